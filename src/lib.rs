@@ -1,0 +1,24 @@
+//! pkcs11-wasm: a PKCS#11 (Cryptoki) software token.
+//!
+//! The core engine (everything but `wasm`) is plain Rust: it builds and is
+//! tested natively. [`module::Module`] owns the slots and implements the
+//! C_* functions, grouped by the chapters of PKCS#11 3.1 section 5.
+#![allow(non_camel_case_types)]
+
+/// `CK_ULONG` as pkcs11js sees it on 64-bit platforms (8 bytes).
+pub type CK_ULONG = u64;
+
+pub mod attr;
+pub mod constants;
+pub mod mech;
+pub mod module;
+pub mod object;
+pub mod rv;
+pub mod session;
+pub mod token;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use module::Module;
+pub use rv::{CkResult, Rv};

@@ -1,0 +1,45 @@
+//! General-purpose functions (PKCS#11 3.1 section 5.4).
+use super::info::*;
+use super::Module;
+use crate::constants::*;
+use crate::rv::CkResult;
+use crate::token::padded;
+
+impl Module {
+    /// C_Initialize (5.4.1). The module is single-threaded; locking flags
+    /// are accepted since no callbacks are ever made.
+    pub fn initialize(&mut self) -> CkResult<()> {
+        if self.initialized {
+            return Err(CKR_CRYPTOKI_ALREADY_INITIALIZED);
+        }
+        self.initialized = true;
+        Ok(())
+    }
+
+    /// C_Finalize (5.4.2): closes every session (destroying session
+    /// objects) and logs out of every token. Token objects stay, as they
+    /// would in storage.
+    pub fn finalize(&mut self) -> CkResult<()> {
+        self.check_init()?;
+        self.sessions.clear();
+        self.objects.retain(|_, e| e.session.is_none());
+        for slot in &mut self.slots {
+            slot.token.logout();
+        }
+        self.events.clear();
+        self.initialized = false;
+        Ok(())
+    }
+
+    /// C_GetInfo (5.4.3).
+    pub fn get_info(&self) -> CkResult<Info> {
+        self.check_init()?;
+        Ok(Info {
+            cryptoki_version: CRYPTOKI_VERSION,
+            manufacturer_id: padded(MANUFACTURER),
+            flags: 0,
+            library_description: padded(b"PKCS#11 software token (wasm)"),
+            library_version: LIBRARY_VERSION,
+        })
+    }
+}

@@ -1,0 +1,186 @@
+//! The Cryptoki module: slots, tokens, sessions and objects, and the C_*
+//! functions of PKCS#11 3.1 section 5, one file per chapter:
+//! `general` (5.4), `slot_token` (5.5), `sessions` (5.6), `objects` (5.7),
+//! `crypto` (5.8-5.13), `keys` (5.14), `random` (5.15).
+use std::collections::BTreeMap;
+
+use crate::constants::*;
+use crate::object::Object;
+use crate::rv::CkResult;
+use crate::session::Session;
+use crate::token::Token;
+use crate::CK_ULONG;
+
+mod crypto;
+mod general;
+pub mod info;
+mod keys;
+mod objects;
+mod random;
+mod sessions;
+mod slot_token;
+
+#[cfg(test)]
+mod tests;
+
+/// Module configuration (PKCS#11 leaves these token-specific).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct Config {
+    /// PBKDF2-HMAC-SHA256 iterations for new PIN blobs (OWASP: 600,000).
+    pub kdf_iterations: u32,
+    pub min_pin_len: u32,
+    pub max_pin_len: u32,
+    /// Wrong PINs before a PIN locks; 0 disables lockout.
+    pub max_pin_tries: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { kdf_iterations: 600_000, min_pin_len: 4, max_pin_len: 255, max_pin_tries: 10 }
+    }
+}
+
+pub struct Slot {
+    pub id: CK_ULONG,
+    pub token: Token,
+}
+
+/// An object and who owns it: its slot, and for session objects the
+/// session whose closing destroys it.
+pub struct Entry {
+    pub slot_id: CK_ULONG,
+    pub session: Option<CK_ULONG>,
+    pub object: Object,
+}
+
+/// The whole library state. Every C_* function is a method returning
+/// `CkResult`; none panics on caller input.
+pub struct Module {
+    pub config: Config,
+    initialized: bool,
+    slots: Vec<Slot>,
+    sessions: BTreeMap<CK_ULONG, Session>,
+    objects: BTreeMap<CK_ULONG, Entry>,
+    /// Source of session and object handles: never reused while the
+    /// module lives (PKCS#11 3.1 section 2.5.x "handles").
+    next_handle: CK_ULONG,
+    /// Slots whose state changed, for C_WaitForSlotEvent.
+    events: Vec<CK_ULONG>,
+}
+
+impl Default for Module {
+    fn default() -> Self {
+        Module::new(Config::default())
+    }
+}
+
+impl Module {
+    /// A module with one slot holding an uninitialized token.
+    pub fn new(config: Config) -> Self {
+        let mut m = Module {
+            config,
+            initialized: false,
+            slots: Vec::new(),
+            sessions: BTreeMap::new(),
+            objects: BTreeMap::new(),
+            next_handle: 1,
+            events: Vec::new(),
+        };
+        m.add_free_slot();
+        m
+    }
+
+    fn add_free_slot(&mut self) {
+        let id = self.slots.len() as CK_ULONG;
+        let serial = id.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ crate::mech::random_bytes(8).map(|b| b.iter().fold(0u64, |a, x| a << 8 | *x as u64)).unwrap_or(id);
+        self.slots.push(Slot { id, token: Token::new_uninitialized(serial) });
+    }
+
+    fn new_handle(&mut self) -> CK_ULONG {
+        let h = self.next_handle;
+        self.next_handle += 1;
+        h
+    }
+
+    fn check_init(&self) -> CkResult<()> {
+        if self.initialized { Ok(()) } else { Err(CKR_CRYPTOKI_NOT_INITIALIZED) }
+    }
+
+    fn slot(&self, slot_id: CK_ULONG) -> CkResult<&Slot> {
+        self.check_init()?;
+        self.slots.iter().find(|s| s.id == slot_id).ok_or(CKR_SLOT_ID_INVALID)
+    }
+
+    fn token_of(&self, slot_id: CK_ULONG) -> &Token {
+        // Sessions only exist on existing slots; slots are never removed.
+        &self.slots[self.slots.iter().position(|s| s.id == slot_id).unwrap_or(0)].token
+    }
+
+    fn token_of_mut(&mut self, slot_id: CK_ULONG) -> &mut Token {
+        let i = self.slots.iter().position(|s| s.id == slot_id).unwrap_or(0);
+        &mut self.slots[i].token
+    }
+
+    fn session(&self, h: CK_ULONG) -> CkResult<&Session> {
+        self.check_init()?;
+        self.sessions.get(&h).ok_or(CKR_SESSION_HANDLE_INVALID)
+    }
+
+    fn session_mut(&mut self, h: CK_ULONG) -> CkResult<&mut Session> {
+        self.check_init()?;
+        self.sessions.get_mut(&h).ok_or(CKR_SESSION_HANDLE_INVALID)
+    }
+
+    /// Who is logged in on the token of session `h`.
+    fn login_of(&self, h: CK_ULONG) -> CkResult<Option<CK_ULONG>> {
+        let s = self.session(h)?;
+        Ok(self.token_of(s.slot_id).login)
+    }
+
+    /// The object `obj` as seen from session `h`: it must be on the same
+    /// token, and private objects need a USER login (PKCS#11 3.1 section
+    /// 4.4: private objects are visible only to the normal user). `missing`
+    /// is the code for a bad handle: CKR_OBJECT_HANDLE_INVALID, or
+    /// CKR_KEY_HANDLE_INVALID etc. where the spec names the handle a key.
+    fn object(&self, h: CK_ULONG, obj: CK_ULONG, missing: CK_ULONG) -> CkResult<&Object> {
+        let s = self.session(h)?;
+        let e = self.objects.get(&obj).filter(|e| e.slot_id == s.slot_id).ok_or(missing)?;
+        if e.object.is_private() && self.token_of(s.slot_id).login != Some(CKU_USER) {
+            return Err(CKR_USER_NOT_LOGGED_IN);
+        }
+        Ok(&e.object)
+    }
+
+    /// May session `h` create or change an object with these properties?
+    /// Token objects need a R/W session; private objects a USER login.
+    fn check_write(&self, h: CK_ULONG, token: bool, private: bool) -> CkResult<()> {
+        let s = self.session(h)?;
+        if token && !s.rw {
+            return Err(CKR_SESSION_READ_ONLY);
+        }
+        if private && self.token_of(s.slot_id).login != Some(CKU_USER) {
+            return Err(CKR_USER_NOT_LOGGED_IN);
+        }
+        Ok(())
+    }
+
+    /// Stores a new object for session `h` and returns its handle.
+    fn insert_object(&mut self, h: CK_ULONG, mut object: Object) -> CkResult<CK_ULONG> {
+        let slot_id = self.session(h)?.slot_id;
+        let id = crate::mech::random_bytes(16)?;
+        let unique: String = id.iter().map(|b| format!("{b:02x}")).collect();
+        object.attrs.insert(CKA_UNIQUE_ID, zeroize::Zeroizing::new(unique.into_bytes()));
+        let session = if object.is_token() { None } else { Some(h) };
+        let handle = self.new_handle();
+        self.objects.insert(handle, Entry { slot_id, session, object });
+        Ok(handle)
+    }
+
+    /// Ends every operation of every session on `slot_id` (logout, token init).
+    fn cancel_operations(&mut self, slot_id: CK_ULONG) {
+        for s in self.sessions.values_mut().filter(|s| s.slot_id == slot_id) {
+            s.ops = Default::default();
+        }
+    }
+}

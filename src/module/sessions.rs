@@ -1,0 +1,112 @@
+//! Session management (PKCS#11 3.1 section 5.6).
+use super::info::SessionInfo;
+use super::Module;
+use crate::constants::*;
+use crate::rv::CkResult;
+use crate::session::Session;
+use crate::CK_ULONG;
+
+impl Module {
+    /// C_OpenSession (5.6.1). Notification callbacks are not supported
+    /// (none is ever made).
+    pub fn open_session(&mut self, slot_id: CK_ULONG, flags: CK_ULONG) -> CkResult<CK_ULONG> {
+        let slot = self.slot(slot_id)?;
+        if flags & CKF_SERIAL_SESSION == 0 {
+            return Err(CKR_SESSION_PARALLEL_NOT_SUPPORTED);
+        }
+        if !slot.token.is_initialized() {
+            return Err(CKR_TOKEN_NOT_RECOGNIZED);
+        }
+        let rw = flags & CKF_RW_SESSION != 0;
+        if !rw && slot.token.login == Some(CKU_SO) {
+            return Err(CKR_SESSION_READ_WRITE_SO_EXISTS);
+        }
+        let handle = self.new_handle();
+        self.sessions.insert(handle, Session { handle, slot_id, rw, ops: Default::default() });
+        Ok(handle)
+    }
+
+    /// C_CloseSession (5.6.2): destroys the session's objects; closing the
+    /// last session of a token logs its user out.
+    pub fn close_session(&mut self, h: CK_ULONG) -> CkResult<()> {
+        let slot_id = self.session(h)?.slot_id;
+        self.sessions.remove(&h);
+        self.objects.retain(|_, e| e.session != Some(h));
+        if !self.sessions.values().any(|s| s.slot_id == slot_id) {
+            self.token_of_mut(slot_id).logout();
+        }
+        Ok(())
+    }
+
+    /// C_CloseAllSessions (5.6.3).
+    pub fn close_all_sessions(&mut self, slot_id: CK_ULONG) -> CkResult<()> {
+        self.slot(slot_id)?;
+        let handles: Vec<CK_ULONG> = self.sessions.values().filter(|s| s.slot_id == slot_id).map(|s| s.handle).collect();
+        for h in handles {
+            self.close_session(h)?;
+        }
+        self.token_of_mut(slot_id).logout();
+        Ok(())
+    }
+
+    /// C_GetSessionInfo (5.6.4).
+    pub fn get_session_info(&self, h: CK_ULONG) -> CkResult<SessionInfo> {
+        let s = self.session(h)?;
+        let login = self.token_of(s.slot_id).login;
+        Ok(SessionInfo { slot_id: s.slot_id, state: s.state(login), flags: s.flags(), device_error: 0 })
+    }
+
+    /// C_Login (5.6.8). Login is per token for the whole application: one
+    /// user at a time; the SO cannot log in while a R/O session exists.
+    pub fn login(&mut self, h: CK_ULONG, user: CK_ULONG, pin: &[u8]) -> CkResult<()> {
+        let slot_id = self.session(h)?.slot_id;
+        if !matches!(user, CKU_SO | CKU_USER | CKU_CONTEXT_SPECIFIC) {
+            return Err(CKR_USER_TYPE_INVALID);
+        }
+        let current = self.token_of(slot_id).login;
+        if user == CKU_CONTEXT_SPECIFIC {
+            // No key here has CKA_ALWAYS_AUTHENTICATE semantics yet.
+            return Err(if current.is_none() { CKR_USER_NOT_LOGGED_IN } else { CKR_OPERATION_NOT_INITIALIZED });
+        }
+        match current {
+            Some(u) if u == user => return Err(CKR_USER_ALREADY_LOGGED_IN),
+            Some(_) => return Err(CKR_USER_ANOTHER_ALREADY_LOGGED_IN),
+            None => {}
+        }
+        if user == CKU_SO && self.sessions.values().any(|s| s.slot_id == slot_id && !s.rw) {
+            return Err(CKR_SESSION_READ_ONLY_EXISTS);
+        }
+        let tries = self.config.max_pin_tries;
+        let token = self.token_of_mut(slot_id);
+        if user == CKU_USER && token.user_pin.is_none() {
+            return Err(CKR_USER_PIN_NOT_INITIALIZED);
+        }
+        let master = token.check_pin(user, pin, tries)?;
+        token.master_key = Some(master);
+        token.login = Some(user);
+        Ok(())
+    }
+
+    /// C_Logout (5.6.10): ends every operation on the token, destroys
+    /// private session objects, and gives private token objects new handles
+    /// (old handles to private objects stay invalid even after a new
+    /// login, as 5.6.10 requires).
+    pub fn logout(&mut self, h: CK_ULONG) -> CkResult<()> {
+        let slot_id = self.session(h)?.slot_id;
+        if self.token_of(slot_id).login.is_none() {
+            return Err(CKR_USER_NOT_LOGGED_IN);
+        }
+        self.token_of_mut(slot_id).logout();
+        self.cancel_operations(slot_id);
+        let on_slot_private = |e: &super::Entry| e.slot_id == slot_id && e.object.is_private();
+        self.objects.retain(|_, e| !(on_slot_private(e) && e.session.is_some()));
+        let moved: Vec<CK_ULONG> = self.objects.iter().filter(|(_, e)| on_slot_private(e)).map(|(h, _)| *h).collect();
+        for old in moved {
+            if let Some(entry) = self.objects.remove(&old) {
+                let new = self.new_handle();
+                self.objects.insert(new, entry);
+            }
+        }
+        Ok(())
+    }
+}
