@@ -1,0 +1,227 @@
+//! The AES block cipher with its key size chosen at run time, and the
+//! ECB, CBC and CBC_PAD modes built on it.
+use aes::{Aes128, Aes192, Aes256, Block};
+use cipher::{BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
+use subtle::{ConstantTimeEq, ConstantTimeGreater};
+use zeroize::Zeroizing;
+
+use super::BLOCK;
+use crate::CK_ULONG;
+use crate::constants::*;
+use crate::mech::CipherOp;
+use crate::object::Object;
+use crate::rv::CkResult;
+
+// ---------------------------------------------------------------------------
+// The block cipher
+
+/// AES with the key size chosen at run time. The `aes` crate's `zeroize`
+/// feature wipes the round keys on drop.
+#[derive(Clone)]
+pub(super) enum Cipher {
+    A128(Aes128),
+    A192(Aes192),
+    A256(Aes256),
+}
+
+impl Cipher {
+    /// The cipher for an AES key object's CKA_VALUE.
+    pub(super) fn new(key: &Object) -> CkResult<Self> {
+        let value = key.require(CKA_VALUE)?;
+        let bad = |_| CKR_KEY_SIZE_RANGE;
+        Ok(match value.len() {
+            16 => Cipher::A128(Aes128::new_from_slice(value).map_err(bad)?),
+            24 => Cipher::A192(Aes192::new_from_slice(value).map_err(bad)?),
+            32 => Cipher::A256(Aes256::new_from_slice(value).map_err(bad)?),
+            _ => return Err(CKR_KEY_SIZE_RANGE),
+        })
+    }
+
+    /// Encrypts the whole blocks of `data` in place (callers pass whole blocks).
+    pub(super) fn encrypt(&self, data: &mut [u8]) {
+        let (blocks, _) = Block::slice_as_chunks_mut(data);
+        match self {
+            Cipher::A128(c) => c.encrypt_blocks(blocks),
+            Cipher::A192(c) => c.encrypt_blocks(blocks),
+            Cipher::A256(c) => c.encrypt_blocks(blocks),
+        }
+    }
+
+    /// Decrypts the whole blocks of `data` in place.
+    fn decrypt(&self, data: &mut [u8]) {
+        let (blocks, _) = Block::slice_as_chunks_mut(data);
+        match self {
+            Cipher::A128(c) => c.decrypt_blocks(blocks),
+            Cipher::A192(c) => c.decrypt_blocks(blocks),
+            Cipher::A256(c) => c.decrypt_blocks(blocks),
+        }
+    }
+}
+
+pub(super) fn xor(data: &mut [u8], with: &[u8]) {
+    data.iter_mut().zip(with).for_each(|(d, k)| *d ^= k);
+}
+
+/// The error for a bad input length: CKR_DATA_LEN_RANGE when encrypting,
+/// CKR_ENCRYPTED_DATA_LEN_RANGE when decrypting (base spec, CK_RV meanings).
+pub(super) fn len_error(encrypt: bool) -> CK_ULONG {
+    if encrypt {
+        CKR_DATA_LEN_RANGE
+    } else {
+        CKR_ENCRYPTED_DATA_LEN_RANGE
+    }
+}
+
+// ---------------------------------------------------------------------------
+// ECB, CBC and CBC_PAD
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mode {
+    Ecb,
+    Cbc,
+    /// CBC with PKCS #7 padding ("AES-CBC with PKCS padding").
+    CbcPad,
+}
+
+/// ECB / CBC / CBC_PAD in progress: input is processed a whole block at a
+/// time and the rest is held until more arrives.
+#[derive(Clone)]
+pub(super) struct BlockOp {
+    cipher: Cipher,
+    mode: Mode,
+    encrypt: bool,
+    /// The CBC chaining value: the IV, then the last ciphertext block.
+    chain: [u8; BLOCK],
+    /// Input not processed yet (plaintext when encrypting: wiped).
+    pending: Zeroizing<Vec<u8>>,
+}
+
+impl BlockOp {
+    pub(super) fn new(cipher: Cipher, mode: Mode, encrypt: bool, iv: [u8; BLOCK]) -> Self {
+        BlockOp {
+            cipher,
+            mode,
+            encrypt,
+            chain: iv,
+            pending: Zeroizing::new(Vec::with_capacity(BLOCK)),
+        }
+    }
+
+    /// How many of `total` available bytes can be processed now. A CBC_PAD
+    /// decryption keeps the last block back: it may be the padding.
+    fn ready(&self, total: usize) -> usize {
+        if self.mode == Mode::CbcPad && !self.encrypt {
+            total.saturating_sub(1) / BLOCK * BLOCK
+        } else {
+            total / BLOCK * BLOCK
+        }
+    }
+
+    /// Runs the mode over whole blocks in place.
+    fn process(&mut self, data: &mut [u8]) {
+        match (self.mode, self.encrypt) {
+            (Mode::Ecb, true) => self.cipher.encrypt(data),
+            (Mode::Ecb, false) => self.cipher.decrypt(data),
+            (_, true) => {
+                for block in data.chunks_exact_mut(BLOCK) {
+                    xor(block, &self.chain);
+                    self.cipher.encrypt(block);
+                    self.chain.copy_from_slice(block);
+                }
+            }
+            (_, false) => {
+                let Some(last) = data.len().checked_sub(BLOCK) else {
+                    return;
+                };
+                let ciphertext = data.to_vec();
+                self.cipher.decrypt(data);
+                let previous = self.chain.iter().chain(&ciphertext);
+                data.iter_mut().zip(previous).for_each(|(d, p)| *d ^= p);
+                self.chain.copy_from_slice(&ciphertext[last..last + BLOCK]);
+            }
+        }
+    }
+
+    /// Strips the PKCS #7 padding of the last decrypted block without
+    /// branching on its bytes; returns the length of the data in it.
+    fn unpad(block: &[u8; BLOCK]) -> CkResult<usize> {
+        let pad = block[BLOCK - 1];
+        let mut ok = pad.ct_gt(&0) & !pad.ct_gt(&(BLOCK as u8));
+        for (i, b) in block.iter().enumerate() {
+            let in_pad = !((BLOCK - i) as u8).ct_gt(&pad);
+            ok &= !in_pad | b.ct_eq(&pad);
+        }
+        if bool::from(ok) {
+            Ok(BLOCK - pad as usize)
+        } else {
+            Err(CKR_ENCRYPTED_DATA_INVALID)
+        }
+    }
+}
+
+impl CipherOp for BlockOp {
+    fn one_shot(&mut self, input: &[u8]) -> CkResult<Vec<u8>> {
+        let mut out = self.update(input)?;
+        out.extend_from_slice(&self.finalize()?);
+        Ok(out)
+    }
+
+    fn update(&mut self, input: &[u8]) -> CkResult<Vec<u8>> {
+        let ready = self.ready(self.pending.len().saturating_add(input.len()));
+        if ready == 0 {
+            self.pending.extend_from_slice(input);
+            return Ok(Vec::new());
+        }
+        // ready >= BLOCK >= pending.len(), so this splits the input.
+        let (now, later) = input
+            .split_at_checked(ready - self.pending.len())
+            .ok_or(CKR_GENERAL_ERROR)?;
+        let mut out = Vec::with_capacity(ready);
+        out.extend_from_slice(&self.pending);
+        out.extend_from_slice(now);
+        self.pending.clear();
+        self.pending.extend_from_slice(later);
+        self.process(&mut out);
+        Ok(out)
+    }
+
+    fn finalize(&mut self) -> CkResult<Vec<u8>> {
+        match (self.mode, self.encrypt) {
+            (Mode::CbcPad, true) => {
+                let pad = BLOCK - self.pending.len();
+                let mut block = Zeroizing::new([pad as u8; BLOCK]);
+                block[..self.pending.len()].copy_from_slice(&self.pending);
+                self.pending.clear();
+                self.process(&mut block[..]);
+                Ok(block.to_vec())
+            }
+            (Mode::CbcPad, false) => {
+                let mut block = Zeroizing::new(
+                    <[u8; BLOCK]>::try_from(self.pending.as_slice())
+                        .map_err(|_| CKR_ENCRYPTED_DATA_LEN_RANGE)?,
+                );
+                self.pending.clear();
+                self.process(&mut block[..]);
+                let len = Self::unpad(&block)?;
+                Ok(block[..len].to_vec())
+            }
+            _ if !self.pending.is_empty() => Err(len_error(self.encrypt)),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    fn output_bound(&self, input_len: usize, last: bool) -> usize {
+        let total = self.pending.len().saturating_add(input_len);
+        match (last, self.mode, self.encrypt) {
+            (false, _, _) => self.ready(total),
+            (true, Mode::CbcPad, true) => (total / BLOCK * BLOCK).saturating_add(BLOCK),
+            // At least one byte of padding goes.
+            (true, Mode::CbcPad, false) => total.saturating_sub(1),
+            (true, _, _) => total / BLOCK * BLOCK,
+        }
+    }
+
+    fn box_clone(&self) -> Box<dyn CipherOp> {
+        Box::new(self.clone())
+    }
+}

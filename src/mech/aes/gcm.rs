@@ -1,0 +1,232 @@
+//! CKM_AES_GCM: GCM after NIST SP 800-38D, with GHASH from the `ghash` crate.
+use aes::Block;
+use ghash::GHash;
+use ghash::universal_hash::UniversalHash;
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, Zeroizing};
+
+use super::BLOCK;
+use super::block::{Cipher, len_error, xor};
+use super::ctr::Keystream;
+use crate::constants::*;
+use crate::mech::CipherOp;
+use crate::rv::CkResult;
+
+/// Longest GCM plaintext: 2^39 - 256 bits (SP 800-38D section 5.2.1.1).
+const GCM_MAX_TEXT: u64 = (1 << 36) - 32;
+
+// ---------------------------------------------------------------------------
+// GCM (NIST SP 800-38D)
+
+/// GHASH fed in pieces of any length: keeps the partial block.
+#[derive(Clone)]
+struct Ghash {
+    hash: GHash,
+    partial: [u8; BLOCK],
+    len: usize,
+}
+
+impl Ghash {
+    fn feed(&mut self, mut data: &[u8]) {
+        if self.len > 0 {
+            let n = (BLOCK - self.len).min(data.len());
+            let (head, rest) = data.split_at(n);
+            self.partial[self.len..self.len + n].copy_from_slice(head);
+            self.len += n;
+            data = rest;
+            if self.len < BLOCK {
+                return;
+            }
+            self.hash.update(&[Block::from(self.partial)]);
+            self.len = 0;
+        }
+        let (blocks, tail) = Block::slice_as_chunks(data);
+        self.hash.update(blocks);
+        self.partial[..tail.len()].copy_from_slice(tail);
+        self.len = tail.len();
+    }
+
+    /// Ends a zero-padded section (the AAD or the ciphertext).
+    fn pad(&mut self) {
+        if self.len > 0 {
+            self.hash.update_padded(&self.partial[..self.len]);
+            self.len = 0;
+        }
+    }
+}
+
+/// The GCM state shared by both directions.
+#[derive(Clone)]
+pub(super) struct Gcm {
+    /// GCTR from inc32(J0).
+    pub(super) stream: Keystream,
+    ghash: Ghash,
+    /// E_K(J0), which masks the tag.
+    tag_mask: Zeroizing<[u8; BLOCK]>,
+    aad_len: u64,
+    text_len: u64,
+    tag_len: usize,
+}
+
+impl Gcm {
+    pub(super) fn new(cipher: Cipher, iv: &[u8], aad: &[u8], tag_len: usize) -> Self {
+        let mut h = Block::default();
+        cipher.encrypt(&mut h);
+        let hash = GHash::new(&h);
+        h.as_mut_slice().zeroize();
+        // J0 = IV || 0^31 || 1 for 96-bit IVs, else GHASH(IV padded || len(IV)).
+        let j0: [u8; BLOCK] = if iv.len() == 12 {
+            let mut j0 = [0u8; BLOCK];
+            j0[..12].copy_from_slice(iv);
+            j0[BLOCK - 1] = 1;
+            j0
+        } else {
+            let mut g = hash.clone();
+            g.update_padded(iv);
+            let mut lengths = [0u8; BLOCK];
+            lengths[8..].copy_from_slice(&(iv.len() as u64 * 8).to_be_bytes());
+            g.update(&[Block::from(lengths)]);
+            g.finalize().into()
+        };
+        let mut tag_mask = Zeroizing::new(j0);
+        cipher.encrypt(&mut tag_mask[..]);
+        let mut stream = Keystream::new(cipher, j0, 32);
+        stream.next_counter(); // the text starts at inc32(J0)
+        let mut ghash = Ghash {
+            hash,
+            partial: [0; BLOCK],
+            len: 0,
+        };
+        ghash.feed(aad);
+        ghash.pad();
+        Gcm {
+            stream,
+            ghash,
+            tag_mask,
+            aad_len: aad.len() as u64,
+            text_len: 0,
+            tag_len,
+        }
+    }
+
+    /// Fails unless `more` bytes of text keep the total within the GCM limit.
+    fn reserve(&mut self, more: usize, encrypt: bool) -> CkResult<()> {
+        match self.text_len.checked_add(more as u64) {
+            Some(total) if total <= GCM_MAX_TEXT => {
+                self.text_len = total;
+                Ok(())
+            }
+            _ => Err(len_error(encrypt)),
+        }
+    }
+
+    /// The tag over everything fed to GHASH, cut to `tag_len` bytes.
+    fn tag(&mut self) -> Zeroizing<Vec<u8>> {
+        self.ghash.pad();
+        let mut lengths = [0u8; BLOCK];
+        lengths[..8].copy_from_slice(&(self.aad_len * 8).to_be_bytes());
+        lengths[8..].copy_from_slice(&(self.text_len * 8).to_be_bytes());
+        let mut hash = self.ghash.hash.clone();
+        hash.update(&[Block::from(lengths)]);
+        let mut tag = Zeroizing::new(hash.finalize().to_vec());
+        xor(&mut tag, &self.tag_mask[..]);
+        tag.truncate(self.tag_len);
+        tag
+    }
+}
+
+/// GCM encryption: ciphertext is returned as it is made, the tag at the end.
+#[derive(Clone)]
+pub(super) struct GcmEncrypt {
+    pub(super) gcm: Gcm,
+}
+
+impl CipherOp for GcmEncrypt {
+    fn one_shot(&mut self, input: &[u8]) -> CkResult<Vec<u8>> {
+        let mut out = self.update(input)?;
+        out.extend_from_slice(&self.finalize()?);
+        Ok(out)
+    }
+
+    fn update(&mut self, input: &[u8]) -> CkResult<Vec<u8>> {
+        self.gcm.reserve(input.len(), true)?;
+        let mut out = Vec::with_capacity(input.len().saturating_add(self.gcm.tag_len));
+        out.extend_from_slice(input);
+        self.gcm.stream.apply(&mut out);
+        self.gcm.ghash.feed(&out);
+        Ok(out)
+    }
+
+    fn finalize(&mut self) -> CkResult<Vec<u8>> {
+        Ok(self.gcm.tag().to_vec())
+    }
+
+    fn output_bound(&self, input_len: usize, last: bool) -> usize {
+        if last {
+            input_len.saturating_add(self.gcm.tag_len)
+        } else {
+            input_len
+        }
+    }
+
+    fn box_clone(&self) -> Box<dyn CipherOp> {
+        Box::new(self.clone())
+    }
+}
+
+/// GCM decryption: all input is held until the end, and plaintext is
+/// released only once the tag checks (as the 3.x text asks of AEAD modes).
+#[derive(Clone)]
+pub(super) struct GcmDecrypt {
+    pub(super) gcm: Gcm,
+    pub(super) input: Vec<u8>,
+}
+
+impl CipherOp for GcmDecrypt {
+    fn one_shot(&mut self, input: &[u8]) -> CkResult<Vec<u8>> {
+        self.update(input)?;
+        self.finalize()
+    }
+
+    fn update(&mut self, input: &[u8]) -> CkResult<Vec<u8>> {
+        let total = self.input.len() as u64 + input.len() as u64;
+        if total > GCM_MAX_TEXT + self.gcm.tag_len as u64 {
+            return Err(CKR_ENCRYPTED_DATA_LEN_RANGE);
+        }
+        self.input.extend_from_slice(input);
+        Ok(Vec::new())
+    }
+
+    fn finalize(&mut self) -> CkResult<Vec<u8>> {
+        let split = self
+            .input
+            .len()
+            .checked_sub(self.gcm.tag_len)
+            .ok_or(CKR_ENCRYPTED_DATA_LEN_RANGE)?;
+        let (ciphertext, tag) = self.input.split_at(split);
+        self.gcm.reserve(ciphertext.len(), false)?;
+        self.gcm.ghash.feed(ciphertext);
+        if !bool::from(self.gcm.tag().ct_eq(tag)) {
+            return Err(CKR_ENCRYPTED_DATA_INVALID);
+        }
+        let mut out = ciphertext.to_vec();
+        self.gcm.stream.apply(&mut out);
+        self.input.clear();
+        Ok(out)
+    }
+
+    fn output_bound(&self, input_len: usize, last: bool) -> usize {
+        if last {
+            self.input
+                .len()
+                .saturating_add(input_len)
+                .saturating_sub(self.gcm.tag_len)
+        } else {
+            0
+        }
+    }
+
+    fn box_clone(&self) -> Box<dyn CipherOp> {
+        Box::new(self.clone())
+    }
+}
