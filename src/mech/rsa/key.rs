@@ -1,0 +1,358 @@
+//! CKK_RSA keys (PKCS#11 3.1 mechanisms 2.1.2 and 2.1.3): attribute rules,
+//! validation of imported keys, PKCS#8 for wrapping, and the conversion of
+//! objects into `rsa` crate keys.
+//!
+//! Big integers are stored big-endian without leading zero octets
+//! (`complete` normalises what callers give), so stored values compare
+//! byte for byte.
+use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey};
+use rsa::traits::{PrivateKeyParts, PublicKeyParts};
+use rsa::{BoxedUint, PrivateKey, PublicKey};
+use zeroize::Zeroizing;
+
+use crate::CK_ULONG;
+use crate::attr::policy::{AttrMap, Default as D, Kind as K, Rule, flag::*};
+use crate::attr::{Attribute, ulong_bytes};
+use crate::constants::*;
+use crate::mech::{KeyTypeDef, check_key};
+use crate::object::Object;
+use crate::rv::CkResult;
+
+/// Modulus sizes accepted for imported keys and for operations (bits).
+pub const MIN_BITS: usize = 1024;
+pub const MAX_BITS: usize = 8192;
+
+const fn r(kind: CK_ULONG, value: K, flags: u32) -> Rule {
+    Rule {
+        kind,
+        value,
+        flags,
+        default: D::None,
+    }
+}
+
+/// RSA public key attributes (3.1 mechanisms, section 2.1.2).
+static PUBLIC: &[Rule] = &[
+    r(CKA_MODULUS, K::Bytes, REQ_CREATE | NO_GEN),
+    r(CKA_MODULUS_BITS, K::Ulong, REQ_GEN | NO_CREATE),
+    r(CKA_PUBLIC_EXPONENT, K::Bytes, REQ_CREATE),
+];
+
+/// RSA private key attributes (3.1 mechanisms, section 2.1.3).
+static PRIVATE: &[Rule] = &[
+    r(CKA_MODULUS, K::Bytes, REQ_CREATE | NO_GEN | NO_UNWRAP),
+    r(CKA_PUBLIC_EXPONENT, K::Bytes, NO_GEN | NO_UNWRAP),
+    r(
+        CKA_PRIVATE_EXPONENT,
+        K::Bytes,
+        REQ_CREATE | NO_GEN | NO_UNWRAP | SENSITIVE,
+    ),
+    r(CKA_PRIME_1, K::Bytes, NO_GEN | NO_UNWRAP | SENSITIVE),
+    r(CKA_PRIME_2, K::Bytes, NO_GEN | NO_UNWRAP | SENSITIVE),
+    r(CKA_EXPONENT_1, K::Bytes, NO_GEN | NO_UNWRAP | SENSITIVE),
+    r(CKA_EXPONENT_2, K::Bytes, NO_GEN | NO_UNWRAP | SENSITIVE),
+    r(CKA_COEFFICIENT, K::Bytes, NO_GEN | NO_UNWRAP | SENSITIVE),
+];
+
+pub static RSA_KEY: KeyTypeDef = KeyTypeDef {
+    ckk: CKK_RSA,
+    public: PUBLIC,
+    private: PRIVATE,
+    secret: &[],
+    complete,
+    export_private: Some(export_private),
+    import_private: Some(import_private),
+};
+
+/// Why a key could not be built: callers map these to the CKR_* of their
+/// context (import vs. operation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyError {
+    /// Modulus outside MIN_BITS..=MAX_BITS.
+    Size,
+    /// Not a consistent RSA key (bad exponent, n != p*q, ...).
+    Invalid,
+}
+
+/// A big-endian integer without its leading zero octets.
+fn strip(bytes: &[u8]) -> &[u8] {
+    let first = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+    bytes.get(first..).unwrap_or_default()
+}
+
+/// Bit length of a stripped big-endian integer.
+fn bit_len(stripped: &[u8]) -> usize {
+    match stripped.first() {
+        Some(&top) => stripped.len() * 8 - top.leading_zeros() as usize,
+        None => 0,
+    }
+}
+
+/// A BoxedUint of the integer's own width (the crate resizes secret values
+/// to widths derived from the modulus). Values longer than any supported
+/// modulus are refused before conversion.
+fn uint(bytes: &[u8]) -> Result<BoxedUint, KeyError> {
+    let s = strip(bytes);
+    if s.len() > MAX_BITS / 8 {
+        return Err(KeyError::Invalid);
+    }
+    let bits = ((s.len() * 8).max(64)) as u32;
+    BoxedUint::from_be_slice(s, bits).map_err(|_| KeyError::Invalid)
+}
+
+fn check_size(n: &[u8]) -> Result<(), KeyError> {
+    let bits = bit_len(strip(n));
+    if !(MIN_BITS..=MAX_BITS).contains(&bits) {
+        return Err(KeyError::Size);
+    }
+    Ok(())
+}
+
+/// The public key (n, e).
+pub fn build_public(n: &[u8], e: &[u8]) -> Result<PublicKey, KeyError> {
+    check_size(n)?;
+    PublicKey::new_with_size_limits(uint(n)?, uint(e)?, MIN_BITS..=MAX_BITS)
+        .map_err(|_| KeyError::Invalid)
+}
+
+/// The private key from n, e, d and, when known, the primes (without them
+/// the crate recovers p and q from n, e, d: NIST SP 800-56B appendix C.2).
+/// The crate validates the key and precomputes the CRT values.
+pub fn build_private(
+    n: &[u8],
+    e: &[u8],
+    d: &[u8],
+    primes: Option<(&[u8], &[u8])>,
+) -> Result<PrivateKey, KeyError> {
+    check_size(n)?;
+    let primes = match primes {
+        Some((p, q)) => vec![uint(p)?, uint(q)?],
+        None => Vec::new(),
+    };
+    let d = Zeroizing::new(uint(d)?);
+    PrivateKey::from_components(uint(n)?, uint(e)?, (*d).clone(), primes)
+        .map_err(|_| KeyError::Invalid)
+}
+
+/// The `rsa` public key of a CKO_PUBLIC_KEY object of type CKK_RSA.
+pub fn public_from_object(key: &Object) -> CkResult<PublicKey> {
+    check_key(key, CKO_PUBLIC_KEY, &[CKK_RSA])?;
+    build_public(key.require(CKA_MODULUS)?, key.require(CKA_PUBLIC_EXPONENT)?).map_err(op_error)
+}
+
+/// The `rsa` private key of a CKO_PRIVATE_KEY object of type CKK_RSA.
+/// This is where a per-object cache of parsed keys would plug in.
+pub fn private_from_object(key: &Object) -> CkResult<PrivateKey> {
+    check_key(key, CKO_PRIVATE_KEY, &[CKK_RSA])?;
+    let primes = key.get(CKA_PRIME_1).zip(key.get(CKA_PRIME_2));
+    let e = key
+        .get(CKA_PUBLIC_EXPONENT)
+        .ok_or(CKR_KEY_TYPE_INCONSISTENT)?;
+    build_private(
+        key.require(CKA_MODULUS)?,
+        e,
+        key.require(CKA_PRIVATE_EXPONENT)?,
+        primes,
+    )
+    .map_err(op_error)
+}
+
+/// In an operation: a size we do not handle is CKR_KEY_SIZE_RANGE; a key
+/// object that is no RSA key cannot exist after `complete`.
+fn op_error(e: KeyError) -> u64 {
+    match e {
+        KeyError::Size => CKR_KEY_SIZE_RANGE,
+        KeyError::Invalid => CKR_GENERAL_ERROR,
+    }
+}
+
+/// An integer as stored: big-endian, no leading zeros, wiped after use.
+fn trimmed(x: &BoxedUint) -> Zeroizing<Vec<u8>> {
+    let full = Zeroizing::new(x.to_be_bytes());
+    Zeroizing::new(strip(&full).to_vec())
+}
+
+/// All attributes of a private key: n, e, d, p, q, d mod (p-1),
+/// d mod (q-1), q^-1 mod p.
+pub fn private_attributes(key: &PrivateKey) -> CkResult<Vec<Attribute>> {
+    let (p, q) = match key.primes() {
+        [p, q] => (p, q),
+        _ => return Err(CKR_GENERAL_ERROR),
+    };
+    let dp = key.dp().ok_or(CKR_GENERAL_ERROR)?;
+    let dq = key.dq().ok_or(CKR_GENERAL_ERROR)?;
+    let qinv = Zeroizing::new(key.crt_coefficient().ok_or(CKR_GENERAL_ERROR)?);
+    Ok(vec![
+        Attribute::new(CKA_MODULUS, key.n_bytes().to_vec()),
+        Attribute::new(CKA_PUBLIC_EXPONENT, key.e_bytes().to_vec()),
+        Attribute::new(CKA_PRIVATE_EXPONENT, trimmed(key.d()).to_vec()),
+        Attribute::new(CKA_PRIME_1, trimmed(p.as_ref()).to_vec()),
+        Attribute::new(CKA_PRIME_2, trimmed(q.as_ref()).to_vec()),
+        Attribute::new(CKA_EXPONENT_1, trimmed(dp).to_vec()),
+        Attribute::new(CKA_EXPONENT_2, trimmed(dq).to_vec()),
+        Attribute::new(CKA_COEFFICIENT, trimmed(&qinv).to_vec()),
+    ])
+}
+
+/// The DER SubjectPublicKeyInfo (CKA_PUBLIC_KEY_INFO, PKCS#11 3.1 4.8).
+pub fn public_key_info(key: &PublicKey) -> CkResult<Vec<u8>> {
+    Ok(key
+        .to_public_key_der()
+        .map_err(|_| CKR_GENERAL_ERROR)?
+        .as_bytes()
+        .to_vec())
+}
+
+/// CKA_MODULUS_BITS of a key.
+pub fn modulus_bits(key: &impl PublicKeyParts) -> CK_ULONG {
+    key.n().as_ref().bit_width_vartime() as CK_ULONG
+}
+
+/// Sets an attribute the token derives; a different value given by the
+/// caller is refused.
+fn set_derived(
+    attrs: &mut AttrMap,
+    kind: CK_ULONG,
+    value: &[u8],
+    fill_empty: bool,
+) -> CkResult<()> {
+    match attrs.get(&kind) {
+        Some(v) if fill_empty && v.is_empty() => {}
+        Some(v) if strip(v) != strip(value) => return Err(CKR_ATTRIBUTE_VALUE_INVALID),
+        _ => {}
+    }
+    attrs.insert(kind, Zeroizing::new(value.to_vec()));
+    Ok(())
+}
+
+fn required(attrs: &AttrMap, kind: CK_ULONG) -> CkResult<&[u8]> {
+    attrs
+        .get(&kind)
+        .map(|v| v.as_slice())
+        .ok_or(CKR_TEMPLATE_INCOMPLETE)
+}
+
+/// Validates an imported RSA key and fills what follows from it:
+/// CKA_MODULUS_BITS (public keys), the CRT values and primes (private
+/// keys given only n, e, d) and CKA_PUBLIC_KEY_INFO. Private keys need
+/// CKA_PUBLIC_EXPONENT here: the `rsa` crate cannot use a key without it.
+fn complete(class: CK_ULONG, attrs: &mut AttrMap) -> CkResult<()> {
+    let invalid = |_| CKR_ATTRIBUTE_VALUE_INVALID;
+    match class {
+        CKO_PUBLIC_KEY => {
+            let key = build_public(
+                required(attrs, CKA_MODULUS)?,
+                required(attrs, CKA_PUBLIC_EXPONENT)?,
+            )
+            .map_err(invalid)?;
+            set_derived(attrs, CKA_MODULUS, &key.n_bytes(), false)?;
+            set_derived(attrs, CKA_PUBLIC_EXPONENT, &key.e_bytes(), false)?;
+            let bits = ulong_bytes(modulus_bits(&key));
+            if attrs
+                .get(&CKA_MODULUS_BITS)
+                .is_some_and(|given| **given != bits)
+            {
+                return Err(CKR_TEMPLATE_INCONSISTENT);
+            }
+            attrs.insert(CKA_MODULUS_BITS, Zeroizing::new(bits));
+            set_derived(attrs, CKA_PUBLIC_KEY_INFO, &public_key_info(&key)?, true)
+        }
+        CKO_PRIVATE_KEY => {
+            let primes = match (attrs.get(&CKA_PRIME_1), attrs.get(&CKA_PRIME_2)) {
+                (Some(p), Some(q)) => Some((p.as_slice(), q.as_slice())),
+                (None, None) => None,
+                _ => return Err(CKR_TEMPLATE_INCOMPLETE),
+            };
+            let key = build_private(
+                required(attrs, CKA_MODULUS)?,
+                required(attrs, CKA_PUBLIC_EXPONENT)?,
+                required(attrs, CKA_PRIVATE_EXPONENT)?,
+                primes,
+            )
+            .map_err(invalid)?;
+            for a in private_attributes(&key)? {
+                set_derived(attrs, a.kind, &a.value, false)?;
+            }
+            set_derived(
+                attrs,
+                CKA_PUBLIC_KEY_INFO,
+                &public_key_info(key.as_public_key())?,
+                true,
+            )
+        }
+        _ => Err(CKR_TEMPLATE_INCONSISTENT),
+    }
+}
+
+/// C_WrapKey of an RSA private key: PKCS#8 PrivateKeyInfo DER (RFC 5208)
+/// holding a PKCS#1 RSAPrivateKey.
+fn export_private(key: &Object) -> CkResult<Zeroizing<Vec<u8>>> {
+    let key = private_from_object(key)?;
+    let der = key.to_pkcs8_der().map_err(|_| CKR_GENERAL_ERROR)?;
+    Ok(Zeroizing::new(der.as_bytes().to_vec()))
+}
+
+/// C_UnwrapKey into an RSA private key: the inverse of `export_private`.
+fn import_private(der: &[u8]) -> CkResult<Vec<Attribute>> {
+    let key = PrivateKey::from_pkcs8_der(der).map_err(|_| CKR_WRAPPED_KEY_INVALID)?;
+    let bits = modulus_bits(&key) as usize;
+    if !(MIN_BITS..=MAX_BITS).contains(&bits) {
+        return Err(CKR_WRAPPED_KEY_INVALID);
+    }
+    private_attributes(&key)
+}
+
+/// Raw RSAEP / RSAVP1 (RFC 8017 5.1.1, 5.2.2) on a k-octet string:
+/// `None` when the representative is not below n.
+pub fn public_op(key: &PublicKey, input: &[u8]) -> Option<Vec<u8>> {
+    let x = BoxedUint::from_be_slice(input, key.n_bits_precision()).ok()?;
+    if x >= *key.n().as_ref() {
+        return None;
+    }
+    let y = rsa::hazmat::rsa_encrypt(key, &x).ok()?;
+    to_k_octets(&y.to_be_bytes(), key.size()).map(|v| v.to_vec())
+}
+
+/// Raw RSADP / RSASP1 (RFC 8017 5.1.2, 5.2.1) on a k-octet string, with
+/// base and exponent blinding from the platform CSPRNG and the crate's
+/// fault check. `Err(Decryption)` when the representative is not below n.
+pub fn private_op(key: &PrivateKey, input: &[u8]) -> Result<Zeroizing<Vec<u8>>, rsa::Error> {
+    let x = Zeroizing::new(
+        BoxedUint::from_be_slice(input, key.n_bits_precision())
+            .map_err(|_| rsa::Error::Decryption)?,
+    );
+    let y = Zeroizing::new(rsa::hazmat::rsa_decrypt_and_check(
+        key,
+        Some(&mut getrandom::SysRng),
+        &x,
+    )?);
+    let bytes = Zeroizing::new(y.to_be_bytes());
+    to_k_octets(&bytes, key.size()).ok_or(rsa::Error::Internal)
+}
+
+/// The last k octets of a big-endian value below n (I2OSP).
+fn to_k_octets(bytes: &[u8], k: usize) -> Option<Zeroizing<Vec<u8>>> {
+    let start = bytes.len().checked_sub(k)?;
+    Some(Zeroizing::new(bytes.get(start..)?.to_vec()))
+}
+
+/// CKM_RSA_PKCS_KEY_PAIR_GEN (3.1 mechanisms 2.1.5): a two-prime key of
+/// `bits` bits with public exponent `e`, from the platform CSPRNG.
+pub fn generate(bits: usize, e: u64) -> CkResult<PrivateKey> {
+    PrivateKey::new_with_exp(&mut getrandom::SysRng, bits, BoxedUint::from(e))
+        .map_err(|_| CKR_FUNCTION_FAILED)
+}
+
+/// The public exponent a caller asked for in CKA_PUBLIC_EXPONENT: odd, at
+/// least 3 and at most 2^33 - 1 (the largest the `rsa` crate accepts).
+pub fn parse_public_exponent(bytes: &[u8]) -> CkResult<u64> {
+    let s = strip(bytes);
+    if s.len() > 8 {
+        return Err(CKR_ATTRIBUTE_VALUE_INVALID);
+    }
+    let e = s.iter().fold(0u64, |acc, &b| (acc << 8) | b as u64);
+    if e < 3 || e.is_multiple_of(2) || e > PublicKey::MAX_PUB_EXPONENT {
+        return Err(CKR_ATTRIBUTE_VALUE_INVALID);
+    }
+    Ok(e)
+}

@@ -1,0 +1,317 @@
+//! Key generation, import (C_CreateObject), PKCS#8 wrapping, key checks.
+use zeroize::Zeroizing;
+
+use super::*;
+use crate::attr::policy::AttrMap;
+use crate::mech::Param;
+
+#[test]
+fn generated_pair_has_the_expected_attributes() {
+    let p = pair_2048();
+    assert_eq!(p.public.ulong(CKA_MODULUS_BITS), Some(2048));
+    assert_eq!(p.public.get(CKA_PUBLIC_EXPONENT), Some(&[1, 0, 1][..]));
+    assert_eq!(p.public.key_type(), Some(CKK_RSA));
+    assert_eq!(p.private.key_type(), Some(CKK_RSA));
+    assert_eq!(p.public.get(CKA_MODULUS), p.private.get(CKA_MODULUS));
+    for a in [
+        CKA_PRIVATE_EXPONENT,
+        CKA_PRIME_1,
+        CKA_PRIME_2,
+        CKA_EXPONENT_1,
+        CKA_EXPONENT_2,
+        CKA_COEFFICIENT,
+    ] {
+        assert!(
+            p.private.get(a).is_some_and(|v| !v.is_empty() && v[0] != 0),
+            "attribute {a:#x}"
+        );
+    }
+    assert_eq!(
+        p.public.get(CKA_PUBLIC_KEY_INFO),
+        p.private.get(CKA_PUBLIC_KEY_INFO)
+    );
+    // The engine-side validation accepts the generated values unchanged.
+    for obj in [&p.public, &p.private] {
+        let mut attrs = obj.attrs.clone();
+        (RSA_KEY.complete)(obj.class(), &mut attrs).unwrap();
+        assert_eq!(attrs, obj.attrs);
+    }
+    let odd = pair_1025();
+    assert_eq!(odd.public.ulong(CKA_MODULUS_BITS), Some(1025));
+    assert_eq!(odd.public.get(CKA_PUBLIC_EXPONENT), Some(&[3][..]));
+}
+
+#[test]
+fn key_pair_generation_checks_its_template() {
+    let m = CkMechanism::new(CKM_RSA_PKCS_KEY_PAIR_GEN);
+    let gen_ = |t: &[Attribute]| RSA.generate_key_pair(&m, t, &[]).map(|_| ());
+    assert_eq!(gen_(&[]), Err(CKR_TEMPLATE_INCOMPLETE));
+    for bits in [0, 512, 1023, 4097, 8192, u64::MAX] {
+        assert_eq!(
+            gen_(&[Attribute::ulong(CKA_MODULUS_BITS, bits)]),
+            Err(CKR_KEY_SIZE_RANGE),
+            "{bits}"
+        );
+    }
+    for e in [
+        &[][..],
+        &[1],
+        &[2],
+        &[0, 1, 0, 0],
+        &[2, 0, 0, 0, 1],
+        &[1, 0, 0, 0, 0, 0, 0, 0, 1],
+    ] {
+        let t = [
+            Attribute::ulong(CKA_MODULUS_BITS, 1024),
+            Attribute::new(CKA_PUBLIC_EXPONENT, e),
+        ];
+        assert_eq!(gen_(&t), Err(CKR_ATTRIBUTE_VALUE_INVALID), "{e:?}");
+    }
+    let with_param = CkMechanism::with(CKM_RSA_PKCS_KEY_PAIR_GEN, Param::Bytes(vec![1]));
+    let t = [Attribute::ulong(CKA_MODULUS_BITS, 1024)];
+    assert_eq!(
+        RSA.generate_key_pair(&with_param, &t, &[]).map(|_| ()),
+        Err(CKR_MECHANISM_PARAM_INVALID)
+    );
+}
+
+#[test]
+fn keys_of_the_wrong_class_or_type_are_refused() {
+    let p = pair_2048();
+    let m = CkMechanism::new(CKM_RSA_PKCS);
+    assert_eq!(
+        RSA.encrypt_init(&m, &p.private).err(),
+        Some(CKR_KEY_TYPE_INCONSISTENT)
+    );
+    assert_eq!(
+        RSA.decrypt_init(&m, &p.public).err(),
+        Some(CKR_KEY_TYPE_INCONSISTENT)
+    );
+    assert_eq!(
+        RSA.sign_init(&m, &p.public).err(),
+        Some(CKR_KEY_TYPE_INCONSISTENT)
+    );
+    assert_eq!(
+        RSA.verify_init(&m, &p.private).err(),
+        Some(CKR_KEY_TYPE_INCONSISTENT)
+    );
+    let mut ec = p.public.clone();
+    ec.attrs.insert(
+        CKA_KEY_TYPE,
+        Zeroizing::new(crate::attr::ulong_bytes(CKK_EC)),
+    );
+    assert_eq!(
+        RSA.verify_init(&m, &ec).err(),
+        Some(CKR_KEY_TYPE_INCONSISTENT)
+    );
+    let secret = object(CKO_SECRET_KEY, &[Attribute::ulong(CKA_KEY_TYPE, CKK_RSA)]);
+    assert_eq!(
+        RSA.encrypt_init(&m, &secret).err(),
+        Some(CKR_KEY_TYPE_INCONSISTENT)
+    );
+    assert_eq!(
+        RSA.encrypt_init(&CkMechanism::new(CKM_SHA256), &p.public)
+            .err(),
+        Some(CKR_MECHANISM_INVALID)
+    );
+}
+
+fn complete(class: CK_ULONG, attrs: &[Attribute]) -> CkResult<AttrMap> {
+    let mut map = object(class, attrs).attrs;
+    map.insert(
+        CKA_KEY_TYPE,
+        Zeroizing::new(crate::attr::ulong_bytes(CKK_RSA)),
+    );
+    (RSA_KEY.complete)(class, &mut map)?;
+    Ok(map)
+}
+
+fn attr_of(o: &Object, kind: CK_ULONG) -> Attribute {
+    Attribute::new(kind, o.get(kind).unwrap())
+}
+
+#[test]
+fn import_public_keys() {
+    let p = pair_2048();
+    let n = p.public.get(CKA_MODULUS).unwrap();
+    // Leading zeros are accepted and removed.
+    let map = complete(
+        CKO_PUBLIC_KEY,
+        &[
+            Attribute::new(CKA_MODULUS, [&[0, 0][..], n].concat()),
+            Attribute::new(CKA_PUBLIC_EXPONENT, [0, 1, 0, 1]),
+        ],
+    )
+    .unwrap();
+    assert_eq!(map.get(&CKA_MODULUS).unwrap().as_slice(), n);
+    assert_eq!(
+        map.get(&CKA_PUBLIC_EXPONENT).unwrap().as_slice(),
+        &[1, 0, 1]
+    );
+    assert_eq!(Object::new(map.clone()).ulong(CKA_MODULUS_BITS), Some(2048));
+    assert_eq!(
+        map.get(&CKA_PUBLIC_KEY_INFO).map(|v| v.as_slice()),
+        p.public.get(CKA_PUBLIC_KEY_INFO)
+    );
+
+    let e = Attribute::new(CKA_PUBLIC_EXPONENT, [1, 0, 1]);
+    assert_eq!(
+        complete(CKO_PUBLIC_KEY, std::slice::from_ref(&e)).err(),
+        Some(CKR_TEMPLATE_INCOMPLETE)
+    );
+    assert_eq!(
+        complete(CKO_PUBLIC_KEY, &[Attribute::new(CKA_MODULUS, n)]).err(),
+        Some(CKR_TEMPLATE_INCOMPLETE)
+    );
+    for bad_n in [
+        &n[..64],
+        &vec![0xff; 1025][..],
+        &[&n[..255], &[0x10][..]].concat()[..],
+        &[][..],
+    ] {
+        let t = [Attribute::new(CKA_MODULUS, bad_n), e.clone()];
+        assert_eq!(
+            complete(CKO_PUBLIC_KEY, &t).err(),
+            Some(CKR_ATTRIBUTE_VALUE_INVALID)
+        );
+    }
+    for bad_e in [&[][..], &[1], &[2], &[1, 0, 0]] {
+        let t = [
+            Attribute::new(CKA_MODULUS, n),
+            Attribute::new(CKA_PUBLIC_EXPONENT, bad_e),
+        ];
+        assert_eq!(
+            complete(CKO_PUBLIC_KEY, &t).err(),
+            Some(CKR_ATTRIBUTE_VALUE_INVALID),
+            "{bad_e:?}"
+        );
+    }
+    let t = [
+        Attribute::new(CKA_MODULUS, n),
+        e.clone(),
+        Attribute::ulong(CKA_MODULUS_BITS, 2047),
+    ];
+    assert_eq!(
+        complete(CKO_PUBLIC_KEY, &t).err(),
+        Some(CKR_TEMPLATE_INCONSISTENT)
+    );
+}
+
+#[test]
+fn import_private_keys() {
+    let p = pair_2048();
+    let all: Vec<Attribute> = [
+        CKA_MODULUS,
+        CKA_PUBLIC_EXPONENT,
+        CKA_PRIVATE_EXPONENT,
+        CKA_PRIME_1,
+        CKA_PRIME_2,
+        CKA_EXPONENT_1,
+        CKA_EXPONENT_2,
+        CKA_COEFFICIENT,
+    ]
+    .iter()
+    .map(|&k| attr_of(&p.private, k))
+    .collect();
+    let full = complete(CKO_PRIVATE_KEY, &all).unwrap();
+    // Only n, e, d: the primes are recovered and the CRT values computed.
+    let map = complete(CKO_PRIVATE_KEY, &all[..3]).unwrap();
+    let recovered = Object::new(map);
+    let (p1, p2) = (
+        recovered.get(CKA_PRIME_1).unwrap(),
+        recovered.get(CKA_PRIME_2).unwrap(),
+    );
+    let same_order = p1 == p.private.get(CKA_PRIME_1).unwrap();
+    assert!(same_order || p2 == p.private.get(CKA_PRIME_1).unwrap());
+    if same_order {
+        assert_eq!(recovered.attrs, full);
+    }
+    // The recovered key works.
+    let m = CkMechanism::new(CKM_SHA256_RSA_PKCS);
+    let sig = sign(&m, &recovered, b"recovered").unwrap();
+    verify(&m, &p.public, b"recovered", &sig).unwrap();
+
+    // p and q without the CRT values.
+    complete(CKO_PRIVATE_KEY, &all[..5]).unwrap();
+    assert_eq!(
+        complete(CKO_PRIVATE_KEY, &all[..4]).err(),
+        Some(CKR_TEMPLATE_INCOMPLETE)
+    );
+    assert_eq!(
+        complete(CKO_PRIVATE_KEY, &[all[0].clone(), all[2].clone()]).err(),
+        Some(CKR_TEMPLATE_INCOMPLETE)
+    );
+    assert_eq!(
+        complete(CKO_PRIVATE_KEY, &all[..1]).err(),
+        Some(CKR_TEMPLATE_INCOMPLETE)
+    );
+    // Inconsistent values.
+    for i in [2, 3, 5, 6, 7] {
+        let mut bad = all.clone();
+        let last = bad[i].value.len() - 1;
+        bad[i].value[last] ^= 2;
+        assert_eq!(
+            complete(CKO_PRIVATE_KEY, &bad).err(),
+            Some(CKR_ATTRIBUTE_VALUE_INVALID),
+            "attr {i}"
+        );
+    }
+    let mut swapped = all.clone();
+    swapped[1] = Attribute::new(CKA_PUBLIC_EXPONENT, [3]);
+    assert_eq!(
+        complete(CKO_PRIVATE_KEY, &swapped).err(),
+        Some(CKR_ATTRIBUTE_VALUE_INVALID)
+    );
+    assert_eq!(
+        complete(CKO_DATA, &all).err(),
+        Some(CKR_TEMPLATE_INCONSISTENT)
+    );
+}
+
+#[test]
+fn pkcs8_wrap_round_trip() {
+    let p = pair_2048();
+    let export = RSA_KEY.export_private.unwrap();
+    let import = RSA_KEY.import_private.unwrap();
+    let der = export(&p.private).unwrap();
+    assert_eq!(der[0], 0x30);
+    let attrs = import(&der).unwrap();
+    for a in &attrs {
+        assert_eq!(
+            Some(a.value.as_slice()),
+            p.private.get(a.kind),
+            "attribute {:#x}",
+            a.kind
+        );
+    }
+    assert_eq!(attrs.len(), 8);
+    assert_eq!(
+        import(&der[..der.len() - 1]).err(),
+        Some(CKR_WRAPPED_KEY_INVALID)
+    );
+    assert_eq!(import(b"garbage").err(), Some(CKR_WRAPPED_KEY_INVALID));
+    assert_eq!(export(&p.public).err(), Some(CKR_KEY_TYPE_INCONSISTENT));
+}
+
+#[test]
+fn registry_lists_the_mechanisms() {
+    let mut r = Registry::default();
+    register(&mut r);
+    assert!(r.key_type(CKK_RSA).is_some());
+    let gen_info = r.info(CKM_RSA_PKCS_KEY_PAIR_GEN).unwrap();
+    assert_eq!(
+        (gen_info.min_key_size, gen_info.max_key_size, gen_info.flags),
+        (1024, 4096, CKF_GENERATE_KEY_PAIR)
+    );
+    assert!(
+        r.get(CKM_RSA_PKCS, CKF_WRAP | CKF_UNWRAP | CKF_SIGN | CKF_DECRYPT)
+            .is_ok()
+    );
+    assert!(r.get(CKM_RSA_PKCS_OAEP, CKF_WRAP | CKF_UNWRAP).is_ok());
+    assert!(r.get(CKM_RSA_PKCS_OAEP, CKF_SIGN).is_err());
+    assert!(r.get(CKM_RSA_PKCS_PSS, CKF_ENCRYPT).is_err());
+    for (kind, _) in PKCS1_HASHED.iter().chain(PSS_HASHED.iter()) {
+        assert_eq!(r.info(*kind).unwrap().flags, CKF_SIGN | CKF_VERIFY);
+    }
+    assert_eq!(r.list().len(), 14);
+}
