@@ -83,8 +83,10 @@ impl Module {
     pub fn wrap_key(&mut self, h: CK_ULONG, m: &CkMechanism, wrapping_key: CK_ULONG, key: CK_ULONG, cap: Option<usize>) -> CkResult<Vec<u8>> {
         let (imp, wrapper) = self.key_for(h, m, wrapping_key, CKF_WRAP, CKA_WRAP, CKR_WRAPPING_KEY_HANDLE_INVALID)?;
         let target = self.object(h, key, CKR_KEY_HANDLE_INVALID)?;
-        if !target.is_key() {
-            return Err(CKR_KEY_HANDLE_INVALID);
+        match target.class() {
+            CKO_SECRET_KEY | CKO_PRIVATE_KEY => {}
+            CKO_PUBLIC_KEY => return Err(CKR_KEY_NOT_WRAPPABLE),
+            _ => return Err(CKR_KEY_HANDLE_INVALID),
         }
         if !target.bool(CKA_EXTRACTABLE) {
             return Err(CKR_KEY_UNEXTRACTABLE);

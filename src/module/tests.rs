@@ -401,3 +401,101 @@ fn random_and_seed() {
     assert_eq!(m.seed_random(h, b"seed"), Err(CKR_RANDOM_SEED_NOT_SUPPORTED));
     assert_eq!(m.generate_random(9999, 1).err(), Some(CKR_SESSION_HANDLE_INVALID));
 }
+
+fn rsa_pair(m: &mut Module, h: CK_ULONG, private_extra: &[A]) -> (CK_ULONG, CK_ULONG) {
+    let public = [A::ulong(CKA_MODULUS_BITS, 1024), A::new(CKA_PUBLIC_EXPONENT, vec![1, 0, 1])];
+    m.generate_key_pair(h, &CkMechanism::new(CKM_RSA_PKCS_KEY_PAIR_GEN), &public, private_extra).unwrap()
+}
+
+#[test]
+fn rsa_pair_sign_verify_and_attributes() {
+    let mut m = ready();
+    let h = user_session(&mut m);
+    let (public, private) = rsa_pair(&mut m, h, &[A::bool(CKA_SENSITIVE, true), A::bool(CKA_TOKEN, true)]);
+    let got = m.get_attribute_value(h, public, &[CKA_MODULUS_BITS, CKA_PRIVATE, CKA_LOCAL, CKA_CLASS]).unwrap();
+    assert_eq!(got[0], Ok(1024u64.to_le_bytes().to_vec()));
+    assert_eq!(got[1], Ok(vec![0]), "public keys are public by default");
+    assert_eq!(got[2], Ok(vec![1]));
+    assert_eq!(got[3], Ok(CKO_PUBLIC_KEY.to_le_bytes().to_vec()));
+    let got = m.get_attribute_value(h, private, &[CKA_PRIVATE_EXPONENT, CKA_MODULUS, CKA_ALWAYS_SENSITIVE]).unwrap();
+    assert_eq!(got[0], Err(CKR_ATTRIBUTE_SENSITIVE));
+    assert_eq!(got[1].as_ref().map(|v| v.len()), Ok(128));
+    assert_eq!(got[2], Ok(vec![1]));
+    let mech = CkMechanism::new(CKM_SHA256_RSA_PKCS);
+    m.sign_init(h, &mech, private).unwrap();
+    assert_eq!(m.sign(h, b"message", Some(127)), Err(CKR_BUFFER_TOO_SMALL));
+    let sig = m.sign(h, b"message", Some(128)).unwrap();
+    m.verify_init(h, &mech, public).unwrap();
+    m.verify(h, b"message", &sig).unwrap();
+    m.verify_init(h, &mech, public).unwrap();
+    assert_eq!(m.verify(h, b"massage", &sig), Err(CKR_SIGNATURE_INVALID));
+    m.verify_init(h, &mech, public).unwrap();
+    assert_eq!(m.verify(h, b"message", &sig[1..]), Err(CKR_SIGNATURE_LEN_RANGE));
+    // Multi-part equals single-part.
+    m.verify_init(h, &mech, public).unwrap();
+    m.verify_update(h, b"mess").unwrap();
+    m.verify_update(h, b"age").unwrap();
+    m.verify_final(h, &sig).unwrap();
+    // A public key cannot sign: wrong class for the mechanism.
+    assert_eq!(m.sign_init(h, &mech, public), Err(CKR_KEY_FUNCTION_NOT_PERMITTED));
+    // Private keys are unusable once logged out: their handles die
+    // (section 5.6.10), even handles learnt after a new login.
+    m.logout(h).unwrap();
+    m.login(h, CKU_USER, USER_PIN).unwrap();
+    m.find_objects_init(h, &[A::ulong(CKA_CLASS, CKO_PRIVATE_KEY)]).unwrap();
+    let private = m.find_objects(h, 2).unwrap()[0];
+    m.find_objects_final(h).unwrap();
+    let other = m.open_session(0, RW).unwrap();
+    m.logout(h).unwrap();
+    assert_eq!(m.sign_init(other, &mech, private), Err(CKR_KEY_HANDLE_INVALID));
+}
+
+#[test]
+fn wrap_private_key_as_pkcs8_and_unwrap() {
+    let mut m = ready();
+    let h = user_session(&mut m);
+    let (public, private) = rsa_pair(&mut m, h, &[A::bool(CKA_EXTRACTABLE, true), A::bool(CKA_SENSITIVE, true)]);
+    let kek = m.generate_key(h, &CkMechanism::new(CKM_AES_KEY_GEN), &[A::ulong(CKA_VALUE_LEN, 32)]).unwrap();
+    let cbc = CkMechanism::with(CKM_AES_CBC_PAD, Param::Bytes(vec![9; 16]));
+    let wrapped = m.wrap_key(h, &cbc, kek, private, None).unwrap();
+    assert_eq!(m.wrap_key(h, &cbc, kek, public, None), Err(CKR_KEY_NOT_WRAPPABLE));
+    let template = [A::ulong(CKA_CLASS, CKO_PRIVATE_KEY), A::ulong(CKA_KEY_TYPE, CKK_RSA), A::bool(CKA_SIGN, true)];
+    let copy = m.unwrap_key(h, &cbc, kek, &wrapped, &template).unwrap();
+    let mech = CkMechanism::new(CKM_SHA256_RSA_PKCS);
+    m.sign_init(h, &mech, copy).unwrap();
+    let sig = m.sign(h, b"data", None).unwrap();
+    m.verify_init(h, &mech, public).unwrap();
+    m.verify(h, b"data", &sig).unwrap();
+    let template = [A::ulong(CKA_CLASS, CKO_PRIVATE_KEY), A::ulong(CKA_KEY_TYPE, CKK_EC)];
+    assert_eq!(m.unwrap_key(h, &cbc, kek, &wrapped, &template), Err(CKR_WRAPPED_KEY_INVALID));
+}
+
+#[test]
+fn ecdh_derive_agrees_between_two_pairs() {
+    let mut m = ready();
+    let h = user_session(&mut m);
+    let p256 = vec![0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+    let new_pair = |m: &mut Module| {
+        let public = [A::new(CKA_EC_PARAMS, p256.clone())];
+        m.generate_key_pair(h, &CkMechanism::new(CKM_EC_KEY_PAIR_GEN), &public, &[A::bool(CKA_DERIVE, true)]).unwrap()
+    };
+    let (pub_a, priv_a) = new_pair(&mut m);
+    let (pub_b, priv_b) = new_pair(&mut m);
+    let point = |m: &Module, k| m.get_attribute_value(h, k, &[CKA_EC_POINT]).unwrap().remove(0).unwrap();
+    let (point_a, point_b) = (point(&m, pub_a), point(&m, pub_b));
+    let secret_template = [A::ulong(CKA_KEY_TYPE, CKK_GENERIC_SECRET), A::bool(CKA_EXTRACTABLE, true), A::ulong(CKA_VALUE_LEN, 32)];
+    let ecdh = |public_data: Vec<u8>| CkMechanism::with(CKM_ECDH1_DERIVE, Param::Ecdh1 { kdf: CKD_NULL, shared_data: vec![], public_data });
+    let ab = m.derive_key(h, &ecdh(point_b), priv_a, &secret_template).unwrap();
+    let ba = m.derive_key(h, &ecdh(point_a.clone()), priv_b, &secret_template).unwrap();
+    let value = |m: &Module, k| m.get_attribute_value(h, k, &[CKA_VALUE]).unwrap().remove(0).unwrap();
+    assert_eq!(value(&m, ab), value(&m, ba));
+    assert_eq!(value(&m, ab).len(), 32);
+    // A derived key was not always sensitive: its base was not sensitive.
+    assert_eq!(m.get_attribute_value(h, ab, &[CKA_ALWAYS_SENSITIVE, CKA_LOCAL]).unwrap(), vec![Ok(vec![0]), Ok(vec![0])]);
+    let short = [A::ulong(CKA_KEY_TYPE, CKK_AES), A::ulong(CKA_VALUE_LEN, 16)];
+    let aes = m.derive_key(h, &ecdh(point_a.clone()), priv_b, &short).unwrap();
+    assert_eq!(m.get_attribute_value(h, aes, &[CKA_VALUE_LEN]).unwrap()[0], Ok(16u64.to_le_bytes().to_vec()));
+    let no_derive = new_pair(&mut m).1;
+    m.set_attribute_value(h, no_derive, &[A::bool(CKA_DERIVE, false)]).unwrap();
+    assert_eq!(m.derive_key(h, &ecdh(point_a), no_derive, &secret_template), Err(CKR_KEY_FUNCTION_NOT_PERMITTED));
+}
