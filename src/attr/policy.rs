@@ -188,7 +188,8 @@ pub enum Op {
     Create,
     Generate,
     Unwrap,
-    /// C_DeriveKey follows the C_GenerateKey footnotes (as SoftHSMv2 does).
+    /// C_DeriveKey follows the C_GenerateKey footnotes (as SoftHSMv2 does),
+    /// except that nothing is required: the length defaults to the output.
     Derive,
     Copy,
     Set,
@@ -302,7 +303,9 @@ pub fn build(op: Op, class: CK_ULONG, key_type: Option<CK_ULONG>, template: &[At
     }
     let required = match op {
         Op::Create => REQ_CREATE,
-        Op::Generate | Op::Derive => REQ_GEN,
+        Op::Generate => REQ_GEN,
+        // The derived length defaults to all the mechanism's output.
+        Op::Derive => 0,
         Op::Unwrap => REQ_UNWRAP,
         Op::Copy | Op::Set => 0,
     };

@@ -16,6 +16,7 @@ mod general;
 pub mod info;
 mod keys;
 mod objects;
+pub use objects::{attribute_result_rv, AttrResult};
 mod random;
 mod sessions;
 mod slot_token;

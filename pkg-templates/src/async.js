@@ -1,0 +1,191 @@
+// The 19 pkcs11js calls that also come in callback and Promise forms:
+// `C_X(...args)`, `C_X(...args, cb)` (routed to `C_XCallback`) and
+// `C_XAsync(...args)`. Arguments are checked synchronously in every form
+// (TypeErrors throw, or reject in the Async form); the operation itself
+// runs at call time on this thread (the engine is synchronous), and a
+// callback always gets its result later, from a macrotask.
+import { count, callback, bytes, handle } from "./args.js";
+import { handleBytes } from "./bytes.js";
+import { fail } from "./errors.js";
+import * as mechanism from "./mechanism.js";
+import { PKCS11, MODULE, into } from "./pkcs11.js";
+import * as template from "./template.js";
+
+const CKR_FUNCTION_NOT_SUPPORTED = 0x54;
+const defer = typeof setImmediate === "function" ? setImmediate : (f) => setTimeout(f, 0);
+
+// Each entry: [sync argument count, prep]. `prep(m, a)` checks the
+// arguments and returns `run(viaCallback)`, which calls the shell.
+const oneShot = (fn) => [
+  3,
+  (m, a) => {
+    const h = handle(a[0], 0);
+    const d = bytes(a[1], 1);
+    const o = bytes(a[2], 2);
+    return () => into(a[2], m[fn](h, d, o.byteLength));
+  },
+];
+
+const final = (fn) => [
+  2,
+  (m, a) => {
+    const h = handle(a[0], 0);
+    const o = bytes(a[1], 1);
+    return () => into(a[1], m[fn](h, o.byteLength));
+  },
+];
+
+// C_DigestEncryptUpdate & co.: checked, then CKR_FUNCTION_NOT_SUPPORTED.
+const dual = [
+  3,
+  (m, a) => {
+    handle(a[0], 0);
+    bytes(a[1], 1);
+    bytes(a[2], 2);
+    return () => {
+      throw CKR_FUNCTION_NOT_SUPPORTED;
+    };
+  },
+];
+
+const OPS = {
+  C_Digest: oneShot("digest"),
+  C_Sign: oneShot("sign"),
+  C_Encrypt: oneShot("encrypt"),
+  C_Decrypt: oneShot("decrypt"),
+  C_DigestFinal: final("digest_final"),
+  C_SignFinal: final("sign_final"),
+  C_EncryptFinal: final("encrypt_final"),
+  C_DecryptFinal: final("decrypt_final"),
+  // true, or a thrown Pkcs11Error CKR_SIGNATURE_INVALID (never false).
+  C_Verify: [
+    3,
+    (m, a) => {
+      const h = handle(a[0], 0);
+      const d = bytes(a[1], 1);
+      const s = bytes(a[2], 2);
+      return () => (m.verify(h, d, s), true);
+    },
+  ],
+  C_VerifyFinal: [
+    2,
+    (m, a) => {
+      const h = handle(a[0], 0);
+      const s = bytes(a[1], 1);
+      return () => (m.verify_final(h, s), true);
+    },
+  ],
+  C_GenerateKey: [
+    3,
+    (m, a) => {
+      const h = handle(a[0], 0);
+      const mk = mechanism.parse(a[1], 1);
+      const t = template.encode(a[2], 2);
+      return () => handleBytes(m.generate_key(h, mk.kind, mk.param, t));
+    },
+  ],
+  C_GenerateKeyPair: [
+    4,
+    (m, a) => {
+      const h = handle(a[0], 0);
+      const mk = mechanism.parse(a[1], 1);
+      const pub = template.encode(a[2], 2);
+      const priv = template.encode(a[3], 3);
+      return (viaCallback) => {
+        const [pu, pr] = m.generate_key_pair(h, mk.kind, mk.param, pub, priv);
+        // pkcs11js's key order differs between its sync and worker paths.
+        return viaCallback
+          ? { publicKey: handleBytes(pu), privateKey: handleBytes(pr) }
+          : { privateKey: handleBytes(pr), publicKey: handleBytes(pu) };
+      };
+    },
+  ],
+  C_DeriveKey: [
+    4,
+    (m, a) => {
+      const h = handle(a[0], 0);
+      const mk = mechanism.parse(a[1], 1);
+      const base = handle(a[2], 2);
+      const t = template.encode(a[3], 3);
+      return () => handleBytes(m.derive_key(h, mk.kind, mk.param, base, t));
+    },
+  ],
+  C_WrapKey: [
+    5,
+    (m, a) => {
+      const h = handle(a[0], 0);
+      const mk = mechanism.parse(a[1], 1);
+      const wrapping = handle(a[2], 2);
+      const key = handle(a[3], 3);
+      const o = bytes(a[4], 4);
+      return () => into(a[4], m.wrap_key(h, mk.kind, mk.param, wrapping, key, o.byteLength));
+    },
+  ],
+  C_UnwrapKey: [
+    5,
+    (m, a) => {
+      const h = handle(a[0], 0);
+      const mk = mechanism.parse(a[1], 1);
+      const unwrapping = handle(a[2], 2);
+      const wrapped = bytes(a[3], 3);
+      const t = template.encode(a[4], 4);
+      return () => handleBytes(m.unwrap_key(h, mk.kind, mk.param, unwrapping, wrapped, t));
+    },
+  ],
+  C_DigestEncryptUpdate: dual,
+  C_DecryptDigestUpdate: dual,
+  C_SignEncryptUpdate: dual,
+  C_DecryptVerifyUpdate: dual,
+};
+
+function define(name, fn) {
+  Object.defineProperty(PKCS11.prototype, name, { value: fn, writable: true, configurable: true });
+}
+
+for (const [name, [n, prep]] of Object.entries(OPS)) {
+  define(name, {
+    [name](...a) {
+      if (a.length > n) return this[name + "Callback"](...a);
+      const m = this[MODULE]();
+      count(n, a.length);
+      const run = prep(m, a);
+      try {
+        return run(false);
+      } catch (e) {
+        throw fail(e, name);
+      }
+    },
+  }[name]);
+
+  define(name + "Callback", {
+    [name + "Callback"](...a) {
+      const m = this[MODULE]();
+      count(n + 1, a.length);
+      const run = prep(m, a);
+      const cb = callback(a[n], n);
+      let result = null;
+      let error = null;
+      try {
+        result = run(true);
+      } catch (e) {
+        error = fail(e, name);
+      }
+      defer(() => (error ? cb(error, null) : cb(null, result)));
+    },
+  }[name + "Callback"]);
+
+  define(name + "Async", {
+    [name + "Async"](...a) {
+      return new Promise((resolve) => {
+        const m = this[MODULE]();
+        count(n + 1, a.length + 1); // as util.promisify(C_XCallback) counts
+        const run = prep(m, a);
+        try {
+          resolve(run(true));
+        } catch (e) {
+          throw fail(e, name);
+        }
+      });
+    },
+  }[name + "Async"]);
+}

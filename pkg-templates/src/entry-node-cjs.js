@@ -1,0 +1,16 @@
+// Node, CommonJS (esbuild turns this into index.cjs): instantiate the wasm
+// synchronously at require() time so the package is usable right away.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { initSync } from "@gen/glue";
+import { platform } from "./platform.js";
+
+initSync({ module: readFileSync(join(__dirname, "pkcs11_wasm_bg.wasm")) });
+platform.ready = true;
+platform.readText = (path) => readFileSync(path, "utf8");
+platform.env = (name) => process.env[name];
+
+/** Already done in Node; kept so isomorphic code can always `await init()`. */
+export async function init() {}
+
+export * from "./index.js";

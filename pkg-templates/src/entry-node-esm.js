@@ -1,0 +1,15 @@
+// Node, ES module: instantiate the wasm synchronously at import time so the
+// package is usable right away, like pkcs11js.
+import { readFileSync } from "node:fs";
+import { initSync } from "@gen/glue";
+import { platform } from "./platform.js";
+
+initSync({ module: readFileSync(new URL("./pkcs11_wasm_bg.wasm", import.meta.url)) });
+platform.ready = true;
+platform.readText = (path) => readFileSync(path, "utf8");
+platform.env = (name) => process.env[name];
+
+/** Already done in Node; kept so isomorphic code can always `await init()`. */
+export async function init() {}
+
+export * from "./index.js";

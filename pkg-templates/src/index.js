@@ -1,0 +1,8 @@
+// The package's public surface, shared by the Node and browser entries:
+// the PKCS11 class, the error classes, every CK* constant (pkcs11js's 655
+// plus the PKCS#11 3.x names) and pkcs11-wasm's own parameter tags.
+import "./async.js"; // adds the callback and Async forms to PKCS11
+export { PKCS11 } from "./pkcs11.js";
+export { NativeError, Pkcs11Error } from "./errors.js";
+export { CK_PARAMS_AES_CTR } from "./mechanism.js";
+export * from "@gen/constants";

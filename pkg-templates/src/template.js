@@ -1,0 +1,110 @@
+// Templates: pkcs11js's `{type, value}` arrays -> the shell's flat encoding
+// (`[type u32 LE][len u32 LE][value]` per attribute), and C_GetAttributeValue
+// answers back onto the caller's array.
+import { isBytes, u8, utf8, ulong32, out } from "./bytes.js";
+import { pkcs11Error } from "./errors.js";
+
+const CKA_START_DATE = 0x110;
+const CKA_END_DATE = 0x111;
+const CKR_BUFFER_TOO_SMALL = 0x150;
+const EMPTY = new Uint8Array(0);
+
+const hex8 = (t) => "0x" + t.toString(16).toUpperCase().padStart(8, "0");
+
+/**
+ * pkcs11js converts `Date` values of CKA_START_DATE / CKA_END_DATE to
+ * "YYYYMMDD" (UTC), in place, in C_CreateObject, C_CopyObject and
+ * C_SetAttributeValue only.
+ */
+export function convertDates(template) {
+  if (!Array.isArray(template)) return;
+  for (const attr of template) {
+    if (attr === null || typeof attr !== "object") continue; // reported by parse()
+    if ((attr.type === CKA_START_DATE || attr.type === CKA_END_DATE) && attr.value instanceof Date) {
+      attr.value = out(utf8(attr.value.toISOString().slice(0, 10).replace(/-/g, "")));
+    }
+  }
+}
+
+/** One attribute value as bytes, or a TypeError as pkcs11js raises it. */
+function encodeValue(value, type, k) {
+  let bytes;
+  const kind = typeof value;
+  if (value === undefined || value === null) bytes = null;
+  else if (kind === "number") bytes = ulong32(value);
+  else if (kind === "boolean") bytes = new Uint8Array([value ? 1 : 0]);
+  else if (kind === "string") bytes = utf8(value);
+  else if (isBytes(value)) bytes = u8(value);
+  else throw new TypeError(`Element ${k} has wrong type. Property 'value' should be a Number, Boolean, String or Buffer`);
+  if (type === CKA_START_DATE || type === CKA_END_DATE) {
+    if (kind === "number" || kind === "boolean") {
+      throw new TypeError(`Attribute with type ${hex8(type)} is not convertible to CK_DATE. Should be a String, Buffer or Date`);
+    }
+    if (bytes !== null && bytes.length < 8) {
+      throw new TypeError(
+        `Attribute with type ${hex8(type)} is not convertible to CK_DATE. The length of the data should be at least 8 bytes.`,
+      );
+    }
+  }
+  return bytes ?? EMPTY;
+}
+
+/** Checks a template argument (index i): `{types: Uint32Array, values: Uint8Array[]}`. */
+export function parse(template, i) {
+  if (!Array.isArray(template)) throw new TypeError(`Argument ${i} has wrong type. Should be an Array`);
+  const n = template.length;
+  const types = new Uint32Array(n);
+  const values = new Array(n);
+  for (let k = 0; k < n; k++) {
+    const el = template[k];
+    if (el === null || typeof el !== "object") throw new TypeError(`Element ${k} has wrong type. Should be an Object`);
+    const type = el.type;
+    if (typeof type !== "number") throw new TypeError(`Element ${k} has wrong type. Property 'type' should be a Number`);
+    types[k] = type >>> 0;
+    values[k] = encodeValue(el.value, types[k], k);
+  }
+  return { types, values };
+}
+
+/** A template argument in the shell's flat encoding. */
+export function encode(template, i) {
+  const { types, values } = parse(template, i);
+  let size = 0;
+  for (const v of values) size += 8 + v.length;
+  const buf = new Uint8Array(size);
+  const dv = new DataView(buf.buffer);
+  let off = 0;
+  for (let k = 0; k < types.length; k++) {
+    dv.setUint32(off, types[k], true);
+    dv.setUint32(off + 4, values[k].length, true);
+    buf.set(values[k], off + 8);
+    off += 8 + values[k].length;
+  }
+  return buf;
+}
+
+/**
+ * Puts a C_GetAttributeValue answer (see `get_attribute_value` in
+ * src/wasm.rs) onto the caller's template, all or nothing, as pkcs11js's
+ * two-call sequence would: any unreadable attribute throws; an input value
+ * shorter than the attribute throws CKR_BUFFER_TOO_SMALL.
+ */
+export function applyAttributeValues(template, parsed, answer, method) {
+  const dv = new DataView(answer.buffer, answer.byteOffset, answer.byteLength);
+  const overall = dv.getUint32(0, true);
+  if (overall !== 0) throw pkcs11Error(overall, method);
+  const found = new Array(parsed.types.length);
+  let off = 4;
+  for (let k = 0; k < found.length; k++) {
+    const len = dv.getUint32(off + 4, true);
+    const given = parsed.values[k].length;
+    if (given > 0 && given < len) throw pkcs11Error(CKR_BUFFER_TOO_SMALL, method);
+    found[k] = answer.slice(off + 8, off + 8 + len);
+    off += 8 + len;
+  }
+  answer.fill(0); // the values now live only in the caller's Buffers
+  // Dates come back as their raw bytes; pkcs11js would throw a TypeError
+  // for an empty date instead (we return an empty Buffer).
+  for (let k = 0; k < found.length; k++) template[k].value = out(found[k]);
+  return template;
+}

@@ -1,0 +1,735 @@
+//! The wasm-bindgen shell: one exported class, `WasmModule`, wrapping the
+//! core [`Module`]. It only converts values; every rule lives in the core
+//! and every pkcs11js nicety (TypeErrors, Buffers, Dates) in the JS facade.
+//!
+//! Boundary conventions (the facade in `pkg-templates/src` relies on them):
+//! - every CK_ULONG (handle, flags, type, length) crosses as an `f64`;
+//!   anything that is not an integer in 0..2^53 maps to `u64::MAX`, which is
+//!   never a valid handle, so a garbage handle gets the core's "handle
+//!   invalid" answer instead of aliasing a real one;
+//! - byte strings cross as `&[u8]` / `Vec<u8>` (one copy each way); PINs
+//!   and templates as `&mut [u8]`, wiped after use (see `wiped`);
+//! - a template is one byte string of entries `[type u32 LE][len u32 LE]
+//!   [value]` (pkcs11js reads attribute types as uint32), so a template
+//!   crosses in one copy instead of one boundary call per attribute;
+//! - CK_*_INFO structures come back as their C layout with CK_ULONG = 8
+//!   bytes LE, versions as 2 bytes and no padding (see `put_*` below);
+//! - a failing call throws the CK_RV as a JS number; a bad configuration
+//!   throws a JS TypeError carrying serde's explanation.
+//!
+//! Mechanism parameters arrive as the JS value the facade has already
+//! type-checked: `undefined`/`null`, a `Uint8Array` (raw bytes, including
+//! pointer-free C structs), or a pkcs11js `{type: CK_PARAMS_*, ...}` object.
+//! Objects are read with `js_sys::Reflect` rather than serde-wasm-bindgen:
+//! a parameter has at most four fields, the facade has checked their types,
+//! and a few property reads need neither a serde model per tag nor its code
+//! size. Fields of the wrong type here (direct callers only) are
+//! CKR_ARGUMENTS_BAD.
+use js_sys::{Reflect, Uint8Array};
+use serde::Deserialize;
+use serde::de::value::MapDeserializer;
+use wasm_bindgen::prelude::*;
+use zeroize::Zeroize;
+
+use crate::attr::Attribute;
+use crate::constants::*;
+use crate::mech::{CkMechanism, Param, registry};
+use crate::module::{Config, attribute_result_rv};
+use crate::module::info::{Info, SessionInfo, SlotInfo, TokenInfo, Version};
+use crate::rv::CkResult;
+use crate::{CK_ULONG, Module};
+
+/// pkcs11-wasm extension tag (outside pkcs11js's 0..28): CK_AES_CTR_PARAMS
+/// as `{type, counterBits: number, cb: Uint8Array(16)}`.
+const CK_PARAMS_AES_CTR: u64 = 0x1000;
+
+/// sizeof(CK_AES_CTR_PARAMS) and sizeof(CK_RSA_PKCS_PSS_PARAMS) on LP64:
+/// the pointer-free structs a pkcs11js caller may pass as a raw Buffer.
+const CTR_STRUCT_LEN: usize = 8 + 16;
+const PSS_STRUCT_LEN: usize = 3 * 8;
+
+type JsResult<T> = Result<T, JsValue>;
+
+/// The thrown value for a CK_RV.
+fn rv(code: CK_ULONG) -> JsValue {
+    JsValue::from_f64(code as f64)
+}
+
+fn ck<T>(r: CkResult<T>) -> JsResult<T> {
+    r.map_err(rv)
+}
+
+fn bad() -> JsValue {
+    rv(CKR_ARGUMENTS_BAD)
+}
+
+/// An f64 from JS as a CK_ULONG (see the module comment).
+fn ulong(v: f64) -> CK_ULONG {
+    const LIMIT: f64 = 9_007_199_254_740_992.0; // 2^53
+    if (0.0..LIMIT).contains(&v) && v.fract() == 0.0 {
+        v as CK_ULONG
+    } else {
+        CK_ULONG::MAX
+    }
+}
+
+/// A caller's output buffer size: `None` (undefined) means unlimited.
+fn cap(v: Option<f64>) -> Option<usize> {
+    // `as` saturates: NaN and negatives become 0, huge values usize::MAX.
+    v.map(|c| c as usize)
+}
+
+fn handles(hs: Vec<CK_ULONG>) -> Vec<f64> {
+    hs.into_iter().map(|h| h as f64).collect()
+}
+
+/// A `Config` from a plain JS object. Goes through the object's own keys
+/// (serde-wasm-bindgen alone only looks up the known field names, so
+/// `deny_unknown_fields` would never see a misspelt key).
+fn parse_config(value: JsValue) -> JsResult<Config> {
+    let fail = |e: &dyn std::fmt::Display| -> JsValue {
+        js_sys::TypeError::new(&format!("pkcs11-wasm: invalid configuration: {e}")).into()
+    };
+    let obj = value
+        .dyn_ref::<js_sys::Object>()
+        .ok_or_else(|| fail(&"not an object"))?;
+    let entries: Vec<_> = js_sys::Object::entries(obj)
+        .iter()
+        .map(|entry| {
+            let pair: js_sys::Array = entry.unchecked_into();
+            (
+                pair.get(0).as_string().unwrap_or_default(),
+                serde_wasm_bindgen::Deserializer::from(pair.get(1)),
+            )
+        })
+        .collect();
+    let map = MapDeserializer::<_, serde_wasm_bindgen::Error>::new(entries.into_iter());
+    Config::deserialize(map).map_err(|e| fail(&e))
+}
+
+/// Runs `f` on a secret-bearing argument (PIN, template), then wipes it.
+/// Such arguments are `&mut [u8]`: wasm-bindgen copies the wiped bytes back
+/// into the facade's own temporary array, so neither copy keeps them.
+fn wiped<T>(buf: &mut [u8], f: impl FnOnce(&[u8]) -> T) -> T {
+    let r = f(buf);
+    buf.zeroize();
+    r
+}
+
+fn take_u32(b: &[u8]) -> JsResult<(u32, &[u8])> {
+    let (head, rest) = b.split_first_chunk::<4>().ok_or_else(bad)?;
+    Ok((u32::from_le_bytes(*head), rest))
+}
+
+/// Decodes the flat template encoding.
+fn template(mut rest: &[u8]) -> JsResult<Vec<Attribute>> {
+    let mut out = Vec::new();
+    while !rest.is_empty() {
+        let (kind, r) = take_u32(rest)?;
+        let (len, r) = take_u32(r)?;
+        let (value, r) = r.split_at_checked(len as usize).ok_or_else(bad)?;
+        out.push(Attribute::new(kind as CK_ULONG, value));
+        rest = r;
+    }
+    Ok(out)
+}
+
+fn field(obj: &JsValue, name: &str) -> JsResult<JsValue> {
+    Reflect::get(obj, &JsValue::from_str(name)).map_err(|_| bad())
+}
+
+/// A required (`Some(default)` = optional) number field.
+fn num_field(obj: &JsValue, name: &str, default: Option<CK_ULONG>) -> JsResult<CK_ULONG> {
+    let v = field(obj, name)?;
+    match (v.as_f64(), default) {
+        // pkcs11js reads these as doubles cast to CK_ULONG, not as uint32.
+        (Some(n), _) => Ok(n as CK_ULONG),
+        (None, Some(d)) if v.is_undefined() || v.is_null() => Ok(d),
+        _ => Err(bad()),
+    }
+}
+
+/// A required (`optional` = absent is empty) byte field.
+fn bytes_field(obj: &JsValue, name: &str, optional: bool) -> JsResult<Vec<u8>> {
+    let v = field(obj, name)?;
+    if let Some(a) = v.dyn_ref::<Uint8Array>() {
+        Ok(a.to_vec())
+    } else if optional && (v.is_undefined() || v.is_null()) {
+        Ok(Vec::new())
+    } else {
+        Err(bad())
+    }
+}
+
+/// A parameter object the core has no `Param` for: the mechanism cannot be
+/// one we implement with it.
+fn unrepresentable(kind: CK_ULONG) -> JsValue {
+    rv(if registry().info(kind).is_some() {
+        CKR_MECHANISM_PARAM_INVALID
+    } else {
+        CKR_MECHANISM_INVALID
+    })
+}
+
+fn le_u64(b: &[u8]) -> Option<u64> {
+    b.first_chunk::<8>().map(|c| u64::from_le_bytes(*c))
+}
+
+/// Raw bytes as a parameter. Pointer-free C structs passed as a Buffer
+/// (as pkcs11js callers must for CK_AES_CTR_PARAMS) are decoded here, like
+/// the C API would read them; everything else stays `Param::Bytes`.
+fn raw_param(kind: CK_ULONG, b: Vec<u8>) -> Param {
+    let pss = matches!(
+        kind,
+        CKM_RSA_PKCS_PSS
+            | CKM_SHA1_RSA_PKCS_PSS
+            | CKM_SHA224_RSA_PKCS_PSS
+            | CKM_SHA256_RSA_PKCS_PSS
+            | CKM_SHA384_RSA_PKCS_PSS
+            | CKM_SHA512_RSA_PKCS_PSS
+    );
+    match (kind, b.len()) {
+        (CKM_AES_CTR, CTR_STRUCT_LEN) => match (le_u64(&b), b.get(8..)) {
+            (Some(counter_bits), Some(cb)) => Param::Ctr {
+                counter_bits,
+                counter_block: cb.to_vec(),
+            },
+            _ => Param::Bytes(b),
+        },
+        (_, PSS_STRUCT_LEN) if pss => match (
+            le_u64(&b),
+            b.get(8..).and_then(le_u64),
+            b.get(16..).and_then(le_u64),
+        ) {
+            (Some(hash_alg), Some(mgf), Some(salt_len)) => Param::Pss {
+                hash_alg,
+                mgf,
+                salt_len,
+            },
+            _ => Param::Bytes(b),
+        },
+        _ => Param::Bytes(b),
+    }
+}
+
+/// A CK_MECHANISM from its type and the facade-checked parameter value.
+#[allow(non_upper_case_globals)] // CK_PARAMS_AES_GCM_v240 is pkcs11js's name
+fn mechanism(kind: f64, param: &JsValue) -> JsResult<CkMechanism> {
+    let kind = ulong(kind);
+    if param.is_undefined() || param.is_null() {
+        return Ok(CkMechanism::new(kind));
+    }
+    if let Some(a) = param.dyn_ref::<Uint8Array>() {
+        return Ok(CkMechanism::with(kind, raw_param(kind, a.to_vec())));
+    }
+    if !param.is_object() {
+        return Err(bad());
+    }
+    let tag = num_field(param, "type", None)?;
+    let p = param;
+    let value = match tag {
+        // CK_GCM_PARAMS; ulIvBits is not used (3.1 mechanisms 2.12.3 says so).
+        CK_PARAMS_AES_GCM | CK_PARAMS_AES_GCM_v240 | CK_PARAMS_GCM => Param::Gcm {
+            iv: bytes_field(p, "iv", false)?,
+            aad: bytes_field(p, "aad", true)?,
+            tag_bits: num_field(p, "tagBits", Some(0))?,
+        },
+        CK_PARAMS_RSA_OAEP => Param::Oaep {
+            hash_alg: num_field(p, "hashAlg", None)?,
+            mgf: num_field(p, "mgf", None)?,
+            source: num_field(p, "source", None)?,
+            source_data: bytes_field(p, "sourceData", true)?,
+        },
+        CK_PARAMS_RSA_PSS => Param::Pss {
+            hash_alg: num_field(p, "hashAlg", None)?,
+            mgf: num_field(p, "mgf", None)?,
+            salt_len: num_field(p, "saltLen", None)?,
+        },
+        CK_PARAMS_EC_DH => Param::Ecdh1 {
+            kdf: num_field(p, "kdf", None)?,
+            shared_data: bytes_field(p, "sharedData", true)?,
+            public_data: bytes_field(p, "publicData", false)?,
+        },
+        CK_PARAMS_AES_CTR => Param::Ctr {
+            counter_bits: num_field(p, "counterBits", None)?,
+            counter_block: bytes_field(p, "cb", false)?,
+        },
+        _ => return Err(unrepresentable(kind)),
+    };
+    Ok(CkMechanism::with(kind, value))
+}
+
+fn put_u64(out: &mut Vec<u8>, v: CK_ULONG) {
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+fn put_version(out: &mut Vec<u8>, v: Version) {
+    out.extend_from_slice(&[v.major, v.minor]);
+}
+
+/// CK_INFO: 2 + 32 + 8 + 32 + 2 = 76 bytes.
+fn put_info(i: &Info) -> Vec<u8> {
+    let mut o = Vec::with_capacity(76);
+    put_version(&mut o, i.cryptoki_version);
+    o.extend_from_slice(&i.manufacturer_id);
+    put_u64(&mut o, i.flags);
+    o.extend_from_slice(&i.library_description);
+    put_version(&mut o, i.library_version);
+    o
+}
+
+/// CK_SLOT_INFO: 64 + 32 + 8 + 2 + 2 = 108 bytes.
+fn put_slot_info(i: &SlotInfo) -> Vec<u8> {
+    let mut o = Vec::with_capacity(108);
+    o.extend_from_slice(&i.slot_description);
+    o.extend_from_slice(&i.manufacturer_id);
+    put_u64(&mut o, i.flags);
+    put_version(&mut o, i.hardware_version);
+    put_version(&mut o, i.firmware_version);
+    o
+}
+
+/// CK_TOKEN_INFO in C field order: 96 bytes of text, 11 CK_ULONGs,
+/// two versions, utcTime: 204 bytes.
+fn put_token_info(i: &TokenInfo) -> Vec<u8> {
+    let mut o = Vec::with_capacity(204);
+    for text in [&i.label[..], &i.manufacturer_id, &i.model, &i.serial_number] {
+        o.extend_from_slice(text);
+    }
+    for v in [
+        i.flags,
+        i.max_session_count,
+        i.session_count,
+        i.max_rw_session_count,
+        i.rw_session_count,
+        i.max_pin_len,
+        i.min_pin_len,
+        i.total_public_memory,
+        i.free_public_memory,
+        i.total_private_memory,
+        i.free_private_memory,
+    ] {
+        put_u64(&mut o, v);
+    }
+    put_version(&mut o, i.hardware_version);
+    put_version(&mut o, i.firmware_version);
+    o.extend_from_slice(&i.utc_time);
+    o
+}
+
+/// CK_SESSION_INFO: 4 CK_ULONGs.
+fn put_session_info(i: &SessionInfo) -> Vec<u8> {
+    let mut o = Vec::with_capacity(32);
+    for v in [i.slot_id, i.state, i.flags, i.device_error] {
+        put_u64(&mut o, v);
+    }
+    o
+}
+
+/// One PKCS#11 module instance (its own slots, tokens and sessions).
+#[wasm_bindgen]
+pub struct WasmModule {
+    m: Module,
+}
+
+#[wasm_bindgen]
+impl WasmModule {
+    /// `config`: a `Config` object (camelCase keys) or undefined/null.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue) -> JsResult<WasmModule> {
+        let config = if config.is_undefined() || config.is_null() {
+            Config::default()
+        } else {
+            parse_config(config)?
+        };
+        Ok(WasmModule {
+            m: Module::new(config),
+        })
+    }
+
+    /// C_Initialize; `config` (if given) replaces the configuration once
+    /// initialization succeeds.
+    pub fn initialize(&mut self, config: JsValue) -> JsResult<()> {
+        let config = if config.is_undefined() || config.is_null() {
+            None
+        } else {
+            Some(parse_config(config)?)
+        };
+        ck(self.m.initialize())?;
+        if let Some(c) = config {
+            self.m.config = c;
+        }
+        Ok(())
+    }
+
+    pub fn finalize(&mut self) -> JsResult<()> {
+        ck(self.m.finalize())
+    }
+
+    pub fn get_info(&self) -> JsResult<Vec<u8>> {
+        ck(self.m.get_info()).map(|i| put_info(&i))
+    }
+
+    pub fn get_slot_list(&self, token_present: bool) -> JsResult<Vec<f64>> {
+        ck(self.m.get_slot_list(token_present)).map(handles)
+    }
+
+    pub fn get_slot_info(&self, slot: f64) -> JsResult<Vec<u8>> {
+        ck(self.m.get_slot_info(ulong(slot))).map(|i| put_slot_info(&i))
+    }
+
+    pub fn get_token_info(&self, slot: f64) -> JsResult<Vec<u8>> {
+        ck(self.m.get_token_info(ulong(slot))).map(|i| put_token_info(&i))
+    }
+
+    pub fn wait_for_slot_event(&mut self, flags: f64) -> JsResult<f64> {
+        ck(self.m.wait_for_slot_event(ulong(flags))).map(|s| s as f64)
+    }
+
+    pub fn get_mechanism_list(&self, slot: f64) -> JsResult<Vec<f64>> {
+        ck(self.m.get_mechanism_list(ulong(slot))).map(handles)
+    }
+
+    /// CK_MECHANISM_INFO: min, max, flags as CK_ULONGs.
+    pub fn get_mechanism_info(&self, slot: f64, kind: f64) -> JsResult<Vec<u8>> {
+        let i = ck(self.m.get_mechanism_info(ulong(slot), ulong(kind)))?;
+        let mut o = Vec::with_capacity(24);
+        for v in [i.min_key_size, i.max_key_size, i.flags] {
+            put_u64(&mut o, v);
+        }
+        Ok(o)
+    }
+
+    pub fn init_token(&mut self, slot: f64, so_pin: &mut [u8], label: &[u8]) -> JsResult<()> {
+        wiped(so_pin, |pin| ck(self.m.init_token(ulong(slot), pin, label)))
+    }
+
+    pub fn init_pin(&mut self, session: f64, pin: &mut [u8]) -> JsResult<()> {
+        wiped(pin, |pin| ck(self.m.init_pin(ulong(session), pin)))
+    }
+
+    pub fn set_pin(
+        &mut self,
+        session: f64,
+        old_pin: &mut [u8],
+        new_pin: &mut [u8],
+    ) -> JsResult<()> {
+        wiped(old_pin, |old| {
+            wiped(new_pin, |new| ck(self.m.set_pin(ulong(session), old, new)))
+        })
+    }
+
+    pub fn open_session(&mut self, slot: f64, flags: f64) -> JsResult<f64> {
+        ck(self.m.open_session(ulong(slot), ulong(flags))).map(|h| h as f64)
+    }
+
+    pub fn close_session(&mut self, session: f64) -> JsResult<()> {
+        ck(self.m.close_session(ulong(session)))
+    }
+
+    pub fn close_all_sessions(&mut self, slot: f64) -> JsResult<()> {
+        ck(self.m.close_all_sessions(ulong(slot)))
+    }
+
+    pub fn get_session_info(&self, session: f64) -> JsResult<Vec<u8>> {
+        ck(self.m.get_session_info(ulong(session))).map(|i| put_session_info(&i))
+    }
+
+    pub fn login(&mut self, session: f64, user: f64, pin: &mut [u8]) -> JsResult<()> {
+        wiped(pin, |pin| {
+            ck(self.m.login(ulong(session), ulong(user), pin))
+        })
+    }
+
+    pub fn logout(&mut self, session: f64) -> JsResult<()> {
+        ck(self.m.logout(ulong(session)))
+    }
+
+    pub fn create_object(&mut self, session: f64, tmpl: &mut [u8]) -> JsResult<f64> {
+        let t = wiped(tmpl, template)?;
+        ck(self.m.create_object(ulong(session), &t)).map(|h| h as f64)
+    }
+
+    pub fn copy_object(&mut self, session: f64, object: f64, tmpl: &mut [u8]) -> JsResult<f64> {
+        let t = wiped(tmpl, template)?;
+        ck(self.m.copy_object(ulong(session), ulong(object), &t)).map(|h| h as f64)
+    }
+
+    pub fn destroy_object(&mut self, session: f64, object: f64) -> JsResult<()> {
+        ck(self.m.destroy_object(ulong(session), ulong(object)))
+    }
+
+    pub fn get_object_size(&self, session: f64, object: f64) -> JsResult<f64> {
+        ck(self.m.get_object_size(ulong(session), ulong(object))).map(|n| n as f64)
+    }
+
+    /// C_GetAttributeValue: `[overall rv u32]` then per type `[rv u32][len
+    /// u32][value]` (rv 0 = value present; else SENSITIVE / TYPE_INVALID).
+    /// The overall rv is what a C caller would get back.
+    pub fn get_attribute_value(
+        &self,
+        session: f64,
+        object: f64,
+        types: &[u32],
+    ) -> JsResult<Vec<u8>> {
+        let kinds: Vec<CK_ULONG> = types.iter().map(|&t| t as CK_ULONG).collect();
+        let mut results = ck(self
+            .m
+            .get_attribute_value(ulong(session), ulong(object), &kinds))?;
+        let size = results
+            .iter()
+            .map(|r| 8 + r.as_ref().map_or(0, Vec::len))
+            .sum::<usize>();
+        let mut o = Vec::with_capacity(4 + size);
+        o.extend_from_slice(&(attribute_result_rv(&results) as u32).to_le_bytes());
+        for r in &results {
+            let (code, value) = match r {
+                Ok(v) => (CKR_OK, v.as_slice()),
+                Err(e) => (*e, &[][..]),
+            };
+            o.extend_from_slice(&(code as u32).to_le_bytes());
+            o.extend_from_slice(&(value.len() as u32).to_le_bytes());
+            o.extend_from_slice(value);
+        }
+        // Wipe our copy (sensitive values never get here; extractable key
+        // values may).
+        results.iter_mut().flatten().for_each(|v| v.zeroize());
+        Ok(o)
+    }
+
+    pub fn set_attribute_value(
+        &mut self,
+        session: f64,
+        object: f64,
+        tmpl: &mut [u8],
+    ) -> JsResult<()> {
+        let t = wiped(tmpl, template)?;
+        ck(self
+            .m
+            .set_attribute_value(ulong(session), ulong(object), &t))
+    }
+
+    pub fn find_objects_init(&mut self, session: f64, tmpl: &mut [u8]) -> JsResult<()> {
+        let t = wiped(tmpl, template)?;
+        ck(self.m.find_objects_init(ulong(session), &t))
+    }
+
+    pub fn find_objects(&mut self, session: f64, max: f64) -> JsResult<Vec<f64>> {
+        ck(self.m.find_objects(ulong(session), max as usize)).map(handles)
+    }
+
+    pub fn find_objects_final(&mut self, session: f64) -> JsResult<()> {
+        ck(self.m.find_objects_final(ulong(session)))
+    }
+
+    pub fn encrypt_init(
+        &mut self,
+        session: f64,
+        mech: f64,
+        param: JsValue,
+        key: f64,
+    ) -> JsResult<()> {
+        let m = mechanism(mech, &param)?;
+        ck(self.m.encrypt_init(ulong(session), &m, ulong(key)))
+    }
+
+    pub fn encrypt(
+        &mut self,
+        session: f64,
+        data: &[u8],
+        out_len: Option<f64>,
+    ) -> JsResult<Vec<u8>> {
+        ck(self.m.encrypt(ulong(session), data, cap(out_len)))
+    }
+
+    pub fn encrypt_update(
+        &mut self,
+        session: f64,
+        data: &[u8],
+        out_len: Option<f64>,
+    ) -> JsResult<Vec<u8>> {
+        ck(self.m.encrypt_update(ulong(session), data, cap(out_len)))
+    }
+
+    pub fn encrypt_final(&mut self, session: f64, out_len: Option<f64>) -> JsResult<Vec<u8>> {
+        ck(self.m.encrypt_final(ulong(session), cap(out_len)))
+    }
+
+    pub fn decrypt_init(
+        &mut self,
+        session: f64,
+        mech: f64,
+        param: JsValue,
+        key: f64,
+    ) -> JsResult<()> {
+        let m = mechanism(mech, &param)?;
+        ck(self.m.decrypt_init(ulong(session), &m, ulong(key)))
+    }
+
+    pub fn decrypt(
+        &mut self,
+        session: f64,
+        data: &[u8],
+        out_len: Option<f64>,
+    ) -> JsResult<Vec<u8>> {
+        ck(self.m.decrypt(ulong(session), data, cap(out_len)))
+    }
+
+    pub fn decrypt_update(
+        &mut self,
+        session: f64,
+        data: &[u8],
+        out_len: Option<f64>,
+    ) -> JsResult<Vec<u8>> {
+        ck(self.m.decrypt_update(ulong(session), data, cap(out_len)))
+    }
+
+    pub fn decrypt_final(&mut self, session: f64, out_len: Option<f64>) -> JsResult<Vec<u8>> {
+        ck(self.m.decrypt_final(ulong(session), cap(out_len)))
+    }
+
+    pub fn digest_init(&mut self, session: f64, mech: f64, param: JsValue) -> JsResult<()> {
+        let m = mechanism(mech, &param)?;
+        ck(self.m.digest_init(ulong(session), &m))
+    }
+
+    pub fn digest(&mut self, session: f64, data: &[u8], out_len: Option<f64>) -> JsResult<Vec<u8>> {
+        ck(self.m.digest(ulong(session), data, cap(out_len)))
+    }
+
+    pub fn digest_update(&mut self, session: f64, data: &[u8]) -> JsResult<()> {
+        ck(self.m.digest_update(ulong(session), data))
+    }
+
+    pub fn digest_key(&mut self, session: f64, key: f64) -> JsResult<()> {
+        ck(self.m.digest_key(ulong(session), ulong(key)))
+    }
+
+    pub fn digest_final(&mut self, session: f64, out_len: Option<f64>) -> JsResult<Vec<u8>> {
+        ck(self.m.digest_final(ulong(session), cap(out_len)))
+    }
+
+    pub fn sign_init(&mut self, session: f64, mech: f64, param: JsValue, key: f64) -> JsResult<()> {
+        let m = mechanism(mech, &param)?;
+        ck(self.m.sign_init(ulong(session), &m, ulong(key)))
+    }
+
+    pub fn sign(&mut self, session: f64, data: &[u8], out_len: Option<f64>) -> JsResult<Vec<u8>> {
+        ck(self.m.sign(ulong(session), data, cap(out_len)))
+    }
+
+    pub fn sign_update(&mut self, session: f64, data: &[u8]) -> JsResult<()> {
+        ck(self.m.sign_update(ulong(session), data))
+    }
+
+    pub fn sign_final(&mut self, session: f64, out_len: Option<f64>) -> JsResult<Vec<u8>> {
+        ck(self.m.sign_final(ulong(session), cap(out_len)))
+    }
+
+    pub fn verify_init(
+        &mut self,
+        session: f64,
+        mech: f64,
+        param: JsValue,
+        key: f64,
+    ) -> JsResult<()> {
+        let m = mechanism(mech, &param)?;
+        ck(self.m.verify_init(ulong(session), &m, ulong(key)))
+    }
+
+    pub fn verify(&mut self, session: f64, data: &[u8], signature: &[u8]) -> JsResult<()> {
+        ck(self.m.verify(ulong(session), data, signature))
+    }
+
+    pub fn verify_update(&mut self, session: f64, data: &[u8]) -> JsResult<()> {
+        ck(self.m.verify_update(ulong(session), data))
+    }
+
+    pub fn verify_final(&mut self, session: f64, signature: &[u8]) -> JsResult<()> {
+        ck(self.m.verify_final(ulong(session), signature))
+    }
+
+    pub fn generate_key(
+        &mut self,
+        session: f64,
+        mech: f64,
+        param: JsValue,
+        tmpl: &mut [u8],
+    ) -> JsResult<f64> {
+        let m = mechanism(mech, &param)?;
+        let t = wiped(tmpl, template)?;
+        ck(self.m.generate_key(ulong(session), &m, &t)).map(|h| h as f64)
+    }
+
+    /// Returns `[public, private]`.
+    pub fn generate_key_pair(
+        &mut self,
+        session: f64,
+        mech: f64,
+        param: JsValue,
+        public: &mut [u8],
+        private: &mut [u8],
+    ) -> JsResult<Vec<f64>> {
+        let m = mechanism(mech, &param)?;
+        let (pu, pr) = (wiped(public, template)?, wiped(private, template)?);
+        ck(self.m.generate_key_pair(ulong(session), &m, &pu, &pr))
+            .map(|(a, b)| vec![a as f64, b as f64])
+    }
+
+    pub fn wrap_key(
+        &mut self,
+        session: f64,
+        mech: f64,
+        param: JsValue,
+        wrapping_key: f64,
+        key: f64,
+        out_len: Option<f64>,
+    ) -> JsResult<Vec<u8>> {
+        let m = mechanism(mech, &param)?;
+        ck(self.m.wrap_key(
+            ulong(session),
+            &m,
+            ulong(wrapping_key),
+            ulong(key),
+            cap(out_len),
+        ))
+    }
+
+    pub fn unwrap_key(
+        &mut self,
+        session: f64,
+        mech: f64,
+        param: JsValue,
+        unwrapping_key: f64,
+        wrapped: &[u8],
+        tmpl: &mut [u8],
+    ) -> JsResult<f64> {
+        let m = mechanism(mech, &param)?;
+        let t = wiped(tmpl, template)?;
+        ck(self
+            .m
+            .unwrap_key(ulong(session), &m, ulong(unwrapping_key), wrapped, &t))
+        .map(|h| h as f64)
+    }
+
+    pub fn derive_key(
+        &mut self,
+        session: f64,
+        mech: f64,
+        param: JsValue,
+        base_key: f64,
+        tmpl: &mut [u8],
+    ) -> JsResult<f64> {
+        let m = mechanism(mech, &param)?;
+        let t = wiped(tmpl, template)?;
+        ck(self.m.derive_key(ulong(session), &m, ulong(base_key), &t)).map(|h| h as f64)
+    }
+
+    pub fn seed_random(&mut self, session: f64, seed: &[u8]) -> JsResult<()> {
+        ck(self.m.seed_random(ulong(session), seed))
+    }
+
+    pub fn generate_random(&mut self, session: f64, len: f64) -> JsResult<Vec<u8>> {
+        ck(self.m.generate_random(ulong(session), len as usize))
+    }
+}
