@@ -1,6 +1,6 @@
 //! PKCS#11 numeric constants (pkcs11t.h names and values; superset of what npm pkcs11js exports).
 #![allow(non_upper_case_globals, dead_code)]
-use crate::CK_ULONG;   // CK_ULONG is `pub type CK_ULONG = u64;` defined in lib.rs (do not define it here)
+use crate::CK_ULONG; // CK_ULONG is `pub type CK_ULONG = u64;` defined in lib.rs (do not define it here)
 //
 // Generated from two sources and cross-checked value by value:
 //   * the names pkcs11js v2.1.7 (newest on npm) puts on its exports object (src/const.cpp), with the

@@ -1,9 +1,9 @@
 //! A stored object: its attribute map plus typed accessors.
+use crate::CK_ULONG;
 use crate::attr::parse_ulong;
 use crate::attr::policy::AttrMap;
 use crate::constants::*;
 use crate::rv::CkResult;
-use crate::CK_ULONG;
 
 #[derive(Clone, Debug)]
 pub struct Object {
@@ -49,7 +49,10 @@ impl Object {
     }
 
     pub fn is_key(&self) -> bool {
-        matches!(self.class(), CKO_SECRET_KEY | CKO_PUBLIC_KEY | CKO_PRIVATE_KEY)
+        matches!(
+            self.class(),
+            CKO_SECRET_KEY | CKO_PUBLIC_KEY | CKO_PRIVATE_KEY
+        )
     }
 
     /// CKA_ALLOWED_MECHANISMS: empty means any mechanism.
@@ -57,7 +60,9 @@ impl Object {
         match self.get(CKA_ALLOWED_MECHANISMS) {
             None => true,
             Some(list) if list.is_empty() => true,
-            Some(list) => list.chunks_exact(8).any(|c| parse_ulong(c) == Ok(mechanism)),
+            Some(list) => list
+                .chunks_exact(8)
+                .any(|c| parse_ulong(c) == Ok(mechanism)),
         }
     }
 
@@ -69,6 +74,8 @@ impl Object {
 
     /// True if every template entry equals this object's value (C_FindObjects).
     pub fn matches(&self, template: &[crate::attr::Attribute]) -> bool {
-        template.iter().all(|a| self.get(a.kind) == Some(a.value.as_slice()))
+        template
+            .iter()
+            .all(|a| self.get(a.kind) == Some(a.value.as_slice()))
     }
 }

@@ -1,9 +1,9 @@
 //! A session and the operations active in it (PKCS#11 3.1 section 5.6).
 //! Each operation kind has its own slot: one of each may be active at
 //! once, as the dual-function calls require.
+use crate::CK_ULONG;
 use crate::constants::*;
 use crate::mech::{CipherOp, DigestOp, SignOp, VerifyOp};
-use crate::CK_ULONG;
 
 /// A C_FindObjects search: the handles matched at C_FindObjectsInit.
 #[derive(Debug, Default)]

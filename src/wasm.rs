@@ -34,8 +34,8 @@ use zeroize::Zeroize;
 use crate::attr::Attribute;
 use crate::constants::*;
 use crate::mech::{CkMechanism, Param, registry};
-use crate::module::{Config, attribute_result_rv};
 use crate::module::info::{Info, SessionInfo, SlotInfo, TokenInfo, Version};
+use crate::module::{Config, attribute_result_rv};
 use crate::rv::CkResult;
 use crate::{CK_ULONG, Module};
 

@@ -1,9 +1,9 @@
 //! Attributes: the `{type, value}` pairs of templates, their value codecs,
 //! and the per-class policy tables (`policy`) that decide what a template
 //! may contain (PKCS#11 3.1 section 4).
+use crate::CK_ULONG;
 use crate::constants::*;
 use crate::rv::CkResult;
-use crate::CK_ULONG;
 
 pub mod policy;
 
@@ -17,13 +17,22 @@ pub struct Attribute {
 
 impl Attribute {
     pub fn new(kind: CK_ULONG, value: impl Into<Vec<u8>>) -> Self {
-        Attribute { kind, value: value.into() }
+        Attribute {
+            kind,
+            value: value.into(),
+        }
     }
     pub fn bool(kind: CK_ULONG, v: bool) -> Self {
-        Attribute { kind, value: vec![v as u8] }
+        Attribute {
+            kind,
+            value: vec![v as u8],
+        }
     }
     pub fn ulong(kind: CK_ULONG, v: CK_ULONG) -> Self {
-        Attribute { kind, value: ulong_bytes(v) }
+        Attribute {
+            kind,
+            value: ulong_bytes(v),
+        }
     }
 }
 
@@ -56,7 +65,11 @@ pub fn parse_bool(b: &[u8]) -> CkResult<bool> {
 /// Finds the value of `kind` in a template (the last one wins; duplicates
 /// with different values are rejected earlier by `policy`).
 pub fn find(template: &[Attribute], kind: CK_ULONG) -> Option<&[u8]> {
-    template.iter().rev().find(|a| a.kind == kind).map(|a| a.value.as_slice())
+    template
+        .iter()
+        .rev()
+        .find(|a| a.kind == kind)
+        .map(|a| a.value.as_slice())
 }
 
 pub fn find_ulong(template: &[Attribute], kind: CK_ULONG) -> CkResult<Option<CK_ULONG>> {

@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 
 use zeroize::Zeroizing;
 
-use super::{parse_bool, parse_ulong, Attribute};
+use super::{Attribute, parse_bool, parse_ulong};
+use crate::CK_ULONG;
 use crate::constants::*;
 use crate::mech;
 use crate::rv::CkResult;
-use crate::CK_ULONG;
 
 /// An object's attributes; values are wiped when dropped.
 pub type AttrMap = BTreeMap<CK_ULONG, Zeroizing<Vec<u8>>>;
@@ -77,7 +77,12 @@ pub struct Rule {
 }
 
 const fn r(kind: CK_ULONG, value: Kind, flags: u32, default: Default) -> Rule {
-    Rule { kind, value, flags, default }
+    Rule {
+        kind,
+        value,
+        flags,
+        default,
+    }
 }
 use self::Default as D;
 use self::Kind as K;
@@ -132,7 +137,12 @@ static KEY: &[Rule] = &[
     r(CKA_END_DATE, K::Date, MODIFIABLE, D::Empty),
     r(CKA_DERIVE, K::Bool, MODIFIABLE, D::Bool(false)),
     r(CKA_LOCAL, K::Bool, TOKEN_SET, D::Bool(false)),
-    r(CKA_KEY_GEN_MECHANISM, K::Ulong, TOKEN_SET, D::Ulong(CK_UNAVAILABLE_INFORMATION)),
+    r(
+        CKA_KEY_GEN_MECHANISM,
+        K::Ulong,
+        TOKEN_SET,
+        D::Ulong(CK_UNAVAILABLE_INFORMATION),
+    ),
     r(CKA_ALLOWED_MECHANISMS, K::MechArray, 0, D::Empty),
 ];
 
@@ -151,33 +161,63 @@ static PUBLIC_KEY: &[Rule] = &[
 /// false as in SoftHSMv2: a key is readable only when asked for explicitly.
 static PRIVATE_KEY: &[Rule] = &[
     r(CKA_SUBJECT, K::Bytes, MODIFIABLE, D::Empty),
-    r(CKA_SENSITIVE, K::Bool, MODIFIABLE | STICKY_TRUE, D::Bool(false)),
+    r(
+        CKA_SENSITIVE,
+        K::Bool,
+        MODIFIABLE | STICKY_TRUE,
+        D::Bool(false),
+    ),
     r(CKA_DECRYPT, K::Bool, MODIFIABLE, D::Bool(true)),
     r(CKA_SIGN, K::Bool, MODIFIABLE, D::Bool(true)),
     r(CKA_SIGN_RECOVER, K::Bool, MODIFIABLE, D::Bool(true)),
     r(CKA_UNWRAP, K::Bool, MODIFIABLE, D::Bool(true)),
-    r(CKA_EXTRACTABLE, K::Bool, MODIFIABLE | STICKY_FALSE, D::Bool(false)),
+    r(
+        CKA_EXTRACTABLE,
+        K::Bool,
+        MODIFIABLE | STICKY_FALSE,
+        D::Bool(false),
+    ),
     r(CKA_ALWAYS_SENSITIVE, K::Bool, TOKEN_SET, D::Bool(false)),
     r(CKA_NEVER_EXTRACTABLE, K::Bool, TOKEN_SET, D::Bool(false)),
-    r(CKA_WRAP_WITH_TRUSTED, K::Bool, MODIFIABLE | STICKY_TRUE, D::Bool(false)),
+    r(
+        CKA_WRAP_WITH_TRUSTED,
+        K::Bool,
+        MODIFIABLE | STICKY_TRUE,
+        D::Bool(false),
+    ),
     r(CKA_ALWAYS_AUTHENTICATE, K::Bool, 0, D::Bool(false)),
     r(CKA_PUBLIC_KEY_INFO, K::Bytes, 0, D::Empty),
 ];
 
 /// Secret keys (section 4.10).
 static SECRET_KEY: &[Rule] = &[
-    r(CKA_SENSITIVE, K::Bool, MODIFIABLE | STICKY_TRUE, D::Bool(false)),
+    r(
+        CKA_SENSITIVE,
+        K::Bool,
+        MODIFIABLE | STICKY_TRUE,
+        D::Bool(false),
+    ),
     r(CKA_ENCRYPT, K::Bool, MODIFIABLE, D::Bool(true)),
     r(CKA_DECRYPT, K::Bool, MODIFIABLE, D::Bool(true)),
     r(CKA_SIGN, K::Bool, MODIFIABLE, D::Bool(true)),
     r(CKA_VERIFY, K::Bool, MODIFIABLE, D::Bool(true)),
     r(CKA_WRAP, K::Bool, MODIFIABLE, D::Bool(true)),
     r(CKA_UNWRAP, K::Bool, MODIFIABLE, D::Bool(true)),
-    r(CKA_EXTRACTABLE, K::Bool, MODIFIABLE | STICKY_FALSE, D::Bool(false)),
+    r(
+        CKA_EXTRACTABLE,
+        K::Bool,
+        MODIFIABLE | STICKY_FALSE,
+        D::Bool(false),
+    ),
     r(CKA_ALWAYS_SENSITIVE, K::Bool, TOKEN_SET, D::Bool(false)),
     r(CKA_NEVER_EXTRACTABLE, K::Bool, TOKEN_SET, D::Bool(false)),
     r(CKA_CHECK_VALUE, K::Bytes, 0, D::None),
-    r(CKA_WRAP_WITH_TRUSTED, K::Bool, MODIFIABLE | STICKY_TRUE, D::Bool(false)),
+    r(
+        CKA_WRAP_WITH_TRUSTED,
+        K::Bool,
+        MODIFIABLE | STICKY_TRUE,
+        D::Bool(false),
+    ),
     r(CKA_TRUSTED, K::Bool, SO_ONLY_TRUE, D::Bool(false)),
 ];
 
@@ -203,7 +243,9 @@ pub fn rules_for(class: CK_ULONG, key_type: Option<CK_ULONG>) -> CkResult<Vec<&'
         CKO_CERTIFICATE => tables.push(CERTIFICATE),
         CKO_PUBLIC_KEY | CKO_PRIVATE_KEY | CKO_SECRET_KEY => {
             let kt = key_type.ok_or(CKR_TEMPLATE_INCOMPLETE)?;
-            let def = mech::registry().key_type(kt).ok_or(CKR_ATTRIBUTE_VALUE_INVALID)?;
+            let def = mech::registry()
+                .key_type(kt)
+                .ok_or(CKR_ATTRIBUTE_VALUE_INVALID)?;
             let (class_rules, type_rules) = match class {
                 CKO_PUBLIC_KEY => (PUBLIC_KEY, def.public),
                 CKO_PRIVATE_KEY => (PRIVATE_KEY, def.private),
@@ -258,7 +300,10 @@ fn normalise(rule: &Rule, value: &[u8]) -> CkResult<Zeroizing<Vec<u8>>> {
 /// Rejects a template naming one attribute twice with different values.
 fn check_duplicates(template: &[Attribute]) -> CkResult<()> {
     for (i, a) in template.iter().enumerate() {
-        if template[..i].iter().any(|b| b.kind == a.kind && b.value != a.value) {
+        if template[..i]
+            .iter()
+            .any(|b| b.kind == a.kind && b.value != a.value)
+        {
             return Err(CKR_TEMPLATE_INCONSISTENT);
         }
     }
@@ -270,7 +315,13 @@ fn check_duplicates(template: &[Attribute]) -> CkResult<()> {
 /// well encoded; required ones must be present; the rest get defaults.
 /// Values the token computes (key material, CKA_LOCAL...) are added by the
 /// caller afterwards.
-pub fn build(op: Op, class: CK_ULONG, key_type: Option<CK_ULONG>, template: &[Attribute], is_so: bool) -> CkResult<AttrMap> {
+pub fn build(
+    op: Op,
+    class: CK_ULONG,
+    key_type: Option<CK_ULONG>,
+    template: &[Attribute],
+    is_so: bool,
+) -> CkResult<AttrMap> {
     check_duplicates(template)?;
     let rules = rules_for(class, key_type)?;
     let mut map = AttrMap::new();
@@ -291,12 +342,18 @@ pub fn build(op: Op, class: CK_ULONG, key_type: Option<CK_ULONG>, template: &[At
         }
         map.insert(a.kind, value);
     }
-    if map.get(&CKA_CLASS).is_some_and(|v| parse_ulong(v) != Ok(class)) {
+    if map
+        .get(&CKA_CLASS)
+        .is_some_and(|v| parse_ulong(v) != Ok(class))
+    {
         return Err(CKR_TEMPLATE_INCONSISTENT);
     }
     map.insert(CKA_CLASS, Zeroizing::new(super::ulong_bytes(class)));
     if let Some(kt) = key_type {
-        if map.get(&CKA_KEY_TYPE).is_some_and(|v| parse_ulong(v) != Ok(kt)) {
+        if map
+            .get(&CKA_KEY_TYPE)
+            .is_some_and(|v| parse_ulong(v) != Ok(kt))
+        {
             return Err(CKR_TEMPLATE_INCONSISTENT);
         }
         map.insert(CKA_KEY_TYPE, Zeroizing::new(super::ulong_bytes(kt)));
@@ -325,7 +382,9 @@ pub fn build(op: Op, class: CK_ULONG, key_type: Option<CK_ULONG>, template: &[At
         map.insert(rule.kind, Zeroizing::new(default));
     }
     // Certificates and public keys are public unless asked otherwise.
-    if matches!(class, CKO_CERTIFICATE | CKO_PUBLIC_KEY) && !template.iter().any(|a| a.kind == CKA_PRIVATE) {
+    if matches!(class, CKO_CERTIFICATE | CKO_PUBLIC_KEY)
+        && !template.iter().any(|a| a.kind == CKA_PRIVATE)
+    {
         map.insert(CKA_PRIVATE, Zeroizing::new(vec![0]));
     }
     Ok(map)
@@ -336,8 +395,15 @@ pub fn build(op: Op, class: CK_ULONG, key_type: Option<CK_ULONG>, template: &[At
 /// nothing: returns the changed map, or the first error.
 pub fn change(op: Op, current: &AttrMap, template: &[Attribute], is_so: bool) -> CkResult<AttrMap> {
     check_duplicates(template)?;
-    let class = current.get(&CKA_CLASS).map(|v| parse_ulong(v)).transpose()?.ok_or(CKR_GENERAL_ERROR)?;
-    let key_type = current.get(&CKA_KEY_TYPE).map(|v| parse_ulong(v)).transpose()?;
+    let class = current
+        .get(&CKA_CLASS)
+        .map(|v| parse_ulong(v))
+        .transpose()?
+        .ok_or(CKR_GENERAL_ERROR)?;
+    let key_type = current
+        .get(&CKA_KEY_TYPE)
+        .map(|v| parse_ulong(v))
+        .transpose()?;
     let rules = rules_for(class, key_type)?;
     let mut out = current.clone();
     for a in template {
@@ -374,7 +440,9 @@ pub fn is_hidden(attrs: &AttrMap, kind: CK_ULONG) -> bool {
     let class = attrs.get(&CKA_CLASS).and_then(|v| parse_ulong(v).ok());
     let key_type = attrs.get(&CKA_KEY_TYPE).and_then(|v| parse_ulong(v).ok());
     let Some(class) = class else { return true };
-    let Ok(rules) = rules_for(class, key_type) else { return true };
+    let Ok(rules) = rules_for(class, key_type) else {
+        return true;
+    };
     let sensitive_rule = rule_of(&rules, kind).is_some_and(|r| r.flags & SENSITIVE != 0);
     if !sensitive_rule {
         return false;

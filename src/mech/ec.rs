@@ -18,8 +18,8 @@ use zeroize::Zeroizing;
 
 use super::digest::hasher_for;
 use super::{
-    CkMechanism, DigestOp, Generated, KeyTypeDef, Mechanism, Param, Registry, SignOp, VerifyOp,
-    check_key, info, random_bytes,
+    CkMechanism, DigestOp, Generated, KeyLookup, KeyTypeDef, Mechanism, Param, Registry, SignOp,
+    VerifyOp, check_key, info, random_bytes,
 };
 use crate::CK_ULONG;
 use crate::attr::policy::{AttrMap, Default, Kind, Rule, flag::*};
@@ -634,7 +634,12 @@ impl Mechanism for Ecdh {
     /// The shared x-coordinate (KDF CKD_NULL: no shared data allowed).
     /// A peer point that is malformed or not on the base key's curve is a
     /// bad mechanism parameter: CKR_MECHANISM_PARAM_INVALID.
-    fn derive(&self, m: &CkMechanism, base: &Object) -> CkResult<Zeroizing<Vec<u8>>> {
+    fn derive(
+        &self,
+        m: &CkMechanism,
+        base: &Object,
+        _keys: &dyn KeyLookup,
+    ) -> CkResult<Zeroizing<Vec<u8>>> {
         let Param::Ecdh1 {
             kdf,
             shared_data,
@@ -682,6 +687,7 @@ pub fn register(r: &mut Registry) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mech::NoKeys;
 
     fn hex(s: &str) -> Vec<u8> {
         (0..s.len())
@@ -1279,15 +1285,19 @@ mod tests {
         let (b_point, b) = &keys[1];
         // The peer point as stored (DER) or raw: both accepted, same secret.
         let ab = ECDH
-            .derive(&ecdh_param(CKD_NULL, vec![], b_point.clone()), a)
+            .derive(&ecdh_param(CKD_NULL, vec![], b_point.clone()), a, &NoKeys)
             .unwrap();
         let ba = ECDH
-            .derive(&ecdh_param(CKD_NULL, vec![], a_point[2..].to_vec()), b)
+            .derive(
+                &ecdh_param(CKD_NULL, vec![], a_point[2..].to_vec()),
+                b,
+                &NoKeys,
+            )
             .unwrap();
         assert_eq!(ab.len(), 32);
         assert_eq!(ab, ba);
 
-        let err = |m: CkMechanism| ECDH.derive(&m, a).err();
+        let err = |m: CkMechanism| ECDH.derive(&m, a, &NoKeys).err();
         assert_eq!(
             err(ecdh_param(CKD_SHA256_KDF, vec![], b_point.clone())),
             Some(CKR_MECHANISM_PARAM_INVALID)
@@ -1317,7 +1327,8 @@ mod tests {
         assert_eq!(
             ECDH.derive(
                 &ecdh_param(CKD_NULL, vec![], b_point.clone()),
-                &rfc_public()
+                &rfc_public(),
+                &NoKeys
             )
             .err(),
             Some(CKR_KEY_TYPE_INCONSISTENT)

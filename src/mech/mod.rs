@@ -12,17 +12,23 @@ use std::sync::OnceLock;
 
 use zeroize::Zeroizing;
 
-use crate::attr::policy::{AttrMap, Rule};
+use crate::CK_ULONG;
 use crate::attr::Attribute;
+use crate::attr::policy::{AttrMap, Rule};
 use crate::constants::*;
 use crate::object::Object;
 use crate::rv::CkResult;
-use crate::CK_ULONG;
 
 pub mod aes;
+pub mod chacha;
 pub mod digest;
 pub mod ec;
+pub mod edwards;
 pub mod hmac;
+pub mod kdf;
+pub mod mldsa;
+pub mod mlkem;
+pub mod montgomery;
 pub mod rsa;
 
 /// The parameter of a CK_MECHANISM, decoded from the caller's form
@@ -34,15 +40,35 @@ pub enum Param {
     /// A raw byte parameter: an IV (AES-CBC), a counter block, ...
     Bytes(Vec<u8>),
     /// CK_GCM_PARAMS (section 2.12.3 of the 3.1 mechanisms document).
-    Gcm { iv: Vec<u8>, aad: Vec<u8>, tag_bits: CK_ULONG },
+    Gcm {
+        iv: Vec<u8>,
+        aad: Vec<u8>,
+        tag_bits: CK_ULONG,
+    },
     /// CK_AES_CTR_PARAMS.
-    Ctr { counter_bits: CK_ULONG, counter_block: Vec<u8> },
+    Ctr {
+        counter_bits: CK_ULONG,
+        counter_block: Vec<u8>,
+    },
     /// CK_RSA_PKCS_OAEP_PARAMS.
-    Oaep { hash_alg: CK_ULONG, mgf: CK_ULONG, source: CK_ULONG, source_data: Vec<u8> },
+    Oaep {
+        hash_alg: CK_ULONG,
+        mgf: CK_ULONG,
+        source: CK_ULONG,
+        source_data: Vec<u8>,
+    },
     /// CK_RSA_PKCS_PSS_PARAMS.
-    Pss { hash_alg: CK_ULONG, mgf: CK_ULONG, salt_len: CK_ULONG },
+    Pss {
+        hash_alg: CK_ULONG,
+        mgf: CK_ULONG,
+        salt_len: CK_ULONG,
+    },
     /// CK_ECDH1_DERIVE_PARAMS.
-    Ecdh1 { kdf: CK_ULONG, shared_data: Vec<u8>, public_data: Vec<u8> },
+    Ecdh1 {
+        kdf: CK_ULONG,
+        shared_data: Vec<u8>,
+        public_data: Vec<u8>,
+    },
 }
 
 /// A CK_MECHANISM: the type and its decoded parameter.
@@ -54,7 +80,10 @@ pub struct CkMechanism {
 
 impl CkMechanism {
     pub fn new(kind: CK_ULONG) -> Self {
-        CkMechanism { kind, param: Param::None }
+        CkMechanism {
+            kind,
+            param: Param::None,
+        }
     }
     pub fn with(kind: CK_ULONG, param: Param) -> Self {
         CkMechanism { kind, param }
@@ -164,7 +193,12 @@ pub trait Mechanism: Send + Sync {
         Err(CKR_MECHANISM_INVALID)
     }
     /// C_GenerateKeyPair: returns (public, private) computed attributes.
-    fn generate_key_pair(&self, _m: &CkMechanism, _public: &[Attribute], _private: &[Attribute]) -> CkResult<(Generated, Generated)> {
+    fn generate_key_pair(
+        &self,
+        _m: &CkMechanism,
+        _public: &[Attribute],
+        _private: &[Attribute],
+    ) -> CkResult<(Generated, Generated)> {
         Err(CKR_MECHANISM_INVALID)
     }
     /// C_WrapKey of a secret key with a block mode that has no padding
@@ -174,8 +208,31 @@ pub trait Mechanism: Send + Sync {
     }
     /// C_DeriveKey: the derived secret bytes; the engine cuts them to the
     /// new key's CKA_VALUE_LEN / key type.
-    fn derive(&self, _m: &CkMechanism, _base: &Object) -> CkResult<Zeroizing<Vec<u8>>> {
+    /// `keys` resolves other key handles a parameter names (e.g.
+    /// CKM_CONCATENATE_BASE_AND_KEY), with the session's visibility rules.
+    fn derive(
+        &self,
+        _m: &CkMechanism,
+        _base: &Object,
+        _keys: &dyn KeyLookup,
+    ) -> CkResult<Zeroizing<Vec<u8>>> {
         Err(CKR_MECHANISM_INVALID)
+    }
+}
+
+/// Resolves a key handle named inside a mechanism parameter.
+pub trait KeyLookup {
+    /// The key object, or CKR_KEY_HANDLE_INVALID (or CKR_USER_NOT_LOGGED_IN).
+    fn key(&self, handle: CK_ULONG) -> CkResult<&Object>;
+}
+
+/// A lookup that knows no keys: for callers (and tests) of mechanisms
+/// whose parameters name none.
+pub struct NoKeys;
+
+impl KeyLookup for NoKeys {
+    fn key(&self, _handle: CK_ULONG) -> CkResult<&Object> {
+        Err(CKR_KEY_HANDLE_INVALID)
     }
 }
 
@@ -235,10 +292,16 @@ pub fn registry() -> &'static Registry {
     REGISTRY.get_or_init(|| {
         let mut r = Registry::default();
         aes::register(&mut r);
+        chacha::register(&mut r);
         digest::register(&mut r);
         hmac::register(&mut r);
+        kdf::register(&mut r);
         rsa::register(&mut r);
         ec::register(&mut r);
+        edwards::register(&mut r);
+        montgomery::register(&mut r);
+        mldsa::register(&mut r);
+        mlkem::register(&mut r);
         r
     })
 }
@@ -261,5 +324,9 @@ pub fn check_key(key: &Object, class: CK_ULONG, types: &[CK_ULONG]) -> CkResult<
 
 /// Shorthand for MechInfo.
 pub const fn info(min_key_size: CK_ULONG, max_key_size: CK_ULONG, flags: CK_ULONG) -> MechInfo {
-    MechInfo { min_key_size, max_key_size, flags }
+    MechInfo {
+        min_key_size,
+        max_key_size,
+        flags,
+    }
 }

@@ -3,12 +3,12 @@
 //! completes, except on CKR_BUFFER_TOO_SMALL (section 5.2), which leaves
 //! it as it was so the caller can retry with a larger buffer.
 use super::Module;
+use crate::CK_ULONG;
 use crate::constants::*;
-use crate::mech::{registry, CipherOp, CkMechanism, Mechanism};
+use crate::mech::{CipherOp, CkMechanism, Mechanism, registry};
 use crate::object::Object;
 use crate::rv::CkResult;
 use crate::session::Ops;
-use crate::CK_ULONG;
 
 /// Runs one step of a cipher operation. `cap` is the caller's output
 /// buffer size (None: unlimited); `last` says the step ends the operation.
@@ -73,7 +73,15 @@ impl Module {
     /// must offer `flag`, the key must be visible, a key, allowed to
     /// `usage` (else CKR_KEY_FUNCTION_NOT_PERMITTED), and allowed this
     /// mechanism by CKA_ALLOWED_MECHANISMS.
-    pub(super) fn key_for(&self, h: CK_ULONG, m: &CkMechanism, key: CK_ULONG, flag: CK_ULONG, usage: CK_ULONG, missing: CK_ULONG) -> CkResult<(&'static dyn Mechanism, &Object)> {
+    pub(super) fn key_for(
+        &self,
+        h: CK_ULONG,
+        m: &CkMechanism,
+        key: CK_ULONG,
+        flag: CK_ULONG,
+        usage: CK_ULONG,
+        missing: CK_ULONG,
+    ) -> CkResult<(&'static dyn Mechanism, &Object)> {
         let imp = registry().get(m.kind, flag)?;
         let o = self.object(h, key, missing)?;
         if !o.is_key() {
@@ -89,7 +97,11 @@ impl Module {
     }
 
     fn check_idle<T: ?Sized>(slot: &Option<Box<T>>) -> CkResult<()> {
-        if slot.is_some() { Err(CKR_OPERATION_ACTIVE) } else { Ok(()) }
+        if slot.is_some() {
+            Err(CKR_OPERATION_ACTIVE)
+        } else {
+            Ok(())
+        }
     }
 
     /// C_EncryptInit (5.8.1).
@@ -103,12 +115,21 @@ impl Module {
 
     /// C_Encrypt (5.8.2).
     pub fn encrypt(&mut self, h: CK_ULONG, data: &[u8], cap: Option<usize>) -> CkResult<Vec<u8>> {
-        cipher_step(&mut self.ops(h)?.encrypt, cap, data.len(), true, |op| op.one_shot(data))
+        cipher_step(&mut self.ops(h)?.encrypt, cap, data.len(), true, |op| {
+            op.one_shot(data)
+        })
     }
 
     /// C_EncryptUpdate (5.8.3).
-    pub fn encrypt_update(&mut self, h: CK_ULONG, data: &[u8], cap: Option<usize>) -> CkResult<Vec<u8>> {
-        cipher_step(&mut self.ops(h)?.encrypt, cap, data.len(), false, |op| op.update(data))
+    pub fn encrypt_update(
+        &mut self,
+        h: CK_ULONG,
+        data: &[u8],
+        cap: Option<usize>,
+    ) -> CkResult<Vec<u8>> {
+        cipher_step(&mut self.ops(h)?.encrypt, cap, data.len(), false, |op| {
+            op.update(data)
+        })
     }
 
     /// C_EncryptFinal (5.8.4).
@@ -127,12 +148,21 @@ impl Module {
 
     /// C_Decrypt (5.9.2).
     pub fn decrypt(&mut self, h: CK_ULONG, data: &[u8], cap: Option<usize>) -> CkResult<Vec<u8>> {
-        cipher_step(&mut self.ops(h)?.decrypt, cap, data.len(), true, |op| op.one_shot(data))
+        cipher_step(&mut self.ops(h)?.decrypt, cap, data.len(), true, |op| {
+            op.one_shot(data)
+        })
     }
 
     /// C_DecryptUpdate (5.9.3).
-    pub fn decrypt_update(&mut self, h: CK_ULONG, data: &[u8], cap: Option<usize>) -> CkResult<Vec<u8>> {
-        cipher_step(&mut self.ops(h)?.decrypt, cap, data.len(), false, |op| op.update(data))
+    pub fn decrypt_update(
+        &mut self,
+        h: CK_ULONG,
+        data: &[u8],
+        cap: Option<usize>,
+    ) -> CkResult<Vec<u8>> {
+        cipher_step(&mut self.ops(h)?.decrypt, cap, data.len(), false, |op| {
+            op.update(data)
+        })
     }
 
     /// C_DecryptFinal (5.9.4).
@@ -150,25 +180,40 @@ impl Module {
 
     /// C_Digest (5.10.2).
     pub fn digest(&mut self, h: CK_ULONG, data: &[u8], cap: Option<usize>) -> CkResult<Vec<u8>> {
-        fixed_step(&mut self.ops(h)?.digest, cap, |op| op.output_len(), true, |op| {
-            op.update(data);
-            Ok(op.finalize())
-        })
+        fixed_step(
+            &mut self.ops(h)?.digest,
+            cap,
+            |op| op.output_len(),
+            true,
+            |op| {
+                op.update(data);
+                Ok(op.finalize())
+            },
+        )
     }
 
     /// C_DigestUpdate (5.10.3).
     pub fn digest_update(&mut self, h: CK_ULONG, data: &[u8]) -> CkResult<()> {
-        fixed_step(&mut self.ops(h)?.digest, None, |_| 0, false, |op| {
-            op.update(data);
-            Ok(())
-        })
+        fixed_step(
+            &mut self.ops(h)?.digest,
+            None,
+            |_| 0,
+            false,
+            |op| {
+                op.update(data);
+                Ok(())
+            },
+        )
     }
 
     /// C_DigestKey (5.10.4): digests a secret key's value; other objects
     /// are CKR_KEY_INDIGESTIBLE.
     pub fn digest_key(&mut self, h: CK_ULONG, key: CK_ULONG) -> CkResult<()> {
         let value = match self.object(h, key, CKR_KEY_HANDLE_INVALID) {
-            Ok(o) if o.class() == CKO_SECRET_KEY => o.get(CKA_VALUE).map(|v| zeroize::Zeroizing::new(v.to_vec())).ok_or(CKR_KEY_INDIGESTIBLE),
+            Ok(o) if o.class() == CKO_SECRET_KEY => o
+                .get(CKA_VALUE)
+                .map(|v| zeroize::Zeroizing::new(v.to_vec()))
+                .ok_or(CKR_KEY_INDIGESTIBLE),
             Ok(o) if o.is_key() => Err(CKR_KEY_INDIGESTIBLE),
             Ok(_) => Err(CKR_KEY_HANDLE_INVALID),
             Err(e) => Err(e),
@@ -178,10 +223,16 @@ impl Module {
             return Err(CKR_OPERATION_NOT_INITIALIZED);
         }
         match value {
-            Ok(v) => fixed_step(&mut ops.digest, None, |_| 0, false, |op| {
-                op.update(&v);
-                Ok(())
-            }),
+            Ok(v) => fixed_step(
+                &mut ops.digest,
+                None,
+                |_| 0,
+                false,
+                |op| {
+                    op.update(&v);
+                    Ok(())
+                },
+            ),
             Err(e) => {
                 ops.digest = None;
                 Err(e)
@@ -191,7 +242,13 @@ impl Module {
 
     /// C_DigestFinal (5.10.5).
     pub fn digest_final(&mut self, h: CK_ULONG, cap: Option<usize>) -> CkResult<Vec<u8>> {
-        fixed_step(&mut self.ops(h)?.digest, cap, |op| op.output_len(), true, |op| Ok(op.finalize()))
+        fixed_step(
+            &mut self.ops(h)?.digest,
+            cap,
+            |op| op.output_len(),
+            true,
+            |op| Ok(op.finalize()),
+        )
     }
 
     /// C_SignInit (5.11.1).
@@ -205,17 +262,35 @@ impl Module {
 
     /// C_Sign (5.11.2).
     pub fn sign(&mut self, h: CK_ULONG, data: &[u8], cap: Option<usize>) -> CkResult<Vec<u8>> {
-        fixed_step(&mut self.ops(h)?.sign, cap, |op| op.signature_len(), true, |op| op.one_shot(data))
+        fixed_step(
+            &mut self.ops(h)?.sign,
+            cap,
+            |op| op.signature_len(),
+            true,
+            |op| op.one_shot(data),
+        )
     }
 
     /// C_SignUpdate (5.11.3).
     pub fn sign_update(&mut self, h: CK_ULONG, data: &[u8]) -> CkResult<()> {
-        fixed_step(&mut self.ops(h)?.sign, None, |_| 0, false, |op| op.update(data))
+        fixed_step(
+            &mut self.ops(h)?.sign,
+            None,
+            |_| 0,
+            false,
+            |op| op.update(data),
+        )
     }
 
     /// C_SignFinal (5.11.4).
     pub fn sign_final(&mut self, h: CK_ULONG, cap: Option<usize>) -> CkResult<Vec<u8>> {
-        fixed_step(&mut self.ops(h)?.sign, cap, |op| op.signature_len(), true, |op| op.finalize())
+        fixed_step(
+            &mut self.ops(h)?.sign,
+            cap,
+            |op| op.signature_len(),
+            true,
+            |op| op.finalize(),
+        )
     }
 
     /// C_VerifyInit (5.13.1).
@@ -229,16 +304,34 @@ impl Module {
 
     /// C_Verify (5.13.2): Ok, or CKR_SIGNATURE_INVALID / CKR_SIGNATURE_LEN_RANGE.
     pub fn verify(&mut self, h: CK_ULONG, data: &[u8], signature: &[u8]) -> CkResult<()> {
-        fixed_step(&mut self.ops(h)?.verify, None, |_| 0, true, |op| op.one_shot(data, signature))
+        fixed_step(
+            &mut self.ops(h)?.verify,
+            None,
+            |_| 0,
+            true,
+            |op| op.one_shot(data, signature),
+        )
     }
 
     /// C_VerifyUpdate (5.13.3).
     pub fn verify_update(&mut self, h: CK_ULONG, data: &[u8]) -> CkResult<()> {
-        fixed_step(&mut self.ops(h)?.verify, None, |_| 0, false, |op| op.update(data))
+        fixed_step(
+            &mut self.ops(h)?.verify,
+            None,
+            |_| 0,
+            false,
+            |op| op.update(data),
+        )
     }
 
     /// C_VerifyFinal (5.13.4).
     pub fn verify_final(&mut self, h: CK_ULONG, signature: &[u8]) -> CkResult<()> {
-        fixed_step(&mut self.ops(h)?.verify, None, |_| 0, true, |op| op.finalize(signature))
+        fixed_step(
+            &mut self.ops(h)?.verify,
+            None,
+            |_| 0,
+            true,
+            |op| op.finalize(signature),
+        )
     }
 }

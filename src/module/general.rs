@@ -1,6 +1,6 @@
 //! General-purpose functions (PKCS#11 3.1 section 5.4).
-use super::info::*;
 use super::Module;
+use super::info::*;
 use crate::constants::*;
 use crate::rv::CkResult;
 use crate::token::padded;

@@ -3,15 +3,15 @@
 //! attribute policy and the token-set attributes are applied here.
 use zeroize::Zeroizing;
 
-use super::objects::new_object;
 use super::Module;
+use super::objects::new_object;
+use crate::CK_ULONG;
 use crate::attr::policy::Op;
-use crate::attr::{find_ulong, ulong_bytes, Attribute};
+use crate::attr::{Attribute, find_ulong, ulong_bytes};
 use crate::constants::*;
-use crate::mech::{registry, CkMechanism};
+use crate::mech::{CkMechanism, KeyLookup, registry};
 use crate::object::Object;
 use crate::rv::CkResult;
-use crate::CK_ULONG;
 
 fn set(o: &mut Object, kind: CK_ULONG, value: Vec<u8>) {
     o.attrs.insert(kind, Zeroizing::new(value));
@@ -42,9 +42,33 @@ fn wrap_error(rv: CK_ULONG, unwrap: bool) -> CK_ULONG {
     }
 }
 
+/// Key handles inside mechanism parameters, seen from one session.
+struct SessionKeys<'a> {
+    module: &'a Module,
+    session: CK_ULONG,
+}
+
+impl KeyLookup for SessionKeys<'_> {
+    fn key(&self, handle: CK_ULONG) -> CkResult<&Object> {
+        let o = self
+            .module
+            .object(self.session, handle, CKR_KEY_HANDLE_INVALID)?;
+        if o.is_key() {
+            Ok(o)
+        } else {
+            Err(CKR_KEY_HANDLE_INVALID)
+        }
+    }
+}
+
 impl Module {
     /// C_GenerateKey (5.14.1).
-    pub fn generate_key(&mut self, h: CK_ULONG, m: &CkMechanism, template: &[Attribute]) -> CkResult<CK_ULONG> {
+    pub fn generate_key(
+        &mut self,
+        h: CK_ULONG,
+        m: &CkMechanism,
+        template: &[Attribute],
+    ) -> CkResult<CK_ULONG> {
         let is_so = self.login_of(h)? == Some(CKU_SO);
         let imp = registry().get(m.kind, CKF_GENERATE)?;
         let class = find_ulong(template, CKA_CLASS)?.unwrap_or(CKO_SECRET_KEY);
@@ -59,10 +83,18 @@ impl Module {
     }
 
     /// C_GenerateKeyPair (5.14.2): returns (public, private) handles.
-    pub fn generate_key_pair(&mut self, h: CK_ULONG, m: &CkMechanism, public: &[Attribute], private: &[Attribute]) -> CkResult<(CK_ULONG, CK_ULONG)> {
+    pub fn generate_key_pair(
+        &mut self,
+        h: CK_ULONG,
+        m: &CkMechanism,
+        public: &[Attribute],
+        private: &[Attribute],
+    ) -> CkResult<(CK_ULONG, CK_ULONG)> {
         let is_so = self.login_of(h)? == Some(CKU_SO);
         let imp = registry().get(m.kind, CKF_GENERATE_KEY_PAIR)?;
-        if find_ulong(public, CKA_CLASS)?.is_some_and(|c| c != CKO_PUBLIC_KEY) || find_ulong(private, CKA_CLASS)?.is_some_and(|c| c != CKO_PRIVATE_KEY) {
+        if find_ulong(public, CKA_CLASS)?.is_some_and(|c| c != CKO_PUBLIC_KEY)
+            || find_ulong(private, CKA_CLASS)?.is_some_and(|c| c != CKO_PRIVATE_KEY)
+        {
             return Err(CKR_TEMPLATE_INCONSISTENT);
         }
         let (pub_gen, priv_gen) = imp.generate_key_pair(m, public, private)?;
@@ -80,8 +112,22 @@ impl Module {
     /// C_WrapKey (5.14.3): a secret key wraps as its CKA_VALUE, a private
     /// key as PKCS#8 PrivateKeyInfo; the wrapping is the mechanism's
     /// single-part encryption.
-    pub fn wrap_key(&mut self, h: CK_ULONG, m: &CkMechanism, wrapping_key: CK_ULONG, key: CK_ULONG, cap: Option<usize>) -> CkResult<Vec<u8>> {
-        let (imp, wrapper) = self.key_for(h, m, wrapping_key, CKF_WRAP, CKA_WRAP, CKR_WRAPPING_KEY_HANDLE_INVALID)?;
+    pub fn wrap_key(
+        &mut self,
+        h: CK_ULONG,
+        m: &CkMechanism,
+        wrapping_key: CK_ULONG,
+        key: CK_ULONG,
+        cap: Option<usize>,
+    ) -> CkResult<Vec<u8>> {
+        let (imp, wrapper) = self.key_for(
+            h,
+            m,
+            wrapping_key,
+            CKF_WRAP,
+            CKA_WRAP,
+            CKR_WRAPPING_KEY_HANDLE_INVALID,
+        )?;
         let target = self.object(h, key, CKR_KEY_HANDLE_INVALID)?;
         match target.class() {
             CKO_SECRET_KEY | CKO_PRIVATE_KEY => {}
@@ -96,24 +142,34 @@ impl Module {
         }
         let bytes = match target.class() {
             CKO_SECRET_KEY => {
-                let mut value = Zeroizing::new(target.get(CKA_VALUE).ok_or(CKR_KEY_NOT_WRAPPABLE)?.to_vec());
+                let mut value =
+                    Zeroizing::new(target.get(CKA_VALUE).ok_or(CKR_KEY_NOT_WRAPPABLE)?.to_vec());
                 let block = imp.wrap_block(m).max(1);
                 let padded_len = value.len().div_ceil(block) * block;
                 value.resize(padded_len, 0);
                 value
             }
             CKO_PRIVATE_KEY => {
-                let def = target.key_type().and_then(|t| registry().key_type(t)).ok_or(CKR_KEY_NOT_WRAPPABLE)?;
+                let def = target
+                    .key_type()
+                    .and_then(|t| registry().key_type(t))
+                    .ok_or(CKR_KEY_NOT_WRAPPABLE)?;
                 let export = def.export_private.ok_or(CKR_KEY_NOT_WRAPPABLE)?;
                 export(target)?
             }
             _ => return Err(CKR_KEY_NOT_WRAPPABLE),
         };
-        let mut op = imp.encrypt_init(m, wrapper).map_err(|e| wrap_error(e, false))?;
+        let mut op = imp
+            .encrypt_init(m, wrapper)
+            .map_err(|e| wrap_error(e, false))?;
         if cap.is_some_and(|c| c < op.output_bound(bytes.len(), true)) {
             // Compute to learn the exact size; a wrap has no state to keep.
             let out = op.one_shot(&bytes).map_err(|e| wrap_error(e, false))?;
-            return if cap.is_some_and(|c| c < out.len()) { Err(CKR_BUFFER_TOO_SMALL) } else { Ok(out) };
+            return if cap.is_some_and(|c| c < out.len()) {
+                Err(CKR_BUFFER_TOO_SMALL)
+            } else {
+                Ok(out)
+            };
         }
         op.one_shot(&bytes).map_err(|e| wrap_error(e, false))
     }
@@ -121,12 +177,28 @@ impl Module {
     /// C_UnwrapKey (5.14.4): the template must name CKA_CLASS and
     /// CKA_KEY_TYPE. A secret key's value is cut to CKA_VALUE_LEN if given
     /// (mechanisms without padding leave trailing pad bytes).
-    pub fn unwrap_key(&mut self, h: CK_ULONG, m: &CkMechanism, unwrapping_key: CK_ULONG, wrapped: &[u8], template: &[Attribute]) -> CkResult<CK_ULONG> {
+    pub fn unwrap_key(
+        &mut self,
+        h: CK_ULONG,
+        m: &CkMechanism,
+        unwrapping_key: CK_ULONG,
+        wrapped: &[u8],
+        template: &[Attribute],
+    ) -> CkResult<CK_ULONG> {
         let is_so = self.login_of(h)? == Some(CKU_SO);
-        let (imp, unwrapper) = self.key_for(h, m, unwrapping_key, CKF_UNWRAP, CKA_UNWRAP, CKR_UNWRAPPING_KEY_HANDLE_INVALID)?;
+        let (imp, unwrapper) = self.key_for(
+            h,
+            m,
+            unwrapping_key,
+            CKF_UNWRAP,
+            CKA_UNWRAP,
+            CKR_UNWRAPPING_KEY_HANDLE_INVALID,
+        )?;
         let class = find_ulong(template, CKA_CLASS)?.ok_or(CKR_TEMPLATE_INCOMPLETE)?;
         let key_type = find_ulong(template, CKA_KEY_TYPE)?.ok_or(CKR_TEMPLATE_INCOMPLETE)?;
-        let mut op = imp.decrypt_init(m, unwrapper).map_err(|e| wrap_error(e, true))?;
+        let mut op = imp
+            .decrypt_init(m, unwrapper)
+            .map_err(|e| wrap_error(e, true))?;
         let plain = Zeroizing::new(op.one_shot(wrapped).map_err(|e| wrap_error(e, true))?);
         let material = match class {
             CKO_SECRET_KEY => {
@@ -138,7 +210,9 @@ impl Module {
                 vec![Attribute::new(CKA_VALUE, plain[..len].to_vec())]
             }
             CKO_PRIVATE_KEY => {
-                let def = registry().key_type(key_type).ok_or(CKR_TEMPLATE_INCONSISTENT)?;
+                let def = registry()
+                    .key_type(key_type)
+                    .ok_or(CKR_TEMPLATE_INCONSISTENT)?;
                 let import = def.import_private.ok_or(CKR_TEMPLATE_INCONSISTENT)?;
                 import(&plain).map_err(|_| CKR_WRAPPED_KEY_INVALID)?
             }
@@ -152,27 +226,56 @@ impl Module {
     /// C_DeriveKey (5.14.5): the mechanism yields secret bytes; the new
     /// key takes CKA_VALUE_LEN of them (the trailing ones, as SoftHSMv2
     /// does for ECDH) or all of them.
-    pub fn derive_key(&mut self, h: CK_ULONG, m: &CkMechanism, base: CK_ULONG, template: &[Attribute]) -> CkResult<CK_ULONG> {
+    pub fn derive_key(
+        &mut self,
+        h: CK_ULONG,
+        m: &CkMechanism,
+        base: CK_ULONG,
+        template: &[Attribute],
+    ) -> CkResult<CK_ULONG> {
         let is_so = self.login_of(h)? == Some(CKU_SO);
-        let (imp, base_key) = self.key_for(h, m, base, CKF_DERIVE, CKA_DERIVE, CKR_KEY_HANDLE_INVALID)?;
+        let (imp, base_key) =
+            self.key_for(h, m, base, CKF_DERIVE, CKA_DERIVE, CKR_KEY_HANDLE_INVALID)?;
         let class = find_ulong(template, CKA_CLASS)?.unwrap_or(CKO_SECRET_KEY);
         if class != CKO_SECRET_KEY {
             return Err(CKR_TEMPLATE_INCONSISTENT);
         }
-        let (base_always_sensitive, base_never_extractable) = (base_key.bool(CKA_ALWAYS_SENSITIVE), base_key.bool(CKA_NEVER_EXTRACTABLE));
-        let secret = imp.derive(m, base_key)?;
+        let (base_always_sensitive, base_never_extractable) = (
+            base_key.bool(CKA_ALWAYS_SENSITIVE),
+            base_key.bool(CKA_NEVER_EXTRACTABLE),
+        );
+        let keys = SessionKeys {
+            module: self,
+            session: h,
+        };
+        let secret = imp.derive(m, base_key, &keys)?;
         let len = match find_ulong(template, CKA_VALUE_LEN)? {
-            Some(n) if n == 0 || n as usize > secret.len() => return Err(CKR_TEMPLATE_INCONSISTENT),
+            Some(n) if n == 0 || n as usize > secret.len() => {
+                return Err(CKR_TEMPLATE_INCONSISTENT);
+            }
             Some(n) => n as usize,
             None => secret.len(),
         };
         let value = secret[secret.len() - len..].to_vec();
-        let mut key = new_object(Op::Derive, class, template, &[Attribute::new(CKA_VALUE, value)], is_so)?;
+        let mut key = new_object(
+            Op::Derive,
+            class,
+            template,
+            &[Attribute::new(CKA_VALUE, value)],
+            is_so,
+        )?;
         let (sensitive, extractable) = (key.bool(CKA_SENSITIVE), key.bool(CKA_EXTRACTABLE));
-        set(&mut key, CKA_ALWAYS_SENSITIVE, vec![(base_always_sensitive && sensitive) as u8]);
-        set(&mut key, CKA_NEVER_EXTRACTABLE, vec![(base_never_extractable && !extractable) as u8]);
+        set(
+            &mut key,
+            CKA_ALWAYS_SENSITIVE,
+            vec![(base_always_sensitive && sensitive) as u8],
+        );
+        set(
+            &mut key,
+            CKA_NEVER_EXTRACTABLE,
+            vec![(base_never_extractable && !extractable) as u8],
+        );
         self.check_write(h, key.is_token(), key.is_private())?;
         self.insert_object(h, key)
     }
 }
-

@@ -4,19 +4,19 @@
 //! `crypto` (5.8-5.13), `keys` (5.14), `random` (5.15).
 use std::collections::BTreeMap;
 
+use crate::CK_ULONG;
 use crate::constants::*;
 use crate::object::Object;
 use crate::rv::CkResult;
 use crate::session::Session;
 use crate::token::Token;
-use crate::CK_ULONG;
 
 mod crypto;
 mod general;
 pub mod info;
 mod keys;
 mod objects;
-pub use objects::{attribute_result_rv, AttrResult};
+pub use objects::{AttrResult, attribute_result_rv};
 mod random;
 mod sessions;
 mod slot_token;
@@ -38,7 +38,12 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { kdf_iterations: 600_000, min_pin_len: 4, max_pin_len: 255, max_pin_tries: 10 }
+        Config {
+            kdf_iterations: 600_000,
+            min_pin_len: 4,
+            max_pin_len: 255,
+            max_pin_tries: 10,
+        }
     }
 }
 
@@ -94,8 +99,14 @@ impl Module {
 
     fn add_free_slot(&mut self) {
         let id = self.slots.len() as CK_ULONG;
-        let serial = id.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ crate::mech::random_bytes(8).map(|b| b.iter().fold(0u64, |a, x| a << 8 | *x as u64)).unwrap_or(id);
-        self.slots.push(Slot { id, token: Token::new_uninitialized(serial) });
+        let serial = id.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            ^ crate::mech::random_bytes(8)
+                .map(|b| b.iter().fold(0u64, |a, x| a << 8 | *x as u64))
+                .unwrap_or(id);
+        self.slots.push(Slot {
+            id,
+            token: Token::new_uninitialized(serial),
+        });
     }
 
     fn new_handle(&mut self) -> CK_ULONG {
@@ -105,12 +116,19 @@ impl Module {
     }
 
     fn check_init(&self) -> CkResult<()> {
-        if self.initialized { Ok(()) } else { Err(CKR_CRYPTOKI_NOT_INITIALIZED) }
+        if self.initialized {
+            Ok(())
+        } else {
+            Err(CKR_CRYPTOKI_NOT_INITIALIZED)
+        }
     }
 
     fn slot(&self, slot_id: CK_ULONG) -> CkResult<&Slot> {
         self.check_init()?;
-        self.slots.iter().find(|s| s.id == slot_id).ok_or(CKR_SLOT_ID_INVALID)
+        self.slots
+            .iter()
+            .find(|s| s.id == slot_id)
+            .ok_or(CKR_SLOT_ID_INVALID)
     }
 
     fn token_of(&self, slot_id: CK_ULONG) -> &Token {
@@ -146,7 +164,11 @@ impl Module {
     /// CKR_KEY_HANDLE_INVALID etc. where the spec names the handle a key.
     fn object(&self, h: CK_ULONG, obj: CK_ULONG, missing: CK_ULONG) -> CkResult<&Object> {
         let s = self.session(h)?;
-        let e = self.objects.get(&obj).filter(|e| e.slot_id == s.slot_id).ok_or(missing)?;
+        let e = self
+            .objects
+            .get(&obj)
+            .filter(|e| e.slot_id == s.slot_id)
+            .ok_or(missing)?;
         if e.object.is_private() && self.token_of(s.slot_id).login != Some(CKU_USER) {
             return Err(CKR_USER_NOT_LOGGED_IN);
         }
@@ -171,10 +193,19 @@ impl Module {
         let slot_id = self.session(h)?.slot_id;
         let id = crate::mech::random_bytes(16)?;
         let unique: String = id.iter().map(|b| format!("{b:02x}")).collect();
-        object.attrs.insert(CKA_UNIQUE_ID, zeroize::Zeroizing::new(unique.into_bytes()));
+        object
+            .attrs
+            .insert(CKA_UNIQUE_ID, zeroize::Zeroizing::new(unique.into_bytes()));
         let session = if object.is_token() { None } else { Some(h) };
         let handle = self.new_handle();
-        self.objects.insert(handle, Entry { slot_id, session, object });
+        self.objects.insert(
+            handle,
+            Entry {
+                slot_id,
+                session,
+                object,
+            },
+        );
         Ok(handle)
     }
 

@@ -2,14 +2,14 @@
 use zeroize::Zeroizing;
 
 use super::Module;
+use crate::CK_ULONG;
 use crate::attr::policy::{self, Op};
-use crate::attr::{find_ulong, Attribute};
+use crate::attr::{Attribute, find_ulong};
 use crate::constants::*;
 use crate::mech::registry;
 use crate::object::Object;
 use crate::rv::CkResult;
 use crate::session::Find;
-use crate::CK_ULONG;
 
 /// One C_GetAttributeValue answer: the value, or why it is withheld
 /// (CKR_ATTRIBUTE_SENSITIVE or CKR_ATTRIBUTE_TYPE_INVALID).
@@ -18,7 +18,13 @@ pub type AttrResult = Result<Vec<u8>, CK_ULONG>;
 /// Makes a new object's attributes: policy-checks the caller's template
 /// for `op`, lays the token-computed `generated` values over it, and lets
 /// the key type validate and complete an imported key.
-pub(super) fn new_object(op: Op, class: CK_ULONG, template: &[Attribute], generated: &[Attribute], is_so: bool) -> CkResult<Object> {
+pub(super) fn new_object(
+    op: Op,
+    class: CK_ULONG,
+    template: &[Attribute],
+    generated: &[Attribute],
+    is_so: bool,
+) -> CkResult<Object> {
     let key_type = match class {
         CKO_PUBLIC_KEY | CKO_PRIVATE_KEY | CKO_SECRET_KEY => {
             let from_gen = find_ulong(generated, CKA_KEY_TYPE)?;
@@ -59,7 +65,12 @@ impl Module {
 
     /// C_CopyObject (5.7.2): the template may change what C_SetAttributeValue
     /// could, plus CKA_TOKEN, CKA_PRIVATE and CKA_MODIFIABLE.
-    pub fn copy_object(&mut self, h: CK_ULONG, obj: CK_ULONG, template: &[Attribute]) -> CkResult<CK_ULONG> {
+    pub fn copy_object(
+        &mut self,
+        h: CK_ULONG,
+        obj: CK_ULONG,
+        template: &[Attribute],
+    ) -> CkResult<CK_ULONG> {
         let is_so = self.is_so(h)?;
         let source = self.object(h, obj, CKR_OBJECT_HANDLE_INVALID)?;
         if !source.bool(CKA_COPYABLE) {
@@ -90,7 +101,12 @@ impl Module {
 
     /// C_GetAttributeValue (5.7.5): one answer per requested type. The
     /// overall return value is `attribute_result_rv` of the answers.
-    pub fn get_attribute_value(&self, h: CK_ULONG, obj: CK_ULONG, types: &[CK_ULONG]) -> CkResult<Vec<AttrResult>> {
+    pub fn get_attribute_value(
+        &self,
+        h: CK_ULONG,
+        obj: CK_ULONG,
+        types: &[CK_ULONG],
+    ) -> CkResult<Vec<AttrResult>> {
         let o = self.object(h, obj, CKR_OBJECT_HANDLE_INVALID)?;
         Ok(types
             .iter()
@@ -98,14 +114,21 @@ impl Module {
                 if policy::is_hidden(&o.attrs, t) {
                     Err(CKR_ATTRIBUTE_SENSITIVE)
                 } else {
-                    o.get(t).map(|v| v.to_vec()).ok_or(CKR_ATTRIBUTE_TYPE_INVALID)
+                    o.get(t)
+                        .map(|v| v.to_vec())
+                        .ok_or(CKR_ATTRIBUTE_TYPE_INVALID)
                 }
             })
             .collect())
     }
 
     /// C_SetAttributeValue (5.7.6): all or nothing.
-    pub fn set_attribute_value(&mut self, h: CK_ULONG, obj: CK_ULONG, template: &[Attribute]) -> CkResult<()> {
+    pub fn set_attribute_value(
+        &mut self,
+        h: CK_ULONG,
+        obj: CK_ULONG,
+        template: &[Attribute],
+    ) -> CkResult<()> {
         let is_so = self.is_so(h)?;
         let o = self.object(h, obj, CKR_OBJECT_HANDLE_INVALID)?;
         self.check_write(h, o.is_token(), o.is_private())?;
@@ -131,7 +154,11 @@ impl Module {
         let handles = self
             .objects
             .iter()
-            .filter(|(_, e)| e.slot_id == slot_id && (user || !e.object.is_private()) && e.object.matches(template))
+            .filter(|(_, e)| {
+                e.slot_id == slot_id
+                    && (user || !e.object.is_private())
+                    && e.object.matches(template)
+            })
             .map(|(h, _)| *h)
             .collect();
         self.session_mut(h)?.ops.find = Some(Find { handles, next: 0 });
@@ -141,7 +168,10 @@ impl Module {
     /// C_FindObjects (5.7.8): up to `max` more handles.
     pub fn find_objects(&mut self, h: CK_ULONG, max: usize) -> CkResult<Vec<CK_ULONG>> {
         self.check_init()?;
-        let s = self.sessions.get_mut(&h).ok_or(CKR_SESSION_HANDLE_INVALID)?;
+        let s = self
+            .sessions
+            .get_mut(&h)
+            .ok_or(CKR_SESSION_HANDLE_INVALID)?;
         let find = s.ops.find.as_mut().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
         let mut out = Vec::new();
         // Objects destroyed since C_FindObjectsInit are skipped.
@@ -158,7 +188,11 @@ impl Module {
     /// C_FindObjectsFinal (5.7.9).
     pub fn find_objects_final(&mut self, h: CK_ULONG) -> CkResult<()> {
         let s = self.session_mut(h)?;
-        s.ops.find.take().map(|_| ()).ok_or(CKR_OPERATION_NOT_INITIALIZED)
+        s.ops
+            .find
+            .take()
+            .map(|_| ())
+            .ok_or(CKR_OPERATION_NOT_INITIALIZED)
     }
 }
 

@@ -1,9 +1,9 @@
 //! Random number generation (PKCS#11 3.1 section 5.15).
 use super::Module;
+use crate::CK_ULONG;
 use crate::constants::*;
 use crate::mech::random_bytes;
 use crate::rv::CkResult;
-use crate::CK_ULONG;
 
 /// Largest single C_GenerateRandom request (crypto.getRandomValues
 /// limits one call to 64 KiB; `random_bytes` loops, this bounds memory).

@@ -1,10 +1,10 @@
 //! Session management (PKCS#11 3.1 section 5.6).
-use super::info::SessionInfo;
 use super::Module;
+use super::info::SessionInfo;
+use crate::CK_ULONG;
 use crate::constants::*;
 use crate::rv::CkResult;
 use crate::session::Session;
-use crate::CK_ULONG;
 
 impl Module {
     /// C_OpenSession (5.6.1). Notification callbacks are not supported
@@ -22,7 +22,15 @@ impl Module {
             return Err(CKR_SESSION_READ_WRITE_SO_EXISTS);
         }
         let handle = self.new_handle();
-        self.sessions.insert(handle, Session { handle, slot_id, rw, ops: Default::default() });
+        self.sessions.insert(
+            handle,
+            Session {
+                handle,
+                slot_id,
+                rw,
+                ops: Default::default(),
+            },
+        );
         Ok(handle)
     }
 
@@ -41,7 +49,12 @@ impl Module {
     /// C_CloseAllSessions (5.6.3).
     pub fn close_all_sessions(&mut self, slot_id: CK_ULONG) -> CkResult<()> {
         self.slot(slot_id)?;
-        let handles: Vec<CK_ULONG> = self.sessions.values().filter(|s| s.slot_id == slot_id).map(|s| s.handle).collect();
+        let handles: Vec<CK_ULONG> = self
+            .sessions
+            .values()
+            .filter(|s| s.slot_id == slot_id)
+            .map(|s| s.handle)
+            .collect();
         for h in handles {
             self.close_session(h)?;
         }
@@ -53,7 +66,12 @@ impl Module {
     pub fn get_session_info(&self, h: CK_ULONG) -> CkResult<SessionInfo> {
         let s = self.session(h)?;
         let login = self.token_of(s.slot_id).login;
-        Ok(SessionInfo { slot_id: s.slot_id, state: s.state(login), flags: s.flags(), device_error: 0 })
+        Ok(SessionInfo {
+            slot_id: s.slot_id,
+            state: s.state(login),
+            flags: s.flags(),
+            device_error: 0,
+        })
     }
 
     /// C_Login (5.6.8). Login is per token for the whole application: one
@@ -66,14 +84,23 @@ impl Module {
         let current = self.token_of(slot_id).login;
         if user == CKU_CONTEXT_SPECIFIC {
             // No key here has CKA_ALWAYS_AUTHENTICATE semantics yet.
-            return Err(if current.is_none() { CKR_USER_NOT_LOGGED_IN } else { CKR_OPERATION_NOT_INITIALIZED });
+            return Err(if current.is_none() {
+                CKR_USER_NOT_LOGGED_IN
+            } else {
+                CKR_OPERATION_NOT_INITIALIZED
+            });
         }
         match current {
             Some(u) if u == user => return Err(CKR_USER_ALREADY_LOGGED_IN),
             Some(_) => return Err(CKR_USER_ANOTHER_ALREADY_LOGGED_IN),
             None => {}
         }
-        if user == CKU_SO && self.sessions.values().any(|s| s.slot_id == slot_id && !s.rw) {
+        if user == CKU_SO
+            && self
+                .sessions
+                .values()
+                .any(|s| s.slot_id == slot_id && !s.rw)
+        {
             return Err(CKR_SESSION_READ_ONLY_EXISTS);
         }
         let tries = self.config.max_pin_tries;
@@ -99,8 +126,14 @@ impl Module {
         self.token_of_mut(slot_id).logout();
         self.cancel_operations(slot_id);
         let on_slot_private = |e: &super::Entry| e.slot_id == slot_id && e.object.is_private();
-        self.objects.retain(|_, e| !(on_slot_private(e) && e.session.is_some()));
-        let moved: Vec<CK_ULONG> = self.objects.iter().filter(|(_, e)| on_slot_private(e)).map(|(h, _)| *h).collect();
+        self.objects
+            .retain(|_, e| !(on_slot_private(e) && e.session.is_some()));
+        let moved: Vec<CK_ULONG> = self
+            .objects
+            .iter()
+            .filter(|(_, e)| on_slot_private(e))
+            .map(|(h, _)| *h)
+            .collect();
         for old in moved {
             if let Some(entry) = self.objects.remove(&old) {
                 let new = self.new_handle();

@@ -1,11 +1,11 @@
 //! Slot and token management (PKCS#11 3.1 section 5.5).
-use super::info::*;
 use super::Module;
-use crate::constants::*;
-use crate::mech::{registry, MechInfo};
-use crate::rv::CkResult;
-use crate::token::{padded, pin, PinCounter};
+use super::info::*;
 use crate::CK_ULONG;
+use crate::constants::*;
+use crate::mech::{MechInfo, registry};
+use crate::rv::CkResult;
+use crate::token::{PinCounter, padded, pin};
 
 impl Module {
     /// C_GetSlotList (5.5.1). Every slot holds a token, so `token_present`
@@ -148,9 +148,16 @@ impl Module {
         if !rw {
             return Err(CKR_SESSION_READ_ONLY);
         }
-        let user = if self.token_of(slot_id).login == Some(CKU_SO) { CKU_SO } else { CKU_USER };
+        let user = if self.token_of(slot_id).login == Some(CKU_SO) {
+            CKU_SO
+        } else {
+            CKU_USER
+        };
         let (iterations, tries) = (self.config.kdf_iterations, self.config.max_pin_tries);
-        let min_max = (self.config.min_pin_len as usize, self.config.max_pin_len as usize);
+        let min_max = (
+            self.config.min_pin_len as usize,
+            self.config.max_pin_len as usize,
+        );
         let token = self.token_of_mut(slot_id);
         let master = token.check_pin(user, old_pin, tries)?;
         if new_pin.len() < min_max.0 || new_pin.len() > min_max.1 {
@@ -164,4 +171,3 @@ impl Module {
         Ok(())
     }
 }
-

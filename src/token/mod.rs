@@ -3,9 +3,9 @@
 //! object table, keyed by slot.
 use zeroize::Zeroizing;
 
+use crate::CK_ULONG;
 use crate::constants::*;
 use crate::rv::CkResult;
-use crate::CK_ULONG;
 
 pub mod pin;
 use pin::{MasterKey, PinBlob};
@@ -109,8 +109,18 @@ impl Token {
                 low
             }
         };
-        f |= counter_flags(&self.so_counter, CKF_SO_PIN_COUNT_LOW, CKF_SO_PIN_FINAL_TRY, CKF_SO_PIN_LOCKED);
-        f |= counter_flags(&self.user_counter, CKF_USER_PIN_COUNT_LOW, CKF_USER_PIN_FINAL_TRY, CKF_USER_PIN_LOCKED);
+        f |= counter_flags(
+            &self.so_counter,
+            CKF_SO_PIN_COUNT_LOW,
+            CKF_SO_PIN_FINAL_TRY,
+            CKF_SO_PIN_LOCKED,
+        );
+        f |= counter_flags(
+            &self.user_counter,
+            CKF_USER_PIN_COUNT_LOW,
+            CKF_USER_PIN_FINAL_TRY,
+            CKF_USER_PIN_LOCKED,
+        );
         f
     }
 }

@@ -2,8 +2,8 @@
 //! derived from a PIN with PBKDF2-HMAC-SHA256. Checking a PIN is unwrapping
 //! the master key (no PIN hash is kept). The KDF parameters travel with
 //! each blob so they can be raised later.
-use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::Aes256Gcm;
+use aes_gcm::aead::{Aead, KeyInit, Payload};
 use zeroize::Zeroizing;
 
 use crate::constants::*;
@@ -52,9 +52,20 @@ pub fn wrap(master: &MasterKey, pin: &[u8], iterations: u32) -> CkResult<PinBlob
     let cipher = Aes256Gcm::new_from_slice(kek.as_ref()).map_err(|_| CKR_GENERAL_ERROR)?;
     let aad = aad(iterations);
     let wrapped = cipher
-        .encrypt(&nonce.into(), Payload { msg: master.as_ref(), aad: &aad })
+        .encrypt(
+            &nonce.into(),
+            Payload {
+                msg: master.as_ref(),
+                aad: &aad,
+            },
+        )
         .map_err(|_| CKR_GENERAL_ERROR)?;
-    Ok(PinBlob { salt, iterations, nonce, wrapped })
+    Ok(PinBlob {
+        salt,
+        iterations,
+        nonce,
+        wrapped,
+    })
 }
 
 /// Unwraps the master key; a wrong PIN fails the GCM tag: CKR_PIN_INCORRECT.
@@ -64,7 +75,13 @@ pub fn unwrap(blob: &PinBlob, pin: &[u8]) -> CkResult<MasterKey> {
     let aad = aad(blob.iterations);
     let plain = Zeroizing::new(
         cipher
-            .decrypt(&blob.nonce.into(), Payload { msg: &blob.wrapped, aad: &aad })
+            .decrypt(
+                &blob.nonce.into(),
+                Payload {
+                    msg: &blob.wrapped,
+                    aad: &aad,
+                },
+            )
             .map_err(|_| CKR_PIN_INCORRECT)?,
     );
     let mut key = Zeroizing::new([0u8; 32]);
