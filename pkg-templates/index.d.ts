@@ -83,14 +83,25 @@ export interface SessionInfo {
  */
 export interface Attribute {
   type: number;
-  value?: number | boolean | string | Bytes | Date | null;
+  /**
+   * pkcs11-wasm: a template attribute (CKA_WRAP_TEMPLATE, CKA_UNWRAP_TEMPLATE,
+   * CKA_DERIVE_TEMPLATE, CKA_ENCAPSULATE_TEMPLATE, CKA_DECAPSULATE_TEMPLATE)
+   * takes a template array as its value.
+   */
+  value?: number | boolean | string | Bytes | Date | null | Attribute[];
 }
 export type Template = Attribute[];
 
 export interface AttributeResult {
   type: number;
+  /**
+   * pkcs11-wasm: for a template attribute (CKA_WRAP_TEMPLATE, ...) this is
+   * a `TemplateAttributeValue` array at run time, not a Buffer.
+   */
   value: Buffer;
 }
+/** pkcs11-wasm: how C_GetAttributeValue returns a template attribute's value. */
+export type TemplateAttributeValue = AttributeResult[];
 export type TemplateResult = AttributeResult[];
 
 /** A mechanism parameter object: `type` is one of the CK_PARAMS_* tags. */
@@ -149,6 +160,158 @@ export interface AesCtrParams extends IParams {
   counterBits: number;
   /** The 16-byte initial counter block. */
   cb: Bytes;
+}
+/**
+ * pkcs11-wasm: CK_PARAMS_GCM_MESSAGE (CK_GCM_MESSAGE_PARAMS), the per-message
+ * parameter of message-based CKM_AES_GCM. `iv` and `tag` are also outputs,
+ * as in C: C_EncryptMessage / C_EncryptMessageBegin write a generated IV
+ * into `iv`, and C_EncryptMessage / the last C_EncryptMessageNext write the
+ * tag into `tag`. Decryption reads the tag from `tag`.
+ */
+export interface GcmMessageParams extends IParams {
+  /** The IV (its length is ulIvLen); with a generator, its first `ivFixedBits` bits are the fixed part. */
+  iv: Bytes;
+  /** Default 0. */
+  ivFixedBits?: number;
+  /**
+   * CKG_NO_GENERATE (0, default), CKG_GENERATE (1: random if at least 96 bits
+   * are free, else a counter), CKG_GENERATE_COUNTER (2), CKG_GENERATE_RANDOM
+   * (3: at least 96 free bits), CKG_GENERATE_COUNTER_XOR (4). Counters start
+   * at zero and are kept per session, key and fixed part, so a session never
+   * repeats a generated IV.
+   */
+  ivGenerator?: number;
+  /** Room for (encryption) or the value of (decryption) the tag. */
+  tag: Bytes;
+  /** Default: 8 * tag.length. 32, 64, 96, 104, 112, 120 or 128. */
+  tagBits?: number;
+}
+/**
+ * pkcs11-wasm: CK_PARAMS_CHACHA20_POLY1305_MESSAGE
+ * (CK_SALSA20_CHACHA20_POLY1305_MSG_PARAMS) for message-based
+ * CKM_CHACHA20_POLY1305: the 16-byte tag is written into `tag` on
+ * encryption and read from it on decryption.
+ */
+export interface ChaCha20Poly1305MessageParams extends IParams {
+  nonce: Bytes;
+  tag: Bytes;
+}
+/** pkcs11-wasm: the per-message parameter of the PKCS#11 3.x message functions. */
+export type MessageParameter = GcmMessageParams | ChaCha20Poly1305MessageParams | IParams | Bytes | number | null;
+/**
+ * pkcs11-wasm: CK_PARAMS_CHACHA20_POLY1305 (CK_SALSA20_CHACHA20_POLY1305_PARAMS),
+ * for CKM_CHACHA20_POLY1305: a 12-byte nonce (RFC 8439) and optional AAD.
+ * Encryption outputs ciphertext || 16-byte tag.
+ */
+export interface ChaCha20Poly1305Params extends IParams {
+  nonce: Bytes;
+  aad?: Bytes;
+}
+/**
+ * pkcs11-wasm: CK_PARAMS_EDDSA (CK_EDDSA_PARAMS), for CKM_EDDSA: `phFlag`
+ * true selects Ed25519ph (the message is hashed with SHA-512), false with a
+ * non-empty `context` Ed25519ctx; no parameter (or neither) is Ed25519.
+ * The context is at most 255 bytes (RFC 8032).
+ */
+export interface EddsaParams extends IParams {
+  phFlag?: boolean;
+  context?: Bytes;
+}
+/**
+ * pkcs11-wasm: CK_PARAMS_KEY_DERIVATION_STRING_DATA (CK_KEY_DERIVATION_STRING_DATA),
+ * for CKM_CONCATENATE_BASE_AND_DATA, CKM_CONCATENATE_DATA_AND_BASE,
+ * CKM_XOR_BASE_AND_DATA and CKM_AES_ECB_ENCRYPT_DATA. A raw Buffer of the
+ * data is accepted too. (CKM_CONCATENATE_BASE_AND_KEY takes the other key's
+ * 8-byte handle Buffer as its parameter.)
+ */
+export interface KeyDerivationStringDataParams extends IParams {
+  data: Bytes;
+}
+/**
+ * pkcs11-wasm: CK_PARAMS_HKDF (CK_HKDF_PARAMS), for CKM_HKDF_DERIVE and
+ * CKM_HKDF_DATA. The output length is the template's CKA_VALUE_LEN
+ * (default: the hash length).
+ */
+export interface HkdfParams extends IParams {
+  /** Run HKDF-Extract (default false). */
+  extract?: boolean;
+  /** Run HKDF-Expand (default false); at least one of the two must be true. */
+  expand?: boolean;
+  /** The digest mechanism of the HMAC: CKM_SHA256, CKM_SHA3_256, ... */
+  prfHashMechanism: number;
+  /** CKF_HKDF_SALT_NULL, CKF_HKDF_SALT_DATA (`salt`) or CKF_HKDF_SALT_KEY (`saltKey`). */
+  saltType: number;
+  salt?: Bytes;
+  /** Handle of a generic secret or CKK_HKDF key whose value is the salt. */
+  saltKey?: Handle;
+  info?: Bytes;
+}
+/**
+ * pkcs11-wasm: CK_PARAMS_PKCS5_PBKD2 (CK_PKCS5_PBKD2_PARAMS2), for
+ * C_GenerateKey with CKM_PKCS5_PBKD2. The template gives CKA_VALUE_LEN and
+ * optionally CKA_KEY_TYPE (default CKK_GENERIC_SECRET).
+ */
+export interface Pkcs5Pbkd2Params extends IParams {
+  /** CKZ_SALT_SPECIFIED (1). */
+  saltSource: number;
+  salt: Bytes;
+  iterations: number;
+  /** CKP_PKCS5_PBKD2_HMAC_SHA1 (1), _SHA224 (3), _SHA256 (4), _SHA384 (5), _SHA512 (6), _SHA512_224 (7), _SHA512_256 (8). */
+  prf: number;
+  /** Must be absent or empty for the HMAC PRFs. */
+  prfData?: Bytes;
+  password: Bytes;
+}
+/** One CK_PRF_DATA_PARAM of an SP 800-108 KDF, by `type`. */
+export type Sp800108DataParam =
+  /** CK_SP800_108_ITERATION_VARIABLE (1) with its CK_SP800_108_COUNTER_FORMAT (counter mode: 8, 16, 24 or 32 bits). */
+  | { type: 1; littleEndian?: boolean; widthInBits: number }
+  /** CK_SP800_108_COUNTER (2): not allowed in counter mode. */
+  | { type: 2; littleEndian?: boolean; widthInBits: number }
+  /** CK_SP800_108_DKM_LENGTH (3) with its CK_SP800_108_DKM_LENGTH_FORMAT (method CK_SP800_108_DKM_LENGTH_SUM_OF_KEYS (1) or _SUM_OF_SEGMENTS (2); 8..64 bits). */
+  | { type: 3; dkmLengthMethod: number; littleEndian?: boolean; widthInBits: number }
+  /** CK_SP800_108_BYTE_ARRAY (4): label, context, separators... (not empty). */
+  | { type: 4; data: Bytes }
+  /** CK_SP800_108_KEY_HANDLE (5): the value of this secret key. */
+  | { type: 5; handle: Handle };
+/**
+ * pkcs11-wasm: CK_PARAMS_SP800_108_KDF (CK_SP800_108_KDF_PARAMS), for
+ * CKM_SP800_108_COUNTER_KDF. Each PRF input is the data params
+ * concatenated in order. Additional derived keys are not supported. The
+ * output length is the template's CKA_VALUE_LEN (required).
+ */
+export interface Sp800108KdfParams extends IParams {
+  /** CKM_SHA256_HMAC, CKM_SHA3_256_HMAC, ..., or CKM_AES_CMAC. */
+  prfType: number;
+  dataParams: Sp800108DataParam[];
+}
+/**
+ * pkcs11-wasm: CK_PARAMS_RSA_AES_KEY_WRAP (CK_RSA_AES_KEY_WRAP_PARAMS), for
+ * CKM_RSA_AES_KEY_WRAP (C_WrapKey / C_UnwrapKey only): a temporary AES key
+ * of `aesKeyBits` (128, 192 or 256) wraps the target with AES-KWP and is
+ * wrapped itself with RSA-OAEP under `oaepParams`.
+ */
+export interface RsaAesKeyWrapParams extends IParams {
+  aesKeyBits: number;
+  /** The CK_RSA_PKCS_OAEP_PARAMS fields (its `type` is not needed). */
+  oaepParams: { hashAlg: number; mgf: number; source: number; sourceData?: Bytes };
+}
+/**
+ * pkcs11-wasm: CK_PARAMS_SIGN_ADDITIONAL_CONTEXT (CK_SIGN_ADDITIONAL_CONTEXT),
+ * for CKM_ML_DSA. `hedgeVariant`: CKH_HEDGE_PREFERRED (0, default: hedged),
+ * CKH_HEDGE_REQUIRED (1) or CKH_DETERMINISTIC_REQUIRED (2); ignored when
+ * verifying. `context`: at most 255 bytes (FIPS 204).
+ */
+export interface SignAdditionalContextParams extends IParams {
+  hedgeVariant?: number;
+  context?: Bytes;
+}
+/** pkcs11-wasm: what C_EncapsulateKey returns. */
+export interface EncapsulatedKey {
+  /** The caller's ciphertext Buffer, cut to the ciphertext's length. */
+  ciphertext: Buffer;
+  /** The new secret key (the shared secret as CKA_VALUE). */
+  key: Handle;
 }
 /** Field sets of the other pkcs11js tags (checked, though no mechanism here uses them). */
 export interface Ecdh2DeriveParams extends IParams {
@@ -310,9 +473,13 @@ export class PKCS11 {
   C_CloseSession(session: Handle): void;
   C_CloseAllSessions(slot: Handle): void;
   C_GetSessionInfo(session: Handle): SessionInfo;
-  /** Not supported: throws CKR_FUNCTION_NOT_SUPPORTED. */
+  /**
+   * No state can be saved: throws CKR_STATE_UNSAVEABLE while an encryption,
+   * decryption, digest, sign or verify operation is active, else
+   * CKR_OPERATION_NOT_INITIALIZED.
+   */
   C_GetOperationState(session: Handle): Buffer;
-  /** Not supported: throws CKR_FUNCTION_NOT_SUPPORTED. */
+  /** Throws CKR_SAVED_STATE_INVALID (no state is ever handed out). */
   C_SetOperationState(session: Handle, state: Bytes, encryptionKey: Handle, authenticationKey: Handle): void;
   C_Login(session: Handle, userType: number, pin?: string): void;
   C_Logout(session: Handle): void;
@@ -458,6 +625,101 @@ export class PKCS11 {
   C_DeriveKeyCallback(session: Handle, mechanism: Mechanism, key: Handle, template: Template, cb: Callback<Handle>): void;
   C_DeriveKeyAsync(session: Handle, mechanism: Mechanism, key: Handle, template: Template): Promise<Handle>;
 
+  // --- pkcs11-wasm: PKCS#11 3.x functions (not in pkcs11js). `null` stands for C's NULL_PTR. ---
+
+  /**
+   * C_EncapsulateKey (3.2), CKM_ML_KEM with an ML-KEM public key (or CKM_RSA_X_509, RSASVE): makes a
+   * shared secret, writes its ciphertext into `ciphertext` and makes it a new
+   * secret key under `template` (CKA_KEY_TYPE required; CKA_VALUE_LEN, if
+   * given, keeps that many leading bytes; CKA_EXTRACTABLE defaults to true).
+   * A Buffer too small throws CKR_BUFFER_TOO_SMALL and makes no key.
+   */
+  C_EncapsulateKey(session: Handle, mechanism: Mechanism, publicKey: Handle, template: Template, ciphertext: Buffer): EncapsulatedKey;
+  C_EncapsulateKey(session: Handle, mechanism: Mechanism, publicKey: Handle, template: Template, ciphertext: Buffer, cb: Callback<EncapsulatedKey>): void;
+  C_EncapsulateKeyCallback(session: Handle, mechanism: Mechanism, publicKey: Handle, template: Template, ciphertext: Buffer, cb: Callback<EncapsulatedKey>): void;
+  C_EncapsulateKeyAsync(session: Handle, mechanism: Mechanism, publicKey: Handle, template: Template, ciphertext: Buffer): Promise<EncapsulatedKey>;
+  /** C_DecapsulateKey (3.2): the secret key a ciphertext carries for `privateKey`. */
+  C_DecapsulateKey(session: Handle, mechanism: Mechanism, privateKey: Handle, template: Template, ciphertext: Bytes): Handle;
+  C_DecapsulateKey(session: Handle, mechanism: Mechanism, privateKey: Handle, template: Template, ciphertext: Bytes, cb: Callback<Handle>): void;
+  C_DecapsulateKeyCallback(session: Handle, mechanism: Mechanism, privateKey: Handle, template: Template, ciphertext: Bytes, cb: Callback<Handle>): void;
+  C_DecapsulateKeyAsync(session: Handle, mechanism: Mechanism, privateKey: Handle, template: Template, ciphertext: Bytes): Promise<Handle>;
+
+  /** C_LoginUser: as C_Login; the token has no user names, so `username` is accepted and not used. */
+  C_LoginUser(session: Handle, userType: number, pin?: string, username?: string): void;
+  /** C_SessionCancel: ends the active operations named by CKF_ENCRYPT, CKF_DIGEST, CKF_FIND_OBJECTS, CKF_MESSAGE_SIGN, ... */
+  C_SessionCancel(session: Handle, flags: number): void;
+
+  /** `mechanism` null ends the message-based process (as NULL_PTR does). */
+  C_MessageEncryptInit(session: Handle, mechanism: Mechanism | null, key: Handle): void;
+  /** Returns the ciphertext (in `outData`); writes a generated IV and the tag into `parameter.iv` / `parameter.tag`. */
+  C_EncryptMessage(session: Handle, parameter: MessageParameter, associatedData: Bytes | null, plaintext: Bytes, outData: Buffer): Buffer;
+  C_EncryptMessage(session: Handle, parameter: MessageParameter, associatedData: Bytes | null, plaintext: Bytes, outData: Buffer, cb: Callback<Buffer>): void;
+  C_EncryptMessageCallback(session: Handle, parameter: MessageParameter, associatedData: Bytes | null, plaintext: Bytes, outData: Buffer, cb: Callback<Buffer>): void;
+  C_EncryptMessageAsync(session: Handle, parameter: MessageParameter, associatedData: Bytes | null, plaintext: Bytes, outData: Buffer): Promise<Buffer>;
+  /** Writes a generated IV into `parameter.iv`. */
+  C_EncryptMessageBegin(session: Handle, parameter: MessageParameter, associatedData: Bytes | null): void;
+  /** `flags` CKF_END_OF_MESSAGE (1) marks the last part, which also writes the tag into `parameter.tag`. */
+  C_EncryptMessageNext(session: Handle, parameter: MessageParameter, plaintextPart: Bytes, outData: Buffer, flags: number): Buffer;
+  C_EncryptMessageNext(session: Handle, parameter: MessageParameter, plaintextPart: Bytes, outData: Buffer, flags: number, cb: Callback<Buffer>): void;
+  C_EncryptMessageNextCallback(session: Handle, parameter: MessageParameter, plaintextPart: Bytes, outData: Buffer, flags: number, cb: Callback<Buffer>): void;
+  C_EncryptMessageNextAsync(session: Handle, parameter: MessageParameter, plaintextPart: Bytes, outData: Buffer, flags: number): Promise<Buffer>;
+  C_MessageEncryptFinal(session: Handle): void;
+
+  C_MessageDecryptInit(session: Handle, mechanism: Mechanism | null, key: Handle): void;
+  /** Reads the tag from `parameter.tag`; a bad tag throws CKR_AEAD_DECRYPT_FAILED. */
+  C_DecryptMessage(session: Handle, parameter: MessageParameter, associatedData: Bytes | null, ciphertext: Bytes, outData: Buffer): Buffer;
+  C_DecryptMessage(session: Handle, parameter: MessageParameter, associatedData: Bytes | null, ciphertext: Bytes, outData: Buffer, cb: Callback<Buffer>): void;
+  C_DecryptMessageCallback(session: Handle, parameter: MessageParameter, associatedData: Bytes | null, ciphertext: Bytes, outData: Buffer, cb: Callback<Buffer>): void;
+  C_DecryptMessageAsync(session: Handle, parameter: MessageParameter, associatedData: Bytes | null, ciphertext: Bytes, outData: Buffer): Promise<Buffer>;
+  C_DecryptMessageBegin(session: Handle, parameter: MessageParameter, associatedData: Bytes | null): void;
+  /** The last part (CKF_END_OF_MESSAGE) brings the tag in `parameter.tag`; plaintext is released only once it checks. */
+  C_DecryptMessageNext(session: Handle, parameter: MessageParameter, ciphertextPart: Bytes, outData: Buffer, flags: number): Buffer;
+  C_DecryptMessageNext(session: Handle, parameter: MessageParameter, ciphertextPart: Bytes, outData: Buffer, flags: number, cb: Callback<Buffer>): void;
+  C_DecryptMessageNextCallback(session: Handle, parameter: MessageParameter, ciphertextPart: Bytes, outData: Buffer, flags: number, cb: Callback<Buffer>): void;
+  C_DecryptMessageNextAsync(session: Handle, parameter: MessageParameter, ciphertextPart: Bytes, outData: Buffer, flags: number): Promise<Buffer>;
+  C_MessageDecryptFinal(session: Handle): void;
+
+  /** Any signing mechanism; a per-message `parameter` replaces the mechanism's parameter for that message. */
+  C_MessageSignInit(session: Handle, mechanism: Mechanism | null, key: Handle): void;
+  C_SignMessage(session: Handle, parameter: MessageParameter, data: Bytes, outData: Buffer): Buffer;
+  C_SignMessage(session: Handle, parameter: MessageParameter, data: Bytes, outData: Buffer, cb: Callback<Buffer>): void;
+  C_SignMessageCallback(session: Handle, parameter: MessageParameter, data: Bytes, outData: Buffer, cb: Callback<Buffer>): void;
+  C_SignMessageAsync(session: Handle, parameter: MessageParameter, data: Bytes, outData: Buffer): Promise<Buffer>;
+  C_SignMessageBegin(session: Handle, parameter: MessageParameter): void;
+  /** `outData` null: more parts follow (returns null); a Buffer: the last part, returns the signature. */
+  C_SignMessageNext(session: Handle, parameter: MessageParameter, dataPart: Bytes, outData: Buffer | null): Buffer | null;
+  C_SignMessageNext(session: Handle, parameter: MessageParameter, dataPart: Bytes, outData: Buffer | null, cb: Callback<Buffer | null>): void;
+  C_SignMessageNextCallback(session: Handle, parameter: MessageParameter, dataPart: Bytes, outData: Buffer | null, cb: Callback<Buffer | null>): void;
+  C_SignMessageNextAsync(session: Handle, parameter: MessageParameter, dataPart: Bytes, outData: Buffer | null): Promise<Buffer | null>;
+  C_MessageSignFinal(session: Handle): void;
+
+  C_MessageVerifyInit(session: Handle, mechanism: Mechanism | null, key: Handle): void;
+  /** true, or throws Pkcs11Error CKR_SIGNATURE_INVALID. */
+  C_VerifyMessage(session: Handle, parameter: MessageParameter, data: Bytes, signature: Bytes): boolean;
+  C_VerifyMessage(session: Handle, parameter: MessageParameter, data: Bytes, signature: Bytes, cb: Callback<boolean>): void;
+  C_VerifyMessageCallback(session: Handle, parameter: MessageParameter, data: Bytes, signature: Bytes, cb: Callback<boolean>): void;
+  C_VerifyMessageAsync(session: Handle, parameter: MessageParameter, data: Bytes, signature: Bytes): Promise<boolean>;
+  C_VerifyMessageBegin(session: Handle, parameter: MessageParameter): void;
+  /** `signature` null: more parts follow (returns null); else the last part: true, or throws CKR_SIGNATURE_INVALID. */
+  C_VerifyMessageNext(session: Handle, parameter: MessageParameter, dataPart: Bytes, signature: Bytes | null): boolean | null;
+  C_VerifyMessageNext(session: Handle, parameter: MessageParameter, dataPart: Bytes, signature: Bytes | null, cb: Callback<boolean | null>): void;
+  C_VerifyMessageNextCallback(session: Handle, parameter: MessageParameter, dataPart: Bytes, signature: Bytes | null, cb: Callback<boolean | null>): void;
+  C_VerifyMessageNextAsync(session: Handle, parameter: MessageParameter, dataPart: Bytes, signature: Bytes | null): Promise<boolean | null>;
+  C_MessageVerifyFinal(session: Handle): void;
+
+  /** PKCS#11 3.2: verification with the signature given first; `mechanism` null ends it. */
+  C_VerifySignatureInit(session: Handle, mechanism: Mechanism | null, key: Handle, signature: Bytes): void;
+  /** true, or throws CKR_SIGNATURE_INVALID; not after C_VerifySignatureUpdate (CKR_OPERATION_ACTIVE). */
+  C_VerifySignature(session: Handle, data: Bytes): boolean;
+  C_VerifySignature(session: Handle, data: Bytes, cb: Callback<boolean>): void;
+  C_VerifySignatureCallback(session: Handle, data: Bytes, cb: Callback<boolean>): void;
+  C_VerifySignatureAsync(session: Handle, data: Bytes): Promise<boolean>;
+  C_VerifySignatureUpdate(session: Handle, data: Bytes): void;
+  C_VerifySignatureFinal(session: Handle): boolean;
+  C_VerifySignatureFinal(session: Handle, cb: Callback<boolean>): void;
+  C_VerifySignatureFinalCallback(session: Handle, cb: Callback<boolean>): void;
+  C_VerifySignatureFinalAsync(session: Handle): Promise<boolean>;
+
   /** Throws CKR_RANDOM_SEED_NOT_SUPPORTED: the platform CSPRNG cannot be seeded. */
   C_SeedRandom(session: Handle, seed: Bytes): void;
   /** Fills `buf` and returns the same object. */
@@ -490,6 +752,26 @@ export function init(input?: unknown): Promise<void>;
 
 /** pkcs11-wasm: parameter tag for CK_AES_CTR_PARAMS ({ counterBits, cb }). */
 export const CK_PARAMS_AES_CTR: number;
+/** pkcs11-wasm: parameter tag for CK_GCM_MESSAGE_PARAMS (GcmMessageParams). */
+export const CK_PARAMS_GCM_MESSAGE: number;
+/** pkcs11-wasm: parameter tag for CK_SALSA20_CHACHA20_POLY1305_MSG_PARAMS (ChaCha20Poly1305MessageParams). */
+export const CK_PARAMS_CHACHA20_POLY1305_MESSAGE: number;
+/** pkcs11-wasm: parameter tag for CK_SALSA20_CHACHA20_POLY1305_PARAMS ({ nonce, aad? }). */
+export const CK_PARAMS_CHACHA20_POLY1305: number;
+/** pkcs11-wasm: parameter tag for CK_EDDSA_PARAMS ({ phFlag?, context? }). */
+export const CK_PARAMS_EDDSA: number;
+/** pkcs11-wasm: parameter tag for CK_KEY_DERIVATION_STRING_DATA ({ data }). */
+export const CK_PARAMS_KEY_DERIVATION_STRING_DATA: number;
+/** pkcs11-wasm: parameter tag for CK_HKDF_PARAMS (HkdfParams). */
+export const CK_PARAMS_HKDF: number;
+/** pkcs11-wasm: parameter tag for CK_PKCS5_PBKD2_PARAMS2 (Pkcs5Pbkd2Params). */
+export const CK_PARAMS_PKCS5_PBKD2: number;
+/** pkcs11-wasm: parameter tag for CK_SP800_108_KDF_PARAMS (Sp800108KdfParams). */
+export const CK_PARAMS_SP800_108_KDF: number;
+/** pkcs11-wasm: parameter tag for CK_RSA_AES_KEY_WRAP_PARAMS (RsaAesKeyWrapParams). */
+export const CK_PARAMS_RSA_AES_KEY_WRAP: number;
+/** pkcs11-wasm: parameter tag for CK_SIGN_ADDITIONAL_CONTEXT (SignAdditionalContextParams). */
+export const CK_PARAMS_SIGN_ADDITIONAL_CONTEXT: number;
 
 // Every CK* constant: pkcs11js's names and values, plus the PKCS#11 3.x
 // names. CK_UNAVAILABLE_INFORMATION is 0xFFFFFFFF (the 32-bit view numbers

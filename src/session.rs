@@ -20,6 +20,8 @@ pub struct Ops {
     pub digest: Option<Box<dyn DigestOp>>,
     pub sign: Option<Box<dyn SignOp>>,
     pub verify: Option<Box<dyn VerifyOp>>,
+    /// PKCS#11 3.x operations: message-based functions, C_VerifySignature*.
+    pub ext: crate::module::ExtOps,
 }
 
 pub struct Session {
@@ -27,6 +29,9 @@ pub struct Session {
     pub slot_id: CK_ULONG,
     pub rw: bool,
     pub ops: Ops,
+    /// Message-based AES-GCM IV counters: they outlive operations and
+    /// logins, so a session never repeats a generated IV for a key.
+    pub iv_counters: crate::mech::message::IvCounters,
 }
 
 impl Session {

@@ -42,6 +42,31 @@ use crate::{CK_ULONG, Module};
 /// pkcs11-wasm extension tag (outside pkcs11js's 0..28): CK_AES_CTR_PARAMS
 /// as `{type, counterBits: number, cb: Uint8Array(16)}`.
 const CK_PARAMS_AES_CTR: u64 = 0x1000;
+/// pkcs11-wasm extension tag: CK_SALSA20_CHACHA20_POLY1305_PARAMS as
+/// `{type, nonce: Uint8Array, aad?: Uint8Array}`.
+const CK_PARAMS_CHACHA20_POLY1305: u64 = 0x1002;
+/// pkcs11-wasm extension tags of the message-based AEAD parameters:
+/// CK_GCM_MESSAGE_PARAMS `{iv, ivFixedBits, ivGenerator, tag, tagBits}`
+/// and CK_SALSA20_CHACHA20_POLY1305_MSG_PARAMS `{nonce, tag}`.
+const CK_PARAMS_GCM_MESSAGE: u64 = 0x1009;
+const CK_PARAMS_CHACHA20_POLY1305_MESSAGE: u64 = 0x100A;
+/// pkcs11-wasm extension tags of the key-derivation family (`mech::kdf`):
+/// CK_KEY_DERIVATION_STRING_DATA `{data}`, CK_HKDF_PARAMS,
+/// CK_PKCS5_PBKD2_PARAMS2 and CK_SP800_108_KDF_PARAMS (field names in
+/// pkg-templates/index.d.ts).
+const CK_PARAMS_KEY_DERIVATION_STRING_DATA: u64 = 0x1001;
+const CK_PARAMS_HKDF: u64 = 0x1004;
+const CK_PARAMS_PKCS5_PBKD2: u64 = 0x1005;
+const CK_PARAMS_SP800_108_KDF: u64 = 0x1006;
+/// pkcs11-wasm extension tag: CK_EDDSA_PARAMS as `{type, phFlag?: boolean,
+/// context?: Uint8Array}` (CKM_EDDSA: Ed25519ph / Ed25519ctx).
+const CK_PARAMS_EDDSA: u64 = 0x1003;
+/// pkcs11-wasm extension tags of the RSA / post-quantum family:
+/// CK_RSA_AES_KEY_WRAP_PARAMS as `{type, aesKeyBits, oaepParams: {hashAlg,
+/// mgf, source, sourceData?}}`, CK_SIGN_ADDITIONAL_CONTEXT (CKM_ML_DSA) as
+/// `{type, hedgeVariant?, context?}`.
+const CK_PARAMS_RSA_AES_KEY_WRAP: u64 = 0x1007;
+const CK_PARAMS_SIGN_ADDITIONAL_CONTEXT: u64 = 0x1008;
 
 /// sizeof(CK_AES_CTR_PARAMS) and sizeof(CK_RSA_PKCS_PSS_PARAMS) on LP64:
 /// the pointer-free structs a pkcs11js caller may pass as a raw Buffer.
@@ -134,8 +159,30 @@ fn template(mut rest: &[u8]) -> JsResult<Vec<Attribute>> {
     Ok(out)
 }
 
+/// Property names are made into JS strings once and kept: making one
+/// decodes UTF-8 across the boundary, ~10% of a 64-byte AES-GCM call.
+/// (`try_borrow*`: a getter re-entering the module gets an uncached name
+/// instead of a panic.)
 fn field(obj: &JsValue, name: &str) -> JsResult<JsValue> {
-    Reflect::get(obj, &JsValue::from_str(name)).map_err(|_| bad())
+    use std::cell::RefCell;
+    thread_local! {
+        static NAMES: RefCell<Vec<(String, JsValue)>> = const { RefCell::new(Vec::new()) };
+    }
+    let get = |key: &JsValue| Reflect::get(obj, key).map_err(|_| bad());
+    NAMES.with(|names| {
+        if let Ok(mut list) = names.try_borrow_mut()
+            && !list.iter().any(|(n, _)| n == name)
+        {
+            list.push((name.to_owned(), JsValue::from_str(name)));
+        }
+        match names.try_borrow() {
+            Ok(list) => match list.iter().find(|(n, _)| n == name) {
+                Some((_, key)) => get(key),
+                None => get(&JsValue::from_str(name)),
+            },
+            Err(_) => get(&JsValue::from_str(name)),
+        }
+    })
 }
 
 /// A required (`Some(default)` = optional) number field.
@@ -159,6 +206,61 @@ fn bytes_field(obj: &JsValue, name: &str, optional: bool) -> JsResult<Vec<u8>> {
     } else {
         Err(bad())
     }
+}
+
+/// An optional boolean field (absent is false).
+fn bool_field(obj: &JsValue, name: &str) -> JsResult<bool> {
+    let v = field(obj, name)?;
+    match v.as_bool() {
+        Some(b) => Ok(b),
+        None if v.is_undefined() || v.is_null() => Ok(false),
+        None => Err(bad()),
+    }
+}
+
+/// An optional object-handle field (the facade turned the 8-byte Buffer
+/// into a number; absent is CK_INVALID_HANDLE).
+fn handle_field(obj: &JsValue, name: &str) -> JsResult<CK_ULONG> {
+    let v = field(obj, name)?;
+    match v.as_f64() {
+        Some(n) => Ok(ulong(n)),
+        None if v.is_undefined() || v.is_null() => Ok(CK_INVALID_HANDLE),
+        None => Err(bad()),
+    }
+}
+
+/// CK_SP800_108_KDF_PARAMS.pDataParams: an array of `{type, ...}` objects
+/// (see `mech::kdf::PrfDataParam`). A type the core does not know is
+/// CKR_MECHANISM_PARAM_INVALID.
+fn prf_data_params(list: &JsValue) -> JsResult<Vec<crate::mech::kdf::PrfDataParam>> {
+    use crate::mech::kdf::PrfDataParam as D;
+    let list = list.dyn_ref::<js_sys::Array>().ok_or_else(bad)?;
+    let mut out = Vec::with_capacity(list.length() as usize);
+    for p in list.iter() {
+        if !p.is_object() {
+            return Err(bad());
+        }
+        let p = &p;
+        out.push(match num_field(p, "type", None)? {
+            CK_SP800_108_ITERATION_VARIABLE => D::IterationVariable {
+                little_endian: bool_field(p, "littleEndian")?,
+                width_bits: num_field(p, "widthInBits", None)?,
+            },
+            CK_SP800_108_COUNTER => D::Counter {
+                little_endian: bool_field(p, "littleEndian")?,
+                width_bits: num_field(p, "widthInBits", None)?,
+            },
+            CK_SP800_108_DKM_LENGTH => D::DkmLength {
+                method: num_field(p, "dkmLengthMethod", None)?,
+                little_endian: bool_field(p, "littleEndian")?,
+                width_bits: num_field(p, "widthInBits", None)?,
+            },
+            CK_SP800_108_BYTE_ARRAY => D::ByteArray(bytes_field(p, "data", false)?),
+            CK_SP800_108_KEY_HANDLE => D::KeyHandle(handle_field(p, "handle")?),
+            _ => return Err(rv(CKR_MECHANISM_PARAM_INVALID)),
+        });
+    }
+    Ok(out)
 }
 
 /// A parameter object the core has no `Param` for: the mechanism cannot be
@@ -250,9 +352,78 @@ fn mechanism(kind: f64, param: &JsValue) -> JsResult<CkMechanism> {
             shared_data: bytes_field(p, "sharedData", true)?,
             public_data: bytes_field(p, "publicData", false)?,
         },
+        // pkcs11js's CK_PARAMS_AES_CBC is CK_AES_CBC_ENCRYPT_DATA_PARAMS.
+        CK_PARAMS_AES_CBC => Param::AesCbcEncryptData {
+            iv: bytes_field(p, "iv", false)?,
+            data: bytes_field(p, "data", true)?,
+        },
+        CK_PARAMS_CHACHA20_POLY1305 => Param::ChaCha20Poly1305 {
+            nonce: bytes_field(p, "nonce", false)?,
+            aad: bytes_field(p, "aad", true)?,
+        },
         CK_PARAMS_AES_CTR => Param::Ctr {
             counter_bits: num_field(p, "counterBits", None)?,
             counter_block: bytes_field(p, "cb", false)?,
+        },
+        CK_PARAMS_GCM_MESSAGE => {
+            let tag = bytes_field(p, "tag", false)?;
+            Param::GcmMessage {
+                iv: bytes_field(p, "iv", false)?,
+                iv_fixed_bits: num_field(p, "ivFixedBits", Some(0))?,
+                iv_generator: num_field(p, "ivGenerator", Some(CKG_NO_GENERATE))?,
+                // Absent: the tag buffer's length says it.
+                tag_bits: num_field(p, "tagBits", Some(tag.len() as CK_ULONG * 8))?,
+                tag,
+            }
+        }
+        CK_PARAMS_CHACHA20_POLY1305_MESSAGE => Param::ChaCha20Poly1305Message {
+            nonce: bytes_field(p, "nonce", false)?,
+            tag: bytes_field(p, "tag", false)?,
+        },
+        CK_PARAMS_KEY_DERIVATION_STRING_DATA => Param::Bytes(bytes_field(p, "data", false)?),
+        CK_PARAMS_HKDF => Param::Hkdf {
+            extract: bool_field(p, "extract")?,
+            expand: bool_field(p, "expand")?,
+            prf_hash: num_field(p, "prfHashMechanism", None)?,
+            salt_type: num_field(p, "saltType", None)?,
+            salt: bytes_field(p, "salt", true)?,
+            salt_key: handle_field(p, "saltKey")?,
+            info: bytes_field(p, "info", true)?,
+        },
+        CK_PARAMS_PKCS5_PBKD2 => Param::Pbkdf2 {
+            salt_source: num_field(p, "saltSource", None)?,
+            salt: bytes_field(p, "salt", false)?,
+            iterations: num_field(p, "iterations", None)?,
+            prf: num_field(p, "prf", None)?,
+            prf_data: bytes_field(p, "prfData", true)?,
+            password: zeroize::Zeroizing::new(bytes_field(p, "password", false)?),
+        },
+        CK_PARAMS_SP800_108_KDF => Param::Sp800108 {
+            prf_type: num_field(p, "prfType", None)?,
+            data_params: prf_data_params(&field(p, "dataParams")?)?,
+        },
+        CK_PARAMS_EDDSA => Param::Eddsa {
+            ph_flag: bool_field(p, "phFlag")?,
+            context: bytes_field(p, "context", true)?,
+        },
+        CK_PARAMS_RSA_AES_KEY_WRAP => {
+            let o = field(p, "oaepParams")?;
+            if !o.is_object() {
+                return Err(bad());
+            }
+            Param::RsaAesKeyWrap {
+                aes_key_bits: num_field(p, "aesKeyBits", None)?,
+                oaep: Box::new(Param::Oaep {
+                    hash_alg: num_field(&o, "hashAlg", None)?,
+                    mgf: num_field(&o, "mgf", None)?,
+                    source: num_field(&o, "source", None)?,
+                    source_data: bytes_field(&o, "sourceData", true)?,
+                }),
+            }
+        }
+        CK_PARAMS_SIGN_ADDITIONAL_CONTEXT => Param::SignAdditionalContext {
+            hedge_variant: num_field(p, "hedgeVariant", Some(CKH_HEDGE_PREFERRED))?,
+            context: bytes_field(p, "context", true)?,
         },
         _ => return Err(unrepresentable(kind)),
     };
@@ -725,11 +896,340 @@ impl WasmModule {
         ck(self.m.derive_key(ulong(session), &m, ulong(base_key), &t)).map(|h| h as f64)
     }
 
+    /// C_EncapsulateKey (PKCS#11 3.2): the new key's handle (8 bytes LE)
+    /// followed by the ciphertext. `out_len` is the caller's ciphertext
+    /// buffer size.
+    pub fn encapsulate_key(
+        &mut self,
+        session: f64,
+        mech: f64,
+        param: JsValue,
+        public_key: f64,
+        tmpl: &mut [u8],
+        out_len: Option<f64>,
+    ) -> JsResult<Vec<u8>> {
+        let m = mechanism(mech, &param)?;
+        let t = wiped(tmpl, template)?;
+        let (ciphertext, key) =
+            ck(self
+                .m
+                .encapsulate_key(ulong(session), &m, ulong(public_key), &t, cap(out_len)))?;
+        let mut out = Vec::with_capacity(8 + ciphertext.len());
+        put_u64(&mut out, key);
+        out.extend_from_slice(&ciphertext);
+        Ok(out)
+    }
+
+    /// C_DecapsulateKey (PKCS#11 3.2): the new key's handle.
+    pub fn decapsulate_key(
+        &mut self,
+        session: f64,
+        mech: f64,
+        param: JsValue,
+        private_key: f64,
+        tmpl: &mut [u8],
+        ciphertext: &[u8],
+    ) -> JsResult<f64> {
+        let m = mechanism(mech, &param)?;
+        let t = wiped(tmpl, template)?;
+        ck(self
+            .m
+            .decapsulate_key(ulong(session), &m, ulong(private_key), &t, ciphertext))
+        .map(|h| h as f64)
+    }
+
     pub fn seed_random(&mut self, session: f64, seed: &[u8]) -> JsResult<()> {
         ck(self.m.seed_random(ulong(session), seed))
     }
 
     pub fn generate_random(&mut self, session: f64, len: f64) -> JsResult<Vec<u8>> {
         ck(self.m.generate_random(ulong(session), len as usize))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// PKCS#11 3.x functions (src/module/message.rs, session_ext.rs,
+// verify_signature.rs). A per-message parameter is decoded like a
+// mechanism parameter of the active process's mechanism. An encryption
+// step returns `[iv_len u32][iv][tag_len u32][tag][ciphertext]` (the
+// parameter's output fields, empty when not produced), which the facade
+// writes back into the caller's parameter Buffers.
+
+/// A mechanism that may be absent (NULL_PTR ends a 3.x operation).
+fn optional_mechanism(kind: Option<f64>, param: &JsValue) -> JsResult<Option<CkMechanism>> {
+    kind.map(|k| mechanism(k, param)).transpose()
+}
+
+fn put_message_output(o: crate::module::MsgOutput) -> Vec<u8> {
+    let iv = o.iv.unwrap_or_default();
+    let tag = o.tag.unwrap_or_default();
+    let mut out = Vec::with_capacity(8 + iv.len() + tag.len() + o.data.len());
+    out.extend_from_slice(&(iv.len() as u32).to_le_bytes());
+    out.extend_from_slice(&iv);
+    out.extend_from_slice(&(tag.len() as u32).to_le_bytes());
+    out.extend_from_slice(&tag);
+    out.extend_from_slice(&o.data);
+    out
+}
+
+#[wasm_bindgen]
+impl WasmModule {
+    /// A per-message parameter of the process named by `flag`.
+    fn message_param(&self, session: f64, flag: CK_ULONG, param: &JsValue) -> JsResult<Param> {
+        let kind = ck(self.m.message_mechanism(ulong(session), flag))?;
+        Ok(mechanism(kind as f64, param)?.param)
+    }
+
+    pub fn login_user(
+        &mut self,
+        session: f64,
+        user: f64,
+        pin: &mut [u8],
+        username: &[u8],
+    ) -> JsResult<()> {
+        wiped(pin, |pin| {
+            ck(self.m.login_user(ulong(session), ulong(user), pin, username))
+        })
+    }
+
+    pub fn session_cancel(&mut self, session: f64, flags: f64) -> JsResult<()> {
+        ck(self.m.session_cancel(ulong(session), ulong(flags)))
+    }
+
+    pub fn get_operation_state(&self, session: f64) -> JsResult<Vec<u8>> {
+        ck(self.m.get_operation_state(ulong(session)))
+    }
+
+    pub fn set_operation_state(
+        &mut self,
+        session: f64,
+        state: &[u8],
+        encryption_key: f64,
+        authentication_key: f64,
+    ) -> JsResult<()> {
+        ck(self.m.set_operation_state(
+            ulong(session),
+            state,
+            ulong(encryption_key),
+            ulong(authentication_key),
+        ))
+    }
+
+    pub fn message_encrypt_init(
+        &mut self,
+        session: f64,
+        mech: Option<f64>,
+        param: JsValue,
+        key: f64,
+    ) -> JsResult<()> {
+        let m = optional_mechanism(mech, &param)?;
+        ck(self.m.message_encrypt_init(ulong(session), m.as_ref(), ulong(key)))
+    }
+
+    pub fn encrypt_message(
+        &mut self,
+        session: f64,
+        param: JsValue,
+        aad: &[u8],
+        data: &[u8],
+        out_len: Option<f64>,
+    ) -> JsResult<Vec<u8>> {
+        let p = self.message_param(session, CKF_MESSAGE_ENCRYPT, &param)?;
+        ck(self.m.encrypt_message(ulong(session), &p, aad, data, cap(out_len)))
+            .map(put_message_output)
+    }
+
+    pub fn encrypt_message_begin(
+        &mut self,
+        session: f64,
+        param: JsValue,
+        aad: &[u8],
+    ) -> JsResult<Vec<u8>> {
+        let p = self.message_param(session, CKF_MESSAGE_ENCRYPT, &param)?;
+        ck(self.m.encrypt_message_begin(ulong(session), &p, aad)).map(put_message_output)
+    }
+
+    pub fn encrypt_message_next(
+        &mut self,
+        session: f64,
+        param: JsValue,
+        data: &[u8],
+        out_len: Option<f64>,
+        flags: f64,
+    ) -> JsResult<Vec<u8>> {
+        let p = self.message_param(session, CKF_MESSAGE_ENCRYPT, &param)?;
+        ck(self
+            .m
+            .encrypt_message_next(ulong(session), &p, data, cap(out_len), ulong(flags)))
+        .map(put_message_output)
+    }
+
+    pub fn message_encrypt_final(&mut self, session: f64) -> JsResult<()> {
+        ck(self.m.message_encrypt_final(ulong(session)))
+    }
+
+    pub fn message_decrypt_init(
+        &mut self,
+        session: f64,
+        mech: Option<f64>,
+        param: JsValue,
+        key: f64,
+    ) -> JsResult<()> {
+        let m = optional_mechanism(mech, &param)?;
+        ck(self.m.message_decrypt_init(ulong(session), m.as_ref(), ulong(key)))
+    }
+
+    pub fn decrypt_message(
+        &mut self,
+        session: f64,
+        param: JsValue,
+        aad: &[u8],
+        data: &[u8],
+        out_len: Option<f64>,
+    ) -> JsResult<Vec<u8>> {
+        let p = self.message_param(session, CKF_MESSAGE_DECRYPT, &param)?;
+        ck(self.m.decrypt_message(ulong(session), &p, aad, data, cap(out_len)))
+    }
+
+    pub fn decrypt_message_begin(&mut self, session: f64, param: JsValue, aad: &[u8]) -> JsResult<()> {
+        let p = self.message_param(session, CKF_MESSAGE_DECRYPT, &param)?;
+        ck(self.m.decrypt_message_begin(ulong(session), &p, aad))
+    }
+
+    pub fn decrypt_message_next(
+        &mut self,
+        session: f64,
+        param: JsValue,
+        data: &[u8],
+        out_len: Option<f64>,
+        flags: f64,
+    ) -> JsResult<Vec<u8>> {
+        let p = self.message_param(session, CKF_MESSAGE_DECRYPT, &param)?;
+        ck(self
+            .m
+            .decrypt_message_next(ulong(session), &p, data, cap(out_len), ulong(flags)))
+    }
+
+    pub fn message_decrypt_final(&mut self, session: f64) -> JsResult<()> {
+        ck(self.m.message_decrypt_final(ulong(session)))
+    }
+
+    pub fn message_sign_init(
+        &mut self,
+        session: f64,
+        mech: Option<f64>,
+        param: JsValue,
+        key: f64,
+    ) -> JsResult<()> {
+        let m = optional_mechanism(mech, &param)?;
+        ck(self.m.message_sign_init(ulong(session), m.as_ref(), ulong(key)))
+    }
+
+    pub fn sign_message(
+        &mut self,
+        session: f64,
+        param: JsValue,
+        data: &[u8],
+        out_len: Option<f64>,
+    ) -> JsResult<Vec<u8>> {
+        let p = self.message_param(session, CKF_MESSAGE_SIGN, &param)?;
+        ck(self.m.sign_message(ulong(session), &p, data, cap(out_len)))
+    }
+
+    pub fn sign_message_begin(&mut self, session: f64, param: JsValue) -> JsResult<()> {
+        let p = self.message_param(session, CKF_MESSAGE_SIGN, &param)?;
+        ck(self.m.sign_message_begin(ulong(session), &p))
+    }
+
+    /// `last`: a signature buffer was given; returns the signature then,
+    /// else an empty array.
+    pub fn sign_message_next(
+        &mut self,
+        session: f64,
+        param: JsValue,
+        data: &[u8],
+        last: bool,
+        out_len: Option<f64>,
+    ) -> JsResult<Vec<u8>> {
+        let p = self.message_param(session, CKF_MESSAGE_SIGN, &param)?;
+        ck(self
+            .m
+            .sign_message_next(ulong(session), &p, data, last, cap(out_len)))
+        .map(Option::unwrap_or_default)
+    }
+
+    pub fn message_sign_final(&mut self, session: f64) -> JsResult<()> {
+        ck(self.m.message_sign_final(ulong(session)))
+    }
+
+    pub fn message_verify_init(
+        &mut self,
+        session: f64,
+        mech: Option<f64>,
+        param: JsValue,
+        key: f64,
+    ) -> JsResult<()> {
+        let m = optional_mechanism(mech, &param)?;
+        ck(self.m.message_verify_init(ulong(session), m.as_ref(), ulong(key)))
+    }
+
+    pub fn verify_message(
+        &mut self,
+        session: f64,
+        param: JsValue,
+        data: &[u8],
+        signature: &[u8],
+    ) -> JsResult<()> {
+        let p = self.message_param(session, CKF_MESSAGE_VERIFY, &param)?;
+        ck(self.m.verify_message(ulong(session), &p, data, signature))
+    }
+
+    pub fn verify_message_begin(&mut self, session: f64, param: JsValue) -> JsResult<()> {
+        let p = self.message_param(session, CKF_MESSAGE_VERIFY, &param)?;
+        ck(self.m.verify_message_begin(ulong(session), &p))
+    }
+
+    /// `signature` undefined: more parts follow.
+    pub fn verify_message_next(
+        &mut self,
+        session: f64,
+        param: JsValue,
+        data: &[u8],
+        signature: Option<Vec<u8>>,
+    ) -> JsResult<()> {
+        let p = self.message_param(session, CKF_MESSAGE_VERIFY, &param)?;
+        ck(self
+            .m
+            .verify_message_next(ulong(session), &p, data, signature.as_deref()))
+    }
+
+    pub fn message_verify_final(&mut self, session: f64) -> JsResult<()> {
+        ck(self.m.message_verify_final(ulong(session)))
+    }
+
+    pub fn verify_signature_init(
+        &mut self,
+        session: f64,
+        mech: Option<f64>,
+        param: JsValue,
+        key: f64,
+        signature: &[u8],
+    ) -> JsResult<()> {
+        let m = optional_mechanism(mech, &param)?;
+        ck(self
+            .m
+            .verify_signature_init(ulong(session), m.as_ref(), ulong(key), signature))
+    }
+
+    pub fn verify_signature(&mut self, session: f64, data: &[u8]) -> JsResult<()> {
+        ck(self.m.verify_signature(ulong(session), data))
+    }
+
+    pub fn verify_signature_update(&mut self, session: f64, data: &[u8]) -> JsResult<()> {
+        ck(self.m.verify_signature_update(ulong(session), data))
+    }
+
+    pub fn verify_signature_final(&mut self, session: f64) -> JsResult<()> {
+        ck(self.m.verify_signature_final(ulong(session)))
     }
 }

@@ -344,7 +344,7 @@ fn ecdh(key: &Object, public_data: Vec<u8>) -> CkResult<Zeroizing<Vec<u8>>> {
     );
     registry()
         .get(CKM_ECDH1_DERIVE, CKF_DERIVE)?
-        .derive(&m, key, &pkcs11_wasm::mech::NoKeys)
+        .derive(&m, key, None, &pkcs11_wasm::mech::NoKeys)
 }
 
 /// What a PKCS#11 caller holding a peer SubjectPublicKeyInfo does before

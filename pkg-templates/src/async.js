@@ -9,6 +9,8 @@ import { handleBytes } from "./bytes.js";
 import { fail } from "./errors.js";
 import * as mechanism from "./mechanism.js";
 import { PKCS11, MODULE, into } from "./pkcs11.js";
+import { OPS_3X } from "./pkcs11_3x.js";
+import { OPS_KEM } from "./kem.js";
 import * as template from "./template.js";
 
 const CKR_FUNCTION_NOT_SUPPORTED = 0x54;
@@ -136,6 +138,10 @@ const OPS = {
   C_DecryptDigestUpdate: dual,
   C_SignEncryptUpdate: dual,
   C_DecryptVerifyUpdate: dual,
+  // pkcs11-wasm: PKCS#11 3.x calls that produce output (pkcs11_3x.js).
+  ...OPS_3X,
+  // pkcs11-wasm: C_EncapsulateKey / C_DecapsulateKey (kem.js).
+  ...OPS_KEM,
 };
 
 function define(name, fn) {

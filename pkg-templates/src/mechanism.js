@@ -6,9 +6,22 @@ import { isBytes, u8, ulong32, handleValue } from "./bytes.js";
 
 /** pkcs11-wasm's own tags, outside pkcs11js's 0..28. */
 export const CK_PARAMS_AES_CTR = 0x1000;
+/** Message-based AEAD: CK_GCM_MESSAGE_PARAMS and CK_SALSA20_CHACHA20_POLY1305_MSG_PARAMS. */
+export const CK_PARAMS_GCM_MESSAGE = 0x1009;
+export const CK_PARAMS_CHACHA20_POLY1305_MESSAGE = 0x100a;
+export const CK_PARAMS_KEY_DERIVATION_STRING_DATA = 0x1001;
+export const CK_PARAMS_CHACHA20_POLY1305 = 0x1002;
+export const CK_PARAMS_EDDSA = 0x1003;
+export const CK_PARAMS_HKDF = 0x1004;
+export const CK_PARAMS_PKCS5_PBKD2 = 0x1005;
+export const CK_PARAMS_SP800_108_KDF = 0x1006;
+/** RSA / post-quantum: CK_RSA_AES_KEY_WRAP_PARAMS and CK_SIGN_ADDITIONAL_CONTEXT (CKM_ML_DSA). */
+export const CK_PARAMS_RSA_AES_KEY_WRAP = 0x1007;
+export const CK_PARAMS_SIGN_ADDITIONAL_CONTEXT = 0x1008;
 
 // Field kinds: N = Number (a double cast to CK_ULONG), B = Buffer,
-// H = 8-byte handle Buffer, Z = Boolean, Y = byte (Number 0..255).
+// H = 8-byte handle Buffer, Z = Boolean, Y = byte (Number 0..255),
+// P = Array of CK_PRF_DATA_PARAM objects (`prfDataParams`).
 // `true` = required. A third entry is an alias we also accept.
 const ccm = [["dataLength", "N", true, "dataLen"], ["nonce", "B"], ["aad", "B"], ["macLength", "N", false, "macLen"]];
 const derive2 = (info) => [["kdf", "N", true], [info, "B"], ["publicData", "B", true], ["privateDataLen", "N", true], ["privateData", "H", true], ["publicData2", "B"]];
@@ -46,9 +59,63 @@ const PARAMS = {
   27: ["CK_GOSTR3410_DERIVE_PARAMS", [["kdf", "N", true], ["publicData", "B", true], ["ukm", "B"]]],
   28: ["CK_GOSTR3410_KEY_WRAP_PARAMS", [["wrapOID", "B", true], ["ukm", "B"], ["key", "H", true]]],
   [CK_PARAMS_AES_CTR]: ["CK_AES_CTR_PARAMS", [["counterBits", "N", true], ["cb", "B", true]]],
+  // `iv` and `tag` are also outputs: the message functions write the
+  // generated IV and the tag into these Buffers. tagBits defaults to 8 * tag.length.
+  [CK_PARAMS_GCM_MESSAGE]: [
+    "CK_GCM_MESSAGE_PARAMS",
+    [["iv", "B", true], ["ivFixedBits", "N"], ["ivGenerator", "N"], ["tag", "B", true], ["tagBits", "N"]],
+  ],
+  [CK_PARAMS_CHACHA20_POLY1305_MESSAGE]: ["CK_SALSA20_CHACHA20_POLY1305_MSG_PARAMS", [["nonce", "B", true], ["tag", "B", true]]],
+  [CK_PARAMS_KEY_DERIVATION_STRING_DATA]: ["CK_KEY_DERIVATION_STRING_DATA", [["data", "B", true]]],
+  [CK_PARAMS_CHACHA20_POLY1305]: ["CK_SALSA20_CHACHA20_POLY1305_PARAMS", [["nonce", "B", true], ["aad", "B"]]],
+  [CK_PARAMS_EDDSA]: ["CK_EDDSA_PARAMS", [["phFlag", "Z"], ["context", "B"]]],
+  [CK_PARAMS_HKDF]: [
+    "CK_HKDF_PARAMS",
+    [["extract", "Z"], ["expand", "Z"], ["prfHashMechanism", "N", true], ["saltType", "N", true], ["salt", "B"], ["saltKey", "H"], ["info", "B"]],
+  ],
+  [CK_PARAMS_PKCS5_PBKD2]: [
+    "CK_PKCS5_PBKD2_PARAMS2",
+    [["saltSource", "N", true], ["salt", "B", true], ["iterations", "N", true], ["prf", "N", true], ["prfData", "B"], ["password", "B", true]],
+  ],
+  [CK_PARAMS_SP800_108_KDF]: ["CK_SP800_108_KDF_PARAMS", [["prfType", "N", true], ["dataParams", "P", true]]],
+  // oaepParams: a CK_RSA_PKCS_OAEP_PARAMS object (kind O, checked as tag 4).
+  [CK_PARAMS_RSA_AES_KEY_WRAP]: ["CK_RSA_AES_KEY_WRAP_PARAMS", [["aesKeyBits", "N", true], ["oaepParams", "O", true]]],
+  [CK_PARAMS_SIGN_ADDITIONAL_CONTEXT]: ["CK_SIGN_ADDITIONAL_CONTEXT", [["hedgeVariant", "N"], ["context", "B"]]],
 };
 
-const KIND_NAMES = { N: "Number", B: "Buffer", H: "Buffer", Z: "Boolean", Y: "Number" };
+const KIND_NAMES = { N: "Number", B: "Buffer", H: "Buffer", Z: "Boolean", Y: "Number", P: "Array", O: "Object" };
+
+/** Kind O: a nested parameter object, checked field by field as the struct it is. */
+function nestedParams(v) {
+  const [struct, fields] = PARAMS[4]; // CK_RSA_PKCS_OAEP_PARAMS, the only nested one
+  const out = {};
+  for (const f of fields) out[f[0]] = readField(v, struct, f);
+  return out;
+}
+
+// CK_PRF_DATA_PARAM fields by CK_SP800_108_* data type: the counter and
+// DKM-length formats, a byte array, a key handle. Other types pass with no
+// fields; the token answers CKR_MECHANISM_PARAM_INVALID.
+const PRF_DATA = {
+  1: [["littleEndian", "Z"], ["widthInBits", "N", true]],
+  2: [["littleEndian", "Z"], ["widthInBits", "N", true]],
+  3: [["dkmLengthMethod", "N", true], ["littleEndian", "Z"], ["widthInBits", "N", true]],
+  4: [["data", "B", true]],
+  5: [["handle", "H", true]],
+};
+
+/** CK_SP800_108_KDF_PARAMS.dataParams: each element checked like a parameter object. */
+function prfDataParams(list) {
+  return list.map((d, k) => {
+    if (d === null || typeof d !== "object" || typeof d.type !== "number") {
+      throw new TypeError(`Element ${k} of 'dataParams' should be an Object with a Number 'type'`);
+    }
+    const type = d.type >>> 0;
+    const out = { type };
+    for (const f of PRF_DATA[type] ?? []) out[f[0]] = readField(d, "CK_PRF_DATA_PARAM", f);
+    return out;
+  });
+}
 
 function readField(p, struct, [name, kind, required, alias, ivLen]) {
   let v = p[name];
@@ -61,10 +128,12 @@ function readField(p, struct, [name, kind, required, alias, ivLen]) {
       : kind === "Z" ? typeof v === "boolean"
       : kind === "Y" ? typeof v === "number" && v >>> 0 <= 255
       : kind === "H" ? isBytes(v) && v.byteLength === 8
+      : kind === "P" ? Array.isArray(v)
+      : kind === "O" ? typeof v === "object" && !isBytes(v) && !Array.isArray(v)
       : isBytes(v);
     if (ok) {
       if (ivLen !== undefined && v.byteLength !== ivLen) throw ivLength(struct, ivLen);
-      return kind === "B" ? u8(v) : kind === "H" ? handleValue(v) : kind === "Y" ? v >>> 0 : v;
+      return kind === "B" ? u8(v) : kind === "H" ? handleValue(v) : kind === "Y" ? v >>> 0 : kind === "P" ? prfDataParams(v) : kind === "O" ? nestedParams(v) : v;
     }
   }
   throw new TypeError(`Property '${name}' of ${struct} mechanism parameter should be ${KIND_NAMES[kind]}`);
@@ -107,4 +176,18 @@ export function parse(m, i) {
     param = parseParams(p, p.type >>> 0, i);
   }
   return { kind: m.mechanism >>> 0, param };
+}
+
+/**
+ * pkcs11-wasm: the per-message parameter of the PKCS#11 3.x message
+ * functions (argument i): null/undefined (none), a Buffer, a number, or a
+ * CK_PARAMS_* object, checked like a mechanism's parameter.
+ */
+export function messageParameter(p, i) {
+  if (p === undefined || p === null) return undefined;
+  if (isBytes(p)) return u8(p);
+  if (typeof p === "number") return ulong32(p);
+  if (typeof p !== "object") throw new TypeError(`Argument ${i} has wrong type. Should be an Object or Buffer`);
+  if (typeof p.type !== "number") throw new TypeError(`Argument ${i} has wrong type. Property 'type' should be a Number`);
+  return parseParams(p, p.type >>> 0, i);
 }

@@ -3,7 +3,7 @@
 // `...Async` forms are added by async.js.
 import { WasmModule } from "@gen/glue";
 import { count, countBetween, bytes, handle, number, string, optionalString } from "./args.js";
-import { u8, handleBytes, handleList } from "./bytes.js";
+import { u8, out, handleBytes, handleList } from "./bytes.js";
 import { loadConfig, initConfig } from "./config.js";
 import { NativeError, fail, notLoaded, pkcs11Error } from "./errors.js";
 import * as info from "./info.js";
@@ -222,21 +222,27 @@ export class PKCS11 {
     return info.sessionInfo(exec("C_GetSessionInfo", () => m.get_session_info(h)));
   }
 
+  /**
+   * No state can be saved (operations hold opaque key and cipher state):
+   * throws CKR_STATE_UNSAVEABLE while an encryption, decryption, digest,
+   * sign or verify operation is active, else CKR_OPERATION_NOT_INITIALIZED.
+   */
   C_GetOperationState(session) {
-    this[MODULE]();
+    const m = this[MODULE]();
     count(1, arguments.length);
-    handle(session, 0);
-    throw notSupported("C_GetOperationState");
+    const h = handle(session, 0);
+    return out(exec("C_GetOperationState", () => m.get_operation_state(h)));
   }
 
+  /** Throws CKR_SAVED_STATE_INVALID: this token hands out no states. */
   C_SetOperationState(session, state, encryptionKey, authenticationKey) {
-    this[MODULE]();
+    const m = this[MODULE]();
     count(4, arguments.length);
-    handle(session, 0);
-    bytes(state, 1);
-    handle(encryptionKey, 2);
-    handle(authenticationKey, 3);
-    throw notSupported("C_SetOperationState");
+    const h = handle(session, 0);
+    const st = bytes(state, 1);
+    const enc = handle(encryptionKey, 2);
+    const auth = handle(authenticationKey, 3);
+    exec("C_SetOperationState", () => m.set_operation_state(h, st, enc, auth));
   }
 
   C_Login(session, userType, pin) {

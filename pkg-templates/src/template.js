@@ -12,6 +12,53 @@ const EMPTY = new Uint8Array(0);
 const hex8 = (t) => "0x" + t.toString(16).toUpperCase().padStart(8, "0");
 
 /**
+ * pkcs11-wasm: template attributes (CKA_WRAP_TEMPLATE, CKA_UNWRAP_TEMPLATE,
+ * CKA_DERIVE_TEMPLATE, CKA_ENCAPSULATE_TEMPLATE, CKA_DECAPSULATE_TEMPLATE),
+ * whose C value is a CK_ATTRIBUTE array that pkcs11js cannot express. Here
+ * their `value` may be a template array (`[{type, value}]`, values encoded
+ * as at the top level), and C_GetAttributeValue returns them as such an
+ * array with Buffer values. A Buffer value is passed through as the
+ * engine's stored form (src/attr/template.rs): per entry, type and length
+ * as 8-byte little-endian CK_ULONGs, then the value.
+ */
+const TEMPLATE_ATTRIBUTES = new Set([0x40000211, 0x40000212, 0x40000213, 0x62a, 0x62b]);
+
+function encodeNested(list, k) {
+  const parts = [];
+  let size = 0;
+  for (const el of list) {
+    if (el === null || typeof el !== "object") throw new TypeError(`Element ${k} has wrong type. Should be an Object`);
+    if (typeof el.type !== "number") throw new TypeError(`Element ${k} has wrong type. Property 'type' should be a Number`);
+    const type = el.type >>> 0;
+    const value = encodeValue(el.value, type, k);
+    parts.push([type, value]);
+    size += 16 + value.length;
+  }
+  const buf = new Uint8Array(size);
+  const dv = new DataView(buf.buffer);
+  let off = 0;
+  for (const [type, value] of parts) {
+    dv.setUint32(off, type, true);
+    dv.setUint32(off + 8, value.length, true);
+    buf.set(value, off + 16);
+    off += 16 + value.length;
+  }
+  return buf;
+}
+
+function decodeNested(bytes) {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const list = [];
+  for (let off = 0; off + 16 <= bytes.length; ) {
+    const type = dv.getUint32(off, true);
+    const len = dv.getUint32(off + 8, true);
+    list.push({ type, value: out(bytes.slice(off + 16, off + 16 + len)) });
+    off += 16 + len;
+  }
+  return list;
+}
+
+/**
  * pkcs11js converts `Date` values of CKA_START_DATE / CKA_END_DATE to
  * "YYYYMMDD" (UTC), in place, in C_CreateObject, C_CopyObject and
  * C_SetAttributeValue only.
@@ -35,6 +82,7 @@ function encodeValue(value, type, k) {
   else if (kind === "boolean") bytes = new Uint8Array([value ? 1 : 0]);
   else if (kind === "string") bytes = utf8(value);
   else if (isBytes(value)) bytes = u8(value);
+  else if (Array.isArray(value) && TEMPLATE_ATTRIBUTES.has(type)) bytes = encodeNested(value, k);
   else throw new TypeError(`Element ${k} has wrong type. Property 'value' should be a Number, Boolean, String or Buffer`);
   if (type === CKA_START_DATE || type === CKA_END_DATE) {
     if (kind === "number" || kind === "boolean") {
@@ -105,6 +153,8 @@ export function applyAttributeValues(template, parsed, answer, method) {
   answer.fill(0); // the values now live only in the caller's Buffers
   // Dates come back as their raw bytes; pkcs11js would throw a TypeError
   // for an empty date instead (we return an empty Buffer).
-  for (let k = 0; k < found.length; k++) template[k].value = out(found[k]);
+  for (let k = 0; k < found.length; k++) {
+    template[k].value = TEMPLATE_ATTRIBUTES.has(parsed.types[k]) ? decodeNested(found[k]) : out(found[k]);
+  }
   return template;
 }

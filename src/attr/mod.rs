@@ -6,6 +6,7 @@ use crate::constants::*;
 use crate::rv::CkResult;
 
 pub mod policy;
+pub mod template;
 
 /// One template entry as callers pass it: the value is the raw encoding
 /// (CK_BBOOL = 1 byte, CK_ULONG = 8 bytes little-endian, byte arrays as is).

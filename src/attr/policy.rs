@@ -57,6 +57,9 @@ pub enum Kind {
     Date,
     /// An array of CK_MECHANISM_TYPE (8 bytes each).
     MechArray,
+    /// A template attribute (CKA_WRAP_TEMPLATE...) in the form of
+    /// `attr::template`.
+    Template,
 }
 
 /// The value an absent attribute gets when an object is made.
@@ -153,8 +156,12 @@ static PUBLIC_KEY: &[Rule] = &[
     r(CKA_VERIFY, K::Bool, MODIFIABLE, D::Bool(true)),
     r(CKA_VERIFY_RECOVER, K::Bool, MODIFIABLE, D::Bool(true)),
     r(CKA_WRAP, K::Bool, MODIFIABLE, D::Bool(true)),
+    // PKCS#11 3.2: usable with C_EncapsulateKey.
+    r(CKA_ENCAPSULATE, K::Bool, MODIFIABLE, D::Bool(true)),
     r(CKA_TRUSTED, K::Bool, SO_ONLY_TRUE, D::Bool(false)),
     r(CKA_PUBLIC_KEY_INFO, K::Bytes, 0, D::Empty),
+    // Empty: no restriction (C_WrapKey, section 5.18.3).
+    r(CKA_WRAP_TEMPLATE, K::Template, 0, D::Empty),
 ];
 
 /// Private keys (section 4.9). CKA_SENSITIVE and CKA_EXTRACTABLE default to
@@ -171,6 +178,8 @@ static PRIVATE_KEY: &[Rule] = &[
     r(CKA_SIGN, K::Bool, MODIFIABLE, D::Bool(true)),
     r(CKA_SIGN_RECOVER, K::Bool, MODIFIABLE, D::Bool(true)),
     r(CKA_UNWRAP, K::Bool, MODIFIABLE, D::Bool(true)),
+    // PKCS#11 3.2: usable with C_DecapsulateKey.
+    r(CKA_DECAPSULATE, K::Bool, MODIFIABLE, D::Bool(true)),
     r(
         CKA_EXTRACTABLE,
         K::Bool,
@@ -187,6 +196,8 @@ static PRIVATE_KEY: &[Rule] = &[
     ),
     r(CKA_ALWAYS_AUTHENTICATE, K::Bool, 0, D::Bool(false)),
     r(CKA_PUBLIC_KEY_INFO, K::Bytes, 0, D::Empty),
+    r(CKA_UNWRAP_TEMPLATE, K::Template, 0, D::Empty),
+    r(CKA_DERIVE_TEMPLATE, K::Template, 0, D::Empty),
 ];
 
 /// Secret keys (section 4.10).
@@ -219,6 +230,9 @@ static SECRET_KEY: &[Rule] = &[
         D::Bool(false),
     ),
     r(CKA_TRUSTED, K::Bool, SO_ONLY_TRUE, D::Bool(false)),
+    r(CKA_WRAP_TEMPLATE, K::Template, 0, D::Empty),
+    r(CKA_UNWRAP_TEMPLATE, K::Template, 0, D::Empty),
+    r(CKA_DERIVE_TEMPLATE, K::Template, 0, D::Empty),
 ];
 
 /// Which C_* call is making or changing the object: decides which
@@ -284,6 +298,7 @@ fn check_value(rule: &Rule, value: &[u8]) -> CkResult<()> {
         Kind::Date => Err(CKR_ATTRIBUTE_VALUE_INVALID),
         Kind::MechArray if value.len() % 8 == 0 => Ok(()),
         Kind::MechArray => Err(CKR_ATTRIBUTE_VALUE_INVALID),
+        Kind::Template => super::template::decode(value).map(|_| ()),
     }
 }
 

@@ -1,17 +1,62 @@
-//! Message digests: CKM_SHA_1, CKM_SHA224, CKM_SHA256, CKM_SHA384 and
-//! CKM_SHA512 (PKCS#11 3.1 mechanism sections "SHA-1", "SHA-224",
-//! "SHA-256", "SHA-384", "SHA-512": no parameter, any input length), and
-//! the hash lookups other families share (hash-then-sign mechanisms,
-//! OAEP/PSS parameters).
-use digest::{Digest, FixedOutputReset};
+//! Message digests (PKCS#11 3.1 mechanism sections "SHA-1", "SHA-224",
+//! "SHA-256", "SHA-384", "SHA-512", "SHA-512/224", "SHA-512/256" and
+//! "SHA-3"): no parameter, any input length. One table row per hash, which
+//! the HMAC and key-derivation families share, as do the hash-then-sign
+//! mechanisms and the OAEP/PSS parameters of other families.
+use digest::{Digest, FixedOutputReset, OutputSizeUser, typenum::Unsigned};
 
 use super::{CkMechanism, DigestOp, Mechanism, Registry, info};
 use crate::CK_ULONG;
 use crate::constants::*;
 use crate::rv::CkResult;
 
-/// The digest mechanisms this token implements.
-const DIGESTS: [CK_ULONG; 5] = [CKM_SHA_1, CKM_SHA224, CKM_SHA256, CKM_SHA384, CKM_SHA512];
+/// One hash function the token implements.
+pub struct Hash {
+    /// Its digest mechanism (CKM_SHA256, CKM_SHA3_256, ...).
+    pub mech: CK_ULONG,
+    /// Output length in bytes.
+    pub len: usize,
+    new: fn() -> Box<dyn DigestOp>,
+}
+
+impl Hash {
+    /// A fresh running hash.
+    pub fn hasher(&self) -> Box<dyn DigestOp> {
+        (self.new)()
+    }
+}
+
+fn boxed<D: Digest + FixedOutputReset + Send + 'static>() -> Box<dyn DigestOp> {
+    Box::new(Hasher(D::new()))
+}
+
+const fn row<D: Digest + FixedOutputReset + Send + 'static>(mech: CK_ULONG) -> Hash {
+    Hash {
+        mech,
+        len: <D as OutputSizeUser>::OutputSize::USIZE,
+        new: boxed::<D>,
+    }
+}
+
+/// Every hash, in mechanism-number order of their families.
+pub static HASHES: [Hash; 11] = [
+    row::<sha1::Sha1>(CKM_SHA_1),
+    row::<sha2::Sha224>(CKM_SHA224),
+    row::<sha2::Sha256>(CKM_SHA256),
+    row::<sha2::Sha384>(CKM_SHA384),
+    row::<sha2::Sha512>(CKM_SHA512),
+    row::<sha2::Sha512_224>(CKM_SHA512_224),
+    row::<sha2::Sha512_256>(CKM_SHA512_256),
+    row::<sha3::Sha3_224>(CKM_SHA3_224),
+    row::<sha3::Sha3_256>(CKM_SHA3_256),
+    row::<sha3::Sha3_384>(CKM_SHA3_384),
+    row::<sha3::Sha3_512>(CKM_SHA3_512),
+];
+
+/// The table row of a digest mechanism.
+pub fn hash(mech: CK_ULONG) -> Option<&'static Hash> {
+    HASHES.iter().find(|h| h.mech == mech)
+}
 
 /// A running hash of any RustCrypto digest.
 struct Hasher<D>(D);
@@ -34,26 +79,14 @@ impl<D: Digest + FixedOutputReset + Send> DigestOp for Hasher<D> {
 /// a hash named in their parameters, so an unknown one is
 /// CKR_MECHANISM_PARAM_INVALID.
 pub fn hasher_for(mech: CK_ULONG) -> CkResult<Box<dyn DigestOp>> {
-    Ok(match mech {
-        CKM_SHA_1 => Box::new(Hasher(sha1::Sha1::new())),
-        CKM_SHA224 => Box::new(Hasher(sha2::Sha224::new())),
-        CKM_SHA256 => Box::new(Hasher(sha2::Sha256::new())),
-        CKM_SHA384 => Box::new(Hasher(sha2::Sha384::new())),
-        CKM_SHA512 => Box::new(Hasher(sha2::Sha512::new())),
-        _ => return Err(CKR_MECHANISM_PARAM_INVALID),
-    })
+    hash(mech)
+        .map(Hash::hasher)
+        .ok_or(CKR_MECHANISM_PARAM_INVALID)
 }
 
 /// The output length in bytes of a CKM_SHA* mechanism.
 pub fn digest_len(mech: CK_ULONG) -> Option<usize> {
-    match mech {
-        CKM_SHA_1 => Some(20),
-        CKM_SHA224 => Some(28),
-        CKM_SHA256 => Some(32),
-        CKM_SHA384 => Some(48),
-        CKM_SHA512 => Some(64),
-        _ => None,
-    }
+    hash(mech).map(|h| h.len)
 }
 
 /// The hash of a CKG_MGF1_* mask generation function (PKCS#11 3.1
@@ -80,8 +113,8 @@ impl Mechanism for Sha {
 }
 
 pub fn register(r: &mut Registry) {
-    for kind in DIGESTS {
-        r.add(kind, info(0, 0, CKF_DIGEST), &SHA);
+    for h in &HASHES {
+        r.add(h.mech, info(0, 0, CKF_DIGEST), &SHA);
     }
 }
 
@@ -147,6 +180,71 @@ mod tests {
         );
     }
 
+    /// SHA-512/224 and SHA-512/256: FIPS 180-4 examples (NIST CSRC
+    /// "SHA512_224.pdf", "SHA512_256.pdf") for "abc" and the two-block
+    /// 896-bit message. SHA-3: FIPS 202 examples (NIST CSRC "SHA3-*_Msg0/
+    /// Msg1600" and the "abc" / 448-bit / 896-bit values of the NIST
+    /// example files).
+    #[test]
+    fn fips_180_4_truncated_and_fips_202_known_answers() {
+        let two_block = b"abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmn\
+                          hijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
+        let cases: [(CK_ULONG, &str, &str); 6] = [
+            (
+                CKM_SHA512_224,
+                "4634270f707b6a54daae7530460842e20e37ed265ceee9a43e8924aa",
+                "23fec5bb94d60b23308192640b0c453335d664734fe40e7268674af9",
+            ),
+            (
+                CKM_SHA512_256,
+                "53048e2681941ef99b2e29b76b4c7dabe4c2d0c634fc6d46e0e2f13107e7af23",
+                "3928e184fb8690f840da3988121d31be65cb9d3ef83ee6146feac861e19b563a",
+            ),
+            (
+                CKM_SHA3_224,
+                "e642824c3f8cf24ad09234ee7d3c766fc9a3a5168d0c94ad73b46fdf",
+                "543e6868e1666c1a643630df77367ae5a62a85070a51c14cbf665cbc",
+            ),
+            (
+                CKM_SHA3_256,
+                "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532",
+                "916f6061fe879741ca6469b43971dfdb28b1a32dc36cb3254e812be27aad1d18",
+            ),
+            (
+                CKM_SHA3_384,
+                "ec01498288516fc926459f58e2c6ad8df9b473cb0fc08c2596da7cf0e49be4b2\
+                 98d88cea927ac7f539f1edf228376d25",
+                "79407d3b5916b59c3e30b09822974791c313fb9ecc849e406f23592d04f625dc\
+                 8c709b98b43b3852b337216179aa7fc7",
+            ),
+            (
+                CKM_SHA3_512,
+                "b751850b1a57168a5693cd924b6b096e08f621827444f70d884f5d0240d2712e\
+                 10e116e9192af3c91a7ec57647e3934057340b4cf408d5a56592f8274eec53f0",
+                "afebb2ef542e6579c50cad06d2e578f9f8dd6881d7dc824d26360feebf18a4fa\
+                 73e3261122948efcfd492e74e82e2189ed0fb440d187f382270cb455f21dd185",
+            ),
+        ];
+        for (kind, abc, long) in cases {
+            assert_eq!(digest(kind, &[b"abc"]), hex(abc), "{kind:#x}");
+            assert_eq!(digest(kind, &[b"ab", b"c"]), hex(abc), "{kind:#x}");
+            assert_eq!(digest(kind, &[two_block]), hex(long), "{kind:#x}");
+            let (a, b) = two_block.split_at(57);
+            assert_eq!(digest(kind, &[a, b]), hex(long), "{kind:#x}");
+        }
+        // FIPS 202 SHA3-256 of the empty message.
+        assert_eq!(
+            digest(CKM_SHA3_256, &[]),
+            hex("a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a")
+        );
+        // A message longer than one SHA3-224 rate block (144 bytes),
+        // 200 bytes of 0xa3 ("Msg1600" in the NIST SHA-3 examples).
+        assert_eq!(
+            digest(CKM_SHA3_224, &[&[0xa3; 200]]),
+            hex("9376816aba503f72f96ce7eb65ac095deee3be4bf9bbc2a1cb7e11e0")
+        );
+    }
+
     #[test]
     fn empty_message() {
         assert_eq!(
@@ -182,11 +280,8 @@ mod tests {
         assert_eq!(digest_len(CKM_SHA256_HMAC), None);
         assert_eq!(mgf_hash(CKG_MGF1_SHA224), Some(CKM_SHA224));
         assert_eq!(mgf_hash(CKG_MGF1_SHA3_256), None);
-        for kind in DIGESTS {
-            assert_eq!(
-                hasher_for(kind).unwrap().output_len(),
-                digest_len(kind).unwrap()
-            );
+        for h in &HASHES {
+            assert_eq!(hasher_for(h.mech).unwrap().output_len(), h.len);
         }
     }
 
@@ -194,8 +289,9 @@ mod tests {
     fn registered() {
         let mut r = Registry::default();
         register(&mut r);
-        let mut want = DIGESTS.to_vec();
+        let mut want: Vec<CK_ULONG> = HASHES.iter().map(|h| h.mech).collect();
         want.sort();
+        assert_eq!(want.len(), 11);
         assert_eq!(r.list(), want);
         assert_eq!(r.info(CKM_SHA512).unwrap().flags, CKF_DIGEST);
     }

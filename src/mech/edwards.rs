@@ -1,4 +1,362 @@
-//! Placeholder: filled by its family implementation.
-use super::Registry;
+//! Edwards curve keys (CKK_EC_EDWARDS, PKCS#11 3.1 "Edwards Elliptic
+//! curve public/private key objects") on edwards25519:
+//! CKM_EC_EDWARDS_KEY_PAIR_GEN and CKM_EDDSA (RFC 8032 Ed25519, Ed25519ctx
+//! and Ed25519ph, chosen by CK_EDDSA_PARAMS).
+//!
+//! - CKA_EC_PARAMS: DER of the PrintableString "edwards25519" or of the
+//!   OID id-Ed25519 (1.3.101.112, RFC 8410); kept in the form given.
+//! - CKA_EC_POINT: the 32-byte RFC 8032 public key, raw ("Public key bytes
+//!   in little endian order as defined in RFC 8032", 3.1; 3.0 said
+//!   "DER-encoding of" it, and tokens wrote a DER OCTET STRING, which is
+//!   accepted on input, as is a BIT STRING).
+//! - Private CKA_VALUE: the 32-byte RFC 8032 private key (the seed).
+//!
+//! Ed448 is not implemented: its RustCrypto crate (ed448-goldilocks) has
+//! only pre-releases for this dependency tree.
+use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
+use curve25519_dalek::scalar::Scalar;
+use ed25519_dalek::hazmat::ExpandedSecretKey;
+use ed25519_dalek::{Digest, Sha512, Signature, SigningKey, VerifyingKey};
+use zeroize::Zeroizing;
 
-pub fn register(_r: &mut Registry) {}
+use super::ec::okp::OkpCurve;
+use super::ec::{self, fill_spki};
+use super::montgomery::generate_okp;
+use super::{
+    CkMechanism, Generated, KeyTypeDef, Mechanism, Param, Registry, SignOp, VerifyOp, check_key,
+    info,
+};
+use crate::CK_ULONG;
+use crate::attr::Attribute;
+use crate::attr::policy::AttrMap;
+use crate::constants::*;
+use crate::object::Object;
+use crate::rv::CkResult;
+
+static CURVES: &[OkpCurve] = &[OkpCurve {
+    // 1.3.101.112
+    oid: &[0x06, 0x03, 0x2b, 0x65, 0x70],
+    name: "edwards25519",
+    len: 32,
+    bits: 255,
+}];
+
+const SIG_LEN: usize = 64;
+
+/// The signing key of a stored private key.
+fn signing_key(key: &Object) -> CkResult<SigningKey> {
+    OkpCurve::find(CURVES, key.require(CKA_EC_PARAMS)?).map_err(|_| CKR_KEY_TYPE_INCONSISTENT)?;
+    let seed: Zeroizing<[u8; 32]> = Zeroizing::new(
+        key.require(CKA_VALUE)?
+            .try_into()
+            .map_err(|_| CKR_KEY_TYPE_INCONSISTENT)?,
+    );
+    Ok(SigningKey::from_bytes(&seed))
+}
+
+/// The verifying key of a stored public key.
+fn verifying_key(key: &Object) -> CkResult<VerifyingKey> {
+    let curve = OkpCurve::find(CURVES, key.require(CKA_EC_PARAMS)?)
+        .map_err(|_| CKR_KEY_TYPE_INCONSISTENT)?;
+    let a: [u8; 32] = curve
+        .parse_public(key.require(CKA_EC_POINT)?)
+        .and_then(|a| a.try_into().ok())
+        .ok_or(CKR_KEY_TYPE_INCONSISTENT)?;
+    VerifyingKey::from_bytes(&a).map_err(|_| CKR_KEY_TYPE_INCONSISTENT)
+}
+
+/// Validates an imported Edwards key: a public key must decode to a curve
+/// point; stores it raw and fills CKA_PUBLIC_KEY_INFO (RFC 8410).
+fn complete(class: CK_ULONG, attrs: &mut AttrMap) -> CkResult<()> {
+    let curve = OkpCurve::find(
+        CURVES,
+        attrs.get(&CKA_EC_PARAMS).ok_or(CKR_TEMPLATE_INCOMPLETE)?,
+    )?;
+    let public = match class {
+        CKO_PUBLIC_KEY => {
+            let given = attrs.get(&CKA_EC_POINT).ok_or(CKR_TEMPLATE_INCOMPLETE)?;
+            let a: [u8; 32] = curve
+                .parse_public(given)
+                .and_then(|a| a.try_into().ok())
+                .ok_or(CKR_ATTRIBUTE_VALUE_INVALID)?;
+            VerifyingKey::from_bytes(&a).map_err(|_| CKR_ATTRIBUTE_VALUE_INVALID)?;
+            attrs.insert(CKA_EC_POINT, Zeroizing::new(a.to_vec()));
+            a
+        }
+        CKO_PRIVATE_KEY => {
+            let given = attrs.get(&CKA_VALUE).ok_or(CKR_TEMPLATE_INCOMPLETE)?;
+            let seed: Zeroizing<[u8; 32]> = Zeroizing::new(
+                given
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| CKR_ATTRIBUTE_VALUE_INVALID)?,
+            );
+            SigningKey::from_bytes(&seed).verifying_key().to_bytes()
+        }
+        _ => return Err(CKR_TEMPLATE_INCONSISTENT),
+    };
+    fill_spki(curve.spki(&public), attrs)
+}
+
+fn export_private(key: &Object) -> CkResult<Zeroizing<Vec<u8>>> {
+    let sk = signing_key(key)?;
+    Ok(CURVES[0].to_pkcs8(sk.as_bytes()))
+}
+
+fn import_private(der: &[u8]) -> CkResult<Vec<Attribute>> {
+    let (curve, d) = OkpCurve::parse_pkcs8(CURVES, der)?;
+    Ok(vec![
+        Attribute::ulong(CKA_KEY_TYPE, CKK_EC_EDWARDS),
+        Attribute::new(CKA_EC_PARAMS, curve.oid),
+        Attribute::new(CKA_VALUE, d.as_slice()),
+    ])
+}
+
+static EDWARDS_KEY: KeyTypeDef = KeyTypeDef {
+    ckk: CKK_EC_EDWARDS,
+    public: ec::PUBLIC_RULES,
+    private: ec::PRIVATE_RULES,
+    secret: &[],
+    complete,
+    export_private: Some(export_private),
+    import_private: Some(import_private),
+};
+
+struct KeyPairGen;
+static KEY_PAIR_GEN: KeyPairGen = KeyPairGen;
+
+impl Mechanism for KeyPairGen {
+    fn generate_key_pair(
+        &self,
+        m: &CkMechanism,
+        public: &[Attribute],
+        private: &[Attribute],
+    ) -> CkResult<(Generated, Generated)> {
+        generate_okp(m, public, private, CKK_EC_EDWARDS, CURVES, |d| {
+            let seed: Zeroizing<[u8; 32]> =
+                Zeroizing::new(d.try_into().map_err(|_| CKR_GENERAL_ERROR)?);
+            Ok(SigningKey::from_bytes(&seed)
+                .verifying_key()
+                .to_bytes()
+                .to_vec())
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------
+// CKM_EDDSA ("EdDSA", parameters CK_EDDSA_PARAMS).
+
+/// The RFC 8032 variant CK_EDDSA_PARAMS selects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Variant {
+    /// Ed25519: no parameter, or phFlag false with no context (Ed25519ctx
+    /// needs a non-empty context, RFC 8032 section 5.1).
+    Pure,
+    /// Ed25519ctx: phFlag false, a context of 1..=255 bytes.
+    Ctx(Vec<u8>),
+    /// Ed25519ph: phFlag true, a context of 0..=255 bytes; the message is
+    /// hashed with SHA-512 as it streams.
+    Ph(Vec<u8>),
+}
+
+fn variant(m: &CkMechanism) -> CkResult<Variant> {
+    match &m.param {
+        Param::Eddsa { context, .. } if context.len() > 255 => Err(CKR_MECHANISM_PARAM_INVALID),
+        Param::Eddsa {
+            ph_flag: true,
+            context,
+        } => Ok(Variant::Ph(context.clone())),
+        Param::Eddsa {
+            ph_flag: false,
+            context,
+        } if !context.is_empty() => Ok(Variant::Ctx(context.clone())),
+        Param::Eddsa { .. } => Ok(Variant::Pure),
+        _ => m.no_param().map(|_| Variant::Pure),
+    }
+}
+
+/// RFC 8032 dom2(0, ctx): the Ed25519ctx prefix of both hashes.
+fn dom2(ctx: &[u8]) -> Sha512 {
+    let mut h = Sha512::new();
+    h.update(b"SigEd25519 no Ed25519 collisions");
+    h.update([0u8, ctx.len() as u8]);
+    h.update(ctx);
+    h
+}
+
+/// Ed25519ctx signing (RFC 8032 5.1.6 with dom2(0, ctx)); ed25519-dalek
+/// offers only Ed25519 and Ed25519ph, so this follows the RFC with its
+/// curve arithmetic.
+#[allow(non_snake_case)]
+fn sign_ctx(sk: &SigningKey, ctx: &[u8], msg: &[u8]) -> [u8; SIG_LEN] {
+    let esk = ExpandedSecretKey::from(sk.as_bytes());
+    let mut h = dom2(ctx);
+    h.update(esk.hash_prefix);
+    h.update(msg);
+    let r = Zeroizing::new(Scalar::from_hash(h));
+    let R = EdwardsPoint::mul_base(&r).compress();
+    let mut h = dom2(ctx);
+    h.update(R.as_bytes());
+    h.update(sk.verifying_key().as_bytes());
+    h.update(msg);
+    let k = Scalar::from_hash(h);
+    let s = k * esk.scalar + *r;
+    let mut sig = [0u8; SIG_LEN];
+    sig[..32].copy_from_slice(R.as_bytes());
+    sig[32..].copy_from_slice(s.as_bytes());
+    sig
+}
+
+/// Ed25519ctx verification (RFC 8032 5.1.7), as ed25519-dalek verifies
+/// Ed25519: S must be canonical, and [S]B - [k]A must encode to R.
+#[allow(non_snake_case)]
+fn verify_ctx(vk: &VerifyingKey, ctx: &[u8], msg: &[u8], sig: &[u8; SIG_LEN]) -> bool {
+    let (r_bytes, s_bytes) = sig.split_at(32);
+    let Ok(s_bytes) = <[u8; 32]>::try_from(s_bytes) else {
+        return false;
+    };
+    let Some(s) = Scalar::from_canonical_bytes(s_bytes).into_option() else {
+        return false;
+    };
+    let mut h = dom2(ctx);
+    h.update(r_bytes);
+    h.update(vk.as_bytes());
+    h.update(msg);
+    let k = Scalar::from_hash(h);
+    let minus_a = -vk.to_edwards();
+    let R = EdwardsPoint::vartime_double_scalar_mul_basepoint(&k, &minus_a, &s).compress();
+    R == CompressedEdwardsY::from_slice(r_bytes).unwrap_or_default()
+}
+
+/// The message as it arrives: buffered (Ed25519, Ed25519ctx hash it
+/// twice) or hashed (Ed25519ph).
+enum Input {
+    Buffer(Vec<u8>),
+    Hash(Sha512),
+}
+
+impl Input {
+    fn new(v: &Variant) -> Self {
+        match v {
+            Variant::Ph(_) => Input::Hash(Sha512::new()),
+            _ => Input::Buffer(Vec::new()),
+        }
+    }
+    fn update(&mut self, data: &[u8]) {
+        match self {
+            Input::Buffer(b) => b.extend_from_slice(data),
+            Input::Hash(h) => h.update(data),
+        }
+    }
+    fn take(&mut self) -> Input {
+        std::mem::replace(self, Input::Buffer(Vec::new()))
+    }
+}
+
+struct EddsaSign {
+    key: SigningKey,
+    variant: Variant,
+    input: Input,
+}
+
+impl SignOp for EddsaSign {
+    fn update(&mut self, data: &[u8]) -> CkResult<()> {
+        self.input.update(data);
+        Ok(())
+    }
+    fn finalize(&mut self) -> CkResult<Vec<u8>> {
+        use ed25519_dalek::Signer;
+        let sig = match (&self.variant, self.input.take()) {
+            (Variant::Pure, Input::Buffer(msg)) => self.key.sign(&msg).to_bytes(),
+            (Variant::Ctx(ctx), Input::Buffer(msg)) => sign_ctx(&self.key, ctx, &msg),
+            (Variant::Ph(ctx), Input::Hash(h)) => self
+                .key
+                .sign_prehashed(h, Some(ctx))
+                .map_err(|_| CKR_FUNCTION_FAILED)?
+                .to_bytes(),
+            _ => return Err(CKR_GENERAL_ERROR),
+        };
+        Ok(sig.to_vec())
+    }
+    fn signature_len(&self) -> usize {
+        SIG_LEN
+    }
+}
+
+struct EddsaVerify {
+    key: VerifyingKey,
+    variant: Variant,
+    input: Input,
+}
+
+impl VerifyOp for EddsaVerify {
+    fn update(&mut self, data: &[u8]) -> CkResult<()> {
+        self.input.update(data);
+        Ok(())
+    }
+    fn finalize(&mut self, signature: &[u8]) -> CkResult<()> {
+        use ed25519_dalek::Verifier;
+        let sig: [u8; SIG_LEN] = signature.try_into().map_err(|_| CKR_SIGNATURE_LEN_RANGE)?;
+        let ok = match (&self.variant, self.input.take()) {
+            (Variant::Pure, Input::Buffer(msg)) => {
+                self.key.verify(&msg, &Signature::from_bytes(&sig)).is_ok()
+            }
+            (Variant::Ctx(ctx), Input::Buffer(msg)) => verify_ctx(&self.key, ctx, &msg, &sig),
+            (Variant::Ph(ctx), Input::Hash(h)) => self
+                .key
+                .verify_prehashed(h, Some(ctx), &Signature::from_bytes(&sig))
+                .is_ok(),
+            _ => return Err(CKR_GENERAL_ERROR),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(CKR_SIGNATURE_INVALID)
+        }
+    }
+}
+
+struct Eddsa;
+static EDDSA: Eddsa = Eddsa;
+
+impl Mechanism for Eddsa {
+    fn sign_init(&self, m: &CkMechanism, key: &Object) -> CkResult<Box<dyn SignOp>> {
+        let variant = variant(m)?;
+        check_key(key, CKO_PRIVATE_KEY, &[CKK_EC_EDWARDS])?;
+        Ok(Box::new(EddsaSign {
+            key: signing_key(key)?,
+            input: Input::new(&variant),
+            variant,
+        }))
+    }
+
+    fn verify_init(&self, m: &CkMechanism, key: &Object) -> CkResult<Box<dyn VerifyOp>> {
+        let variant = variant(m)?;
+        check_key(key, CKO_PUBLIC_KEY, &[CKK_EC_EDWARDS])?;
+        Ok(Box::new(EddsaVerify {
+            key: verifying_key(key)?,
+            input: Input::new(&variant),
+            variant,
+        }))
+    }
+}
+
+pub fn register(r: &mut Registry) {
+    r.add_key_type(&EDWARDS_KEY);
+    let bits = CURVES[0].bits;
+    // CKF_EC_CURVENAME: named by PrintableString; CKF_EC_OID: by OID.
+    let named = CKF_EC_OID | CKF_EC_CURVENAME;
+    r.add(
+        CKM_EC_EDWARDS_KEY_PAIR_GEN,
+        info(bits, bits, CKF_GENERATE_KEY_PAIR | named),
+        &KEY_PAIR_GEN,
+    );
+    r.add(
+        CKM_EDDSA,
+        info(bits, bits, CKF_SIGN | CKF_VERIFY | named),
+        &EDDSA,
+    );
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,17 +1,26 @@
-//! Generic secret keys and HMAC.
+//! Generic secret keys and HMAC, one table row per hash.
 //!
 //! - Key types CKK_GENERIC_SECRET (PKCS#11 3.1 "Generic secret key") and the
-//!   3.x per-hash HMAC key types CKK_SHA_1_HMAC, CKK_SHA224_HMAC, ... (the
-//!   "SHA-... HMAC key objects" of each hash's section), all with the same
-//!   rules.
-//! - CKM_GENERIC_SECRET_KEY_GEN ("Generic secret key generation").
-//! - CKM_SHA*_HMAC and CKM_SHA*_HMAC_GENERAL (sections "General-length ...
-//!   HMAC" and "... HMAC"): sign/verify, multi-part, keyed by a generic
-//!   secret or the matching CKK_SHA*_HMAC key.
+//!   3.x per-hash HMAC key types CKK_SHA_1_HMAC, CKK_SHA224_HMAC, ...,
+//!   CKK_SHA512_224_HMAC, CKK_SHA512_256_HMAC, CKK_SHA3_*_HMAC (the
+//!   "... HMAC key objects" of each hash's section), all with the same rules.
+//! - CKM_GENERIC_SECRET_KEY_GEN ("Generic secret key generation") and the
+//!   per-hash key generations CKM_SHA256_KEY_GEN, CKM_SHA3_256_KEY_GEN, ...
+//!   ("... key generation" of each hash's section).
+//! - CKM_*_HMAC and CKM_*_HMAC_GENERAL for SHA-1, SHA-224/256/384/512,
+//!   SHA-512/224, SHA-512/256 and SHA3-224/256/384/512 (sections "General-
+//!   length ... HMAC" and "... HMAC"): sign/verify, multi-part, keyed by a
+//!   generic secret or the matching per-hash HMAC key.
+//!
+//! The keyed HMAC state (`Prf`) is shared with the key-derivation family
+//! (HKDF, SP 800-108).
 use digest::block_api::EagerHash;
+use digest::common::BlockSizeUser;
+use digest::typenum::Unsigned;
+use digest::{Digest, OutputSizeUser};
 use hmac::{Hmac, KeyInit, Mac};
 use subtle::ConstantTimeEq;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::{
     CkMechanism, Generated, KeyTypeDef, Mechanism, Param, Registry, SignOp, VerifyOp, check_key,
@@ -47,7 +56,9 @@ static SECRET_RULES: &[Rule] = &[
     },
 ];
 
-const fn secret_type(ckk: CK_ULONG) -> KeyTypeDef {
+/// A secret key type whose value is any byte string (generic secret,
+/// per-hash HMAC keys, CKK_HKDF).
+pub(crate) const fn secret_type(ckk: CK_ULONG) -> KeyTypeDef {
     KeyTypeDef {
         ckk,
         public: &[],
@@ -60,11 +71,6 @@ const fn secret_type(ckk: CK_ULONG) -> KeyTypeDef {
 }
 
 static GENERIC_SECRET: KeyTypeDef = secret_type(CKK_GENERIC_SECRET);
-static SHA_1_HMAC_KEY: KeyTypeDef = secret_type(CKK_SHA_1_HMAC);
-static SHA224_HMAC_KEY: KeyTypeDef = secret_type(CKK_SHA224_HMAC);
-static SHA256_HMAC_KEY: KeyTypeDef = secret_type(CKK_SHA256_HMAC);
-static SHA384_HMAC_KEY: KeyTypeDef = secret_type(CKK_SHA384_HMAC);
-static SHA512_HMAC_KEY: KeyTypeDef = secret_type(CKK_SHA512_HMAC);
 
 /// CKA_CHECK_VALUE of a generic secret: the first three bytes of the SHA-1
 /// of CKA_VALUE (3.1 "Generic secret key objects").
@@ -77,7 +83,7 @@ fn check_value(value: &[u8]) -> Vec<u8> {
 /// 1..=MAX_SECRET_LEN bytes, a matching CKA_VALUE_LEN (filled in when
 /// absent), and a matching CKA_CHECK_VALUE (computed when absent; an empty
 /// one given by the caller means "none", as for C_GenerateKey).
-fn complete_secret(class: CK_ULONG, attrs: &mut AttrMap) -> CkResult<()> {
+pub(crate) fn complete_secret(class: CK_ULONG, attrs: &mut AttrMap) -> CkResult<()> {
     if class != CKO_SECRET_KEY {
         return Err(CKR_TEMPLATE_INCONSISTENT);
     }
@@ -105,47 +111,253 @@ fn complete_secret(class: CK_ULONG, attrs: &mut AttrMap) -> CkResult<()> {
     Ok(())
 }
 
-/// One HMAC family member: its mechanisms, key type and hash.
-struct HmacAlg {
-    mech: CK_ULONG,
-    general: CK_ULONG,
-    key_type: CK_ULONG,
-    /// The full MAC length (the hash output) in bytes.
-    len: usize,
+/// A keyed HMAC state (RFC 2104). `tag` does not consume it, so one keyed
+/// state serves many messages through `box_clone` (the KDFs' PRF calls).
+pub trait Prf: Send {
+    fn update(&mut self, data: &[u8]);
+    /// The MAC of everything fed so far (the full hash length).
+    fn tag(&self) -> Zeroizing<Vec<u8>>;
+    /// A copy of this state.
+    fn box_clone(&self) -> Box<dyn Prf>;
 }
 
-const ALGS: [HmacAlg; 5] = [
+/// The `hmac` crate's HMAC, for hashes with a block-level API (SHA-1,
+/// SHA-2). Its states, which stand for the key, are wiped on drop by the
+/// digest crates' `zeroize` feature.
+#[derive(Clone)]
+struct Eager<D: EagerHash>(Hmac<D>);
+
+impl<D: EagerHash + Send + 'static> Prf for Eager<D>
+where
+    Hmac<D>: Mac + Clone + Send,
+{
+    fn update(&mut self, data: &[u8]) {
+        Mac::update(&mut self.0, data);
+    }
+    fn tag(&self) -> Zeroizing<Vec<u8>> {
+        Zeroizing::new(self.0.clone().finalize().into_bytes().to_vec())
+    }
+    fn box_clone(&self) -> Box<dyn Prf> {
+        Box::new(self.clone())
+    }
+}
+
+fn eager<D: EagerHash + Send + 'static>(key: &[u8]) -> CkResult<Box<dyn Prf>>
+where
+    Hmac<D>: Mac + KeyInit + Clone + Send,
+{
+    let mac = <Hmac<D> as KeyInit>::new_from_slice(key).map_err(|_| CKR_KEY_SIZE_RANGE)?;
+    Ok(Box::new(Eager(mac)))
+}
+
+/// HMAC over a hash without a block-level API (SHA-3). The `hmac` crate's
+/// `SimpleHmac` would do, but it does not wipe its padded key; this keeps
+/// the key block in a `Zeroizing` and the hash states wipe themselves.
+#[derive(Clone)]
+struct Sponge<D> {
+    /// H((K ^ ipad) || message so far).
+    inner: D,
+    /// K ^ opad, one block.
+    opad_key: Zeroizing<Vec<u8>>,
+}
+
+impl<D: Digest + BlockSizeUser + Clone + Send + 'static> Prf for Sponge<D> {
+    fn update(&mut self, data: &[u8]) {
+        Digest::update(&mut self.inner, data);
+    }
+    fn tag(&self) -> Zeroizing<Vec<u8>> {
+        let mut inner = self.inner.clone().finalize();
+        let mut outer = D::new();
+        Digest::update(&mut outer, &*self.opad_key);
+        Digest::update(&mut outer, &inner);
+        inner.as_mut_slice().zeroize();
+        Zeroizing::new(outer.finalize().to_vec())
+    }
+    fn box_clone(&self) -> Box<dyn Prf> {
+        Box::new(self.clone())
+    }
+}
+
+fn sponge<D: Digest + BlockSizeUser + Clone + Send + 'static>(
+    key: &[u8],
+) -> CkResult<Box<dyn Prf>> {
+    // RFC 2104 section 2: a key longer than a block is hashed first; the
+    // key is zero-padded to one block.
+    let block = <D as BlockSizeUser>::BlockSize::USIZE;
+    let mut k = Zeroizing::new(vec![0u8; block]);
+    if key.len() > block {
+        let mut h = D::digest(key);
+        k[..h.len()].copy_from_slice(&h);
+        h.as_mut_slice().zeroize();
+    } else {
+        k[..key.len()].copy_from_slice(key);
+    }
+    k.iter_mut().for_each(|b| *b ^= 0x36);
+    let mut inner = D::new();
+    Digest::update(&mut inner, &*k);
+    k.iter_mut().for_each(|b| *b ^= 0x36 ^ 0x5c);
+    Ok(Box::new(Sponge { inner, opad_key: k }))
+}
+
+/// One HMAC family member: its hash and mechanisms, key types and the
+/// keyed-state constructor.
+pub struct HmacAlg {
+    /// The digest mechanism (CKM_SHA256...): what HKDF's prfHashMechanism
+    /// names.
+    pub hash: CK_ULONG,
+    /// CKM_*_HMAC: what SP 800-108's prfType names.
+    pub mech: CK_ULONG,
+    pub general: CK_ULONG,
+    pub key_type: CK_ULONG,
+    pub key_gen: CK_ULONG,
+    /// The full MAC length (the hash output) in bytes.
+    pub len: usize,
+    new: fn(&[u8]) -> CkResult<Box<dyn Prf>>,
+}
+
+impl HmacAlg {
+    /// A keyed HMAC state.
+    pub fn keyed(&self, key: &[u8]) -> CkResult<Box<dyn Prf>> {
+        (self.new)(key)
+    }
+}
+
+/// A row for a SHA-1/SHA-2 hash (the `hmac` crate's block-level HMAC).
+const fn sha<D: EagerHash + Send + 'static>(ids: [CK_ULONG; 5]) -> HmacAlg
+where
+    Hmac<D>: Mac + KeyInit + Clone + Send,
+{
+    let [hash, mech, general, key_type, key_gen] = ids;
     HmacAlg {
-        mech: CKM_SHA_1_HMAC,
-        general: CKM_SHA_1_HMAC_GENERAL,
-        key_type: CKK_SHA_1_HMAC,
-        len: 20,
-    },
+        hash,
+        mech,
+        general,
+        key_type,
+        key_gen,
+        len: <D as OutputSizeUser>::OutputSize::USIZE,
+        new: eager::<D>,
+    }
+}
+
+/// A row for a SHA-3 hash.
+const fn sha3<D: Digest + BlockSizeUser + Clone + Send + 'static>(ids: [CK_ULONG; 5]) -> HmacAlg {
+    let [hash, mech, general, key_type, key_gen] = ids;
     HmacAlg {
-        mech: CKM_SHA224_HMAC,
-        general: CKM_SHA224_HMAC_GENERAL,
-        key_type: CKK_SHA224_HMAC,
-        len: 28,
-    },
-    HmacAlg {
-        mech: CKM_SHA256_HMAC,
-        general: CKM_SHA256_HMAC_GENERAL,
-        key_type: CKK_SHA256_HMAC,
-        len: 32,
-    },
-    HmacAlg {
-        mech: CKM_SHA384_HMAC,
-        general: CKM_SHA384_HMAC_GENERAL,
-        key_type: CKK_SHA384_HMAC,
-        len: 48,
-    },
-    HmacAlg {
-        mech: CKM_SHA512_HMAC,
-        general: CKM_SHA512_HMAC_GENERAL,
-        key_type: CKK_SHA512_HMAC,
-        len: 64,
-    },
+        hash,
+        mech,
+        general,
+        key_type,
+        key_gen,
+        len: <D as OutputSizeUser>::OutputSize::USIZE,
+        new: sponge::<D>,
+    }
+}
+
+/// Every HMAC: [hash, HMAC, HMAC_GENERAL, key type, key generation].
+pub static ALGS: [HmacAlg; 11] = [
+    sha::<sha1::Sha1>([
+        CKM_SHA_1,
+        CKM_SHA_1_HMAC,
+        CKM_SHA_1_HMAC_GENERAL,
+        CKK_SHA_1_HMAC,
+        CKM_SHA_1_KEY_GEN,
+    ]),
+    sha::<sha2::Sha224>([
+        CKM_SHA224,
+        CKM_SHA224_HMAC,
+        CKM_SHA224_HMAC_GENERAL,
+        CKK_SHA224_HMAC,
+        CKM_SHA224_KEY_GEN,
+    ]),
+    sha::<sha2::Sha256>([
+        CKM_SHA256,
+        CKM_SHA256_HMAC,
+        CKM_SHA256_HMAC_GENERAL,
+        CKK_SHA256_HMAC,
+        CKM_SHA256_KEY_GEN,
+    ]),
+    sha::<sha2::Sha384>([
+        CKM_SHA384,
+        CKM_SHA384_HMAC,
+        CKM_SHA384_HMAC_GENERAL,
+        CKK_SHA384_HMAC,
+        CKM_SHA384_KEY_GEN,
+    ]),
+    sha::<sha2::Sha512>([
+        CKM_SHA512,
+        CKM_SHA512_HMAC,
+        CKM_SHA512_HMAC_GENERAL,
+        CKK_SHA512_HMAC,
+        CKM_SHA512_KEY_GEN,
+    ]),
+    sha::<sha2::Sha512_224>([
+        CKM_SHA512_224,
+        CKM_SHA512_224_HMAC,
+        CKM_SHA512_224_HMAC_GENERAL,
+        CKK_SHA512_224_HMAC,
+        CKM_SHA512_224_KEY_GEN,
+    ]),
+    sha::<sha2::Sha512_256>([
+        CKM_SHA512_256,
+        CKM_SHA512_256_HMAC,
+        CKM_SHA512_256_HMAC_GENERAL,
+        CKK_SHA512_256_HMAC,
+        CKM_SHA512_256_KEY_GEN,
+    ]),
+    sha3::<sha3::Sha3_224>([
+        CKM_SHA3_224,
+        CKM_SHA3_224_HMAC,
+        CKM_SHA3_224_HMAC_GENERAL,
+        CKK_SHA3_224_HMAC,
+        CKM_SHA3_224_KEY_GEN,
+    ]),
+    sha3::<sha3::Sha3_256>([
+        CKM_SHA3_256,
+        CKM_SHA3_256_HMAC,
+        CKM_SHA3_256_HMAC_GENERAL,
+        CKK_SHA3_256_HMAC,
+        CKM_SHA3_256_KEY_GEN,
+    ]),
+    sha3::<sha3::Sha3_384>([
+        CKM_SHA3_384,
+        CKM_SHA3_384_HMAC,
+        CKM_SHA3_384_HMAC_GENERAL,
+        CKK_SHA3_384_HMAC,
+        CKM_SHA3_384_KEY_GEN,
+    ]),
+    sha3::<sha3::Sha3_512>([
+        CKM_SHA3_512,
+        CKM_SHA3_512_HMAC,
+        CKM_SHA3_512_HMAC_GENERAL,
+        CKK_SHA3_512_HMAC,
+        CKM_SHA3_512_KEY_GEN,
+    ]),
 ];
+
+/// The per-hash HMAC key types, in `ALGS` order.
+static HMAC_KEY_TYPES: [KeyTypeDef; 11] = [
+    secret_type(CKK_SHA_1_HMAC),
+    secret_type(CKK_SHA224_HMAC),
+    secret_type(CKK_SHA256_HMAC),
+    secret_type(CKK_SHA384_HMAC),
+    secret_type(CKK_SHA512_HMAC),
+    secret_type(CKK_SHA512_224_HMAC),
+    secret_type(CKK_SHA512_256_HMAC),
+    secret_type(CKK_SHA3_224_HMAC),
+    secret_type(CKK_SHA3_256_HMAC),
+    secret_type(CKK_SHA3_384_HMAC),
+    secret_type(CKK_SHA3_512_HMAC),
+];
+
+/// The HMAC whose CKM_*_HMAC mechanism is `mech`.
+pub fn by_mech(mech: CK_ULONG) -> Option<&'static HmacAlg> {
+    ALGS.iter().find(|a| a.mech == mech)
+}
+
+/// The HMAC over the digest mechanism `hash`.
+pub fn by_hash(hash: CK_ULONG) -> Option<&'static HmacAlg> {
+    ALGS.iter().find(|a| a.hash == hash)
+}
 
 /// A CK_ULONG mechanism parameter (CK_MAC_GENERAL_PARAMS): pkcs11js passes
 /// it as a Buffer holding sizeof(CK_ULONG) = 8 little-endian bytes.
@@ -156,37 +368,24 @@ fn ulong_param(p: &Param) -> CkResult<CK_ULONG> {
     }
 }
 
-/// An HMAC computation; the same op signs and verifies. The hash states
-/// (which stand for the key) are wiped on drop by the digest crates'
-/// `zeroize` feature.
-struct MacOp<D: EagerHash> {
-    mac: Hmac<D>,
+/// An HMAC computation; the same op signs and verifies.
+struct MacOp {
+    prf: Box<dyn Prf>,
     /// Bytes of the MAC to output or compare (the _GENERAL length).
     tag_len: usize,
 }
 
-impl<D: EagerHash> MacOp<D>
-where
-    Hmac<D>: Mac + KeyInit + Clone,
-{
-    fn boxed(key: &[u8], tag_len: usize) -> CkResult<Box<Self>> {
-        let mac = <Hmac<D> as KeyInit>::new_from_slice(key).map_err(|_| CKR_KEY_SIZE_RANGE)?;
-        Ok(Box::new(MacOp { mac, tag_len }))
-    }
-
+impl MacOp {
     fn tag(&self) -> Zeroizing<Vec<u8>> {
-        // Finalize a copy: the op itself is not consumed.
-        let full = self.mac.clone().finalize().into_bytes();
-        Zeroizing::new(full.get(..self.tag_len).unwrap_or(&full).to_vec())
+        let mut full = self.prf.tag();
+        full.truncate(self.tag_len);
+        full
     }
 }
 
-impl<D: EagerHash + Send> SignOp for MacOp<D>
-where
-    Hmac<D>: Mac + KeyInit + Clone + Send,
-{
+impl SignOp for MacOp {
     fn update(&mut self, data: &[u8]) -> CkResult<()> {
-        Mac::update(&mut self.mac, data);
+        self.prf.update(data);
         Ok(())
     }
     fn finalize(&mut self) -> CkResult<Vec<u8>> {
@@ -197,12 +396,9 @@ where
     }
 }
 
-impl<D: EagerHash + Send> VerifyOp for MacOp<D>
-where
-    Hmac<D>: Mac + KeyInit + Clone + Send,
-{
+impl VerifyOp for MacOp {
     fn update(&mut self, data: &[u8]) -> CkResult<()> {
-        Mac::update(&mut self.mac, data);
+        self.prf.update(data);
         Ok(())
     }
     /// Wrong length is CKR_SIGNATURE_LEN_RANGE; the comparison itself takes
@@ -220,8 +416,8 @@ where
 }
 
 /// What sign_init and verify_init share: the algorithm, the MAC length
-/// from the parameter, and the checked key value.
-fn prepare<'k>(m: &CkMechanism, key: &'k Object) -> CkResult<(&'static HmacAlg, usize, &'k [u8])> {
+/// from the parameter, and the keyed state.
+fn prepare(m: &CkMechanism, key: &Object) -> CkResult<MacOp> {
     let alg = ALGS
         .iter()
         .find(|a| a.mech == m.kind || a.general == m.kind)
@@ -242,21 +438,10 @@ fn prepare<'k>(m: &CkMechanism, key: &'k Object) -> CkResult<(&'static HmacAlg, 
     if !(1..=MAX_SECRET_LEN).contains(&value.len()) {
         return Err(CKR_KEY_SIZE_RANGE);
     }
-    Ok((alg, tag_len, value))
-}
-
-/// The op for `alg`, boxed as whichever op trait the caller wants.
-macro_rules! mac_op {
-    ($alg:expr, $key:expr, $tag_len:expr) => {
-        match $alg.mech {
-            CKM_SHA_1_HMAC => MacOp::<sha1::Sha1>::boxed($key, $tag_len)? as _,
-            CKM_SHA224_HMAC => MacOp::<sha2::Sha224>::boxed($key, $tag_len)? as _,
-            CKM_SHA256_HMAC => MacOp::<sha2::Sha256>::boxed($key, $tag_len)? as _,
-            CKM_SHA384_HMAC => MacOp::<sha2::Sha384>::boxed($key, $tag_len)? as _,
-            CKM_SHA512_HMAC => MacOp::<sha2::Sha512>::boxed($key, $tag_len)? as _,
-            _ => return Err(CKR_MECHANISM_INVALID),
-        }
-    };
+    Ok(MacOp {
+        prf: alg.keyed(value)?,
+        tag_len,
+    })
 }
 
 struct HmacMech;
@@ -264,27 +449,39 @@ static HMAC: HmacMech = HmacMech;
 
 impl Mechanism for HmacMech {
     fn sign_init(&self, m: &CkMechanism, key: &Object) -> CkResult<Box<dyn SignOp>> {
-        let (alg, tag_len, value) = prepare(m, key)?;
-        Ok(mac_op!(alg, value, tag_len))
+        Ok(Box::new(prepare(m, key)?))
     }
 
     fn verify_init(&self, m: &CkMechanism, key: &Object) -> CkResult<Box<dyn VerifyOp>> {
-        let (alg, tag_len, value) = prepare(m, key)?;
-        Ok(mac_op!(alg, value, tag_len))
+        Ok(Box::new(prepare(m, key)?))
     }
 }
 
-struct GenericSecretKeyGen;
-static GENERIC_SECRET_KEY_GEN: GenericSecretKeyGen = GenericSecretKeyGen;
+/// The key type a secret-key generation mechanism makes: generic secret,
+/// a per-hash HMAC key, or an HKDF key (3.1 "HKDF Key gen": "generates a
+/// new random HKDF key. CKA_VALUE_LEN must be set in the template").
+fn generated_type(kind: CK_ULONG) -> Option<CK_ULONG> {
+    match kind {
+        CKM_GENERIC_SECRET_KEY_GEN => Some(CKK_GENERIC_SECRET),
+        CKM_HKDF_KEY_GEN => Some(CKK_HKDF),
+        _ => ALGS.iter().find(|a| a.key_gen == kind).map(|a| a.key_type),
+    }
+}
 
-impl Mechanism for GenericSecretKeyGen {
-    /// 3.1 "Generic secret key generation": no parameter; CKA_VALUE_LEN (bytes) must be
-    /// in the template; the key is CKK_GENERIC_SECRET. As in SoftHSMv2, an
-    /// empty CKA_CHECK_VALUE in the template asks for no check value.
+/// Random secret keys of any length (the key generations above).
+pub(crate) struct SecretKeyGen;
+pub(crate) static SECRET_KEY_GEN: SecretKeyGen = SecretKeyGen;
+
+impl Mechanism for SecretKeyGen {
+    /// 3.1 "Generic secret key generation" (and the per-hash ones, which
+    /// follow it): no parameter; CKA_VALUE_LEN (bytes) must be in the
+    /// template. As in SoftHSMv2, an empty CKA_CHECK_VALUE in the template
+    /// asks for no check value.
     fn generate_key(&self, m: &CkMechanism, template: &[Attribute]) -> CkResult<Generated> {
         m.no_param()?;
+        let ckk = generated_type(m.kind).ok_or(CKR_MECHANISM_INVALID)?;
         if attr::find_ulong(template, CKA_CLASS)?.is_some_and(|c| c != CKO_SECRET_KEY)
-            || attr::find_ulong(template, CKA_KEY_TYPE)?.is_some_and(|t| t != CKK_GENERIC_SECRET)
+            || attr::find_ulong(template, CKA_KEY_TYPE)?.is_some_and(|t| t != ckk)
         {
             return Err(CKR_TEMPLATE_INCONSISTENT);
         }
@@ -299,7 +496,7 @@ impl Mechanism for GenericSecretKeyGen {
         };
         let value = random_bytes(len as usize)?;
         let mut out = vec![
-            Attribute::ulong(CKA_KEY_TYPE, CKK_GENERIC_SECRET),
+            Attribute::ulong(CKA_KEY_TYPE, ckk),
             Attribute::ulong(CKA_VALUE_LEN, len),
             Attribute::new(CKA_VALUE, value.as_slice()),
         ];
@@ -311,27 +508,24 @@ impl Mechanism for GenericSecretKeyGen {
 }
 
 pub fn register(r: &mut Registry) {
-    for def in [
-        &GENERIC_SECRET,
-        &SHA_1_HMAC_KEY,
-        &SHA224_HMAC_KEY,
-        &SHA256_HMAC_KEY,
-        &SHA384_HMAC_KEY,
-        &SHA512_HMAC_KEY,
-    ] {
+    r.add_key_type(&GENERIC_SECRET);
+    for def in &HMAC_KEY_TYPES {
         r.add_key_type(def);
     }
     // Key sizes: bits for generic secret key generation (its section in
-    // 3.1 says so); bytes for the HMAC mechanisms, as SoftHSMv2 reports.
+    // 3.1 says so); bytes for the per-hash key generations ("... key
+    // generation": "in bytes") and for the HMAC mechanisms, as SoftHSMv2
+    // reports.
     let max = MAX_SECRET_LEN as CK_ULONG;
     r.add(
         CKM_GENERIC_SECRET_KEY_GEN,
         info(8, max * 8, CKF_GENERATE),
-        &GENERIC_SECRET_KEY_GEN,
+        &SECRET_KEY_GEN,
     );
     for alg in &ALGS {
         r.add(alg.mech, info(1, max, CKF_SIGN | CKF_VERIFY), &HMAC);
         r.add(alg.general, info(1, max, CKF_SIGN | CKF_VERIFY), &HMAC);
+        r.add(alg.key_gen, info(1, max, CKF_GENERATE), &SECRET_KEY_GEN);
     }
 }
 
@@ -545,6 +739,166 @@ mod tests {
         );
     }
 
+    /// SHA-3 HMACs: NIST CSRC "HMAC_SHA3-224/256/384/512" examples 1 and 2
+    /// (key 00 01 02 ... of the hash length, then of the block length).
+    /// SHA-512/224, SHA-512/256 (no NIST example file): the same inputs,
+    /// answers from CPython's `hmac`. The key longer than a block (hashed
+    /// first) is checked against CPython's `hmac` for all six.
+    #[test]
+    fn sha3_and_sha512_t() {
+        let seq = |n: usize| (0..n).map(|i| i as u8).collect::<Vec<u8>>();
+        let cases: [(CK_ULONG, usize, usize, [&str; 3]); 6] = [
+            (
+                CKM_SHA3_224_HMAC,
+                28,
+                144,
+                [
+                    "332cfd59347fdb8e576e77260be4aba2d6dc53117b3bfb52c6d18c04",
+                    "d8b733bcf66c644a12323d564e24dcf3fc75f231f3b67968359100c7",
+                    "f0e4f4cc58eae511dda05f43b52d2a8328d3d841986cb1a0e2c5ac2a",
+                ],
+            ),
+            (
+                CKM_SHA3_256_HMAC,
+                32,
+                136,
+                [
+                    "4fe8e202c4f058e8dddc23d8c34e467343e23555e24fc2f025d598f558f67205",
+                    "68b94e2e538a9be4103bebb5aa016d47961d4d1aa906061313b557f8af2c3faa",
+                    "b9da693edadb9e3c79ced534dd34a3bc380d966c9bd58f0a03d0b60964404f06",
+                ],
+            ),
+            (
+                CKM_SHA3_384_HMAC,
+                48,
+                104,
+                [
+                    "d588a3c51f3f2d906e8298c1199aa8ff6296218127f6b38a90b6afe2c5617725bc99987f79b22a557b6520db710b7f42",
+                    "a27d24b592e8c8cbf6d4ce6fc5bf62d8fc98bf2d486640d9eb8099e24047837f5f3bffbe92dcce90b4ed5b1e7e44fa90",
+                    "e126762bb49f3780689e8f2b65d1cec556f6de63507409582647e09329737ec5f5e8a4eba798687b3678b7b0491b56be",
+                ],
+            ),
+            (
+                CKM_SHA3_512_HMAC,
+                64,
+                72,
+                [
+                    "4efd629d6c71bf86162658f29943b1c308ce27cdfa6db0d9c3ce81763f9cbce5f7ebe9868031db1a8f8eb7b6b95e5c5e3f657a8996c86a2f6527e307f0213196",
+                    "544e257ea2a3e5ea19a590e6a24b724ce6327757723fe2751b75bf007d80f6b360744bf1b7a88ea585f9765b47911976d3191cf83c039f5ffab0d29cc9d9b6da",
+                    "cb50bfbac703e59555321bc608a2af261006e3df1ce6882f7f171fb276b9e8353295cd4d98868c80326cbd70cef30aad4c3329b75e732c87496dbd484556cec7",
+                ],
+            ),
+            (
+                CKM_SHA512_224_HMAC,
+                28,
+                128,
+                [
+                    "",
+                    "40ee7e692cb14386134f125f57c2dd9f4501545eb1adc217a9ce9843",
+                    "4051cf7cf04ccdf58581d80ebb8d9682ab40b052c4cb0f78fec9abbd",
+                ],
+            ),
+            (
+                CKM_SHA512_256_HMAC,
+                32,
+                128,
+                [
+                    "",
+                    "25a3d3f3693d21aaddf3c8e3242f7b3ebc72e9c641a4501fd3d52f35e84cb46b",
+                    "01fa5ddaccf502248a7210c579c0376415aaa6de265eb6c41dc32e36f46646b3",
+                ],
+            ),
+        ];
+        for (mech, len, block, [short, equal, long]) in cases {
+            let alg = by_mech(mech).unwrap();
+            assert_eq!(alg.len, len);
+            let inputs: [(Vec<u8>, &[u8], &str); 3] = [
+                (seq(len), b"Sample message for keylen<blocklen", short),
+                (seq(block), b"Sample message for keylen=blocklen", equal),
+                (seq(block + 4), b"Sample message for keylen>blocklen", long),
+            ];
+            for (k, msg, tag) in inputs {
+                if tag.is_empty() {
+                    continue;
+                }
+                for ckk in [CKK_GENERIC_SECRET, alg.key_type] {
+                    let k = key(ckk, &k);
+                    let m = CkMechanism::new(mech);
+                    assert_eq!(sign(&m, &k, msg).unwrap(), hex(tag), "{mech:#x}");
+                    assert_eq!(verify(&m, &k, msg, &hex(tag)), Ok(()));
+                    // Multi-part and the truncated _GENERAL form.
+                    let mut op = HMAC.sign_init(&m, &k).unwrap();
+                    op.update(&msg[..7]).unwrap();
+                    op.update(&msg[7..]).unwrap();
+                    assert_eq!(op.finalize().unwrap(), hex(tag));
+                    let g = general(alg.general, 10);
+                    assert_eq!(sign(&g, &k, msg).unwrap(), hex(&tag[..20]));
+                    assert_eq!(verify(&g, &k, msg, &hex(&tag[..20])), Ok(()));
+                }
+            }
+        }
+        // RFC 4231 test cases 1 and 2 inputs for SHA-512/224 and /256
+        // (answers from CPython's `hmac`).
+        for (mech, t1, t2) in [
+            (
+                CKM_SHA512_224_HMAC,
+                "b244ba01307c0e7a8ccaad13b1067a4cf6b961fe0c6a20bda3d92039",
+                "4a530b31a79ebcce36916546317c45f247d83241dfb818fd37254bde",
+            ),
+            (
+                CKM_SHA512_256_HMAC,
+                "9f9126c3d9c3c330d760425ca8a217e31feae31bfe70196ff81642b868402eab",
+                "6df7b24630d5ccb2ee335407081a87188c221489768fa2020513b2d593359456",
+            ),
+        ] {
+            let m = CkMechanism::new(mech);
+            let k1 = key(CKK_GENERIC_SECRET, &[0x0b; 20]);
+            assert_eq!(sign(&m, &k1, b"Hi There").unwrap(), hex(t1));
+            let k2 = key(CKK_GENERIC_SECRET, b"Jefe");
+            assert_eq!(
+                sign(&m, &k2, b"what do ya want for nothing?").unwrap(),
+                hex(t2)
+            );
+        }
+        // A SHA-3 key type is refused by the SHA-2 mechanism and vice versa.
+        assert_eq!(
+            HMAC.sign_init(
+                &CkMechanism::new(CKM_SHA256_HMAC),
+                &key(CKK_SHA3_256_HMAC, b"k")
+            )
+            .err(),
+            Some(CKR_KEY_TYPE_INCONSISTENT)
+        );
+        assert_eq!(
+            HMAC.sign_init(
+                &general(CKM_SHA3_256_HMAC_GENERAL, 33),
+                &key(CKK_SHA3_256_HMAC, b"k")
+            )
+            .err(),
+            Some(CKR_MECHANISM_PARAM_INVALID)
+        );
+    }
+
+    /// The keyed state is reusable: `tag` does not consume it, clones are
+    /// independent.
+    #[test]
+    fn prf_states() {
+        for alg in &ALGS {
+            let mut a = alg.keyed(b"key").unwrap();
+            let fresh = a.box_clone();
+            a.update(b"abc");
+            let t1 = a.tag();
+            assert_eq!(a.tag(), t1);
+            let mut b = fresh.box_clone();
+            b.update(b"ab");
+            b.update(b"c");
+            assert_eq!(b.tag(), t1);
+            assert_ne!(fresh.tag(), t1);
+            assert_eq!(t1.len(), alg.len);
+            assert_eq!(by_hash(alg.hash).unwrap().mech, alg.mech);
+        }
+    }
+
     #[test]
     fn multi_part_and_verify_errors() {
         let k = key(CKK_SHA256_HMAC, b"key");
@@ -680,7 +1034,7 @@ mod tests {
     #[test]
     fn generate() {
         let keygen = |t: &[Attribute]| {
-            GENERIC_SECRET_KEY_GEN.generate_key(&CkMechanism::new(CKM_GENERIC_SECRET_KEY_GEN), t)
+            SECRET_KEY_GEN.generate_key(&CkMechanism::new(CKM_GENERIC_SECRET_KEY_GEN), t)
         };
         let out = keygen(&[Attribute::ulong(CKA_VALUE_LEN, 48)]).unwrap();
         let value = attr::find(&out, CKA_VALUE).unwrap().to_vec();
@@ -729,7 +1083,7 @@ mod tests {
         assert_eq!(keygen(&kcv_given), Err(CKR_ATTRIBUTE_VALUE_INVALID));
         let m = CkMechanism::with(CKM_GENERIC_SECRET_KEY_GEN, Param::Bytes(vec![0]));
         assert_eq!(
-            GENERIC_SECRET_KEY_GEN.generate_key(&m, &[Attribute::ulong(CKA_VALUE_LEN, 16)]),
+            SECRET_KEY_GEN.generate_key(&m, &[Attribute::ulong(CKA_VALUE_LEN, 16)]),
             Err(CKR_MECHANISM_PARAM_INVALID)
         );
     }
@@ -750,16 +1104,39 @@ mod tests {
             r.info(CKM_GENERIC_SECRET_KEY_GEN).unwrap().flags,
             CKF_GENERATE
         );
-        for ckk in [
-            CKK_GENERIC_SECRET,
-            CKK_SHA_1_HMAC,
-            CKK_SHA224_HMAC,
-            CKK_SHA256_HMAC,
-            CKK_SHA384_HMAC,
-            CKK_SHA512_HMAC,
-        ] {
+        for ckk in [CKK_GENERIC_SECRET]
+            .into_iter()
+            .chain(ALGS.iter().map(|a| a.key_type))
+        {
             let def = r.key_type(ckk).unwrap();
             assert!(def.public.is_empty() && def.private.is_empty() && !def.secret.is_empty());
         }
+        // 11 hashes x (HMAC, HMAC_GENERAL, key gen) + generic secret key gen.
+        assert_eq!(r.list().len(), 34);
+        for alg in &ALGS {
+            assert_eq!(r.info(alg.key_gen).unwrap().flags, CKF_GENERATE);
+            let out = SECRET_KEY_GEN
+                .generate_key(
+                    &CkMechanism::new(alg.key_gen),
+                    &[Attribute::ulong(CKA_VALUE_LEN, 24)],
+                )
+                .unwrap();
+            assert_eq!(attr::find_ulong(&out, CKA_KEY_TYPE), Ok(Some(alg.key_type)));
+            let wrong = [
+                Attribute::ulong(CKA_VALUE_LEN, 24),
+                Attribute::ulong(CKA_KEY_TYPE, CKK_GENERIC_SECRET),
+            ];
+            assert_eq!(
+                SECRET_KEY_GEN.generate_key(&CkMechanism::new(alg.key_gen), &wrong),
+                Err(CKR_TEMPLATE_INCONSISTENT)
+            );
+        }
+        assert_eq!(
+            SECRET_KEY_GEN.generate_key(
+                &CkMechanism::new(CKM_AES_KEY_GEN),
+                &[Attribute::ulong(CKA_VALUE_LEN, 16)]
+            ),
+            Err(CKR_MECHANISM_INVALID)
+        );
     }
 }

@@ -26,6 +26,7 @@ pub mod ec;
 pub mod edwards;
 pub mod hmac;
 pub mod kdf;
+pub mod message;
 pub mod mldsa;
 pub mod mlkem;
 pub mod montgomery;
@@ -68,6 +69,66 @@ pub enum Param {
         kdf: CK_ULONG,
         shared_data: Vec<u8>,
         public_data: Vec<u8>,
+    },
+    // --- AES / ChaCha20 helper ---
+    /// CK_AES_CBC_ENCRYPT_DATA_PARAMS (pkcs11js CK_PARAMS_AES_CBC).
+    AesCbcEncryptData { iv: Vec<u8>, data: Vec<u8> },
+    /// CK_SALSA20_CHACHA20_POLY1305_PARAMS (pkcs11-wasm tag 0x1002).
+    ChaCha20Poly1305 { nonce: Vec<u8>, aad: Vec<u8> },
+    // --- 3.x functions helper (message-based AEAD, see `message`) ---
+    /// CK_GCM_MESSAGE_PARAMS (pkcs11-wasm tag 0x1009). `tag` is the
+    /// caller's tag buffer: its length is the room for an output tag
+    /// (encryption) or it holds the tag to check (decryption).
+    GcmMessage {
+        iv: Vec<u8>,
+        iv_fixed_bits: CK_ULONG,
+        iv_generator: CK_ULONG,
+        tag: Vec<u8>,
+        tag_bits: CK_ULONG,
+    },
+    /// CK_SALSA20_CHACHA20_POLY1305_MSG_PARAMS (pkcs11-wasm tag 0x100A).
+    ChaCha20Poly1305Message { nonce: Vec<u8>, tag: Vec<u8> },
+    // --- RSA / post-quantum helper ---
+    /// CK_RSA_AES_KEY_WRAP_PARAMS (pkcs11-wasm tag 0x1007): its
+    /// pOAEPParams is the `Param::Oaep` in `oaep`.
+    RsaAesKeyWrap {
+        aes_key_bits: CK_ULONG,
+        oaep: Box<Param>,
+    },
+    /// CK_SIGN_ADDITIONAL_CONTEXT (pkcs11-wasm tag 0x1008; ML-DSA).
+    SignAdditionalContext {
+        hedge_variant: CK_ULONG,
+        context: Vec<u8>,
+    },
+    // --- EC helper ---
+    /// CK_EDDSA_PARAMS (pkcs11-wasm tag 0x1003; CKM_EDDSA).
+    Eddsa { ph_flag: bool, context: Vec<u8> },
+    // --- digest / KDF helper (see `kdf`) ---
+    // CK_KEY_DERIVATION_STRING_DATA (tag 0x1001) is `Bytes` (its data).
+    /// CK_HKDF_PARAMS (pkcs11-wasm tag 0x1004).
+    Hkdf {
+        extract: bool,
+        expand: bool,
+        prf_hash: CK_ULONG,
+        salt_type: CK_ULONG,
+        salt: Vec<u8>,
+        salt_key: CK_ULONG,
+        info: Vec<u8>,
+    },
+    /// CK_PKCS5_PBKD2_PARAMS2 (pkcs11-wasm tag 0x1005).
+    Pbkdf2 {
+        salt_source: CK_ULONG,
+        salt: Vec<u8>,
+        iterations: CK_ULONG,
+        prf: CK_ULONG,
+        prf_data: Vec<u8>,
+        password: Zeroizing<Vec<u8>>,
+    },
+    /// CK_SP800_108_KDF_PARAMS without additional derived keys
+    /// (pkcs11-wasm tag 0x1006).
+    Sp800108 {
+        prf_type: CK_ULONG,
+        data_params: Vec<kdf::PrfDataParam>,
     },
 }
 
@@ -206,17 +267,50 @@ pub trait Mechanism: Send + Sync {
     fn wrap_block(&self, _m: &CkMechanism) -> usize {
         1
     }
-    /// C_DeriveKey: the derived secret bytes; the engine cuts them to the
-    /// new key's CKA_VALUE_LEN / key type.
+    /// C_DeriveKey: the derived secret bytes.
+    /// `len` is the CKA_VALUE_LEN of the caller's template (never 0), if
+    /// given. A mechanism whose output length is a choice (a KDF) returns
+    /// exactly `len` bytes, and CKR_TEMPLATE_INCOMPLETE when it is None
+    /// (unless the mechanism has a natural length); one with a fixed
+    /// output (ECDH with CKD_NULL) may ignore it: the engine keeps the
+    /// trailing `len` bytes, or fails with CKR_TEMPLATE_INCONSISTENT if
+    /// fewer came back.
     /// `keys` resolves other key handles a parameter names (e.g.
     /// CKM_CONCATENATE_BASE_AND_KEY), with the session's visibility rules.
     fn derive(
         &self,
         _m: &CkMechanism,
         _base: &Object,
+        _len: Option<usize>,
         _keys: &dyn KeyLookup,
     ) -> CkResult<Zeroizing<Vec<u8>>> {
         Err(CKR_MECHANISM_INVALID)
+    }
+    /// C_EncapsulateKey (PKCS#11 3.2, key management functions): a fresh shared
+    /// secret and its ciphertext under the public `key`, as
+    /// (ciphertext, secret). The engine makes the secret a new key.
+    fn encapsulate(
+        &self,
+        _m: &CkMechanism,
+        _key: &Object,
+    ) -> CkResult<(Vec<u8>, Zeroizing<Vec<u8>>)> {
+        Err(CKR_MECHANISM_INVALID)
+    }
+    /// C_DecapsulateKey (PKCS#11 3.2): the shared secret that
+    /// `ciphertext` carries for the private `key`.
+    fn decapsulate(
+        &self,
+        _m: &CkMechanism,
+        _key: &Object,
+        _ciphertext: &[u8],
+    ) -> CkResult<Zeroizing<Vec<u8>>> {
+        Err(CKR_MECHANISM_INVALID)
+    }
+    /// C_UnwrapKey of a secret key takes its CKA_VALUE_LEN bytes from the
+    /// end of the decrypted bytes rather than the start (CKM_RSA_X_509,
+    /// whose plaintext is the key value left-padded with zeros).
+    fn unwrap_from_end(&self, _m: &CkMechanism) -> bool {
+        false
     }
 }
 
@@ -302,6 +396,8 @@ pub fn registry() -> &'static Registry {
         montgomery::register(&mut r);
         mldsa::register(&mut r);
         mlkem::register(&mut r);
+        // Last: adds the message-based flags to what the families registered.
+        message::augment(&mut r);
         r
     })
 }

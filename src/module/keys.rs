@@ -9,6 +9,7 @@ use crate::CK_ULONG;
 use crate::attr::policy::Op;
 use crate::attr::{Attribute, find_ulong, ulong_bytes};
 use crate::constants::*;
+use crate::mech::kdf::derive_rules;
 use crate::mech::{CkMechanism, KeyLookup, registry};
 use crate::object::Object;
 use crate::rv::CkResult;
@@ -140,6 +141,7 @@ impl Module {
         if target.bool(CKA_WRAP_WITH_TRUSTED) && !wrapper.bool(CKA_TRUSTED) {
             return Err(CKR_KEY_NOT_WRAPPABLE);
         }
+        crate::attr::template::check_wrap(wrapper, target)?;
         let bytes = match target.class() {
             CKO_SECRET_KEY => {
                 let mut value =
@@ -194,6 +196,9 @@ impl Module {
             CKA_UNWRAP,
             CKR_UNWRAPPING_KEY_HANDLE_INVALID,
         )?;
+        // The unwrapping key's CKA_UNWRAP_TEMPLATE joins the caller's.
+        let merged = crate::attr::template::merged(unwrapper, CKA_UNWRAP_TEMPLATE, template)?;
+        let template = merged.as_slice();
         let class = find_ulong(template, CKA_CLASS)?.ok_or(CKR_TEMPLATE_INCOMPLETE)?;
         let key_type = find_ulong(template, CKA_KEY_TYPE)?.ok_or(CKR_TEMPLATE_INCOMPLETE)?;
         let mut op = imp
@@ -207,7 +212,10 @@ impl Module {
                     Some(n) => n as usize,
                     None => plain.len(),
                 };
-                vec![Attribute::new(CKA_VALUE, plain[..len].to_vec())]
+                // CKM_RSA_X_509 takes the key from the end (zero-padded).
+                let start = imp.unwrap_from_end(m).then(|| plain.len() - len);
+                let value = &plain[start.unwrap_or(0)..][..len];
+                vec![Attribute::new(CKA_VALUE, value.to_vec())]
             }
             CKO_PRIVATE_KEY => {
                 let def = registry()
@@ -223,9 +231,10 @@ impl Module {
         self.insert_object(h, key)
     }
 
-    /// C_DeriveKey (5.14.5): the mechanism yields secret bytes; the new
-    /// key takes CKA_VALUE_LEN of them (the trailing ones, as SoftHSMv2
-    /// does for ECDH) or all of them.
+    /// C_DeriveKey (5.14.5): the mechanism yields secret bytes, told the
+    /// template's CKA_VALUE_LEN (KDFs produce that many); the new key takes
+    /// CKA_VALUE_LEN of them (the trailing ones, as SoftHSMv2 does for
+    /// ECDH) or all of them. CKM_HKDF_DATA makes a data object instead.
     pub fn derive_key(
         &mut self,
         h: CK_ULONG,
@@ -236,45 +245,65 @@ impl Module {
         let is_so = self.login_of(h)? == Some(CKU_SO);
         let (imp, base_key) =
             self.key_for(h, m, base, CKF_DERIVE, CKA_DERIVE, CKR_KEY_HANDLE_INVALID)?;
-        let class = find_ulong(template, CKA_CLASS)?.unwrap_or(CKO_SECRET_KEY);
-        if class != CKO_SECRET_KEY {
-            return Err(CKR_TEMPLATE_INCONSISTENT);
-        }
-        let (base_always_sensitive, base_never_extractable) = (
-            base_key.bool(CKA_ALWAYS_SENSITIVE),
-            base_key.bool(CKA_NEVER_EXTRACTABLE),
-        );
+        // The base key's CKA_DERIVE_TEMPLATE joins the caller's.
+        let merged = crate::attr::template::merged(base_key, CKA_DERIVE_TEMPLATE, template)?;
+        let template = merged.as_slice();
         let keys = SessionKeys {
             module: self,
             session: h,
         };
-        let secret = imp.derive(m, base_key, &keys)?;
-        let len = match find_ulong(template, CKA_VALUE_LEN)? {
-            Some(n) if n == 0 || n as usize > secret.len() => {
-                return Err(CKR_TEMPLATE_INCONSISTENT);
-            }
-            Some(n) => n as usize,
+        // What the mechanism's section says around the bytes (mech::kdf):
+        // the output class (CKO_DATA for CKM_HKDF_DATA), a default key type,
+        // and how protection follows the source keys: the base key and any
+        // other key the parameter names.
+        let rules = derive_rules(m);
+        let mut sources = vec![base_key];
+        for &other in &rules.other_keys {
+            sources.push(keys.key(other)?);
+        }
+        let adjusted = rules.template(template, &sources)?;
+        let class = find_ulong(&adjusted, CKA_CLASS)?.unwrap_or(rules.class);
+        if class != rules.class {
+            return Err(CKR_TEMPLATE_INCONSISTENT);
+        }
+        // Always sensitive / never extractable only if every source key is
+        // (3.1 mechanisms 2.43.3 for two keys).
+        let (base_always_sensitive, base_never_extractable) = (
+            sources.iter().all(|k| k.bool(CKA_ALWAYS_SENSITIVE)),
+            sources.iter().all(|k| k.bool(CKA_NEVER_EXTRACTABLE)),
+        );
+        let wanted = match find_ulong(template, CKA_VALUE_LEN)? {
+            Some(0) => return Err(CKR_TEMPLATE_INCONSISTENT),
+            Some(n) => Some(usize::try_from(n).map_err(|_| CKR_TEMPLATE_INCONSISTENT)?),
+            None => None,
+        };
+        let secret = imp.derive(m, base_key, wanted, &keys)?;
+        let len = match wanted {
+            Some(n) if n > secret.len() => return Err(CKR_TEMPLATE_INCONSISTENT),
+            Some(n) => n,
             None => secret.len(),
         };
         let value = secret[secret.len() - len..].to_vec();
         let mut key = new_object(
             Op::Derive,
             class,
-            template,
+            &adjusted,
             &[Attribute::new(CKA_VALUE, value)],
             is_so,
         )?;
-        let (sensitive, extractable) = (key.bool(CKA_SENSITIVE), key.bool(CKA_EXTRACTABLE));
-        set(
-            &mut key,
-            CKA_ALWAYS_SENSITIVE,
-            vec![(base_always_sensitive && sensitive) as u8],
-        );
-        set(
-            &mut key,
-            CKA_NEVER_EXTRACTABLE,
-            vec![(base_never_extractable && !extractable) as u8],
-        );
+        if class == CKO_SECRET_KEY {
+            let (sensitive, extractable) = (key.bool(CKA_SENSITIVE), key.bool(CKA_EXTRACTABLE));
+            set(
+                &mut key,
+                CKA_ALWAYS_SENSITIVE,
+                vec![(base_always_sensitive && sensitive) as u8],
+            );
+            set(
+                &mut key,
+                CKA_NEVER_EXTRACTABLE,
+                vec![(base_never_extractable && !extractable) as u8],
+            );
+        }
         self.check_write(h, key.is_token(), key.is_private())?;
         self.insert_object(h, key)
     }

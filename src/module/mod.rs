@@ -14,15 +14,25 @@ use crate::token::Token;
 mod crypto;
 mod general;
 pub mod info;
+mod kem;
 mod keys;
 mod objects;
 pub use objects::{AttrResult, attribute_result_rv};
 mod random;
 mod sessions;
 mod slot_token;
+// PKCS#11 3.x functions: message-based (5.9, 5.11, 5.14, 5.16), session
+// (5.6.5-5.6.7, 5.6.9) and C_VerifySignature* (3.2).
+mod message;
+pub use message::MsgOutput;
+mod session_ext;
+pub use session_ext::ExtOps;
+mod verify_signature;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_3x;
 
 /// Module configuration (PKCS#11 leaves these token-specific).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]

@@ -29,6 +29,7 @@ impl Module {
                 slot_id,
                 rw,
                 ops: Default::default(),
+                iv_counters: Default::default(),
             },
         );
         Ok(handle)

@@ -27,7 +27,11 @@ pub(super) enum Cipher {
 impl Cipher {
     /// The cipher for an AES key object's CKA_VALUE.
     pub(super) fn new(key: &Object) -> CkResult<Self> {
-        let value = key.require(CKA_VALUE)?;
+        Self::from_bytes(key.require(CKA_VALUE)?)
+    }
+
+    /// The cipher for raw key bytes (16, 24 or 32 of them).
+    pub(super) fn from_bytes(value: &[u8]) -> CkResult<Self> {
         let bad = |_| CKR_KEY_SIZE_RANGE;
         Ok(match value.len() {
             16 => Cipher::A128(Aes128::new_from_slice(value).map_err(bad)?),
@@ -48,7 +52,7 @@ impl Cipher {
     }
 
     /// Decrypts the whole blocks of `data` in place.
-    fn decrypt(&self, data: &mut [u8]) {
+    pub(super) fn decrypt(&self, data: &mut [u8]) {
         let (blocks, _) = Block::slice_as_chunks_mut(data);
         match self {
             Cipher::A128(c) => c.decrypt_blocks(blocks),

@@ -5,11 +5,13 @@ use ghash::universal_hash::UniversalHash;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, Zeroizing};
 
-use super::BLOCK;
 use super::block::{Cipher, len_error, xor};
 use super::ctr::Keystream;
+use super::{BLOCK, GCM_TAG_BITS};
+use crate::CK_ULONG;
 use crate::constants::*;
-use crate::mech::CipherOp;
+use crate::mech::{CipherOp, check_key};
+use crate::object::Object;
 use crate::rv::CkResult;
 
 /// Longest GCM plaintext: 2^39 - 256 bits (SP 800-38D section 5.2.1.1).
@@ -137,8 +139,8 @@ impl Gcm {
 
 /// GCM encryption: ciphertext is returned as it is made, the tag at the end.
 #[derive(Clone)]
-pub(super) struct GcmEncrypt {
-    pub(super) gcm: Gcm,
+struct GcmEncrypt {
+    gcm: Gcm,
 }
 
 impl CipherOp for GcmEncrypt {
@@ -177,9 +179,9 @@ impl CipherOp for GcmEncrypt {
 /// GCM decryption: all input is held until the end, and plaintext is
 /// released only once the tag checks (as the 3.x text asks of AEAD modes).
 #[derive(Clone)]
-pub(super) struct GcmDecrypt {
-    pub(super) gcm: Gcm,
-    pub(super) input: Vec<u8>,
+struct GcmDecrypt {
+    gcm: Gcm,
+    input: Vec<u8>,
 }
 
 impl CipherOp for GcmDecrypt {
@@ -229,4 +231,38 @@ impl CipherOp for GcmDecrypt {
     fn box_clone(&self) -> Box<dyn CipherOp> {
         Box::new(self.clone())
     }
+}
+
+// ---------------------------------------------------------------------------
+// Entry points (C_EncryptInit and the PKCS#11 3.x message-based functions)
+
+/// An AES-GCM encryption or decryption under the AES key object `key`,
+/// after checking the CK_GCM_PARAMS values: ulIvLen 1..2^32-1 and ulAADLen
+/// 0..2^32-1 bytes, and a tag length NIST SP 800-38D allows
+/// (CKR_MECHANISM_PARAM_INVALID otherwise).
+pub(crate) fn gcm_cipher(
+    key: &Object,
+    iv: &[u8],
+    aad: &[u8],
+    tag_bits: CK_ULONG,
+    encrypt: bool,
+) -> CkResult<Box<dyn CipherOp>> {
+    check_key(key, CKO_SECRET_KEY, &[CKK_AES])?;
+    let max = u32::MAX as u64;
+    if iv.is_empty()
+        || iv.len() as u64 > max
+        || aad.len() as u64 > max
+        || !GCM_TAG_BITS.contains(&tag_bits)
+    {
+        return Err(CKR_MECHANISM_PARAM_INVALID);
+    }
+    let gcm = Gcm::new(Cipher::new(key)?, iv, aad, (tag_bits / 8) as usize);
+    Ok(if encrypt {
+        Box::new(GcmEncrypt { gcm })
+    } else {
+        Box::new(GcmDecrypt {
+            gcm,
+            input: Vec::new(),
+        })
+    })
 }

@@ -1,6 +1,8 @@
 //! AES: the CKK_AES key type, CKM_AES_KEY_GEN and the ECB, CBC, CBC_PAD,
 //! CTR and GCM ciphers (PKCS#11 3.1 "Current Mechanisms": sections "AES",
-//! "AES with Counter" and "AES-GCM authenticated Encryption / Decryption").
+//! "AES with Counter" and "AES-GCM authenticated Encryption / Decryption"),
+//! AES-CTS, the key wraps (KW, KWP, and the 2.40 KEY_WRAP_PAD: see `kw`),
+//! CMAC, and key derivation by data encryption (ECB/CBC_ENCRYPT_DATA).
 //!
 //! Every mode is built here on one AES block cipher whose key size is
 //! chosen at run time, so buffering, cloning and wiping work the same way
@@ -12,19 +14,31 @@
 //! RustCrypto crates.
 
 mod block;
+mod cmac;
 mod ctr;
+mod cts;
+mod encrypt_data;
 mod gcm;
+mod kw;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_more;
 
 use zeroize::Zeroizing;
 
+// For CKM_RSA_AES_KEY_WRAP and other users of the AES primitives.
+pub(crate) use self::gcm::gcm_cipher;
+pub(crate) use self::kw::{kwp_unwrap, kwp_wrap};
+
 use self::block::{BlockOp, Cipher, Mode};
+use self::cmac::Cmac;
 use self::ctr::CtrOp;
-use self::gcm::{Gcm, GcmDecrypt, GcmEncrypt};
+use self::cts::CtsOp;
+use self::kw::{KeyWrapOp, Variant};
 use super::{
-    CipherOp, CkMechanism, Generated, KeyTypeDef, Mechanism, Param, Registry, check_key, info,
-    random_bytes,
+    CipherOp, CkMechanism, Generated, KeyLookup, KeyTypeDef, Mechanism, Param, Registry, SignOp,
+    VerifyOp, check_key, info, random_bytes,
 };
 use crate::CK_ULONG;
 use crate::attr::policy::{AttrMap, Default as AttrDefault, Kind, Rule, flag};
@@ -109,17 +123,34 @@ pub fn register(r: &mut Registry) {
     r.add(CKM_AES_CBC_PAD, info(16, 32, cipher), &AES);
     r.add(CKM_AES_CTR, info(16, 32, CKF_ENCRYPT | CKF_DECRYPT), &AES);
     r.add(CKM_AES_GCM, info(16, 32, cipher), &AES);
+    r.add(CKM_AES_CTS, info(16, 32, CKF_ENCRYPT | CKF_DECRYPT), &AES);
+    // Key wrap: the 3.x table allows encrypt/decrypt as well as wrap/unwrap
+    // for all of them (SoftHSMv2 lists only wrap/unwrap).
+    r.add(CKM_AES_KEY_WRAP, info(16, 32, cipher), &AES);
+    r.add(CKM_AES_KEY_WRAP_KWP, info(16, 32, cipher), &AES);
+    r.add(CKM_AES_KEY_WRAP_PAD, info(16, 32, cipher), &AES);
+    r.add(CKM_AES_KEY_WRAP_PKCS7, info(16, 32, cipher), &AES);
+    r.add(CKM_AES_CMAC, info(16, 32, CKF_SIGN | CKF_VERIFY), &AES);
+    r.add(
+        CKM_AES_CMAC_GENERAL,
+        info(16, 32, CKF_SIGN | CKF_VERIFY),
+        &AES,
+    );
+    r.add(CKM_AES_ECB_ENCRYPT_DATA, info(16, 32, CKF_DERIVE), &AES);
+    r.add(CKM_AES_CBC_ENCRYPT_DATA, info(16, 32, CKF_DERIVE), &AES);
     r.add_key_type(&AES_KEY);
 }
 
 impl Mechanism for Aes {
     /// ECB and CBC have no padding: a wrapped secret is zero-padded to
     /// the block size (PKCS#11 3.1 mechanisms, AES-ECB/CBC wrapping).
+    /// CKM_AES_KEY_WRAP zero-pads a key value to the 8-byte semiblock
+    /// (2.40 and 3.x text of "AES Key Wrap").
     fn wrap_block(&self, m: &CkMechanism) -> usize {
-        if matches!(m.kind, CKM_AES_ECB | CKM_AES_CBC) {
-            16
-        } else {
-            1
+        match m.kind {
+            CKM_AES_ECB | CKM_AES_CBC => 16,
+            CKM_AES_KEY_WRAP => 8,
+            _ => 1,
         }
     }
     fn encrypt_init(&self, m: &CkMechanism, key: &Object) -> CkResult<Box<dyn CipherOp>> {
@@ -128,6 +159,28 @@ impl Mechanism for Aes {
 
     fn decrypt_init(&self, m: &CkMechanism, key: &Object) -> CkResult<Box<dyn CipherOp>> {
         init(m, key, false)
+    }
+
+    fn sign_init(&self, m: &CkMechanism, key: &Object) -> CkResult<Box<dyn SignOp>> {
+        Ok(Box::new(cmac_init(m, key)?))
+    }
+
+    fn verify_init(&self, m: &CkMechanism, key: &Object) -> CkResult<Box<dyn VerifyOp>> {
+        Ok(Box::new(cmac_init(m, key)?))
+    }
+
+    fn derive(
+        &self,
+        m: &CkMechanism,
+        base: &Object,
+        len: Option<usize>,
+        _keys: &dyn KeyLookup,
+    ) -> CkResult<Zeroizing<Vec<u8>>> {
+        if !matches!(m.kind, CKM_AES_ECB_ENCRYPT_DATA | CKM_AES_CBC_ENCRYPT_DATA) {
+            return Err(CKR_MECHANISM_INVALID);
+        }
+        check_key(base, CKO_SECRET_KEY, &[CKK_AES])?;
+        encrypt_data::derive(m, base, len)
     }
 
     /// "AES key generation": CKA_VALUE_LEN (bytes) is required.
@@ -168,11 +221,7 @@ fn init(m: &CkMechanism, key: &Object, encrypt: bool) -> CkResult<Box<dyn Cipher
             ))
         }
         CKM_AES_CBC | CKM_AES_CBC_PAD => {
-            let iv = match &m.param {
-                Param::Bytes(iv) => <[u8; BLOCK]>::try_from(iv.as_slice())
-                    .map_err(|_| CKR_MECHANISM_PARAM_INVALID)?,
-                _ => return Err(CKR_MECHANISM_PARAM_INVALID),
-            };
+            let iv = block_iv(m)?;
             let mode = if m.kind == CKM_AES_CBC {
                 Mode::Cbc
             } else {
@@ -204,26 +253,49 @@ fn init(m: &CkMechanism, key: &Object, encrypt: bool) -> CkResult<Box<dyn Cipher
             let Param::Gcm { iv, aad, tag_bits } = &m.param else {
                 return Err(CKR_MECHANISM_PARAM_INVALID);
             };
-            // ulIvLen 1..2^32-1 and ulAADLen 0..2^32-1 bytes (CK_GCM_PARAMS).
-            let max = u32::MAX as u64;
-            if iv.is_empty()
-                || iv.len() as u64 > max
-                || aad.len() as u64 > max
-                || !GCM_TAG_BITS.contains(tag_bits)
-            {
-                return Err(CKR_MECHANISM_PARAM_INVALID);
-            }
-            let gcm = Gcm::new(Cipher::new(key)?, iv, aad, (*tag_bits / 8) as usize);
-            if encrypt {
-                Box::new(GcmEncrypt { gcm })
-            } else {
-                Box::new(GcmDecrypt {
-                    gcm,
-                    input: Vec::new(),
-                })
-            }
+            gcm_cipher(key, iv, aad, *tag_bits, encrypt)?
         }
-        _ => return Err(CKR_MECHANISM_INVALID),
+        CKM_AES_CTS => Box::new(CtsOp::new(Cipher::new(key)?, block_iv(m)?, encrypt)),
+        kind => match Variant::of(kind) {
+            Some(variant) => Box::new(KeyWrapOp::new(
+                Cipher::new(key)?,
+                variant,
+                &m.param,
+                encrypt,
+            )?),
+            None => return Err(CKR_MECHANISM_INVALID),
+        },
     };
     Ok(op)
+}
+
+/// A 16-byte IV given as the raw parameter.
+fn block_iv(m: &CkMechanism) -> CkResult<[u8; BLOCK]> {
+    match &m.param {
+        Param::Bytes(iv) => {
+            <[u8; BLOCK]>::try_from(iv.as_slice()).map_err(|_| CKR_MECHANISM_PARAM_INVALID)
+        }
+        _ => Err(CKR_MECHANISM_PARAM_INVALID),
+    }
+}
+
+/// C_SignInit / C_VerifyInit for CKM_AES_CMAC(_GENERAL).
+fn cmac_init(m: &CkMechanism, key: &Object) -> CkResult<Cmac> {
+    let tag_len = match m.kind {
+        CKM_AES_CMAC => {
+            m.no_param()?;
+            BLOCK
+        }
+        // CK_MAC_GENERAL_PARAMS: 8 little-endian bytes (a pkcs11js number).
+        CKM_AES_CMAC_GENERAL => match &m.param {
+            Param::Bytes(b) => match parse_ulong(b) {
+                Ok(n @ 1..=16) => n as usize,
+                _ => return Err(CKR_MECHANISM_PARAM_INVALID),
+            },
+            _ => return Err(CKR_MECHANISM_PARAM_INVALID),
+        },
+        _ => return Err(CKR_MECHANISM_INVALID),
+    };
+    check_key(key, CKO_SECRET_KEY, &[CKK_AES])?;
+    Ok(Cmac::new(Cipher::new(key)?, tag_len))
 }

@@ -1,5 +1,7 @@
 use aes::Aes128;
 
+use super::gcm::Gcm;
+
 use super::*;
 
 fn hex(s: &str) -> Vec<u8> {
@@ -703,6 +705,15 @@ fn registered_info() {
         (CKM_AES_CBC_PAD, wrap),
         (CKM_AES_CTR, both),
         (CKM_AES_GCM, wrap),
+        (CKM_AES_CTS, both),
+        (CKM_AES_KEY_WRAP, wrap),
+        (CKM_AES_KEY_WRAP_KWP, wrap),
+        (CKM_AES_KEY_WRAP_PAD, wrap),
+        (CKM_AES_KEY_WRAP_PKCS7, wrap),
+        (CKM_AES_CMAC, CKF_SIGN | CKF_VERIFY),
+        (CKM_AES_CMAC_GENERAL, CKF_SIGN | CKF_VERIFY),
+        (CKM_AES_ECB_ENCRYPT_DATA, CKF_DERIVE),
+        (CKM_AES_CBC_ENCRYPT_DATA, CKF_DERIVE),
     ];
     for (kind, flags) in want {
         assert_eq!(r.info(kind), Some(info(16, 32, flags)), "{kind:#x}");

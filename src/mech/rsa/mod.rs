@@ -1,6 +1,7 @@
 //! RSA (PKCS#11 3.1 mechanisms section 2.1): CKK_RSA keys, key pair
 //! generation, PKCS#1 v1.5 and OAEP encryption, PKCS#1 v1.5 and PSS
-//! signatures, raw and with SHA-1/SHA-2 hashing.
+//! signatures, raw and with SHA-1/SHA-2/SHA-3 hashing (3.1 mechanisms
+//! 2.1.14 and 2.1.15), raw RSA (CKM_RSA_X_509) and CKM_RSA_AES_KEY_WRAP.
 //!
 //! Built on the `rsa` crate (constant-time crypto-bigint arithmetic with
 //! blinding). OAEP, PSS and the PKCS#1 v1.5 decryption check are encoded
@@ -16,6 +17,7 @@ use crate::mech::{CipherOp, CkMechanism, Generated, Mechanism, Registry, SignOp,
 use crate::object::Object;
 use crate::rv::CkResult;
 
+mod aes_wrap;
 mod hash;
 mod key;
 mod oaep;
@@ -24,6 +26,7 @@ mod pkcs1;
 mod pss;
 #[cfg(test)]
 mod tests;
+mod x509;
 
 use hash::HashAlg;
 use key::{private_from_object, public_from_object};
@@ -37,19 +40,27 @@ const GEN_MAX_BITS: usize = 4096;
 const DEFAULT_EXPONENT: u64 = 65537;
 
 /// The hashing signature mechanisms and their hash.
-const PKCS1_HASHED: [(CK_ULONG, HashAlg); 5] = [
+const PKCS1_HASHED: [(CK_ULONG, HashAlg); 9] = [
     (CKM_SHA1_RSA_PKCS, HashAlg::Sha1),
     (CKM_SHA224_RSA_PKCS, HashAlg::Sha224),
     (CKM_SHA256_RSA_PKCS, HashAlg::Sha256),
     (CKM_SHA384_RSA_PKCS, HashAlg::Sha384),
     (CKM_SHA512_RSA_PKCS, HashAlg::Sha512),
+    (CKM_SHA3_224_RSA_PKCS, HashAlg::Sha3_224),
+    (CKM_SHA3_256_RSA_PKCS, HashAlg::Sha3_256),
+    (CKM_SHA3_384_RSA_PKCS, HashAlg::Sha3_384),
+    (CKM_SHA3_512_RSA_PKCS, HashAlg::Sha3_512),
 ];
-const PSS_HASHED: [(CK_ULONG, HashAlg); 5] = [
+const PSS_HASHED: [(CK_ULONG, HashAlg); 9] = [
     (CKM_SHA1_RSA_PKCS_PSS, HashAlg::Sha1),
     (CKM_SHA224_RSA_PKCS_PSS, HashAlg::Sha224),
     (CKM_SHA256_RSA_PKCS_PSS, HashAlg::Sha256),
     (CKM_SHA384_RSA_PKCS_PSS, HashAlg::Sha384),
     (CKM_SHA512_RSA_PKCS_PSS, HashAlg::Sha512),
+    (CKM_SHA3_224_RSA_PKCS_PSS, HashAlg::Sha3_224),
+    (CKM_SHA3_256_RSA_PKCS_PSS, HashAlg::Sha3_256),
+    (CKM_SHA3_384_RSA_PKCS_PSS, HashAlg::Sha3_384),
+    (CKM_SHA3_512_RSA_PKCS_PSS, HashAlg::Sha3_512),
 ];
 
 fn hash_of(table: &[(CK_ULONG, HashAlg)], kind: CK_ULONG) -> Option<HashAlg> {
@@ -64,6 +75,7 @@ impl Rsa {
         match m.kind {
             CKM_RSA_PKCS => m.no_param().map(|_| EncPadding::Pkcs1),
             CKM_RSA_PKCS_OAEP => Ok(EncPadding::Oaep(oaep::OaepParams::parse(&m.param)?)),
+            CKM_RSA_X_509 => m.no_param().map(|_| EncPadding::Raw),
             _ => Err(CKR_MECHANISM_INVALID),
         }
     }
@@ -73,6 +85,10 @@ impl Rsa {
         if m.kind == CKM_RSA_PKCS {
             m.no_param()?;
             return Ok((SigPadding::Pkcs1, None));
+        }
+        if m.kind == CKM_RSA_X_509 {
+            m.no_param()?;
+            return Ok((SigPadding::Raw, None));
         }
         if m.kind == CKM_RSA_PKCS_PSS {
             return Ok((
@@ -101,6 +117,7 @@ impl Rsa {
     ) -> CkResult<()> {
         match padding {
             SigPadding::Pss(p) => p.check_key(key),
+            SigPadding::Raw => Ok(()),
             SigPadding::Pkcs1 => {
                 let t_len = hash.map_or(0, |h| h.digest_info_prefix().len() + h.len());
                 if key.size() < t_len + 11 {
@@ -115,6 +132,12 @@ impl Rsa {
 
 impl Mechanism for Rsa {
     fn encrypt_init(&self, m: &CkMechanism, key: &Object) -> CkResult<Box<dyn CipherOp>> {
+        if m.kind == CKM_RSA_AES_KEY_WRAP {
+            let params = aes_wrap::Params::parse(&m.param)?;
+            let key = public_from_object(key)?;
+            params.check_key(key.size())?;
+            return Ok(Box::new(aes_wrap::Wrap { key, params }));
+        }
         let padding = Self::enc_padding(m)?;
         let key = public_from_object(key)?;
         if let EncPadding::Oaep(p) = &padding {
@@ -124,6 +147,12 @@ impl Mechanism for Rsa {
     }
 
     fn decrypt_init(&self, m: &CkMechanism, key: &Object) -> CkResult<Box<dyn CipherOp>> {
+        if m.kind == CKM_RSA_AES_KEY_WRAP {
+            let params = aes_wrap::Params::parse(&m.param)?;
+            let key = private_from_object(key)?;
+            params.check_key(key.size())?;
+            return Ok(Box::new(aes_wrap::Unwrap { key, params }));
+        }
         let padding = Self::enc_padding(m)?;
         let key = private_from_object(key)?;
         if let EncPadding::Oaep(p) = &padding {
@@ -152,6 +181,39 @@ impl Mechanism for Rsa {
             padding,
             input: Input::hashed(hash),
         }))
+    }
+
+    /// CKM_RSA_X_509 unwraps the trailing bytes of its k-octet plaintext
+    /// (3.1 mechanisms 2.1.12).
+    fn unwrap_from_end(&self, m: &CkMechanism) -> bool {
+        m.kind == CKM_RSA_X_509
+    }
+
+    /// CKM_RSA_X_509 in C_EncapsulateKey: RSASVE (PKCS#11 3.2 "X.509 (raw)
+    /// RSA"; the shared secret is k octets).
+    fn encapsulate(
+        &self,
+        m: &CkMechanism,
+        key: &Object,
+    ) -> CkResult<(Vec<u8>, zeroize::Zeroizing<Vec<u8>>)> {
+        if m.kind != CKM_RSA_X_509 {
+            return Err(CKR_MECHANISM_INVALID);
+        }
+        m.no_param()?;
+        x509::encapsulate(&public_from_object(key)?)
+    }
+
+    fn decapsulate(
+        &self,
+        m: &CkMechanism,
+        key: &Object,
+        ciphertext: &[u8],
+    ) -> CkResult<zeroize::Zeroizing<Vec<u8>>> {
+        if m.kind != CKM_RSA_X_509 {
+            return Err(CKR_MECHANISM_INVALID);
+        }
+        m.no_param()?;
+        x509::decapsulate(&private_from_object(key)?, ciphertext)
     }
 
     /// CKM_RSA_PKCS_KEY_PAIR_GEN (3.1 mechanisms 2.1.5): CKA_MODULUS_BITS
@@ -208,6 +270,14 @@ pub fn register(r: &mut Registry) {
     );
     let all = CKF_ENCRYPT | CKF_DECRYPT | CKF_SIGN | CKF_VERIFY | CKF_WRAP | CKF_UNWRAP;
     r.add(CKM_RSA_PKCS, info(min, max, all), &RSA);
+    // Raw RSA also encapsulates (RSASVE), as PKCS#11 3.2 adds.
+    let kem = CKF_ENCAPSULATE | CKF_DECAPSULATE;
+    r.add(CKM_RSA_X_509, info(min, max, all | kem), &RSA);
+    r.add(
+        CKM_RSA_AES_KEY_WRAP,
+        info(min, max, CKF_WRAP | CKF_UNWRAP),
+        &RSA,
+    );
     r.add(
         CKM_RSA_PKCS_OAEP,
         info(min, max, CKF_ENCRYPT | CKF_DECRYPT | CKF_WRAP | CKF_UNWRAP),

@@ -8,15 +8,18 @@ use super::hash::{HashAlg, Hasher};
 use super::oaep::{self, OaepParams};
 use super::pkcs1;
 use super::pss::{self, PssParams};
+use super::x509;
 use crate::constants::*;
 use crate::mech::{CipherOp, SignOp, VerifyOp};
 use crate::rv::CkResult;
 
-/// The encryption scheme of CKM_RSA_PKCS or CKM_RSA_PKCS_OAEP.
+/// The encryption scheme of CKM_RSA_PKCS, CKM_RSA_PKCS_OAEP or
+/// CKM_RSA_X_509 (raw).
 #[derive(Clone, Debug)]
 pub enum EncPadding {
     Pkcs1,
     Oaep(OaepParams),
+    Raw,
 }
 
 #[derive(Clone)]
@@ -30,6 +33,7 @@ impl CipherOp for Encrypt {
         match &self.padding {
             EncPadding::Pkcs1 => pkcs1::encrypt(&self.key, input),
             EncPadding::Oaep(p) => oaep::encrypt(&self.key, p, input),
+            EncPadding::Raw => x509::encrypt(&self.key, input),
         }
     }
     fn output_bound(&self, _input_len: usize, _last: bool) -> usize {
@@ -52,6 +56,7 @@ impl CipherOp for Decrypt {
         let mut plain = match &self.padding {
             EncPadding::Pkcs1 => pkcs1::decrypt(&self.key, input)?,
             EncPadding::Oaep(p) => oaep::decrypt(&self.key, p, input)?,
+            EncPadding::Raw => x509::decrypt(&self.key, input)?,
         };
         // The caller receives the plaintext; the wrapper wipes nothing left.
         Ok(std::mem::take(&mut *plain))
@@ -71,6 +76,8 @@ pub enum SigPadding {
     /// EMSA-PKCS1-v1_5 over the data (raw) or over DigestInfo(hash).
     Pkcs1,
     Pss(PssParams),
+    /// CKM_RSA_X_509: the data itself, left-padded with zeros.
+    Raw,
 }
 
 /// What is signed: the data as given (CKM_RSA_PKCS, CKM_RSA_PKCS_PSS), or
@@ -97,7 +104,7 @@ fn finish_input(padding: &SigPadding, input: &mut Input, raw: Option<&[u8]>) -> 
             let digest = h.finalize();
             Ok(match padding {
                 SigPadding::Pkcs1 => [alg.digest_info_prefix(), &digest].concat(),
-                SigPadding::Pss(_) => digest,
+                SigPadding::Pss(_) | SigPadding::Raw => digest,
             })
         }
         (Input::Raw, Some(data)) => {
@@ -134,6 +141,7 @@ impl Sign {
         match &self.padding {
             SigPadding::Pkcs1 => pkcs1::sign(&self.key, encoded),
             SigPadding::Pss(p) => pss::sign(&self.key, p, encoded),
+            SigPadding::Raw => x509::sign(&self.key, encoded),
         }
     }
 }
@@ -170,6 +178,7 @@ impl Verify {
         match &self.padding {
             SigPadding::Pkcs1 => pkcs1::verify(&self.key, encoded, signature),
             SigPadding::Pss(p) => pss::verify(&self.key, p, encoded, signature),
+            SigPadding::Raw => x509::verify(&self.key, encoded, signature),
         }
     }
 }

@@ -11,7 +11,9 @@ use crate::mech::Param;
 
 mod crypt;
 mod keys;
+mod module;
 mod sign;
+mod x509;
 
 /// An object of `class` made of CKA_CLASS and the attributes given.
 fn object(class: CK_ULONG, attrs: &[Attribute]) -> Object {

@@ -233,3 +233,47 @@ fn hashed_pss_multi_part_and_crate_interop() {
     let theirs = private.pss_sign::<Sha256>(b"interop").unwrap();
     verify(&m, &p.public, b"interop", &theirs).unwrap();
 }
+
+/// The SHA-3 mechanisms: PKCS#1 v1.5 equals CKM_RSA_PKCS over the SHA-3
+/// DigestInfo; PSS round-trips with SHA-3 MGF1, and SHA-512/t is a valid
+/// PSS hashAlg with another MGF1 hash.
+#[test]
+fn sha3_and_sha512_t_hashes() {
+    let p = pair_2048();
+    let raw = CkMechanism::new(CKM_RSA_PKCS);
+    for (kind, h) in [
+        (CKM_SHA3_224_RSA_PKCS, HashAlg::Sha3_224),
+        (CKM_SHA3_256_RSA_PKCS, HashAlg::Sha3_256),
+        (CKM_SHA3_384_RSA_PKCS, HashAlg::Sha3_384),
+        (CKM_SHA3_512_RSA_PKCS, HashAlg::Sha3_512),
+    ] {
+        let m = CkMechanism::new(kind);
+        let sig = sign(&m, &p.private, b"sha3").unwrap();
+        let di = [h.digest_info_prefix(), &h.digest(&[b"sha3"])].concat();
+        assert_eq!(sign(&raw, &p.private, &di).unwrap(), sig);
+        verify(&m, &p.public, b"sha3", &sig).unwrap();
+    }
+    for (kind, hash, mgf) in [
+        (CKM_SHA3_224_RSA_PKCS_PSS, CKM_SHA3_224, CKG_MGF1_SHA3_224),
+        (CKM_SHA3_256_RSA_PKCS_PSS, CKM_SHA3_256, CKG_MGF1_SHA3_256),
+        (CKM_SHA3_384_RSA_PKCS_PSS, CKM_SHA3_384, CKG_MGF1_SHA1),
+        (CKM_SHA3_512_RSA_PKCS_PSS, CKM_SHA3_512, CKG_MGF1_SHA3_512),
+    ] {
+        let m = pss(kind, hash, mgf, 20);
+        let sig = sign(&m, &p.private, b"sha3").unwrap();
+        verify(&m, &p.public, b"sha3", &sig).unwrap();
+        // hashAlg must match the mechanism's hash.
+        let wrong = pss(kind, CKM_SHA256, mgf, 20);
+        assert_eq!(
+            RSA.sign_init(&wrong, &p.private).err(),
+            Some(CKR_MECHANISM_PARAM_INVALID)
+        );
+    }
+    let t = pss(CKM_RSA_PKCS_PSS, CKM_SHA512_224, CKG_MGF1_SHA256, 28);
+    let digest = HashAlg::Sha512_224.digest(&[b"t"]);
+    let sig = sign(&t, &p.private, &digest).unwrap();
+    verify(&t, &p.public, &digest, &sig).unwrap();
+    let label = oaep(CKM_SHA512_256, CKG_MGF1_SHA1, b"L");
+    let ct = encrypt(&label, &p.public, b"secret").unwrap();
+    assert_eq!(decrypt(&label, &p.private, &ct).unwrap(), b"secret");
+}

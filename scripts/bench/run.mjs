@@ -1,0 +1,293 @@
+#!/usr/bin/env node
+// `npm run bench`: one workload, side by side in one run, interleaved:
+//   ours       this package (pkg/index.cjs; if missing, scripts/setup.sh
+//              and `npm run build` run first, as `npm start` does),
+//   SoftHSM    SoftHSMv2 through the npm package pkcs11js (both set up on
+//              demand, see softhsm.mjs; skipped with the reason if not),
+//   WebCrypto  Node's crypto.subtle, for the rows it has an operation for.
+// Prints a table of medians with their spread and the ratios ours/SoftHSM
+// and ours/WebCrypto against the targets of issue 6, the bundle sizes and
+// wasm memory after 10,000 objects, and writes JSON and Markdown to
+// test-artifacts/bench/. Takes ~3-5 minutes on 2 cores.
+//
+// Options:
+//   --quick          a quarter of the time budget per row (rough figures)
+//   --only REGEX     rows whose id matches (e.g. --only 'gcm|hmac')
+//   --no-softhsm     skip SoftHSM;  --no-webcrypto  skip WebCrypto
+//   --browser        also the browser variant: the crypto rows in a Worker in
+//                    headless Chromium, ours vs the browser's WebCrypto
+//                    (playwright-core + /usr/bin/chromium; adds ~1-2 min)
+//   --pkg DIR        the built package to bench (default pkg/)
+//   --out DIR        where bench.json / bench.md go (default test-artifacts/bench)
+//   --softhsm-disk   SoftHSM's token files in the OS temp directory (default:
+//                    tmpfs /dev/shm, SoftHSM's best case; see softhsm.mjs)
+//   --clock C        wall | cpu | auto (default): the time the table shows;
+//                    auto = CPU time when the 1-minute load average exceeds
+//                    3/4 of the cores (other work running), else wall time.
+//                    The JSON has both.
+//   --no-renice      keep the default priority (otherwise, when allowed, the
+//                    bench raises its own priority to nice -10 so that
+//                    background jobs disturb it less; it says so)
+import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { makeData } from "./data.mjs";
+import { measure, pairedRatio, setClock } from "./harness.mjs";
+import { initToken, pkcs11Rows, workSession } from "./pkcs11-rows.mjs";
+import { markdownReport, textReport } from "./report.mjs";
+import { isCryptoRow, ROWS, SCENARIOS } from "./rows.mjs";
+import { runBrowser } from "./browser.mjs";
+import { available, openSoftHSM, slotByLabel, SO_PIN, USER_PIN } from "./softhsm.mjs";
+import { webcryptoRows } from "./webcrypto-rows.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "..", "..");
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(name);
+const option = (name, dflt) => {
+  const i = argv.indexOf(name);
+  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : dflt;
+};
+const scale = flag("--quick") ? 0.25 : 1;
+const only = option("--only") ? new RegExp(option("--only")) : undefined;
+const pkgDir = resolve(option("--pkg", join(root, "pkg")));
+const outDir = resolve(option("--out", join(root, "test-artifacts", "bench")));
+const log = (...a) => console.log("[bench]", ...a);
+const started = performance.now();
+const loadBefore = os.loadavg();
+const nproc = Number(spawnSync("nproc", { encoding: "utf8" }).stdout?.trim()) || os.availableParallelism?.() || os.cpus().length;
+// Wall time unless the machine is busy with other work (see harness.mjs).
+const clockArg = option("--clock", "auto");
+const clock = clockArg === "auto" ? (loadBefore[0] > 0.75 * nproc ? "cpu" : "wall") : clockArg;
+if (!["wall", "cpu"].includes(clock)) throw new Error("--clock wall|cpu|auto");
+setClock(clock);
+log(`clock: ${clock} time${clockArg === "auto" ? ` (auto: load average ${loadBefore[0].toFixed(1)} on ${nproc} cores)` : ""}`);
+let nice = os.getPriority();
+/** Linux nice values are per thread: set every thread of this process. */
+function renice(value) {
+  const tids = existsSync("/proc/self/task") ? readdirSync("/proc/self/task").map(Number) : [0];
+  for (const tid of tids) os.setPriority(tid, value);
+}
+if (!flag("--no-renice")) {
+  try {
+    renice(-10);
+    nice = -10;
+    log("raised this process's priority to nice -10 (threads and children inherit it; --no-renice to keep the default)");
+  } catch {}
+}
+
+// --- the package ---
+if (!existsSync(join(pkgDir, "index.cjs"))) {
+  if (pkgDir !== join(root, "pkg")) throw new Error(`${pkgDir}/index.cjs not found`);
+  // A clean clone: install the build tools (idempotent), then build.
+  const setupArgs = flag("--browser") ? [] : ["--no-browser"];
+  log(`pkg/ is not built: running scripts/setup.sh ${setupArgs.join(" ")} and \`npm run build\` first`);
+  execFileSync("bash", [join(root, "scripts", "setup.sh"), ...setupArgs], { stdio: "inherit", cwd: root });
+  execFileSync(process.execPath, [join(root, "scripts", "build.mjs")], { stdio: "inherit", cwd: root });
+}
+// A private copy: other work may rebuild pkg/ while the bench runs, and the
+// child processes must load the same build as this one.
+const snapshot = mkdtempSync(join(os.tmpdir(), "pkcs11-wasm-bench-pkg-"));
+process.on("exit", () => rmSync(snapshot, { recursive: true, force: true }));
+cpSync(pkgDir, snapshot, { recursive: true });
+const oursFile = join(snapshot, "index.cjs");
+const ours = createRequire(oursFile)(oursFile);
+const C = ours; // every CK* constant, with pkcs11js's values
+
+const skipped = {};
+const versions = {};
+const DATA = await makeData();
+const wanted = (id) => !only || only.test(id);
+
+// --- bundle sizes (the same figures scripts/build.mjs prints) ---
+function sizes() {
+  const files = ["pkcs11_wasm_bg.wasm", "index.cjs", "index.mjs", "browser.mjs"].filter((f) => existsSync(join(snapshot, f)));
+  const list = files.map((file) => {
+    const bytes = readFileSync(join(snapshot, file));
+    return { file, raw: statSync(join(snapshot, file)).size, gzip: gzipSync(bytes, { level: 9 }).length };
+  });
+  const wasm = list.find((f) => f.file.endsWith(".wasm"));
+  const wasmGzipKB = wasm.gzip / 1000;
+  return { files: list, wasmGzipKB, met: wasmGzipKB <= 350 };
+}
+
+// --- ours: a work token (low KDF: its logins are not what it measures)
+// and one module per login row (a logged-in session elsewhere would make
+// C_Login return USER_ALREADY_LOGGED_IN) ---
+const LOW_KDF = 1500;
+function oursModule(config, label) {
+  const p11 = new ours.PKCS11(config);
+  p11.C_Initialize();
+  const [slot] = p11.C_GetSlotList(true);
+  initToken(p11, C, slot, label, SO_PIN, USER_PIN);
+  return { p11, slot };
+}
+log("setting up our token (one login at the default kdfIterations costs ~0.3 s)");
+const oursWork = oursModule({ kdfIterations: LOW_KDF }, "bench-work");
+const oursCtx = {
+  p11: oursWork.p11,
+  C,
+  DATA,
+  slot: oursWork.slot,
+  session: workSession(oursWork.p11, C, oursWork.slot, USER_PIN),
+  login: {
+    "login.default": { ...oursModule(undefined, "bench-login"), pin: USER_PIN },
+    "login.low": { ...oursModule({ kdfIterations: LOW_KDF }, "bench-login"), pin: USER_PIN },
+  },
+};
+const impls = { ours: pkcs11Rows(oursCtx) };
+versions.ours = JSON.parse(readFileSync(join(snapshot, "package.json"), "utf8")).version;
+versions.wasmSha256 = createHash("sha256").update(readFileSync(join(snapshot, "pkcs11_wasm_bg.wasm"))).digest("hex").slice(0, 16);
+versions.git = spawnSync("git", ["describe", "--always", "--dirty"], { cwd: root, encoding: "utf8" }).stdout?.trim();
+
+// --- SoftHSM ---
+const childEnv = { ...process.env, BENCH_PKG: snapshot };
+const child = (mode, who, extraEnv = {}) => {
+  const r = spawnSync(process.execPath, ["--expose-gc", join(here, "child.mjs"), mode, who], {
+    env: { ...childEnv, ...extraEnv },
+    encoding: "utf8",
+    timeout: 300_000,
+  });
+  if (r.status !== 0) throw new Error(`child ${mode} ${who} failed (${r.status}): ${r.stderr || r.error}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop());
+};
+let softhsm;
+if (flag("--no-softhsm")) skipped.SoftHSM = "--no-softhsm";
+else {
+  softhsm = available(root, log, flag("--softhsm-disk"));
+  if (!softhsm.lib) {
+    skipped.SoftHSM = softhsm.why;
+    log(`SoftHSM column skipped: ${softhsm.why}`);
+    softhsm = undefined;
+  }
+}
+if (softhsm) {
+  versions.softhsm = `SoftHSM ${softhsm.version ?? "v2"} (token files on ${softhsm.tmpfs ? "tmpfs" : "disk"})`;
+  versions.pkcs11js = softhsm.pkcs11jsVersion;
+  childEnv.BENCH_SOFTHSM_LIB = softhsm.lib;
+  childEnv.BENCH_PKCS11JS = softhsm.pkcs11jsPath;
+  if (wanted("startup.init") || wanted("startup.open")) {
+    log("filling SoftHSM's start-up token with 1,000 objects");
+    child("fill", "softhsm", { SOFTHSM2_CONF: softhsm.conf.startup });
+  }
+  const p11 = openSoftHSM(softhsm, softhsm.conf.main);
+  const slot = slotByLabel(p11, "bench-work");
+  const login = { p11, slot: slotByLabel(p11, "bench-login"), pin: USER_PIN };
+  impls.softhsm = pkcs11Rows({
+    p11,
+    C,
+    DATA,
+    slot,
+    session: workSession(p11, C, slot, USER_PIN),
+    login: { "login.default": login, "login.low": login },
+  });
+}
+
+// --- WebCrypto ---
+if (flag("--no-webcrypto")) skipped.WebCrypto = "--no-webcrypto";
+else impls.webcrypto = await webcryptoRows(globalThis.crypto.subtle, DATA);
+
+// --- start-up: fresh processes ---
+impls.ours.startup = { round: () => ({ "startup.init": child("startup", "ours").init }) };
+if (softhsm) {
+  impls.softhsm.startup = {
+    round: () => {
+      const r = child("startup", "softhsm", { SOFTHSM2_CONF: softhsm.conf.startup });
+      return { "startup.init": r.init, "startup.open": r.open };
+    },
+  };
+}
+
+// --- measure, row by row (a scenario's rows at once) ---
+const measured = {};
+const done = new Set();
+for (const row of ROWS) {
+  if (!wanted(row.id)) continue;
+  const key = row.scenario ?? row.id;
+  if (done.has(key)) continue;
+  done.add(key);
+  const opts = { ...(row.scenario ? SCENARIOS[row.scenario] : row) };
+  const byImpl = {};
+  for (const [name, rows] of Object.entries(impls)) if (rows[key]) byImpl[name] = rows[key];
+  if (Object.keys(byImpl).length === 0) continue;
+  const t0 = performance.now();
+  const got = await measure(key, byImpl, {
+    budgetMs: (opts.budget ?? 3000) * scale,
+    minRounds: scale < 1 ? Math.min(opts.minRounds ?? 7, 5) : opts.minRounds,
+    maxRounds: opts.maxRounds,
+  });
+  Object.assign(measured, got);
+  const summary = Object.entries(got)
+    .map(([id, byName]) => `${id}: ${Object.entries(byName).map(([n, r]) => `${n} ${r.stats.median.toPrecision(3)} ms`).join(", ")}`)
+    .join("; ");
+  log(`${summary} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+}
+
+// --- memory after 10,000 objects (fresh processes) ---
+const memory = {};
+if (wanted("memory")) {
+  log(`memory: creating ${DATA.memoryObjectCount.toLocaleString("en")} objects in a fresh process`);
+  memory.ours = child("memory", "ours");
+  if (softhsm) memory.softhsm = child("memory", "softhsm", { SOFTHSM2_CONF: softhsm.conf.main });
+}
+
+// --- the browser variant (opt-in) ---
+let browser;
+if (flag("--browser")) {
+  log("browser variant: crypto rows in a Worker in headless Chromium (half the Node budget per row)");
+  const got = await runBrowser({ root, pkgDir: snapshot, benchDir: here, scale: scale / 2, only, log });
+  if (got.why) {
+    skipped["browser variant"] = got.why;
+    log(`browser variant not run: ${got.why}`);
+  } else {
+    const browserRows = ROWS.filter((r) => isCryptoRow(r.id) && got.measured[r.id]).map((r) => {
+      const m = got.measured[r.id];
+      const ratios = m.ours && m.webcrypto ? { webcrypto: pairedRatio(m.ours, m.webcrypto) } : {};
+      const { budget, minRounds, maxRounds, target, ...desc } = r;
+      return { ...desc, impls: m, ratios };
+    });
+    browser = { browser: got.browser, crossOriginIsolated: got.crossOriginIsolated, rows: browserRows };
+  }
+}
+
+// --- result ---
+const rows = ROWS.filter((r) => measured[r.id]).map((r) => {
+  const got = measured[r.id];
+  const ratios = {};
+  for (const other of ["softhsm", "webcrypto"]) if (got.ours && got[other]) ratios[other] = pairedRatio(got.ours, got[other]);
+  const met = r.target && ratios.softhsm ? ratios.softhsm.median <= r.target.max : undefined;
+  const { budget, minRounds, maxRounds, ...desc } = r;
+  return { ...desc, impls: got, ratios, met };
+});
+const cpus = os.cpus();
+const result = {
+  date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+  machine: {
+    cpu: cpus[0]?.model ?? "unknown CPU",
+    nproc,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    nice,
+    loadavg: { before: loadBefore.map((v) => +v.toFixed(2)), after: os.loadavg().map((v) => +v.toFixed(2)) },
+  },
+  clock,
+  versions,
+  skipped,
+  sizes: sizes(),
+  memory,
+  rows,
+  browser,
+  seconds: (performance.now() - started) / 1000,
+};
+
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, "bench.json"), JSON.stringify(result, null, 1) + "\n");
+writeFileSync(join(outDir, "bench.md"), markdownReport(result) + "\n");
+console.log("\n" + textReport(result));
+console.log(`\nJSON: ${join(outDir, "bench.json")}\nMarkdown: ${join(outDir, "bench.md")}`);
+process.exit(0); // SoftHSM and the modules hold no state worth finalizing
