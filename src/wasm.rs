@@ -988,7 +988,9 @@ impl WasmModule {
         username: &[u8],
     ) -> JsResult<()> {
         wiped(pin, |pin| {
-            ck(self.m.login_user(ulong(session), ulong(user), pin, username))
+            ck(self
+                .m
+                .login_user(ulong(session), ulong(user), pin, username))
         })
     }
 
@@ -1023,7 +1025,9 @@ impl WasmModule {
         key: f64,
     ) -> JsResult<()> {
         let m = optional_mechanism(mech, &param)?;
-        ck(self.m.message_encrypt_init(ulong(session), m.as_ref(), ulong(key)))
+        ck(self
+            .m
+            .message_encrypt_init(ulong(session), m.as_ref(), ulong(key)))
     }
 
     pub fn encrypt_message(
@@ -1035,8 +1039,10 @@ impl WasmModule {
         out_len: Option<f64>,
     ) -> JsResult<Vec<u8>> {
         let p = self.message_param(session, CKF_MESSAGE_ENCRYPT, &param)?;
-        ck(self.m.encrypt_message(ulong(session), &p, aad, data, cap(out_len)))
-            .map(put_message_output)
+        ck(self
+            .m
+            .encrypt_message(ulong(session), &p, aad, data, cap(out_len)))
+        .map(put_message_output)
     }
 
     pub fn encrypt_message_begin(
@@ -1076,7 +1082,9 @@ impl WasmModule {
         key: f64,
     ) -> JsResult<()> {
         let m = optional_mechanism(mech, &param)?;
-        ck(self.m.message_decrypt_init(ulong(session), m.as_ref(), ulong(key)))
+        ck(self
+            .m
+            .message_decrypt_init(ulong(session), m.as_ref(), ulong(key)))
     }
 
     pub fn decrypt_message(
@@ -1088,10 +1096,17 @@ impl WasmModule {
         out_len: Option<f64>,
     ) -> JsResult<Vec<u8>> {
         let p = self.message_param(session, CKF_MESSAGE_DECRYPT, &param)?;
-        ck(self.m.decrypt_message(ulong(session), &p, aad, data, cap(out_len)))
+        ck(self
+            .m
+            .decrypt_message(ulong(session), &p, aad, data, cap(out_len)))
     }
 
-    pub fn decrypt_message_begin(&mut self, session: f64, param: JsValue, aad: &[u8]) -> JsResult<()> {
+    pub fn decrypt_message_begin(
+        &mut self,
+        session: f64,
+        param: JsValue,
+        aad: &[u8],
+    ) -> JsResult<()> {
         let p = self.message_param(session, CKF_MESSAGE_DECRYPT, &param)?;
         ck(self.m.decrypt_message_begin(ulong(session), &p, aad))
     }
@@ -1122,7 +1137,9 @@ impl WasmModule {
         key: f64,
     ) -> JsResult<()> {
         let m = optional_mechanism(mech, &param)?;
-        ck(self.m.message_sign_init(ulong(session), m.as_ref(), ulong(key)))
+        ck(self
+            .m
+            .message_sign_init(ulong(session), m.as_ref(), ulong(key)))
     }
 
     pub fn sign_message(
@@ -1170,7 +1187,9 @@ impl WasmModule {
         key: f64,
     ) -> JsResult<()> {
         let m = optional_mechanism(mech, &param)?;
-        ck(self.m.message_verify_init(ulong(session), m.as_ref(), ulong(key)))
+        ck(self
+            .m
+            .message_verify_init(ulong(session), m.as_ref(), ulong(key)))
     }
 
     pub fn verify_message(
