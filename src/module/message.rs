@@ -393,11 +393,7 @@ impl Module {
 
     /// C_MessageEncryptFinal (5.9.5); also ends a message in progress.
     pub fn message_encrypt_final(&mut self, h: CK_ULONG) -> CkResult<()> {
-        let ext = &mut self.session_mut(h)?.ops.ext;
-        ext.msg_encrypt
-            .take()
-            .map(|_| ())
-            .ok_or(CKR_OPERATION_NOT_INITIALIZED)
+        end_process(&mut self.session_mut(h)?.ops.ext.msg_encrypt)
     }
 
     /// C_MessageDecryptInit (5.11.1).
@@ -495,11 +491,7 @@ impl Module {
 
     /// C_MessageDecryptFinal (5.11.5).
     pub fn message_decrypt_final(&mut self, h: CK_ULONG) -> CkResult<()> {
-        let ext = &mut self.session_mut(h)?.ops.ext;
-        ext.msg_decrypt
-            .take()
-            .map(|_| ())
-            .ok_or(CKR_OPERATION_NOT_INITIALIZED)
+        end_process(&mut self.session_mut(h)?.ops.ext.msg_decrypt)
     }
 
     /// C_MessageSignInit (5.14.1): checks the key and parameter as
@@ -604,11 +596,7 @@ impl Module {
 
     /// C_MessageSignFinal (5.14.5).
     pub fn message_sign_final(&mut self, h: CK_ULONG) -> CkResult<()> {
-        let ext = &mut self.session_mut(h)?.ops.ext;
-        ext.msg_sign
-            .take()
-            .map(|_| ())
-            .ok_or(CKR_OPERATION_NOT_INITIALIZED)
+        end_process(&mut self.session_mut(h)?.ops.ext.msg_sign)
     }
 
     /// C_MessageVerifyInit (5.16.1).
@@ -706,10 +694,11 @@ impl Module {
 
     /// C_MessageVerifyFinal (5.16.5).
     pub fn message_verify_final(&mut self, h: CK_ULONG) -> CkResult<()> {
-        let ext = &mut self.session_mut(h)?.ops.ext;
-        ext.msg_verify
-            .take()
-            .map(|_| ())
-            .ok_or(CKR_OPERATION_NOT_INITIALIZED)
+        end_process(&mut self.session_mut(h)?.ops.ext.msg_verify)
     }
+}
+
+/// C_Message*Final: ends a message-based process, or says none was active.
+fn end_process<T>(slot: &mut Option<T>) -> CkResult<()> {
+    slot.take().map(|_| ()).ok_or(CKR_OPERATION_NOT_INITIALIZED)
 }
