@@ -15,6 +15,7 @@ pub mod module;
 pub mod object;
 pub mod rv;
 pub mod session;
+pub mod store;
 pub mod token;
 
 #[cfg(target_arch = "wasm32")]

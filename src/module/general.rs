@@ -17,14 +17,15 @@ impl Module {
     }
 
     /// C_Finalize (5.4.2): closes every session (destroying session
-    /// objects) and logs out of every token. Token objects stay, as they
-    /// would in storage.
+    /// objects) and logs out of every token (private token objects leave
+    /// memory). Token objects stay, as they do in storage.
     pub fn finalize(&mut self) -> CkResult<()> {
         self.check_init()?;
         self.sessions.clear();
         self.objects.retain(|_, e| e.session.is_none());
-        for slot in &mut self.slots {
-            slot.token.logout();
+        let ids: Vec<_> = self.slots.iter().map(|s| s.id).collect();
+        for id in ids {
+            self.end_login(id);
         }
         self.events.clear();
         self.initialized = false;

@@ -21,6 +21,7 @@ pub use objects::{AttrResult, attribute_result_rv};
 mod random;
 mod sessions;
 mod slot_token;
+mod storage;
 // PKCS#11 3.x functions: message-based (5.9, 5.11, 5.14, 5.16), session
 // (5.6.5-5.6.7, 5.6.9) and C_VerifySignature* (3.2).
 mod message;
@@ -33,6 +34,8 @@ mod verify_signature;
 mod tests;
 #[cfg(test)]
 mod tests_3x;
+#[cfg(test)]
+mod tests_storage;
 
 /// Module configuration (PKCS#11 leaves these token-specific).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
@@ -44,6 +47,32 @@ pub struct Config {
     pub max_pin_len: u32,
     /// Wrong PINs before a PIN locks; 0 disables lockout.
     pub max_pin_tries: u32,
+    /// Configured slots, one token each. Without it: one slot with an
+    /// in-memory token, and a new free slot whenever the last free one
+    /// is initialized (as SoftHSMv2 does).
+    pub slots: Option<Vec<SlotConfig>>,
+}
+
+/// One configured slot: per-token overrides of the module's limits. The
+/// facade interprets the storage location and strips it; `persistent`
+/// says whether the token's changes are written anywhere.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct SlotConfig {
+    pub persistent: bool,
+    pub kdf_iterations: Option<u32>,
+    pub min_pin_len: Option<u32>,
+    pub max_pin_len: Option<u32>,
+    pub max_pin_tries: Option<u32>,
+}
+
+/// The PIN rules of one token: the module's, overridden per slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub kdf_iterations: u32,
+    pub min_pin_len: u32,
+    pub max_pin_len: u32,
+    pub max_pin_tries: u32,
 }
 
 impl Default for Config {
@@ -53,6 +82,7 @@ impl Default for Config {
             min_pin_len: 4,
             max_pin_len: 255,
             max_pin_tries: 10,
+            slots: None,
         }
     }
 }
@@ -60,6 +90,15 @@ impl Default for Config {
 pub struct Slot {
     pub id: CK_ULONG,
     pub token: Token,
+    pub limits: Limits,
+    /// Whether changes are emitted as storage writes.
+    pub persistent: bool,
+    /// Why the stored token was refused (a newer format, a damaged token
+    /// record); token functions then answer CKR_TOKEN_NOT_RECOGNIZED.
+    pub refused: Option<String>,
+    /// The stored form of each token object, by CKA_UNIQUE_ID: private
+    /// objects stay here, sealed, while no USER is logged in.
+    pub records: BTreeMap<String, Vec<u8>>,
 }
 
 /// An object and who owns it: its slot, and for session objects the
@@ -83,6 +122,9 @@ pub struct Module {
     next_handle: CK_ULONG,
     /// Slots whose state changed, for C_WaitForSlotEvent.
     events: Vec<CK_ULONG>,
+    /// Storage writes not yet taken by the facade (`storage`).
+    pending: Vec<(CK_ULONG, crate::store::StoreOp)>,
+    storage_events: Vec<crate::store::StorageEvent>,
 }
 
 impl Default for Module {
@@ -102,12 +144,29 @@ impl Module {
             objects: BTreeMap::new(),
             next_handle: 1,
             events: Vec::new(),
+            pending: Vec::new(),
+            storage_events: Vec::new(),
         };
-        m.add_free_slot();
+        match m.config.slots.clone() {
+            Some(slots) => {
+                for c in slots {
+                    m.add_free_slot(&c);
+                }
+            }
+            None => m.add_free_slot(&SlotConfig::default()),
+        }
         m
     }
 
-    fn add_free_slot(&mut self) {
+    /// Adds a slot holding an uninitialized token.
+    fn add_free_slot(&mut self, c: &SlotConfig) {
+        let g = &self.config;
+        let limits = Limits {
+            kdf_iterations: c.kdf_iterations.unwrap_or(g.kdf_iterations),
+            min_pin_len: c.min_pin_len.unwrap_or(g.min_pin_len),
+            max_pin_len: c.max_pin_len.unwrap_or(g.max_pin_len),
+            max_pin_tries: c.max_pin_tries.unwrap_or(g.max_pin_tries),
+        };
         let id = self.slots.len() as CK_ULONG;
         let serial = id.wrapping_mul(0x9e37_79b9_7f4a_7c15)
             ^ crate::mech::random_bytes(8)
@@ -116,7 +175,37 @@ impl Module {
         self.slots.push(Slot {
             id,
             token: Token::new_uninitialized(serial),
+            limits,
+            persistent: c.persistent,
+            refused: None,
+            records: BTreeMap::new(),
         });
+    }
+
+    fn slot_index(&self, slot_id: CK_ULONG) -> Option<usize> {
+        self.slots.iter().position(|s| s.id == slot_id)
+    }
+
+    /// The PIN rules of the token in `slot_id`.
+    fn limits(&self, slot_id: CK_ULONG) -> Limits {
+        let i = self.slot_index(slot_id).unwrap_or(0);
+        self.slots.get(i).map(|s| s.limits).unwrap_or(Limits {
+            kdf_iterations: self.config.kdf_iterations,
+            min_pin_len: self.config.min_pin_len,
+            max_pin_len: self.config.max_pin_len,
+            max_pin_tries: self.config.max_pin_tries,
+        })
+    }
+
+    /// CKR_TOKEN_NOT_RECOGNIZED for a slot whose stored token was refused.
+    fn check_recognized(&self, slot_id: CK_ULONG) -> CkResult<()> {
+        match self
+            .slot_index(slot_id)
+            .map(|i| self.slots[i].refused.is_some())
+        {
+            Some(true) => Err(CKR_TOKEN_NOT_RECOGNIZED),
+            _ => Ok(()),
+        }
     }
 
     fn new_handle(&mut self) -> CK_ULONG {
@@ -216,6 +305,10 @@ impl Module {
                 object,
             },
         );
+        if let Err(e) = self.save_object(handle) {
+            self.objects.remove(&handle);
+            return Err(e);
+        }
         Ok(handle)
     }
 

@@ -90,6 +90,7 @@ impl Module {
         if !o.bool(CKA_DESTROYABLE) {
             return Err(CKR_ACTION_PROHIBITED);
         }
+        self.forget_object(obj);
         self.objects.remove(&obj);
         Ok(())
     }
@@ -136,8 +137,15 @@ impl Module {
             return Err(CKR_ACTION_PROHIBITED);
         }
         let attrs = policy::change(Op::Set, &o.attrs, template, is_so)?;
-        if let Some(e) = self.objects.get_mut(&obj) {
-            e.object.attrs = attrs;
+        let Some(e) = self.objects.get_mut(&obj) else {
+            return Ok(());
+        };
+        let old = std::mem::replace(&mut e.object.attrs, attrs);
+        if let Err(rv) = self.save_object(obj) {
+            if let Some(e) = self.objects.get_mut(&obj) {
+                e.object.attrs = old;
+            }
+            return Err(rv);
         }
         Ok(())
     }

@@ -11,6 +11,7 @@ impl Module {
     /// (none is ever made).
     pub fn open_session(&mut self, slot_id: CK_ULONG, flags: CK_ULONG) -> CkResult<CK_ULONG> {
         let slot = self.slot(slot_id)?;
+        self.check_recognized(slot_id)?;
         if flags & CKF_SERIAL_SESSION == 0 {
             return Err(CKR_SESSION_PARALLEL_NOT_SUPPORTED);
         }
@@ -42,7 +43,7 @@ impl Module {
         self.sessions.remove(&h);
         self.objects.retain(|_, e| e.session != Some(h));
         if !self.sessions.values().any(|s| s.slot_id == slot_id) {
-            self.token_of_mut(slot_id).logout();
+            self.end_login(slot_id);
         }
         Ok(())
     }
@@ -59,7 +60,7 @@ impl Module {
         for h in handles {
             self.close_session(h)?;
         }
-        self.token_of_mut(slot_id).logout();
+        self.end_login(slot_id);
         Ok(())
     }
 
@@ -104,43 +105,29 @@ impl Module {
         {
             return Err(CKR_SESSION_READ_ONLY_EXISTS);
         }
-        let tries = self.config.max_pin_tries;
-        let token = self.token_of_mut(slot_id);
-        if user == CKU_USER && token.user_pin.is_none() {
+        if user == CKU_USER && self.token_of(slot_id).user_pin.is_none() {
             return Err(CKR_USER_PIN_NOT_INITIALIZED);
         }
-        let master = token.check_pin(user, pin, tries)?;
+        let master = self.check_pin_counted(slot_id, user, pin)?;
+        let token = self.token_of_mut(slot_id);
         token.master_key = Some(master);
         token.login = Some(user);
+        if user == CKU_USER {
+            self.unlock_private(slot_id);
+        }
         Ok(())
     }
 
     /// C_Logout (5.6.10): ends every operation on the token, destroys
-    /// private session objects, and gives private token objects new handles
-    /// (old handles to private objects stay invalid even after a new
-    /// login, as 5.6.10 requires).
+    /// private session objects, and takes private token objects out of
+    /// memory (see `end_login`); a new USER login brings them back under
+    /// new handles, so old handles stay invalid as 5.6.10 requires.
     pub fn logout(&mut self, h: CK_ULONG) -> CkResult<()> {
         let slot_id = self.session(h)?.slot_id;
         if self.token_of(slot_id).login.is_none() {
             return Err(CKR_USER_NOT_LOGGED_IN);
         }
-        self.token_of_mut(slot_id).logout();
-        self.cancel_operations(slot_id);
-        let on_slot_private = |e: &super::Entry| e.slot_id == slot_id && e.object.is_private();
-        self.objects
-            .retain(|_, e| !(on_slot_private(e) && e.session.is_some()));
-        let moved: Vec<CK_ULONG> = self
-            .objects
-            .iter()
-            .filter(|(_, e)| on_slot_private(e))
-            .map(|(h, _)| *h)
-            .collect();
-        for old in moved {
-            if let Some(entry) = self.objects.remove(&old) {
-                let new = self.new_handle();
-                self.objects.insert(new, entry);
-            }
-        }
+        self.end_login(slot_id);
         Ok(())
     }
 }

@@ -31,6 +31,8 @@ impl Module {
     /// C_GetTokenInfo (5.5.3).
     pub fn get_token_info(&self, slot_id: CK_ULONG) -> CkResult<TokenInfo> {
         let slot = self.slot(slot_id)?;
+        self.check_recognized(slot_id)?;
+        let limits = slot.limits;
         let sessions = self.sessions.values().filter(|s| s.slot_id == slot_id);
         let (count, rw) = sessions.fold((0, 0), |(c, rw), s| (c + 1, rw + s.rw as CK_ULONG));
         let t = &slot.token;
@@ -39,13 +41,13 @@ impl Module {
             manufacturer_id: padded(MANUFACTURER),
             model: padded(b"software token"),
             serial_number: t.serial,
-            flags: t.flags(self.config.max_pin_tries),
+            flags: t.flags(limits.max_pin_tries),
             max_session_count: CK_EFFECTIVELY_INFINITE,
             session_count: count,
             max_rw_session_count: CK_EFFECTIVELY_INFINITE,
             rw_session_count: rw,
-            max_pin_len: self.config.max_pin_len as CK_ULONG,
-            min_pin_len: self.config.min_pin_len as CK_ULONG,
+            max_pin_len: limits.max_pin_len as CK_ULONG,
+            min_pin_len: limits.min_pin_len as CK_ULONG,
             total_public_memory: CK_UNAVAILABLE_INFORMATION,
             free_public_memory: CK_UNAVAILABLE_INFORMATION,
             total_private_memory: CK_UNAVAILABLE_INFORMATION,
@@ -81,9 +83,9 @@ impl Module {
         registry().info(mechanism).ok_or(CKR_MECHANISM_INVALID)
     }
 
-    fn check_pin_len(&self, pin: &[u8]) -> CkResult<()> {
-        let n = pin.len() as u32;
-        if n < self.config.min_pin_len || n > self.config.max_pin_len {
+    fn check_pin_len(&self, slot_id: CK_ULONG, pin: &[u8]) -> CkResult<()> {
+        let (n, limits) = (pin.len() as u32, self.limits(slot_id));
+        if n < limits.min_pin_len || n > limits.max_pin_len {
             return Err(CKR_PIN_LEN_RANGE);
         }
         Ok(())
@@ -95,27 +97,42 @@ impl Module {
     /// uninitialized slot appears (as in SoftHSMv2).
     pub fn init_token(&mut self, slot_id: CK_ULONG, so_pin: &[u8], label: &[u8]) -> CkResult<()> {
         self.slot(slot_id)?;
+        self.check_recognized(slot_id)?;
         if self.sessions.values().any(|s| s.slot_id == slot_id) {
             return Err(CKR_SESSION_EXISTS);
         }
-        self.check_pin_len(so_pin)?;
-        let (iterations, tries) = (self.config.kdf_iterations, self.config.max_pin_tries);
-        let token = self.token_of_mut(slot_id);
-        let was_initialized = token.is_initialized();
+        self.check_pin_len(slot_id, so_pin)?;
+        let limits = self.limits(slot_id);
+        let was_initialized = self.token_of(slot_id).is_initialized();
         if was_initialized {
-            token.check_pin(CKU_SO, so_pin, tries)?;
+            self.check_pin_counted(slot_id, CKU_SO, so_pin)?;
         }
         let master = pin::new_master_key()?;
-        token.so_pin = Some(pin::wrap(&master, so_pin, iterations)?);
+        let so_blob = pin::wrap(&master, so_pin, limits.kdf_iterations)?;
+        let mut id = [0u8; 16];
+        id.copy_from_slice(&crate::mech::random_bytes(16)?);
+        self.end_login(slot_id);
+        let token = self.token_of_mut(slot_id);
+        token.id = id;
+        token.so_pin = Some(so_blob);
         token.user_pin = None;
         token.so_counter = PinCounter::default();
         token.user_counter = PinCounter::default();
         token.label = padded(label);
-        token.logout();
         self.objects.retain(|_, e| e.slot_id != slot_id);
+        if let Some(i) = self.slot_index(slot_id) {
+            self.slots[i].records.clear();
+        }
+        // One transaction: the old objects go, the new token record comes.
+        self.emit_clear(slot_id);
+        self.save_token(slot_id);
+        self.save_counters(slot_id);
         self.events.push(slot_id);
-        if !was_initialized && self.slots.iter().all(|s| s.token.is_initialized()) {
-            self.add_free_slot();
+        if !was_initialized
+            && self.config.slots.is_none()
+            && self.slots.iter().all(|s| s.token.is_initialized())
+        {
+            self.add_free_slot(&Default::default());
         }
         Ok(())
     }
@@ -130,12 +147,14 @@ impl Module {
         if !rw {
             return Err(CKR_SESSION_READ_ONLY);
         }
-        self.check_pin_len(user_pin)?;
-        let iterations = self.config.kdf_iterations;
+        self.check_pin_len(slot_id, user_pin)?;
+        let iterations = self.limits(slot_id).kdf_iterations;
         let token = self.token_of_mut(slot_id);
         let master = token.master_key.as_ref().ok_or(CKR_GENERAL_ERROR)?;
         token.user_pin = Some(pin::wrap(master, user_pin, iterations)?);
         token.user_counter = PinCounter::default();
+        self.save_token(slot_id);
+        self.save_counters(slot_id);
         Ok(())
     }
 
@@ -153,21 +172,16 @@ impl Module {
         } else {
             CKU_USER
         };
-        let (iterations, tries) = (self.config.kdf_iterations, self.config.max_pin_tries);
-        let min_max = (
-            self.config.min_pin_len as usize,
-            self.config.max_pin_len as usize,
-        );
-        let token = self.token_of_mut(slot_id);
-        let master = token.check_pin(user, old_pin, tries)?;
-        if new_pin.len() < min_max.0 || new_pin.len() > min_max.1 {
-            return Err(CKR_PIN_LEN_RANGE);
-        }
+        let iterations = self.limits(slot_id).kdf_iterations;
+        let master = self.check_pin_counted(slot_id, user, old_pin)?;
+        self.check_pin_len(slot_id, new_pin)?;
         let blob = pin::wrap(&master, new_pin, iterations)?;
+        let token = self.token_of_mut(slot_id);
         match user {
             CKU_SO => token.so_pin = Some(blob),
             _ => token.user_pin = Some(blob),
         }
+        self.save_token(slot_id);
         Ok(())
     }
 }

@@ -22,6 +22,9 @@ pub struct Token {
     pub label: [u8; 32],
     /// CK_TOKEN_INFO.serialNumber, blank padded to 16 bytes.
     pub serial: [u8; 16],
+    /// Random identity chosen at C_InitToken; binds stored records to this
+    /// token (associated data of every sealed object).
+    pub id: [u8; 16],
     pub so_pin: Option<PinBlob>,
     pub user_pin: Option<PinBlob>,
     pub so_counter: PinCounter,
@@ -45,6 +48,7 @@ impl Token {
         Token {
             label: [b' '; 32],
             serial: padded(format!("{serial:016x}").as_bytes()),
+            id: [0; 16],
             so_pin: None,
             user_pin: None,
             so_counter: PinCounter::default(),
