@@ -423,6 +423,44 @@ export interface Config {
   maxPinLen?: number;
   /** Wrong PINs before a PIN locks; 0 disables lockout (default 10). */
   maxPinTries?: number;
+  /**
+   * The slots, one token each, and where each token is stored. Without
+   * it: Node has one in-memory slot (plus a fresh one whenever the last
+   * free one is initialized); browsers one IndexedDB token "pkcs11-wasm".
+   */
+  slots?: SlotConfig[];
+}
+
+/** Where a token lives (see README "Storage"). */
+export type StorageConfig =
+  | "memory"
+  | { memory: string }
+  | { directory: string }
+  | { indexedDB: string };
+
+/** One configured slot: its storage and per-token overrides of Config. */
+export interface SlotConfig {
+  storage?: StorageConfig;
+  kdfIterations?: number;
+  minPinLen?: number;
+  maxPinLen?: number;
+  maxPinTries?: number;
+}
+
+/** A storage report: a record failing its integrity check ("tampered"), a
+ * token of a newer format ("refused"), a failed write ("write-failed"). */
+export interface StorageEvent {
+  slot: number;
+  kind: "tampered" | "refused" | "orphan" | "write-failed";
+  /** The record concerned ("meta", "counters", "o/<CKA_UNIQUE_ID>"), or "". */
+  key: string;
+  message: string;
+}
+
+/** A raw stored record. */
+export interface StoredRecord {
+  key: string;
+  value: Uint8Array;
 }
 
 export interface InitializationOptions {
@@ -453,8 +491,35 @@ export class PKCS11 {
   /** Frees the module; later calls throw NativeError "PKCS11 module not loaded yet". */
   close(): void;
 
+  /** Loads directory and memory storage; IndexedDB needs C_InitializeAsync. */
   C_Initialize(options?: InitializationOptions): void;
+  /** pkcs11-wasm: C_Initialize resolving once every token is loaded (any storage). */
+  C_InitializeAsync(options?: InitializationOptions): Promise<void>;
+  /** Writes what is queued (synchronously, except IndexedDB which it starts). */
   C_Finalize(): void;
+  /** pkcs11-wasm: C_Finalize resolving once every write is durable. */
+  C_FinalizeAsync(): Promise<void>;
+  /**
+   * pkcs11-wasm: resolves when every write made so far is durable (calls
+   * write behind, in call order); rejects with the error if a write failed.
+   */
+  flush(): Promise<void>;
+  /** pkcs11-wasm: deletes the token in `slot` and all its storage (no session may be open). */
+  deleteToken(slot: Handle): Promise<void>;
+  /** pkcs11-wasm: the raw stored records of a slot's token (to inspect what is stored). */
+  storageRecords(slot: Handle): Promise<StoredRecord[]>;
+  /** pkcs11-wasm: every storage event so far. */
+  storageEvents: StorageEvent[];
+  /** pkcs11-wasm: called for each storage event (default: console.warn). */
+  onstorageevent: ((event: StorageEvent) => void) | null;
+  /** pkcs11-wasm: mutating calls that resolve once their writes are durable. */
+  C_InitTokenAsync(slot: Handle, pin?: string, label?: string): Promise<string>;
+  C_InitPINAsync(session: Handle, pin?: string): Promise<void>;
+  C_SetPINAsync(session: Handle, oldPin: string, newPin: string): Promise<void>;
+  C_CreateObjectAsync(session: Handle, template: Template): Promise<Handle>;
+  C_CopyObjectAsync(session: Handle, object: Handle, template: Template): Promise<Handle>;
+  C_DestroyObjectAsync(session: Handle, object: Handle): Promise<void>;
+  C_SetAttributeValueAsync(session: Handle, object: Handle, template: Template): Promise<void>;
   C_GetInfo(): ModuleInfo;
 
   C_GetSlotList(tokenPresent?: boolean): Handle[];

@@ -20,6 +20,8 @@ pub mod token;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
+#[cfg(target_arch = "wasm32")]
+mod wasm_idb;
 
 pub use module::Module;
 pub use rv::{CkResult, Rv};

@@ -39,6 +39,8 @@ use crate::module::{Config, attribute_result_rv};
 use crate::rv::CkResult;
 use crate::{CK_ULONG, Module};
 
+mod storage;
+
 /// pkcs11-wasm extension tag (outside pkcs11js's 0..28): CK_AES_CTR_PARAMS
 /// as `{type, counterBits: number, cb: Uint8Array(16)}`.
 const CK_PARAMS_AES_CTR: u64 = 0x1000;
@@ -528,7 +530,7 @@ impl WasmModule {
         };
         ck(self.m.initialize())?;
         if let Some(c) = config {
-            self.m.config = c;
+            self.m.reconfigure(c);
         }
         Ok(())
     }

@@ -3,6 +3,8 @@
 import wbgInit from "@gen/glue";
 import { platform } from "./platform.js";
 
+platform.browser = true;
+
 let pending;
 
 /**

@@ -9,13 +9,18 @@ import { NativeError, fail, notLoaded, pkcs11Error } from "./errors.js";
 import * as info from "./info.js";
 import * as mechanism from "./mechanism.js";
 import { platform } from "./platform.js";
+import { splitStorage } from "./storage/config.js";
+import { TokenStorage } from "./storage/manager.js";
 import * as template from "./template.js";
 
 const STATE = Symbol("pkcs11-wasm state");
 /** Returns the instance's WasmModule, creating it on first use. */
 export const MODULE = Symbol("pkcs11-wasm module");
+/** Returns the instance's TokenStorage, if any (durable.js). */
+export const STORAGE = Symbol("pkcs11-wasm storage");
 
 const CKR_NO_EVENT = 0x8;
+const CKR_DEVICE_ERROR = 0x30;
 const CKR_FUNCTION_NOT_SUPPORTED = 0x54;
 
 /** Runs a shell call, turning what it throws into Pkcs11Error & co. */
@@ -42,8 +47,12 @@ export class PKCS11 {
   /** `arg`: optional configuration (see config.js), as for `load()`. */
   constructor(arg) {
     Object.defineProperty(this, STATE, {
-      value: { module: undefined, closed: false, resolved: false, config: undefined },
+      value: { module: undefined, closed: false, resolved: false, config: undefined, storage: undefined, storages: [] },
     });
+    /** Every storage event so far: {slot, kind, key, message}. */
+    this.storageEvents = [];
+    /** Storage event handler (damaged records, refused tokens, failed writes). */
+    this.onstorageevent = (ev) => console.warn(`pkcs11-wasm: slot ${ev.slot}: ${ev.message}`);
     if (arg) this.load(arg);
   }
 
@@ -55,17 +64,24 @@ export class PKCS11 {
   load(arg) {
     const s = this[STATE];
     const config = loadConfig(arg);
-    const fresh = platform.ready ? new WasmModule(config) : undefined;
+    const split = splitStorage(config);
+    const fresh = platform.ready ? new WasmModule(split.core) : undefined;
+    s.storage?.flushSync();
     s.module?.free();
-    Object.assign(s, { module: fresh, closed: false, resolved: true, config });
+    Object.assign(s, { module: fresh, closed: false, resolved: true, config, storage: undefined, storages: split.storages });
     this.libPath = typeof arg === "string" ? arg : "";
   }
 
   /** Frees the module; later calls throw "PKCS11 module not loaded yet". */
   close() {
     const s = this[STATE];
+    s.storage?.flushSync();
     s.module?.free();
-    Object.assign(s, { module: undefined, closed: true });
+    Object.assign(s, { module: undefined, closed: true, storage: undefined });
+  }
+
+  [STORAGE]() {
+    return this[STATE].storage;
   }
 
   [MODULE]() {
@@ -77,14 +93,48 @@ export class PKCS11 {
       s.config = loadConfig(undefined);
       s.resolved = true;
     }
-    s.module = new WasmModule(s.config);
+    const split = splitStorage(s.config);
+    s.storages = split.storages;
+    s.module = new WasmModule(split.core);
     return s.module;
   }
 
   // --- general (PKCS#11 3.1 section 5.4) ---
 
   C_Initialize(options) {
-    const m = this[MODULE]();
+    const { m, config, storage } = this.#prepareInitialize(options);
+    if (storage && !storage.loaded && storage.needsAsync) {
+      throw new TypeError(
+        "pkcs11-wasm: IndexedDB storage loads asynchronously: call `await pkcs11.C_InitializeAsync()` instead of C_Initialize()",
+      );
+    }
+    exec("C_Initialize", () => m.initialize(config));
+    this.#load(storage, () => storage.loadSync());
+  }
+
+  /**
+   * C_Initialize that also works with IndexedDB storage: resolves once
+   * every configured token is loaded.
+   */
+  async C_InitializeAsync(options) {
+    const { m, config, storage } = this.#prepareInitialize(options);
+    exec("C_Initialize", () => m.initialize(config));
+    if (storage && !storage.loaded) {
+      try {
+        await storage.load();
+      } catch (e) {
+        m.finalize();
+        throw e;
+      }
+    } else {
+      storage?.refresh();
+    }
+  }
+
+  /** Checks the options; the module (re)built for their slots; its storage. */
+  #prepareInitialize(options) {
+    const s = this[STATE];
+    let m = this[MODULE]();
     let config;
     if (options !== undefined && options !== null) {
       if (typeof options !== "object") throw new TypeError("Argument 0 has wrong type. Should be an Object");
@@ -93,15 +143,96 @@ export class PKCS11 {
         if (typeof lp !== "string") {
           throw new TypeError("Argument 0 has wrong type. Property 'libraryParameters' should be a String");
         }
-        config = initConfig(this[STATE].config, lp);
+        config = initConfig(s.config, lp);
       }
     }
-    exec("C_Initialize", () => m.initialize(config));
+    let split;
+    if (config) {
+      split = splitStorage(config);
+      // New slots from libraryParameters: a module built for them, if no
+      // token has been loaded into this one yet.
+      if (config.slots !== undefined && !s.storage?.loaded && JSON.stringify(config.slots) !== JSON.stringify(s.config?.slots)) {
+        m.free();
+        m = s.module = new WasmModule(split.core);
+        s.storages = split.storages;
+        s.storage = undefined;
+      }
+    }
+    if (!s.storage && s.storages.length > 0) {
+      s.storage = new TokenStorage(m, s.storages, (ev) => this.#storageEvent(ev));
+    }
+    return { m, config: split?.core, storage: s.storage };
   }
 
+  #load(storage, load) {
+    if (!storage) return;
+    if (storage.loaded) return storage.refresh();
+    try {
+      load();
+    } catch (e) {
+      this[MODULE]().finalize();
+      throw e;
+    }
+  }
+
+  #storageEvent(ev) {
+    this.storageEvents.push(ev);
+    try {
+      this.onstorageevent?.(ev);
+    } catch {}
+  }
+
+  /** C_Finalize; writes what is queued (IndexedDB: starts; see C_FinalizeAsync). */
   C_Finalize() {
     const m = this[MODULE]();
     exec("C_Finalize", () => m.finalize());
+    try {
+      this[STATE].storage?.flushSync();
+    } catch (e) {
+      const err = pkcs11Error(CKR_DEVICE_ERROR, "C_Finalize");
+      err.message += `: writing token storage failed: ${e.message}`;
+      throw err;
+    }
+  }
+
+  /** C_Finalize that resolves once every write is durable. */
+  async C_FinalizeAsync() {
+    const m = this[MODULE]();
+    exec("C_Finalize", () => m.finalize());
+    await this.flush();
+  }
+
+  /**
+   * Resolves when every write made so far is durable (sync calls write
+   * behind); rejects with the error if a write failed.
+   */
+  async flush() {
+    const storage = this[STATE].storage;
+    if (!storage) return;
+    try {
+      await storage.flush();
+    } catch (e) {
+      this.#storageEvent({ slot: -1, kind: "write-failed", key: "", message: `writing token storage failed: ${e.message}` });
+      throw e;
+    }
+  }
+
+  /**
+   * Deletes the token in `slot` and its storage; the slot then holds an
+   * uninitialized token. No session may be open on it.
+   */
+  async deleteToken(slot) {
+    const m = this[MODULE]();
+    const id = handle(slot, 0);
+    exec("deleteToken", () => m.delete_token(id));
+    await this[STATE].storage?.destroy(id);
+  }
+
+  /** The raw stored records of `slot`: [{key, value: Uint8Array}]. */
+  async storageRecords(slot) {
+    this[MODULE]();
+    const storage = this[STATE].storage;
+    return storage ? storage.records(handle(slot, 0)) : [];
   }
 
   C_GetInfo() {

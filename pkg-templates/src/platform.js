@@ -8,4 +8,9 @@ export const platform = {
   readText: undefined,
   /** Node: reads an environment variable; browsers: undefined. */
   env: undefined,
+  /** Node: the fs and path modules (token directories); browsers: undefined. */
+  fs: undefined,
+  path: undefined,
+  /** True in the browser build (IndexedDB is the default storage). */
+  browser: false,
 };

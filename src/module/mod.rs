@@ -158,15 +158,30 @@ impl Module {
         m
     }
 
-    /// Adds a slot holding an uninitialized token.
-    fn add_free_slot(&mut self, c: &SlotConfig) {
+    /// Replaces the configuration (C_Initialize's libraryParameters): the
+    /// PIN rules of existing slots follow; the slot list does not change.
+    pub fn reconfigure(&mut self, config: Config) {
+        self.config = config;
+        let configured = self.config.slots.clone().unwrap_or_default();
+        for i in 0..self.slots.len() {
+            let c = configured.get(i).cloned().unwrap_or_default();
+            self.slots[i].limits = self.limits_for(&c);
+        }
+    }
+
+    fn limits_for(&self, c: &SlotConfig) -> Limits {
         let g = &self.config;
-        let limits = Limits {
+        Limits {
             kdf_iterations: c.kdf_iterations.unwrap_or(g.kdf_iterations),
             min_pin_len: c.min_pin_len.unwrap_or(g.min_pin_len),
             max_pin_len: c.max_pin_len.unwrap_or(g.max_pin_len),
             max_pin_tries: c.max_pin_tries.unwrap_or(g.max_pin_tries),
-        };
+        }
+    }
+
+    /// Adds a slot holding an uninitialized token.
+    fn add_free_slot(&mut self, c: &SlotConfig) {
+        let limits = self.limits_for(c);
         let id = self.slots.len() as CK_ULONG;
         let serial = id.wrapping_mul(0x9e37_79b9_7f4a_7c15)
             ^ crate::mech::random_bytes(8)

@@ -36,8 +36,9 @@ impl Module {
         std::mem::take(&mut self.storage_events)
     }
 
+    /// Whether writes or storage events wait to be taken.
     pub fn has_pending_writes(&self) -> bool {
-        !self.pending.is_empty()
+        !self.pending.is_empty() || !self.storage_events.is_empty()
     }
 
     fn emit(&mut self, slot_id: CK_ULONG, op: StoreOp) {

@@ -1,0 +1,130 @@
+// The IndexedDB token store (the wasm shell does the IndexedDB calls
+// through indexed_db_futures, src/wasm_idb.rs): one database per token,
+// one readwrite transaction with strict durability per mutating call.
+// Other tabs and workers on the same database hear of each write on a
+// BroadcastChannel carrying the written records, and apply them before
+// their next call; a "clear" makes them reload the whole database.
+import { idb_delete, idb_load, idb_write } from "@gen/glue";
+
+function randomId() {
+  const b = new Uint8Array(8);
+  globalThis.crypto.getRandomValues(b);
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+export class IndexedDbBackend {
+  constructor(name) {
+    this.kind = "indexeddb";
+    this.sync = false;
+    this.name = name;
+    this.id = randomId();
+    this.queue = []; // transactions not yet committed, in call order
+    this.running = undefined; // the promise draining the queue
+    this.known = new Set(); // keys present, as far as we know
+    this.onRemote = undefined; // set by the storage manager
+    this.channel = undefined;
+  }
+
+  listen() {
+    if (this.channel || typeof BroadcastChannel === "undefined") return;
+    this.channel = new BroadcastChannel(`pkcs11-wasm:indexeddb:${this.name}`);
+    this.channel.onmessage = (ev) => this.onMessage(ev.data);
+    // Never keep a Node process alive just to listen.
+    this.channel.unref?.();
+  }
+
+  async onMessage(msg) {
+    if (!msg || msg.sender === this.id || !Array.isArray(msg.ops)) return;
+    if (msg.ops.some((op) => op.op === "clear")) {
+      const records = await idb_load(this.name);
+      const now = new Set(records.map((r) => r.key));
+      const gone = [...this.known].filter((k) => !now.has(k)).map((key) => ({ key, value: null }));
+      this.known = now;
+      this.onRemote?.([...gone, ...records]);
+      return;
+    }
+    const changes = msg.ops.map((op) => ({ key: op.key, value: op.op === "put" ? op.value : null }));
+    for (const c of changes) c.value ? this.known.add(c.key) : this.known.delete(c.key);
+    this.onRemote?.(changes);
+  }
+
+  async load() {
+    this.listen();
+    const records = await idb_load(this.name);
+    this.known = new Set(records.map((r) => r.key));
+    return records;
+  }
+
+  loadSync() {
+    throw new TypeError(
+      "pkcs11-wasm: IndexedDB storage loads asynchronously: call `await pkcs11.C_InitializeAsync()` instead of C_Initialize()",
+    );
+  }
+
+  enqueue(ops) {
+    this.queue.push(ops);
+    for (const op of ops) {
+      if (op.op === "put") this.known.add(op.key);
+      else if (op.op === "delete") this.known.delete(op.key);
+      else this.known.clear();
+    }
+    this.start();
+  }
+
+  start() {
+    if (this.running || this.queue.length === 0) return;
+    this.running = this.drain().finally(() => (this.running = undefined));
+    // A failure is reported through onWriteError and by flush(); this
+    // background promise must not become an unhandled rejection.
+    this.running.catch(() => {});
+  }
+
+  async drain() {
+    while (this.queue.length > 0) {
+      // Several queued calls go in one IndexedDB transaction: each call
+      // stays all-or-nothing, and the batch is as durable as its parts.
+      const batch = this.queue.slice();
+      const ops = batch.flat();
+      try {
+        await idb_write(this.name, ops);
+      } catch (e) {
+        this.onWriteError?.(e);
+        throw e;
+      }
+      this.queue.splice(0, batch.length);
+      this.channel?.postMessage({ sender: this.id, ops });
+    }
+  }
+
+  pending() {
+    return this.queue.length > 0;
+  }
+
+  /** Starts writing (IndexedDB cannot be waited for synchronously). */
+  flushSync() {
+    this.start();
+  }
+
+  /** Resolves when every queued transaction has committed. */
+  async flush() {
+    if (this.running) await this.running.catch(() => {});
+    this.start(); // retries what failed before
+    if (this.running) await this.running;
+  }
+
+  poll() {
+    return null; // changes arrive by BroadcastChannel
+  }
+
+  async records() {
+    return idb_load(this.name);
+  }
+
+  async destroy() {
+    this.queue = [];
+    if (this.running) await this.running.catch(() => {});
+    await idb_delete(this.name);
+    this.known.clear();
+    this.channel?.postMessage({ sender: this.id, ops: [{ op: "clear" }] });
+  }
+}

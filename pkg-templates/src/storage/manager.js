@@ -1,0 +1,121 @@
+// The storage manager of one module instance: it takes each mutating
+// call's writes from the core and queues them on the slot's backend (in
+// call order), hands the core what other instances wrote, and delivers
+// storage events (damaged records, refused tokens, failed writes).
+import { DirectoryBackend } from "./directory.js";
+import { IndexedDbBackend } from "./indexeddb.js";
+import { MemoryBackend } from "./memory.js";
+
+const BACKENDS = { memory: MemoryBackend, directory: DirectoryBackend, indexedDB: IndexedDbBackend };
+
+// Sync backends with queued writes, flushed when the process exits.
+const live = new Set();
+let exitHook = false;
+
+function hookExit() {
+  if (exitHook || typeof process === "undefined" || typeof process.on !== "function") return;
+  exitHook = true;
+  process.on("exit", () => {
+    for (const b of live) {
+      try {
+        b.flushSync();
+      } catch (e) {
+        console.error(`pkcs11-wasm: writing token storage at exit failed: ${e.message}`);
+      }
+    }
+  });
+}
+
+export class TokenStorage {
+  /** `storages`: [{slot, kind, name}] from splitStorage; `emit(event)`. */
+  constructor(module, storages, emit) {
+    this.module = module;
+    this.emit = emit;
+    this.backends = new Map();
+    this.loaded = false;
+    for (const { slot, kind, name } of storages) {
+      const b = new BACKENDS[kind](name);
+      b.onWriteError = (e) => this.emit({ slot, kind: "write-failed", key: "", message: `writing token storage failed: ${e.message}` });
+      b.onRemote = (changes) => this.apply(slot, changes);
+      this.backends.set(slot, b);
+      module.set_persistent(slot);
+      if (b.sync) live.add(b);
+    }
+    if (live.size > 0) hookExit();
+  }
+
+  get needsAsync() {
+    return [...this.backends.values()].some((b) => !b.sync);
+  }
+
+  loadSync() {
+    for (const [slot, b] of this.backends) this.apply(slot, b.loadSync());
+    this.loaded = true;
+  }
+
+  async load() {
+    for (const [slot, b] of this.backends) this.apply(slot, await b.load());
+    this.loaded = true;
+  }
+
+  /** Applies records to the core, skipping keys with unwritten local changes. */
+  apply(slot, changes) {
+    if (!changes || changes.length === 0) return;
+    this.module.storage_apply(slot, changes);
+    this.deliverEvents();
+  }
+
+  deliverEvents() {
+    for (const ev of this.module.take_storage_events()) this.emit(ev);
+  }
+
+  /** After a mutating call: queue its writes. */
+  afterCall() {
+    if (!this.module.has_pending_writes()) return;
+    for (const t of this.module.take_transactions()) this.backends.get(t.slot)?.enqueue(t.ops);
+    this.deliverEvents();
+  }
+
+  /** Before a call that reads token state: pick up other instances' writes. */
+  refresh() {
+    for (const [slot, b] of this.backends) {
+      const changes = b.poll();
+      if (changes) this.apply(slot, changes);
+    }
+  }
+
+  /** Resolves once every write so far is durable; rejects if one failed. */
+  async flush() {
+    this.afterCall();
+    await Promise.all([...this.backends.values()].map((b) => b.flush()));
+  }
+
+  /** Writes what can be written synchronously (all but IndexedDB, which starts). */
+  flushSync() {
+    this.afterCall();
+    let error;
+    for (const b of this.backends.values()) {
+      try {
+        b.flushSync();
+      } catch (e) {
+        error ??= e;
+      }
+    }
+    if (error) throw error;
+  }
+
+  /** Deletes the storage of `slot` (after the core forgot its token). */
+  async destroy(slot) {
+    // The core's "clear" write is superseded by deleting everything.
+    for (const t of this.module.take_transactions()) {
+      if (t.slot !== slot) this.backends.get(t.slot)?.enqueue(t.ops);
+    }
+    await this.backends.get(slot)?.destroy();
+  }
+
+  /** The raw stored records of `slot` ([{key, value}]), for inspection. */
+  async records(slot) {
+    const b = this.backends.get(slot);
+    return b ? b.records() : [];
+  }
+}

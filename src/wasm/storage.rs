@@ -1,0 +1,97 @@
+//! Storage methods of `WasmModule` (see `crate::store` and the core's
+//! `module/storage.rs`): the facade takes each call's writes, hands back
+//! records read from storage or broadcast by another instance, and hears
+//! about damaged or refused records.
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+
+use super::{JsResult, WasmModule, ck, ulong};
+use crate::store::StoreOp;
+
+fn set(obj: &Object, key: &str, value: &JsValue) -> JsResult<()> {
+    Reflect::set(obj, &key.into(), value).map(|_| ())
+}
+
+#[wasm_bindgen]
+impl WasmModule {
+    /// Marks `slot` as stored somewhere (its changes become writes).
+    pub fn set_persistent(&mut self, slot: f64) -> JsResult<()> {
+        ck(self.m.set_persistent(ulong(slot)))
+    }
+
+    pub fn has_pending_writes(&self) -> bool {
+        self.m.has_pending_writes()
+    }
+
+    /// The writes since the last call: `[{slot, ops: [{op: "put", key,
+    /// value} | {op: "delete", key} | {op: "clear"}]}]`, one entry per
+    /// slot, each to be applied atomically.
+    pub fn take_transactions(&mut self) -> JsResult<Array> {
+        let out = Array::new();
+        for t in self.m.take_transactions() {
+            let ops = Array::new();
+            for op in t.ops {
+                let o = Object::new();
+                match op {
+                    StoreOp::Put { key, value } => {
+                        set(&o, "op", &"put".into())?;
+                        set(&o, "key", &key.into())?;
+                        set(&o, "value", &Uint8Array::from(value.as_slice()).into())?;
+                    }
+                    StoreOp::Delete { key } => {
+                        set(&o, "op", &"delete".into())?;
+                        set(&o, "key", &key.into())?;
+                    }
+                    StoreOp::Clear => set(&o, "op", &"clear".into())?,
+                }
+                ops.push(&o);
+            }
+            let txn = Object::new();
+            set(&txn, "slot", &JsValue::from_f64(t.slot_id as f64))?;
+            set(&txn, "ops", &ops)?;
+            out.push(&txn);
+        }
+        Ok(out)
+    }
+
+    /// Applies records to `slot`: `changes` is `[{key, value}]` with
+    /// `value` a Uint8Array, or null/undefined when the record is gone.
+    pub fn storage_apply(&mut self, slot: f64, changes: Array) -> JsResult<()> {
+        let mut list = Vec::with_capacity(changes.length() as usize);
+        for c in changes.iter() {
+            let key = Reflect::get(&c, &"key".into())?
+                .as_string()
+                .ok_or_else(|| js_sys::TypeError::new("storage record key must be a string"))?;
+            let value = Reflect::get(&c, &"value".into())?;
+            let value = if value.is_null() || value.is_undefined() {
+                None
+            } else {
+                let bytes = value.dyn_ref::<Uint8Array>().ok_or_else(|| {
+                    js_sys::TypeError::new("storage record value must be a Uint8Array")
+                })?;
+                Some(bytes.to_vec())
+            };
+            list.push((key, value));
+        }
+        ck(self.m.storage_apply(ulong(slot), list))
+    }
+
+    /// Reports since the last call: `[{slot, kind, key, message}]`.
+    pub fn take_storage_events(&mut self) -> JsResult<Array> {
+        let out = Array::new();
+        for e in self.m.take_storage_events() {
+            let o = Object::new();
+            set(&o, "slot", &JsValue::from_f64(e.slot_id as f64))?;
+            set(&o, "kind", &e.kind.into())?;
+            set(&o, "key", &e.key.into())?;
+            set(&o, "message", &e.message.into())?;
+            out.push(&o);
+        }
+        Ok(out)
+    }
+
+    /// Deletes the token in `slot` and (via a "clear" write) its storage.
+    pub fn delete_token(&mut self, slot: f64) -> JsResult<()> {
+        ck(self.m.delete_token(ulong(slot)))
+    }
+}
