@@ -1,12 +1,14 @@
 // A small static file server for the playground: www/ at /, and the built
 // package pkg/ at /pkg/ (so the page imports /pkg/browser.mjs).
 // Local use only: binds 127.0.0.1, GET/HEAD only, no directory listings,
-// and never serves a file outside the two roots.
+// and never serves a file outside the two roots. Run it (`node
+// scripts/serve.mjs`, PORT to choose the port) or import `serve` (the
+// end-to-end tests start it on a free port).
 import { createServer } from "node:http";
 import { createReadStream } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
 import { extname, join, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const repo = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const mounts = [
@@ -14,7 +16,6 @@ const mounts = [
   ["/", join(repo, "www")],
 ];
 const host = "127.0.0.1";
-const port = Number(process.env.PORT || 8080);
 
 const types = {
   ".html": "text/html; charset=utf-8",
@@ -63,7 +64,7 @@ function reply(res, status, text) {
   res.end(text + "\n");
 }
 
-const server = createServer(async (req, res) => {
+async function handle(req, res) {
   if (req.method !== "GET" && req.method !== "HEAD") return reply(res, 405, "method not allowed");
   const urlPath = new URL(req.url, "http://localhost").pathname;
   const found = await locate(urlPath);
@@ -79,12 +80,24 @@ const server = createServer(async (req, res) => {
   });
   if (req.method === "HEAD") return res.end();
   createReadStream(found.path).on("error", () => res.destroy()).pipe(res);
-});
+}
 
-server.on("error", (err) => {
-  console.error(err.code === "EADDRINUSE" ? `port ${port} is in use: set PORT=<another port>` : err.message);
-  process.exit(1);
-});
-server.listen(port, host, () => {
-  console.log(`pkcs11-wasm playground: http://localhost:${port}/  (Ctrl-C to stop)`);
-});
+/** Starts the server on 127.0.0.1:`port` (0: any free port); resolves to { server, port }. */
+export function serve(port) {
+  const server = createServer(handle);
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve({ server, port: server.address().port }));
+  });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const port = Number(process.env.PORT || 8080);
+  serve(port).then(
+    () => console.log(`pkcs11-wasm playground: http://localhost:${port}/  (Ctrl-C to stop)`),
+    (err) => {
+      console.error(err.code === "EADDRINUSE" ? `port ${port} is in use: set PORT=<another port>` : err.message);
+      process.exit(1);
+    },
+  );
+}

@@ -118,6 +118,12 @@ js_tests() {
   show node --test --test-reporter=spec tests/js/
 }
 
+e2e_tests() {
+  # The playground (www/) in headless Chromium via playwright-core: the
+  # tests start their own server on a free port.
+  show node --test --test-reporter=spec tests/e2e/
+}
+
 browser_tests() {
   # The runner starts chromedriver with headless, no-sandbox flags.
   # Dependencies unoptimized here (Cargo.toml optimizes them for the
@@ -133,4 +139,5 @@ run_step setup none bash scripts/setup.sh
 run_step native-rust-tests count_cargo native_tests
 run_step build none npm run build
 run_step js-tests count_node js_tests
+run_step e2e-playwright count_node e2e_tests
 run_step browser-wasm-tests count_cargo browser_tests

@@ -1,0 +1,97 @@
+// The page's side of the worker protocol (see worker.js). Every Cryptoki
+// call goes through `call`/`batch`, which record it in the trace and mark
+// the page busy while the worker works.
+
+/** A handle argument: travels as { $h } and is named in the trace. */
+export const H = (n) => ({ $h: n });
+/** An output buffer of `n` bytes (Buffer.alloc(n) in a snippet). */
+export const OUT = (n) => ({ $out: n });
+
+export class Token extends EventTarget {
+  #worker;
+  #next = 1;
+  #pending = new Map();
+  #busy = 0;
+  records = []; // the trace: every call, in order
+  info = null; // what the worker said at start
+
+  constructor() {
+    super();
+    this.#worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+    this.#worker.onmessage = ({ data }) => {
+      const p = this.#pending.get(data.id);
+      this.#pending.delete(data.id);
+      if (data.ok) p.resolve(data.value);
+      else p.reject(new Error(data.error));
+    };
+    this.#worker.onerror = (e) => {
+      for (const p of this.#pending.values()) p.reject(new Error(e.message || "worker failed"));
+      this.#pending.clear();
+    };
+  }
+
+  #send(op, extra = {}, label) {
+    const id = this.#next++;
+    this.#setBusy(+1, label);
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ id, op, ...extra });
+    }).finally(() => this.#setBusy(-1));
+  }
+
+  #setBusy(delta, label) {
+    this.#busy += delta;
+    this.dispatchEvent(new CustomEvent("busy", { detail: { busy: this.#busy > 0, label } }));
+  }
+
+  #record(c, answer, meta) {
+    const rec = { seq: this.records.length + 1, fn: c.fn, args: c.args, ...answer, ...meta };
+    this.records.push(rec);
+    this.dispatchEvent(new CustomEvent("call", { detail: rec }));
+    return rec;
+  }
+
+  async start() {
+    this.info = await this.#send("start", {}, "loading the token");
+    this.#record({ fn: "C_Initialize", args: [] }, this.info.initialize, { origin: "page start" });
+    return this.info;
+  }
+
+  /**
+   * One call. Never throws for a CKR_ failure: the record says what
+   * happened (`ok`, `rvName`, `value`, `ms`). `meta.origin` says who asked
+   * (a form, a lesson step); `meta.group` "inspect" marks the page's own
+   * read-only queries that keep the model on screen current.
+   */
+  async call(fn, args = [], meta = {}) {
+    const label = meta.busyLabel ?? fn;
+    const answer = await this.#send("call", { call: { fn, args } }, label);
+    return this.#record({ fn, args }, answer, meta);
+  }
+
+  /** Several calls in one round trip (inspection of the model). */
+  async batch(calls, meta = {}) {
+    const answers = await this.#send("batch", { calls }, meta.busyLabel ?? "reading the token");
+    return answers.map((a, i) => this.#record(calls[i], a, meta));
+  }
+
+
+  storedRecords() {
+    return this.#send("records", {}, "reading IndexedDB");
+  }
+
+  async reset(slot) {
+    const r = await this.#send("reset", { slot }, "wiping the demo token");
+    this.#record({ fn: "deleteToken", args: [H(slot)] }, { ok: true, rv: 0, rvName: "CKR_OK", ms: r.ms, extension: true }, { origin: "reset" });
+    if (r.how === "new module") this.#record({ fn: "C_Initialize", args: [] }, { ok: true, rv: 0, rvName: "CKR_OK", ms: 0 }, { origin: "reset" });
+    return r;
+  }
+}
+
+/** Thrown by `must` in lessons: carries the failed record. */
+export class CallFailed extends Error {
+  constructor(rec) {
+    super(`${rec.fn} failed: ${rec.rvName ?? rec.error}`);
+    this.record = rec;
+  }
+}

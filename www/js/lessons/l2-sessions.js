@@ -1,0 +1,79 @@
+// Lesson 2: slots hold tokens; sessions are read-only or read/write, and
+// session objects die with their session while token objects stay.
+import { K, H, RW, note, ensureReady } from "./common.js";
+import { CKS, nameOf, flagNames, TOKEN_FLAGS, SLOT_FLAGS, trimPad } from "../names.js";
+
+const dataObject = (label, token) => [
+  { type: K.CKA_CLASS, value: K.CKO_DATA },
+  { type: K.CKA_LABEL, value: label },
+  { type: K.CKA_TOKEN, value: token },
+  { type: K.CKA_PRIVATE, value: false },
+  { type: K.CKA_VALUE, value: new TextEncoder().encode(`${label}, made in lesson 2`) },
+];
+
+export default {
+  id: "sessions",
+  title: "Slots, tokens and sessions",
+  summary: "What a slot is, read-only vs read/write sessions, session vs token objects.",
+  intro: "A slot is where a token sits (like a card reader and its card). Applications reach a token through sessions, which are read-only or read/write, and which see the same objects.",
+  steps: [
+    {
+      title: "List the slots and look at the token",
+      explain: "C_GetSlotList(true) lists slots with a token present. C_GetSlotInfo and C_GetTokenInfo describe them; their flags are bit fields, named here.",
+      run: async (L) => {
+        await ensureReady(L);
+        const slots = await L.must("C_GetSlotList", [true]);
+        const si = await L.must("C_GetSlotInfo", [H(slots[0])]);
+        const ti = await L.must("C_GetTokenInfo", [H(slots[0])]);
+        return note(`Slot ${slots[0]} “${trimPad(si.slotDescription)}” (${flagNames(si.flags, SLOT_FLAGS).join(", ")}) holds token “${trimPad(ti.label)}”, serial ${trimPad(ti.serialNumber)}, flags: ${flagNames(ti.flags, TOKEN_FLAGS).join(", ")}.`);
+      },
+    },
+    {
+      title: "Open a read-only session",
+      explain: "Without CKF_RW_SESSION the session is read-only: it can read and use objects, and make session objects, but not change the token.",
+      run: async (L) => {
+        L.vars.ro = await L.must("C_OpenSession", [H(L.slot), K.CKF_SERIAL_SESSION]);
+        const info = await L.must("C_GetSessionInfo", [H(L.vars.ro)]);
+        return note(`Session #${L.vars.ro}: state ${nameOf(CKS, info.state)}.`);
+      },
+      freehand: { action: "open-session", prefill: () => ({ rw: false }), accept: (r, L) => r.fn === "C_OpenSession" && !(r.args[1] & K.CKF_RW_SESSION) && (L.vars.ro = r.value) !== undefined },
+    },
+    {
+      title: "Try to store a token object from it",
+      explain: "A token object (CKA_TOKEN true) is written to the token, which a read-only session may not do. Expect CKR_SESSION_READ_ONLY.",
+      run: async (L) => {
+        const r = await L.expect("C_CreateObject", [H(L.vars.ro), dataObject("token note", true)], "CKR_SESSION_READ_ONLY");
+        return L.explained(r, "As expected:");
+      },
+    },
+    {
+      title: "A session object is fine",
+      explain: "A session object (CKA_TOKEN false) lives in memory for the life of the session, so a read-only session may make one. CKA_PRIVATE false keeps it public: nobody is logged in.",
+      run: async (L) => {
+        L.vars.sessionObject = await L.must("C_CreateObject", [H(L.vars.ro), dataObject("session note", false)]);
+        return note(`Object #${L.vars.sessionObject} exists (see the Objects list: “session”).`);
+      },
+    },
+    {
+      title: "Open a read/write session and store a token object",
+      explain: "With CKF_RW_SESSION the same call succeeds. Both sessions see both objects: objects belong to the token (or to the application), not to one session.",
+      run: async (L) => {
+        L.vars.rw = await L.must("C_OpenSession", [H(L.slot), RW()]);
+        L.vars.tokenObject = await L.must("C_CreateObject", [H(L.vars.rw), dataObject("token note", true)]);
+        return note(`Session #${L.vars.rw} is R/W; object #${L.vars.tokenObject} is stored on the token.`);
+      },
+    },
+    {
+      title: "Close all sessions, open one again",
+      explain: "C_CloseAllSessions ends every session of the token. Session objects go with them; token objects stay, here in IndexedDB, so they survive even a page reload.",
+      run: async (L) => {
+        await L.must("C_CloseAllSessions", [H(L.slot)]);
+        L.vars.ro2 = await L.must("C_OpenSession", [H(L.slot), K.CKF_SERIAL_SESSION]);
+        await L.refresh();
+        const labels = L.model.objects.map((o) => o.label);
+        return note(`The new session #${L.vars.ro2} sees ${labels.filter((l) => l === "token note").length} “token note” and ${labels.filter((l) => l === "session note").length} “session note”.`);
+      },
+    },
+  ],
+  outro: "Sessions are cheap views on a token: read-only unless asked, and all sharing one login state (lesson 3).",
+};

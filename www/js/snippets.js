@@ -1,0 +1,176 @@
+// Turns recorded calls into a Node program that runs unchanged with the
+// npm package: `node snippet.js` after `npm install pkcs11-wasm`.
+// Handles become variables named after the call that made them; bytes the
+// token produced (ciphertexts, signatures, wrapped keys) are passed on by
+// variable, since a fresh token in Node makes different keys.
+import { SIGNATURES, RESULTS } from "./signatures.js";
+import { writer } from "./jsvalue.js";
+import { toHex } from "./bytes.js";
+
+const OUTPUT_NAMES = {
+  C_Encrypt: "encrypted", C_Decrypt: "decrypted", C_Sign: "signature", C_Digest: "digest",
+  C_WrapKey: "wrapped", C_GenerateRandom: "random",
+};
+const OBJECT_NAMES = {
+  C_GenerateKey: "key", C_CreateObject: "object", C_CopyObject: "copy", C_UnwrapKey: "unwrapped", C_DeriveKey: "derived",
+};
+
+/**
+ * `records`: trace records (inspection calls are skipped unless their
+ * results are used). `ctx`: { kdfIterations, slotIndex(n), setup: {
+ * tokenInitialized, userPinInitialized, label, soPin, userPin } | null,
+ * mark: seq of the call to point out }.
+ */
+export function snippet(records, ctx) {
+  const used = new Set();
+  const names = new Map(); // "session:1" -> "session1"
+  const outputs = new Map(); // hex -> variable
+  const counters = {};
+  let needHandle = false;
+  let needExpect = false;
+  const fresh = (base) => `${base}${(counters[base] = (counters[base] ?? 0) + 1)}`;
+
+  const w = writer({
+    mode: "code",
+    use: (n) => used.add(n),
+    handle: (n, kind) => {
+      if (kind === "slot") return `slots[${ctx.slotIndex(n)}]`;
+      const found = names.get(`${kind}:${n}`) ?? (kind === "object" ? names.get(`object:${n}`) : undefined);
+      if (found) return found;
+      needHandle = true;
+      return `handle(${n}) /* a ${kind} from before this snippet */`;
+    },
+  });
+  const argText = (fn, args) => {
+    const sig = SIGNATURES[fn] ?? [];
+    return args.map((a, i) => {
+      const kind = sig[i]?.[1];
+      if (kind === "bytes" && ArrayBuffer.isView(a) && outputs.has(toHex(a))) return outputs.get(toHex(a));
+      return w.arg(kind, a);
+    });
+  };
+
+  const body = [];
+  const config = `{ kdfIterations: ${ctx.kdfIterations} }`;
+  const emitSetup = () => {
+    const s = ctx.setup;
+    if (!s?.tokenInitialized) return;
+    body.push("", "// Set-up: in Node the token starts empty; make it like the playground's.");
+    used.add("CKF_SERIAL_SESSION").add("CKF_RW_SESSION").add("CKU_SO");
+    body.push(`pkcs11.C_InitToken(slots[0], ${JSON.stringify(s.soPin)}, ${JSON.stringify(s.label)});`);
+    if (s.userPinInitialized) {
+      body.push(
+        "{",
+        "  const s = pkcs11.C_OpenSession(slots[0], CKF_SERIAL_SESSION | CKF_RW_SESSION);",
+        `  pkcs11.C_Login(s, CKU_SO, ${JSON.stringify(s.soPin)});`,
+        `  pkcs11.C_InitPIN(s, ${JSON.stringify(s.userPin)});`,
+        "  pkcs11.C_CloseSession(s);",
+        "}",
+      );
+    }
+    body.push("");
+  };
+
+  let skipInit = false;
+  for (const r of records) {
+    if (r.fn === "C_Initialize") {
+      if (skipInit) {
+        skipInit = false;
+        continue;
+      }
+      body.push("pkcs11.C_Initialize();", "const slots = pkcs11.C_GetSlotList(false);");
+      if (r.seq === 1 || r.origin === "page start") emitSetup();
+      continue;
+    }
+    if (r.fn === "deleteToken") {
+      body.push(
+        "",
+        "// The playground wiped its demo token here (pkcs11-wasm's deleteToken); a fresh module does the same in memory.",
+        "pkcs11.close();",
+        `pkcs11 = new pkcs11js.PKCS11(${config});`,
+        "pkcs11.C_Initialize();",
+      );
+      names.clear();
+      skipInit = true;
+      continue;
+    }
+    // The page's own inspection calls are not part of what the learner did.
+    if (r.group === "inspect") continue;
+    const args = argText(r.fn, r.args);
+    let call = `pkcs11.${r.fn}(${args.join(", ")})`;
+    if (r.seq === ctx.mark) body.push("", "// ---- the call you picked ----");
+    if (!r.ok) {
+      needExpect = true;
+      body.push(`expectError(${JSON.stringify(r.rvName ?? "TypeError")}, () => ${call});`);
+      continue;
+    }
+    const kind = RESULTS[r.fn];
+    if (kind === "session") {
+      const v = fresh("session");
+      names.set(`session:${r.value}`, v);
+      body.push(`const ${v} = ${call};`);
+    } else if (kind === "object") {
+      const v = fresh(OBJECT_NAMES[r.fn] ?? "object");
+      names.set(`object:${r.value}`, v);
+      body.push(`const ${v} = ${call};`);
+    } else if (kind === "keypair") {
+      const pub = fresh("publicKey");
+      const priv = fresh("privateKey");
+      names.set(`object:${r.value.publicKey}`, pub);
+      names.set(`object:${r.value.privateKey}`, priv);
+      body.push(`const { publicKey: ${pub}, privateKey: ${priv} } = ${call};`);
+    } else if (kind === "objects") {
+      const v = fresh("found");
+      (r.value ?? []).forEach((h, i) => names.set(`object:${h}`, `${v}[${i}]`));
+      body.push(`const ${v} = ${call};`);
+    } else if (OUTPUT_NAMES[r.fn]) {
+      const v = fresh(OUTPUT_NAMES[r.fn]);
+      if (r.value && ArrayBuffer.isView(r.value)) outputs.set(toHex(r.value), v);
+      body.push(`const ${v} = ${call};`, `console.log("${r.fn}:", ${v}.toString("hex"));`);
+    } else if (r.fn === "C_Verify") {
+      body.push(`console.log("C_Verify:", ${call});`);
+    } else if (/^C_Get/.test(r.fn)) {
+      body.push(`console.log("${r.fn}:", ${call});`);
+    } else {
+      body.push(`${call};`);
+    }
+  }
+  body.push("", "pkcs11.C_Finalize();");
+
+  const head = [
+    "// Generated by the pkcs11-wasm playground from the calls it made.",
+    "// Runs in Node 20+: npm install pkcs11-wasm && node this-file.js",
+    'const pkcs11js = require("pkcs11-wasm");',
+  ];
+  const consts = [...used].sort();
+  if (consts.length) head.push(`const { ${consts.join(", ")} } = pkcs11js;`);
+  head.push("", `// The playground lowers the PIN key derivation (default 600,000 iterations) so logins are instant.`);
+  head.push(`let pkcs11 = new pkcs11js.PKCS11(${config});`);
+  if (needHandle) {
+    head.push(
+      "",
+      "// Handles the playground had before this sequence (a fresh token in Node may not have them).",
+      "function handle(n) {",
+      "  const b = Buffer.alloc(8);",
+      "  b.writeBigUInt64LE(BigInt(n));",
+      "  return b;",
+      "}",
+    );
+  }
+  if (needExpect) {
+    head.push(
+      "",
+      "// Calls that failed in the playground fail here too, with the same CKR_ code.",
+      "function expectError(name, f) {",
+      "  try {",
+      "    f();",
+      "  } catch (e) {",
+      "    if (e.message === name || e.name === name) return console.log(`expected failure: ${name}`);",
+      "    throw e;",
+      "  }",
+      "  throw new Error(`expected ${name}`);",
+      "}",
+    );
+  }
+  return [...head, "", ...body, ""].join("\n");
+}

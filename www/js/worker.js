@@ -1,0 +1,171 @@
+// The token lives here, off the page's thread: long calls (RSA-4096 key
+// generation) never freeze the page. Protocol, one message per request:
+//   page -> worker { id, op: "start" | "call" | "batch" | "records" | "reset", ... }
+//   worker -> page { id, ok: true, value } or { id, ok: false, error }
+// A Cryptoki call is { fn, args }. Handles travel as { $h: number } and
+// output buffers as { $out: length }; results come back with handles as
+// numbers, and each call reports its CKR_ name and duration.
+import * as pkcs11js from "/pkg/browser.mjs";
+
+const DB_NAME = "pkcs11-wasm-playground";
+// Low on purpose so logins are instant in the demo (the default is 600,000).
+const KDF_ITERATIONS = 10000;
+
+let p11;
+let persistent = false;
+
+// What each function returns, where a handle must be turned into a number.
+const RESULT = {
+  C_GetSlotList: "handles",
+  C_FindObjects: "handles",
+  C_OpenSession: "handle",
+  C_CreateObject: "handle",
+  C_CopyObject: "handle",
+  C_GenerateKey: "handle",
+  C_UnwrapKey: "handle",
+  C_DeriveKey: "handle",
+  C_DecapsulateKey: "handle",
+  C_GenerateKeyPair: "keypair",
+  C_GetSessionInfo: "sessionInfo",
+  C_EncapsulateKey: "encapsulated",
+};
+
+function handleBytes(n) {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, BigInt(n), true);
+  return b;
+}
+const handleNumber = (b) => Number(new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true));
+
+/** Replaces { $h } and { $out } markers, recursively, with real arguments. */
+function revive(v) {
+  if (v === null || typeof v !== "object" || ArrayBuffer.isView(v) || v instanceof Date) return v;
+  if (Array.isArray(v)) return v.map(revive);
+  if ("$h" in v) return handleBytes(v.$h);
+  if ("$out" in v) return new Uint8Array(v.$out);
+  const o = {};
+  for (const [k, x] of Object.entries(v)) o[k] = revive(x);
+  return o;
+}
+
+function convert(fn, r) {
+  switch (RESULT[fn]) {
+    case "handles": return Array.isArray(r) ? r.map(handleNumber) : r === null ? null : handleNumber(r);
+    case "handle": return handleNumber(r);
+    case "keypair": return { publicKey: handleNumber(r.publicKey), privateKey: handleNumber(r.privateKey) };
+    case "sessionInfo": return { ...r, slotID: handleNumber(r.slotID) };
+    case "encapsulated": return { ciphertext: r.ciphertext, key: handleNumber(r.key) };
+    default: return ArrayBuffer.isView(r) ? new Uint8Array(r.buffer, r.byteOffset, r.byteLength).slice() : r;
+  }
+}
+
+/** Runs one Cryptoki call; never throws: failures are part of the answer. */
+function call({ fn, args }) {
+  const t0 = performance.now();
+  try {
+    if (typeof p11[fn] !== "function") throw new TypeError(`${fn} is not a function of this package`);
+    const value = convert(fn, p11[fn](...revive(args)));
+    return { ok: true, rv: 0, rvName: "CKR_OK", value, ms: performance.now() - t0 };
+  } catch (e) {
+    const ms = performance.now() - t0;
+    if (e && e.name === "Pkcs11Error") return { ok: false, rv: e.code, rvName: e.message, ms };
+    return { ok: false, rv: null, rvName: null, error: `${e?.name ?? "Error"}: ${e?.message ?? e}`, ms };
+  }
+}
+
+async function start() {
+  await pkcs11js.init();
+  const t0 = performance.now();
+  // Persistence (IndexedDB) arrived with C_InitializeAsync; older builds keep
+  // the token in memory only, and the page says so.
+  persistent = typeof pkcs11js.PKCS11.prototype.C_InitializeAsync === "function";
+  let result;
+  try {
+    if (persistent) {
+      p11 = new pkcs11js.PKCS11({ slots: [{ storage: { indexedDB: DB_NAME } }], kdfIterations: KDF_ITERATIONS });
+      await p11.C_InitializeAsync();
+    } else {
+      p11 = new pkcs11js.PKCS11({ kdfIterations: KDF_ITERATIONS });
+      p11.C_Initialize();
+    }
+    result = { ok: true, rv: 0, rvName: "CKR_OK", ms: performance.now() - t0 };
+  } catch (e) {
+    result = e?.name === "Pkcs11Error"
+      ? { ok: false, rv: e.code, rvName: e.message, ms: performance.now() - t0 }
+      : { ok: false, rv: null, rvName: null, error: String(e?.message ?? e), ms: performance.now() - t0 };
+  }
+  return { persistent, kdfIterations: KDF_ITERATIONS, dbName: DB_NAME, initialize: result };
+}
+
+/** Waits until written-behind changes are durable (no-op in memory). */
+async function flush() {
+  if (persistent && typeof p11.flush === "function") await p11.flush();
+}
+
+/** The raw IndexedDB records, as stored, for lesson 7. */
+async function records() {
+  if (!persistent) return { available: false, records: [] };
+  await flush();
+  const names = (await indexedDB.databases?.()) ?? [];
+  if (!names.some((d) => d.name === DB_NAME)) return { available: true, records: [] };
+  const db = await new Promise((resolve, reject) => {
+    const req = indexedDB.open(DB_NAME);
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+  try {
+    if (!db.objectStoreNames.contains("records")) return { available: true, records: [] };
+    const store = db.transaction("records", "readonly").objectStore("records");
+    const get = (req) => new Promise((resolve, reject) => {
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const [keys, values] = await Promise.all([get(store.getAllKeys()), get(store.getAll())]);
+    return { available: true, records: keys.map((key, i) => ({ key: String(key), value: new Uint8Array(values[i]) })) };
+  } finally {
+    db.close();
+  }
+}
+
+/** Wipes the demo token: its objects, PINs and stored records. */
+async function reset(slot) {
+  if (persistent && typeof p11.deleteToken === "function") {
+    const t0 = performance.now();
+    await p11.deleteToken(handleBytes(slot));
+    await flush();
+    return { ms: performance.now() - t0, how: "deleteToken" };
+  }
+  // Fallback: a fresh module, and the database (if any) deleted.
+  const t0 = performance.now();
+  try {
+    p11.C_Finalize();
+  } catch {}
+  p11.close();
+  if (persistent) {
+    await new Promise((resolve) => {
+      const req = indexedDB.deleteDatabase(DB_NAME);
+      req.onsuccess = req.onerror = req.onblocked = () => resolve();
+    });
+  }
+  await start();
+  return { ms: performance.now() - t0, how: "new module" };
+}
+
+self.onmessage = async ({ data }) => {
+  const { id, op } = data;
+  try {
+    let value;
+    if (op === "start") value = await start();
+    else if (op === "call") value = call(data.call);
+    else if (op === "batch") value = data.calls.map(call);
+    else if (op === "flush") value = await flush();
+    else if (op === "records") value = await records();
+    else if (op === "reset") value = await reset(data.slot);
+    else throw new Error(`unknown op ${op}`);
+    // Writes behind each mutating call; flush so a reload right after sees it.
+    if (op === "call" || op === "batch") await flush();
+    self.postMessage({ id, ok: true, value });
+  } catch (e) {
+    self.postMessage({ id, ok: false, error: String(e?.stack ?? e) });
+  }
+};
