@@ -5,6 +5,7 @@
 #   2. npm run build (the wasm package in pkg/)
 #   3. JS tests: node --test tests/js/ (files named *.test.{js,mjs,cjs})
 #   4. wasm tests in headless Chromium: tests/browser.rs
+#   5. end-to-end Playwright tests (playground, two pages): tests/e2e/
 # Each step's full output is kept in test-artifacts/logs/. The last line is
 # "N passed, N failed", summed from what the test runners reported.
 set -euo pipefail
