@@ -20,8 +20,10 @@ pub mod token;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
+/// The IndexedDB raw backend (public for tests/browser.rs).
 #[cfg(target_arch = "wasm32")]
-mod wasm_idb;
+#[doc(hidden)]
+pub mod wasm_idb;
 
 pub use module::Module;
 pub use rv::{CkResult, Rv};

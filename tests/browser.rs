@@ -180,3 +180,234 @@ fn generate_random_uses_the_browser_csprng() {
     // No all-zero 32-byte window: a gap in the fill would show up as zeros.
     assert!(a.chunks(32).all(|c| c.iter().any(|&x| x != 0)));
 }
+
+// ---------------------------------------------------------------- IndexedDB
+// The IndexedDB raw backend of the wasm shell (src/wasm_idb.rs) in a real
+// browser, and the core's token records going through it. The JS facade
+// drives the same functions (pkg-templates/src/storage/indexeddb.js).
+
+mod idb {
+    use super::*;
+    use js_sys::{Array, Object, Reflect, Uint8Array};
+    use pkcs11_wasm::module::SlotConfig;
+    use pkcs11_wasm::store::StoreOp;
+    use pkcs11_wasm::wasm_idb::{idb_delete, idb_load, idb_write};
+    use wasm_bindgen::{JsCast, JsValue};
+
+    /// A database name no other test run uses.
+    fn fresh_name(what: &str) -> String {
+        format!(
+            "browser-test-{what}-{}",
+            (js_sys::Math::random() * 1e12) as u64
+        )
+    }
+
+    fn op(kind: &str, key: Option<&str>, value: Option<&[u8]>) -> JsValue {
+        let o = Object::new();
+        Reflect::set(&o, &"op".into(), &kind.into()).unwrap();
+        if let Some(k) = key {
+            Reflect::set(&o, &"key".into(), &k.into()).unwrap();
+        }
+        if let Some(v) = value {
+            Reflect::set(&o, &"value".into(), &Uint8Array::from(v).into()).unwrap();
+        }
+        o.into()
+    }
+    fn put(key: &str, value: &[u8]) -> JsValue {
+        op("put", Some(key), Some(value))
+    }
+    fn delete(key: &str) -> JsValue {
+        op("delete", Some(key), None)
+    }
+    fn ops(list: Vec<JsValue>) -> Array {
+        list.into_iter().collect()
+    }
+
+    /// Every record, sorted by key; values must come back as Uint8Arrays.
+    async fn load(name: &str) -> Vec<(String, Vec<u8>)> {
+        let mut out: Vec<(String, Vec<u8>)> = idb_load(name.to_string())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let key = Reflect::get(&r, &"key".into())
+                    .unwrap()
+                    .as_string()
+                    .unwrap();
+                let value = Reflect::get(&r, &"value".into()).unwrap();
+                let bytes = value
+                    .dyn_ref::<Uint8Array>()
+                    .unwrap_or_else(|| panic!("{key}: value stored as a Uint8Array"))
+                    .to_vec();
+                (key, bytes)
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn rec(key: &str, value: &[u8]) -> (String, Vec<u8>) {
+        (key.to_string(), value.to_vec())
+    }
+
+    #[wasm_bindgen_test]
+    async fn raw_records_put_delete_clear_in_transactions() {
+        let name = fresh_name("raw");
+        assert!(load(&name).await.is_empty(), "a new database is empty");
+
+        let w = idb_write(
+            name.clone(),
+            ops(vec![
+                put("meta", b"m1"),
+                put("o/a", b"a1"),
+                put("o/b", b"b1"),
+            ]),
+        );
+        w.await.unwrap();
+        assert_eq!(
+            load(&name).await,
+            vec![rec("meta", b"m1"), rec("o/a", b"a1"), rec("o/b", b"b1")]
+        );
+
+        // Replace and delete together.
+        let w = idb_write(name.clone(), ops(vec![delete("o/a"), put("o/b", b"b2")]));
+        w.await.unwrap();
+        assert_eq!(
+            load(&name).await,
+            vec![rec("meta", b"m1"), rec("o/b", b"b2")]
+        );
+
+        // C_InitToken's shape: clear, then the new token record.
+        let w = idb_write(
+            name.clone(),
+            ops(vec![
+                op("clear", None, None),
+                put("meta", b"m2"),
+                put("counters", b"c"),
+            ]),
+        );
+        w.await.unwrap();
+        assert_eq!(
+            load(&name).await,
+            vec![rec("counters", b"c"), rec("meta", b"m2")]
+        );
+
+        // A transaction that fails part-way leaves nothing behind.
+        let bad = idb_write(
+            name.clone(),
+            ops(vec![put("o/c", b"c1"), op("bogus", Some("x"), None)]),
+        );
+        assert!(bad.await.is_err(), "an unknown operation fails the write");
+        assert_eq!(
+            load(&name).await,
+            vec![rec("counters", b"c"), rec("meta", b"m2")],
+            "the failed transaction's put was rolled back"
+        );
+
+        idb_delete(name.clone()).await.unwrap();
+        assert!(load(&name).await.is_empty(), "deleted");
+    }
+
+    /// Writes the module's transactions for slot 0 to database `name`.
+    async fn write_through(m: &mut Module, name: &str) {
+        for t in m.take_transactions() {
+            assert_eq!(t.slot_id, 0);
+            let list = t
+                .ops
+                .into_iter()
+                .map(|o| match o {
+                    StoreOp::Put { key, value } => put(&key, &value),
+                    StoreOp::Delete { key } => delete(&key),
+                    StoreOp::Clear => op("clear", None, None),
+                })
+                .collect();
+            idb_write(name.to_string(), ops(list)).await.unwrap();
+        }
+    }
+
+    fn persistent_module() -> Module {
+        let mut m = Module::new(Config {
+            kdf_iterations: 1_000,
+            slots: Some(vec![SlotConfig {
+                persistent: true,
+                ..Default::default()
+            }]),
+            ..Config::default()
+        });
+        m.initialize().unwrap();
+        m.set_persistent(0).unwrap();
+        m
+    }
+
+    fn find(m: &mut Module, h: CK_ULONG, label: &[u8]) -> Vec<CK_ULONG> {
+        m.find_objects_init(h, &[Attribute::new(CKA_LABEL, label)])
+            .unwrap();
+        let found = m.find_objects(h, 10).unwrap();
+        m.find_objects_final(h).unwrap();
+        found
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_token_stored_in_indexeddb_is_sealed_and_reloads() {
+        const SECRET: &[u8] = b"browser-secret-key-value-0123456";
+        let name = fresh_name("token");
+        let mut m = persistent_module();
+        m.init_token(0, SO_PIN, b"idb token").unwrap();
+        let h = m
+            .open_session(0, CKF_SERIAL_SESSION | CKF_RW_SESSION)
+            .unwrap();
+        m.login(h, CKU_SO, SO_PIN).unwrap();
+        m.init_pin(h, USER_PIN).unwrap();
+        m.logout(h).unwrap();
+        m.login(h, CKU_USER, USER_PIN).unwrap();
+        let template = [
+            Attribute::ulong(CKA_CLASS, CKO_SECRET_KEY),
+            Attribute::ulong(CKA_KEY_TYPE, CKK_AES),
+            Attribute::new(CKA_VALUE, SECRET),
+            Attribute::bool(CKA_TOKEN, true),
+            Attribute::bool(CKA_PRIVATE, true),
+            Attribute::bool(CKA_SENSITIVE, false),
+            Attribute::bool(CKA_EXTRACTABLE, true),
+            Attribute::new(CKA_LABEL, b"idb-hidden-label".as_slice()),
+        ];
+        m.create_object(h, &template).unwrap();
+        write_through(&mut m, &name).await;
+
+        let stored = load(&name).await;
+        assert!(stored.iter().any(|(k, _)| k == "meta"));
+        assert_eq!(
+            stored.iter().filter(|(k, _)| k.starts_with("o/")).count(),
+            1
+        );
+        let contains = |needle: &[u8]| {
+            stored
+                .iter()
+                .any(|(_, v)| v.windows(needle.len()).any(|w| w == needle))
+        };
+        assert!(!contains(SECRET), "key value stored in clear");
+        assert!(
+            !contains(b"idb-hidden-label"),
+            "private label stored in clear"
+        );
+
+        // A second module (another page) loads the database.
+        let mut m2 = persistent_module();
+        let changes = stored.into_iter().map(|(k, v)| (k, Some(v))).collect();
+        m2.storage_apply(0, changes).unwrap();
+        assert!(m2.take_storage_events().is_empty());
+        let h2 = m2
+            .open_session(0, CKF_SERIAL_SESSION | CKF_RW_SESSION)
+            .unwrap();
+        assert!(
+            find(&mut m2, h2, b"idb-hidden-label").is_empty(),
+            "not before login"
+        );
+        assert_eq!(m2.login(h2, CKU_USER, b"wrong-pin"), Err(CKR_PIN_INCORRECT));
+        m2.login(h2, CKU_USER, USER_PIN).unwrap();
+        let key = find(&mut m2, h2, b"idb-hidden-label");
+        assert_eq!(key.len(), 1);
+        let got = m2.get_attribute_value(h2, key[0], &[CKA_VALUE]).unwrap();
+        assert_eq!(got[0].as_deref(), Ok(SECRET));
+        idb_delete(name).await.unwrap();
+    }
+}

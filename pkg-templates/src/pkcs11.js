@@ -207,14 +207,7 @@ export class PKCS11 {
    * behind); rejects with the error if a write failed.
    */
   async flush() {
-    const storage = this[STATE].storage;
-    if (!storage) return;
-    try {
-      await storage.flush();
-    } catch (e) {
-      this.#storageEvent({ slot: -1, kind: "write-failed", key: "", message: `writing token storage failed: ${e.message}` });
-      throw e;
-    }
+    await this[STATE].storage?.flush();
   }
 
   /**

@@ -201,7 +201,8 @@ fn pin_lockout_counts_and_resets() {
         m.get_token_info(0).unwrap().flags & CKF_USER_PIN_FINAL_TRY,
         0
     );
-    assert_eq!(m.login(h, CKU_USER, b"wrong3"), Err(CKR_PIN_LOCKED));
+    // The third wrong PIN is still "incorrect"; from then on "locked".
+    assert_eq!(m.login(h, CKU_USER, b"wrong3"), Err(CKR_PIN_INCORRECT));
     assert_eq!(m.login(h, CKU_USER, USER_PIN), Err(CKR_PIN_LOCKED));
     assert_ne!(m.get_token_info(0).unwrap().flags & CKF_USER_PIN_LOCKED, 0);
     // The SO resets a locked user PIN with C_InitPIN.

@@ -256,7 +256,7 @@ fn lockout_counters_persist_and_the_so_unlocks() {
     let mut m = disk.open(3);
     assert_ne!(flags(&m) & CKF_USER_PIN_FINAL_TRY, 0);
     let h = m.open_session(0, RW).unwrap();
-    assert_eq!(m.login(h, CKU_USER, b"bad-pin"), Err(CKR_PIN_LOCKED));
+    assert_eq!(m.login(h, CKU_USER, b"bad-pin"), Err(CKR_PIN_INCORRECT));
     assert_eq!(m.login(h, CKU_USER, USER_PIN), Err(CKR_PIN_LOCKED));
     assert_ne!(flags(&m) & CKF_USER_PIN_LOCKED, 0);
     m.login(h, CKU_SO, SO_PIN).unwrap();

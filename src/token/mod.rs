@@ -68,7 +68,8 @@ impl Token {
     }
 
     /// Checks `pin` for `user` (CKU_SO / CKU_USER), counting failures:
-    /// CKR_PIN_INCORRECT, then CKR_PIN_LOCKED once `max_tries` is reached.
+    /// CKR_PIN_INCORRECT for every wrong PIN, and CKR_PIN_LOCKED for any
+    /// PIN once `max_tries` wrong ones have been counted.
     pub fn check_pin(&mut self, user: CK_ULONG, pin: &[u8], max_tries: u32) -> CkResult<MasterKey> {
         let (blob, counter) = match user {
             CKU_SO => (self.so_pin.as_ref(), &mut self.so_counter),
@@ -84,10 +85,9 @@ impl Token {
                 Ok(key)
             }
             Err(e) => {
+                // The attempt that locks is still a wrong PIN: it answers
+                // CKR_PIN_INCORRECT; CKR_PIN_LOCKED comes from then on.
                 counter.failures = counter.failures.saturating_add(1);
-                if max_tries > 0 && counter.failures >= max_tries {
-                    return Err(CKR_PIN_LOCKED);
-                }
                 Err(e)
             }
         }

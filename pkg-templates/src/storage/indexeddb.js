@@ -43,7 +43,11 @@ export class IndexedDbBackend {
       this.onRemote?.([...gone, ...records]);
       return;
     }
-    const changes = msg.ops.map((op) => ({ key: op.key, value: op.op === "put" ? op.value : null }));
+    // Keys we are about to write keep our version (last writer wins).
+    const mine = new Set(this.queue.flat().map((op) => op.key));
+    const changes = msg.ops
+      .filter((op) => !mine.has(op.key))
+      .map((op) => ({ key: op.key, value: op.op === "put" ? op.value : null }));
     for (const c of changes) c.value ? this.known.add(c.key) : this.known.delete(c.key);
     this.onRemote?.(changes);
   }

@@ -33,9 +33,10 @@ export class TokenStorage {
     this.emit = emit;
     this.backends = new Map();
     this.loaded = false;
+    this.reported = new WeakSet();
     for (const { slot, kind, name } of storages) {
       const b = new BACKENDS[kind](name);
-      b.onWriteError = (e) => this.emit({ slot, kind: "write-failed", key: "", message: `writing token storage failed: ${e.message}` });
+      b.onWriteError = (e) => this.writeFailed(slot, e);
       b.onRemote = (changes) => this.apply(slot, changes);
       this.backends.set(slot, b);
       module.set_persistent(slot);
@@ -84,10 +85,29 @@ export class TokenStorage {
     }
   }
 
+  /** Reports a failed write once (the queued writes stay for a retry). */
+  writeFailed(slot, e) {
+    if (e !== null && typeof e === "object") {
+      if (this.reported.has(e)) return;
+      this.reported.add(e);
+    }
+    this.emit({ slot, kind: "write-failed", key: "", message: `writing token storage failed: ${e?.message ?? e}` });
+  }
+
   /** Resolves once every write so far is durable; rejects if one failed. */
   async flush() {
     this.afterCall();
-    await Promise.all([...this.backends.values()].map((b) => b.flush()));
+    const flushes = [...this.backends].map(async ([slot, b]) => {
+      try {
+        await b.flush();
+      } catch (e) {
+        this.writeFailed(slot, e);
+        throw e;
+      }
+    });
+    const results = await Promise.allSettled(flushes);
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
   }
 
   /** Writes what can be written synchronously (all but IndexedDB, which starts). */
