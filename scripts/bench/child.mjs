@@ -1,11 +1,12 @@
 // Child processes for what must start from a fresh process: start-up and
 // memory. Prints one JSON line. Usage (run.mjs sets the environment):
 //   node child.mjs startup ours|softhsm     -> { init, open? }: {wall, cpu} ms
-//   node child.mjs fill softhsm             -> fills the start-up token
+//   node child.mjs fill ours|softhsm        -> fills the start-up token
 //   node child.mjs memory ours|softhsm      -> memory after 10,000 objects
 // Environment: BENCH_PKG (pkg/ directory), BENCH_PKCS11JS (resolved path
-// of pkcs11js), BENCH_SOFTHSM_LIB, SOFTHSM2_CONF, BENCH_KDF (iterations
-// for our token in the memory run).
+// of pkcs11js), BENCH_SOFTHSM_LIB, SOFTHSM2_CONF, BENCH_TOKEN_DIR (our
+// start-up token's directory), BENCH_KDF (kdfIterations of our tokens).
+// Both start-up tokens get the same 1,000 private AES-256 token objects.
 import { createRequire } from "node:module";
 import { join } from "node:path";
 
@@ -71,15 +72,16 @@ function aesObject(C, label, token) {
 const rw = (C) => C.CKF_SERIAL_SESSION | C.CKF_RW_SESSION;
 const out = (o) => process.stdout.write(JSON.stringify(o) + "\n");
 
-if (mode === "startup" && who === "ours") {
-  const ours = loadOurs();
-  const p11 = new ours.PKCS11();
+/** Our module on the start-up token directory (C_Initialize loads it). */
+function loadOursToken() {
+  const C = loadOurs();
+  const p11 = new C.PKCS11({ kdfIterations: Number(env.BENCH_KDF) || 1500, slots: [{ storage: { directory: env.BENCH_TOKEN_DIR } }] });
   p11.C_Initialize();
-  const [slot] = p11.C_GetSlotList(true);
-  p11.C_GetTokenInfo(slot);
-  out({ init: elapsed() });
-} else if (mode === "startup" && who === "softhsm") {
-  const { p11, C } = loadSoftHSM();
+  return { p11, C };
+}
+
+if (mode === "startup") {
+  const { p11, C } = who === "ours" ? loadOursToken() : loadSoftHSM();
   const slot = slotByLabel(p11, "bench-startup");
   const init = elapsed();
   const s = p11.C_OpenSession(slot, rw(C));
@@ -89,12 +91,28 @@ if (mode === "startup" && who === "ours") {
   p11.C_FindObjectsFinal(s);
   if (found.length !== OBJECTS) throw new Error(`found ${found.length} objects, expected ${OBJECTS}`);
   out({ init, open: elapsed() });
-} else if (mode === "fill" && who === "softhsm") {
-  const { p11, C } = loadSoftHSM();
-  const s = p11.C_OpenSession(slotByLabel(p11, "bench-startup"), rw(C));
+} else if (mode === "fill") {
+  let p11;
+  let C;
+  let slot;
+  if (who === "ours") {
+    // A fresh token directory: initialize the token as softhsm2-util does.
+    ({ p11, C } = loadOursToken());
+    [slot] = p11.C_GetSlotList(true);
+    p11.C_InitToken(slot, SO_PIN, "bench-startup");
+    const so = p11.C_OpenSession(slot, rw(C));
+    p11.C_Login(so, C.CKU_SO, SO_PIN);
+    p11.C_InitPIN(so, USER_PIN);
+    p11.C_Logout(so);
+    p11.C_CloseSession(so);
+  } else {
+    ({ p11, C } = loadSoftHSM());
+    slot = slotByLabel(p11, "bench-startup");
+  }
+  const s = p11.C_OpenSession(slot, rw(C));
   p11.C_Login(s, C.CKU_USER, USER_PIN);
   for (let i = 0; i < OBJECTS; i++) p11.C_CreateObject(s, aesObject(C, `startup-object-${i}`, true));
-  p11.C_Finalize();
+  p11.C_Finalize(); // ours: writes what is queued, synchronously
   out({ filled: OBJECTS });
 } else if (mode === "memory") {
   let p11;

@@ -2,6 +2,10 @@
 // SoftHSMv2 through pkcs11js run the very same code. Keys are session
 // objects unless a row says otherwise; objects a batch creates are
 // destroyed after the batch, untimed, so every batch sees the same token.
+// Our token objects are stored write-behind: a call queues its writes and
+// returns, `flush()` resolves once they are durable. Rows flush untimed
+// after each batch (the queue must not grow across batches and rows); the
+// "durable" rows time the flush too. SoftHSM writes within the call.
 import { alloc, random } from "./data.mjs";
 import { since, stamp } from "./harness.mjs";
 
@@ -15,7 +19,7 @@ export function workSession(p11, C, slot, pin) {
   return session;
 }
 
-/** C_InitToken + C_InitPIN on a fresh token (our module: no persistence). */
+/** C_InitToken + C_InitPIN on a fresh token. */
 export function initToken(p11, C, slot, label, soPin, userPin) {
   p11.C_InitToken(slot, soPin, label);
   const s = p11.C_OpenSession(slot, C.CKF_SERIAL_SESSION | C.CKF_RW_SESSION);
@@ -50,14 +54,17 @@ export function aesObject(C, label, token) {
 /**
  * Implementations (see harness.mjs) of every row this module can run.
  * `ctx`: { p11, C, DATA (data.mjs), slot, session (user logged in, R/W), login: { rowId:
- * { p11, slot, pin } } } where `login` names the token each login row uses
- * (it must have no session logged in).
+ * { p11, slot, pin } }, flush? } where `login` names the token each login row uses
+ * (it must have no session logged in) and `flush()` (ours) resolves once
+ * every write of the work token is durable (absent: writes are synchronous).
  */
 export function pkcs11Rows(ctx) {
   const { p11, C, DATA, session } = ctx;
+  const flush = ctx.flush ?? (async () => {});
   const rows = {};
-  const destroyAll = (list) => {
+  const destroyAll = async (list) => {
     for (const h of list.splice(0)) p11.C_DestroyObject(session, h);
+    await flush();
   };
 
   // --- token level ---
@@ -85,10 +92,22 @@ export function pkcs11Rows(ctx) {
       { type: C.CKA_ENCRYPT, value: true },
       { type: C.CKA_DECRYPT, value: true },
     ];
-    rows[token ? "key.aes_gen_token" : "key.aes_gen_session"] = {
-      op: () => made.push(p11.C_GenerateKey(session, { mechanism: C.CKM_AES_KEY_GEN }, tmpl)),
-      after: () => destroyAll(made),
-    };
+    const generate = () => made.push(p11.C_GenerateKey(session, { mechanism: C.CKM_AES_KEY_GEN }, tmpl));
+    rows[token ? "key.aes_gen_token" : "key.aes_gen_session"] = { op: generate, after: () => destroyAll(made) };
+    if (token) {
+      // Durable per call: ours flushes after each key (its temp file,
+      // fsync, rename; the directories fsynced); SoftHSM's call writes.
+      rows["key.aes_gen_token_durable"] = ctx.flush
+        ? {
+            async: true,
+            op: async () => {
+              generate();
+              await flush();
+            },
+            after: () => destroyAll(made),
+          }
+        : { op: generate, after: () => destroyAll(made) };
+    }
   }
 
   // --- symmetric ---
@@ -231,7 +250,7 @@ export function pkcs11Rows(ctx) {
   };
 
   // --- 1,000 persisted objects: create, find by label, destroy ---
-  rows["objects"] = { round: (warmup) => objectsRound(ctx, warmup ? 10 : 1), warmupScale: 10 };
+  rows["objects"] = { round: (warmup) => objectsRound(ctx, flush, warmup ? 10 : 1), warmupScale: 10 };
   return rows;
 }
 
@@ -239,12 +258,14 @@ export function pkcs11Rows(ctx) {
 const FIND_COUNT = 50;
 
 /**
- * One round of the object scenario: 1,000 token objects created, FIND_COUNT
+ * One round of the object scenario: 1,000 token objects created (per call,
+ * and in all until durable: the creates plus `flush()`), FIND_COUNT
  * C_FindObjectsInit/C_FindObjects/C_FindObjectsFinal by label among them,
- * then all destroyed. Returns ms per call ({wall, cpu}) for each step.
+ * then all destroyed (per call; flushed untimed). Returns ms ({wall, cpu})
+ * for each step: per call, and for the 1,000 in "objects.durable".
  * `div` > 1: a warm-up with 1/div of the objects and finds.
  */
-function objectsRound({ p11, C, DATA, session }, div) {
+async function objectsRound({ p11, C, DATA, session }, flush, div) {
   const n = DATA.objectCount / div;
   const finds = FIND_COUNT / div;
   const templates = [];
@@ -253,6 +274,10 @@ function objectsRound({ p11, C, DATA, session }, div) {
   let t = stamp();
   for (let i = 0; i < n; i++) handles[i] = p11.C_CreateObject(session, templates[i]);
   const create = since(t, n);
+  t = stamp();
+  await flush();
+  const flushed = since(t);
+  const durable = { wall: create.wall * n + flushed.wall, cpu: create.cpu * n + flushed.cpu };
 
   t = stamp();
   for (let j = 0; j < finds; j++) {
@@ -266,5 +291,6 @@ function objectsRound({ p11, C, DATA, session }, div) {
   t = stamp();
   for (const h of handles) p11.C_DestroyObject(session, h);
   const destroy = since(t, n);
-  return { "objects.create": create, "objects.find": find, "objects.destroy": destroy };
+  await flush();
+  return { "objects.create": create, "objects.durable": durable, "objects.find": find, "objects.destroy": destroy };
 }

@@ -147,7 +147,7 @@ function extras(result, md) {
   const out = [];
   const li = md ? "- " : "";
   const m = result.machine;
-  out.push(`${li}Run ${result.date}: ${m.cpu}, ${m.nproc} cores (nproc), ${m.os}; Node ${m.node}; ${result.versions.softhsm ?? "SoftHSM: not run"}${result.versions.pkcs11js ? ` via pkcs11js ${result.versions.pkcs11js}` : ""}; total ${Math.round(result.seconds)} s.`);
+  out.push(`${li}Run ${result.date}: ${m.cpu}, ${m.nproc} cores (nproc), ${m.os}; Node ${m.node}; ours ${result.versions.ours ?? ""}${result.versions.oursStore ? ` (${result.versions.oursStore})` : ""}; ${result.versions.softhsm ?? "SoftHSM: not run"}${result.versions.pkcs11js ? ` via pkcs11js ${result.versions.pkcs11js}` : ""}; total ${Math.round(result.seconds)} s.`);
   const busy = Math.max(m.loadavg.before[0], m.loadavg.after[0]);
   out.push(`${li}Load average (1 min) ${m.loadavg.before[0]} before, ${m.loadavg.after[0]} after; bench at nice ${m.nice}.${busy > m.nproc ? " The machine was busy with other work: figures are noisier than usual; ratios from interleaved rounds hold better than absolute times." : ""}`);
   for (const [k, why] of Object.entries(result.skipped)) out.push(`${li}${k} not run: ${why}`);

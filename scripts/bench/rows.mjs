@@ -4,8 +4,19 @@
 // `note`: printed as a footnote. `budget` etc.: see harness.measure.
 const MIB = 1024 * 1024;
 
-const IN_MEMORY =
-  "ours: in-memory token (persistence is not implemented yet); SoftHSM: its file store (on tmpfs unless --softhsm-disk: see the run line below)";
+const STORES = "both token stores on the same file system: tmpfs unless --softhsm-disk (see the run line below)";
+const WRITE_BEHIND =
+  "ours: a token directory, written behind: the call queues the object's record and returns, the write follows " +
+  "(the durable rows time it); SoftHSM writes its files within the call (in place, without fsync); " +
+  STORES;
+const DURABLE =
+  "until the objects are stored: ours, the calls then `await flush()` (per object a temporary file, written, fsynced and renamed; " +
+  "then the directories fsynced); SoftHSM, its calls, which write their files in place without fsync; " +
+  STORES;
+const STARTUP_TOKEN =
+  "fresh Node process, timed inside it from before require(); both stores hold a token with the same 1,000 private AES-256 " +
+  "token objects (filled once by a child process), on the same file system (tmpfs unless --softhsm-disk); ours compiles " +
+  "and instantiates the wasm, reads the token directory (a file per object) and parses its records";
 const KDF =
   "C_Login derives a key from the PIN: ours PBKDF2-HMAC-SHA256 at kdfIterations, SoftHSM ~1,500 rounds of salted SHA-256; " +
   "both tokens are measured, each at its own cost, and this row has no target";
@@ -16,30 +27,45 @@ export const GROUPS = [
     rows: [
       { id: "session.open_close", label: "C_OpenSession + C_CloseSession", target: { max: 1.0 } },
       { id: "key.aes_gen_session", label: "AES-256 C_GenerateKey, session object" },
-      { id: "key.aes_gen_token", label: "AES-256 C_GenerateKey, token object", note: IN_MEMORY },
+      { id: "key.aes_gen_token", label: "AES-256 C_GenerateKey, token object (persisted)", note: WRITE_BEHIND },
+      { id: "key.aes_gen_token_durable", label: "AES-256 C_GenerateKey, token object, durable per call (+ flush)", note: DURABLE },
       {
         id: "objects.create",
         scenario: "objects",
         label: "C_CreateObject, token object (1,000 in a row)",
-        note: IN_MEMORY,
+        note: WRITE_BEHIND,
+        target: { max: 1.0 },
+      },
+      {
+        id: "objects.durable",
+        scenario: "objects",
+        label: "1,000 token objects created and durable (creates + flush), in all",
+        note: DURABLE,
         target: { max: 1.0 },
       },
       { id: "objects.find", scenario: "objects", label: "find by label among 1,000 (Init+Find+Final)", target: { max: 1.0 } },
-      { id: "objects.destroy", scenario: "objects", label: "C_DestroyObject (1,000 in a row)", target: { max: 1.0 } },
+      {
+        id: "objects.destroy",
+        scenario: "objects",
+        label: "C_DestroyObject (1,000 in a row)",
+        note: WRITE_BEHIND,
+        target: { max: 1.0 },
+      },
       {
         id: "startup.init",
         scenario: "startup",
-        label: "start-up: load + C_Initialize + C_GetTokenInfo",
-        note:
-          "fresh Node process, timed inside it from before require(): SoftHSM's store holds a token with 1,000 objects; " +
-          "ours compiles and instantiates the wasm and starts with an empty in-memory token (nothing to load: no persistence yet)",
+        label: "start-up: load + C_Initialize + C_GetTokenInfo (token with 1,000 objects)",
+        note: STARTUP_TOKEN,
         target: { max: 1.0 },
       },
       {
         id: "startup.open",
         scenario: "startup",
         label: "start-up + open token with 1,000 objects (session, login, find all)",
-        note: "ours cannot be measured until token objects persist",
+        note:
+          "the start-up row's work in the same process, then C_OpenSession, C_Login (both PIN KDFs at ~1,500 rounds: ours kdfIterations 1,500 for this token), " +
+          "C_FindObjects with an empty template (all 1,000); at login ours decrypts every private object " +
+          "(AES-256-GCM under a per-object HKDF key)",
         target: { max: 1.0 },
       },
     ],
@@ -119,4 +145,4 @@ export const SCENARIOS = {
 };
 
 /** Rows of pure cryptography (no token state): the browser variant runs these. */
-export const isCryptoRow = (id) => !/^(session|objects|startup|login)\.|^key\.aes_gen_token$/.test(id);
+export const isCryptoRow = (id) => !/^(session|objects|startup|login)\.|^key\.aes_gen_token/.test(id);

@@ -19,8 +19,10 @@
 //                    (playwright-core + /usr/bin/chromium; adds ~1-2 min)
 //   --pkg DIR        the built package to bench (default pkg/)
 //   --out DIR        where bench.json / bench.md go (default test-artifacts/bench)
-//   --softhsm-disk   SoftHSM's token files in the OS temp directory (default:
-//                    tmpfs /dev/shm, SoftHSM's best case; see softhsm.mjs)
+//   --softhsm-disk   both tokens' files (our token directories and SoftHSM's
+//                    store) in the OS temp directory (default: tmpfs
+//                    /dev/shm, so the disk is not what is measured; see
+//                    softhsm.mjs storeBase)
 //   --clock C        wall | cpu | auto (default): the time the table shows;
 //                    auto = CPU time when the 1-minute load average exceeds
 //                    3/4 of the cores (other work running), else wall time.
@@ -42,7 +44,7 @@ import { initToken, pkcs11Rows, workSession } from "./pkcs11-rows.mjs";
 import { markdownReport, textReport } from "./report.mjs";
 import { isCryptoRow, ROWS, SCENARIOS } from "./rows.mjs";
 import { runBrowser } from "./browser.mjs";
-import { available, openSoftHSM, slotByLabel, SO_PIN, USER_PIN } from "./softhsm.mjs";
+import { available, openSoftHSM, slotByLabel, SO_PIN, storeBase, USER_PIN } from "./softhsm.mjs";
 import { webcryptoRows } from "./webcrypto-rows.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -118,17 +120,33 @@ function sizes() {
 
 // --- ours: a work token (low KDF: its logins are not what it measures)
 // and one module per login row (a logged-in session elsewhere would make
-// C_Login return USER_ALREADY_LOGGED_IN) ---
+// C_Login return USER_ALREADY_LOGGED_IN), each token in a token directory
+// on the file system of SoftHSM's store ---
 const LOW_KDF = 1500;
-function oursModule(config, label) {
-  const p11 = new ours.PKCS11(config);
+const store = storeBase(flag("--softhsm-disk"));
+const oursDir = mkdtempSync(join(store.base, "pkcs11-wasm-bench-ours-"));
+const oursModules = [];
+process.on("exit", () => {
+  // Write what is still queued first (else the modules' own exit hook
+  // would recreate the directories after they are removed).
+  for (const m of oursModules) {
+    try {
+      m.C_Finalize();
+    } catch {}
+  }
+  rmSync(oursDir, { recursive: true, force: true });
+});
+function oursModule(kdfIterations, label, name) {
+  const slots = [{ storage: { directory: join(oursDir, name) } }];
+  const p11 = new ours.PKCS11(kdfIterations ? { kdfIterations, slots } : { slots });
   p11.C_Initialize();
+  oursModules.push(p11);
   const [slot] = p11.C_GetSlotList(true);
   initToken(p11, C, slot, label, SO_PIN, USER_PIN);
   return { p11, slot };
 }
-log("setting up our token (one login at the default kdfIterations costs ~0.3 s)");
-const oursWork = oursModule({ kdfIterations: LOW_KDF }, "bench-work");
+log(`setting up our tokens in ${oursDir} (one login at the default kdfIterations costs ~0.3 s)`);
+const oursWork = oursModule(LOW_KDF, "bench-work", "work");
 const oursCtx = {
   p11: oursWork.p11,
   C,
@@ -136,11 +154,14 @@ const oursCtx = {
   slot: oursWork.slot,
   session: workSession(oursWork.p11, C, oursWork.slot, USER_PIN),
   login: {
-    "login.default": { ...oursModule(undefined, "bench-login"), pin: USER_PIN },
-    "login.low": { ...oursModule({ kdfIterations: LOW_KDF }, "bench-login"), pin: USER_PIN },
+    "login.default": { ...oursModule(undefined, "bench-login", "login-default"), pin: USER_PIN },
+    "login.low": { ...oursModule(LOW_KDF, "bench-login", "login-low"), pin: USER_PIN },
   },
+  flush: () => oursWork.p11.flush(),
 };
+await Promise.all(oursModules.map((m) => m.flush()));
 const impls = { ours: pkcs11Rows(oursCtx) };
+versions.oursStore = `token directories on ${store.tmpfs ? "tmpfs" : "disk"}`;
 versions.ours = JSON.parse(readFileSync(join(snapshot, "package.json"), "utf8")).version;
 versions.wasmSha256 = createHash("sha256").update(readFileSync(join(snapshot, "pkcs11_wasm_bg.wasm"))).digest("hex").slice(0, 16);
 versions.git = spawnSync("git", ["describe", "--always", "--dirty"], { cwd: root, encoding: "utf8" }).stdout?.trim();
@@ -192,8 +213,18 @@ if (softhsm) {
 if (flag("--no-webcrypto")) skipped.WebCrypto = "--no-webcrypto";
 else impls.webcrypto = await webcryptoRows(globalThis.crypto.subtle, DATA);
 
-// --- start-up: fresh processes ---
-impls.ours.startup = { round: () => ({ "startup.init": child("startup", "ours").init }) };
+// --- start-up: fresh processes, each opening a stored token with 1,000 objects ---
+const oursStartup = { BENCH_TOKEN_DIR: join(oursDir, "startup"), BENCH_KDF: String(LOW_KDF) };
+if (wanted("startup.init") || wanted("startup.open")) {
+  log("filling our start-up token directory with 1,000 objects");
+  child("fill", "ours", oursStartup);
+}
+impls.ours.startup = {
+  round: () => {
+    const r = child("startup", "ours", oursStartup);
+    return { "startup.init": r.init, "startup.open": r.open };
+  },
+};
 if (softhsm) {
   impls.softhsm.startup = {
     round: () => {

@@ -82,14 +82,22 @@ function loadPkcs11js(root, log) {
 }
 
 /**
+ * Where both token stores go (ours and SoftHSM's: the same file system, so
+ * that the token-level rows compare the tokens and not the storage): tmpfs
+ * (/dev/shm) unless `onDisk`, since the latency of a shared VM's disk (a
+ * SoftHSM token-object create took ~50 ms on ext4 here under load, ~0.15 ms
+ * on tmpfs) measures the disk rather than the token.
+ */
+export function storeBase(onDisk = false) {
+  const tmpfs = !onDisk && existsSync("/dev/shm");
+  return { base: tmpfs ? "/dev/shm" : tmpdir(), tmpfs };
+}
+
+/**
  * SoftHSM ready to bench, or { why }. Makes a temporary token directory
- * with a configuration file per store (`main`: tokens bench-work and
- * bench-login; `startup`: one token the start-up rows fill with 1,000
- * objects), each token initialized with softhsm2-util. The directory is on
- * tmpfs (/dev/shm) unless `onDisk`: SoftHSM's best case, since our token
- * is in memory too, and the latency of a shared VM's disk (a token-object
- * create took ~50 ms on ext4 here under load, ~0.15 ms on tmpfs) measures
- * the disk rather than SoftHSM.
+ * (under storeBase(onDisk)) with a configuration file per store (`main`:
+ * tokens bench-work and bench-login; `startup`: one token the start-up
+ * rows fill with 1,000 objects), each token initialized with softhsm2-util.
  */
 export function available(root, log, onDisk = false) {
   const found = softhsmLibrary(log);
@@ -97,7 +105,7 @@ export function available(root, log, onDisk = false) {
   const js = loadPkcs11js(root, log);
   if (!js.pkcs11js) return { why: js.why };
 
-  const base = onDisk || !existsSync("/dev/shm") ? tmpdir() : "/dev/shm";
+  const { base, tmpfs } = storeBase(onDisk);
   const dir = mkdtempSync(join(base, "pkcs11-wasm-bench-"));
   process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
   const conf = {};
@@ -121,7 +129,7 @@ export function available(root, log, onDisk = false) {
   }
   const version = safe(() => execFileSync("softhsm2-util", ["--version"], { encoding: "utf8" }).trim());
   const pkcs11jsVersion = safe(() => createRequire(js.from)("pkcs11js/package.json").version);
-  return { lib: found.lib, pkcs11js: js.pkcs11js, pkcs11jsPath: js.path, pkcs11jsVersion, version, conf, dir, tmpfs: base === "/dev/shm" };
+  return { lib: found.lib, pkcs11js: js.pkcs11js, pkcs11jsPath: js.path, pkcs11jsVersion, version, conf, dir, tmpfs };
 }
 
 function safe(f) {

@@ -4,6 +4,8 @@
 //! logout (only their ciphertext stays in memory) and decrypts them at
 //! USER login, and applies records loaded from storage or written by
 //! another instance of the library on the same token.
+use std::collections::HashMap;
+
 use super::{Entry, Module};
 use crate::CK_ULONG;
 use crate::constants::*;
@@ -172,21 +174,32 @@ impl Module {
             .filter(|(_, r)| r.get(5) == Some(&format::KIND_PRIVATE))
             .map(|(u, r)| (u.clone(), r.clone()))
             .collect();
+        let mut index = self.uid_index(slot_id);
         for (uid, record) in sealed {
-            self.load_private(slot_id, &uid, &record);
+            self.load_private(slot_id, &uid, &record, &mut index);
         }
+    }
+
+    /// Handles of the token objects of `slot_id` by unique id: built once
+    /// per batch of loaded records instead of a scan per record.
+    fn uid_index(&self, slot_id: CK_ULONG) -> UidIndex {
+        self.objects
+            .iter()
+            .filter(|(_, e)| e.slot_id == slot_id && e.session.is_none())
+            .filter_map(|(h, e)| e.object.get(CKA_UNIQUE_ID).map(|u| (u.to_vec(), *h)))
+            .collect()
     }
 
     /// Opens one sealed record and puts the object in place (replacing the
     /// object with the same unique id, if any). Failures are reported.
-    fn load_private(&mut self, slot_id: CK_ULONG, uid: &str, record: &[u8]) {
+    fn load_private(&mut self, slot_id: CK_ULONG, uid: &str, record: &[u8], index: &mut UidIndex) {
         let token = self.token_of(slot_id);
         let Some(master) = token.master_key.as_ref() else {
             return;
         };
         match protect::open(master, &token.id, record) {
             Ok((found, attrs)) if found == uid => {
-                self.put_loaded(slot_id, uid, Object::new(attrs));
+                self.put_loaded(slot_id, uid, Object::new(attrs), index);
             }
             _ => self.report(
                 slot_id,
@@ -201,38 +214,27 @@ impl Module {
 
     /// Puts a loaded token object in the table: same handle if an object
     /// with this unique id is already there, else a new one.
-    fn put_loaded(&mut self, slot_id: CK_ULONG, uid: &str, object: Object) {
-        let existing = self
-            .objects
-            .iter()
-            .find(|(_, e)| {
-                e.slot_id == slot_id && e.session.is_none() && unique_id(&e.object) == uid
-            })
-            .map(|(h, _)| *h);
-        match existing {
-            Some(h) => {
-                if let Some(e) = self.objects.get_mut(&h) {
-                    e.object = object;
-                }
-            }
-            None => {
-                let h = self.new_handle();
-                self.objects.insert(
-                    h,
-                    Entry {
-                        slot_id,
-                        session: None,
-                        object,
-                    },
-                );
-            }
+    fn put_loaded(&mut self, slot_id: CK_ULONG, uid: &str, object: Object, index: &mut UidIndex) {
+        if let Some(e) = index.get(uid.as_bytes()).and_then(|h| self.objects.get_mut(h)) {
+            e.object = object;
+            return;
         }
+        let h = self.new_handle();
+        self.objects.insert(
+            h,
+            Entry {
+                slot_id,
+                session: None,
+                object,
+            },
+        );
+        index.insert(uid.as_bytes().to_vec(), h);
     }
 
-    fn drop_loaded(&mut self, slot_id: CK_ULONG, uid: &str) {
-        self.objects.retain(|_, e| {
-            !(e.slot_id == slot_id && e.session.is_none() && unique_id(&e.object) == uid)
-        });
+    fn drop_loaded(&mut self, uid: &str, index: &mut UidIndex) {
+        if let Some(h) = index.remove(uid.as_bytes()) {
+            self.objects.remove(&h);
+        }
     }
 
     /// Forgets everything about the token in `slot_id` (it was
@@ -306,13 +308,16 @@ impl Module {
         };
         let mut changes = changes;
         changes.sort_by_key(|(k, _)| rank(k));
+        let mut index = None;
         for (key, value) in changes {
             match key.as_str() {
                 store::KEY_META => self.apply_token(slot_id, value.as_deref()),
                 store::KEY_COUNTERS => self.apply_counters(slot_id, value.as_deref()),
                 k => {
                     if let Some(uid) = k.strip_prefix(store::OBJECT_PREFIX) {
-                        self.apply_object(slot_id, uid, value);
+                        // After the token record: it may have reset the slot.
+                        let index = index.get_or_insert_with(|| self.uid_index(slot_id));
+                        self.apply_object(slot_id, uid, value, index);
                     }
                 }
             }
@@ -371,13 +376,13 @@ impl Module {
         }
     }
 
-    fn apply_object(&mut self, slot_id: CK_ULONG, uid: &str, value: Option<Vec<u8>>) {
+    fn apply_object(&mut self, slot_id: CK_ULONG, uid: &str, value: Option<Vec<u8>>, index: &mut UidIndex) {
         let Some(i) = self.slot_index(slot_id) else {
             return;
         };
         let Some(record) = value else {
             self.slots[i].records.remove(uid);
-            return self.drop_loaded(slot_id, uid);
+            return self.drop_loaded(uid, index);
         };
         if self.slots[i].records.get(uid) == Some(&record) {
             return;
@@ -398,15 +403,15 @@ impl Module {
                     .insert(uid.to_string(), record.clone());
                 // Visible only to a logged-in USER; else kept sealed.
                 if self.token_of(slot_id).login == Some(CKU_USER) {
-                    self.load_private(slot_id, uid, &record);
+                    self.load_private(slot_id, uid, &record, index);
                 } else {
-                    self.drop_loaded(slot_id, uid);
+                    self.drop_loaded(uid, index);
                 }
             }
             Ok((format::KIND_PUBLIC, _)) => match format::decode_public(&record) {
                 Ok((found, attrs)) if found == uid => {
                     self.slots[i].records.insert(uid.to_string(), record);
-                    self.put_loaded(slot_id, uid, Object::new(attrs));
+                    self.put_loaded(slot_id, uid, Object::new(attrs), index);
                 }
                 _ => self.report_damaged_public(slot_id, uid),
             },
@@ -423,6 +428,8 @@ impl Module {
         );
     }
 }
+
+type UidIndex = HashMap<Vec<u8>, CK_ULONG>;
 
 /// CKA_UNIQUE_ID as text (every object gets one when created).
 pub(super) fn unique_id(o: &Object) -> String {

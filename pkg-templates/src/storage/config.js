@@ -34,6 +34,12 @@ function parseStorage(storage, i) {
   return { kind, name };
 }
 
+/** A copy without keys whose value is undefined (as JSON would drop them). */
+function withoutUndefined(obj) {
+  if (obj === null || typeof obj !== "object" || Array.isArray(obj)) return obj;
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined));
+}
+
 /**
  * Splits a configuration into what the core takes and the storage of each
  * slot: { core, storages: [{ slot, kind, name }] }. Browsers default to
@@ -41,6 +47,7 @@ function parseStorage(storage, i) {
  * configured; without IndexedDB (the browser build under Node), memory.
  */
 export function splitStorage(config) {
+  config = withoutUndefined(config);
   let slots = config?.slots;
   if (slots === undefined && platform.browser && typeof globalThis.indexedDB !== "undefined") {
     slots = [{ storage: { indexedDB: "pkcs11-wasm" } }];
@@ -52,7 +59,7 @@ export function splitStorage(config) {
     if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
       throw new TypeError(`pkcs11-wasm: invalid configuration: slots[${i}] must be an object`);
     }
-    const { storage, ...rest } = entry;
+    const { storage, ...rest } = withoutUndefined(entry);
     const parsed = parseStorage(storage, i);
     const persistent = !(parsed.kind === "memory" && parsed.name === undefined);
     if (persistent) storages.push({ slot: i, ...parsed });

@@ -1,7 +1,7 @@
 // The Node token directory: one file per record.
 //   <dir>/meta, <dir>/counters, <dir>/objects/<unique id>
-//   <dir>/generation   rewritten after every batch: other processes poll
-//                      its identity (inode, mtime) and rescan on change
+//   <dir>/generation   one byte appended after every batch: other processes
+//                      poll its size and rescan when it grows
 // Why files and not an append-only log: several processes share a token,
 // and with one file per object they never contend for the same file
 // (concurrent creates cannot lose each other), no compaction is needed,
@@ -15,6 +15,8 @@ import { platform } from "../platform.js";
 
 const KEY = /^(meta|counters|o\/[0-9A-Za-z_-]{1,128})$/;
 const STALE_TEMP_MS = 60_000;
+// The generation file is replaced by an empty one past this size.
+const GENERATION_MAX = 65_536;
 
 function randomName(prefix) {
   const bytes = new Uint8Array(8);
@@ -41,14 +43,16 @@ export class DirectoryBackend {
     return key.startsWith("o/") ? platform.path.join(this.objects, key.slice(2)) : platform.path.join(this.dir, key);
   }
 
+  /** Inode, mtime and size: a record file is only ever replaced by rename. */
   identity(file) {
-    try {
-      const s = this.fs.statSync(file, { bigint: true });
-      return `${s.ino}:${s.mtimeNs}:${s.size}`;
-    } catch (e) {
-      if (e.code === "ENOENT") return undefined;
-      throw e;
-    }
+    const s = this.fs.statSync(file, { throwIfNoEntry: false });
+    return s ? `${s.ino}:${s.mtimeMs}:${s.size}` : undefined;
+  }
+
+  /** The generation file's inode and size (it only grows, or is replaced). */
+  generationNow() {
+    const s = this.fs.statSync(this.genFile, { throwIfNoEntry: false });
+    return s ? `${s.ino}:${s.size}` : undefined;
   }
 
   /** Every record key present on disk, with its file. */
@@ -68,7 +72,7 @@ export class DirectoryBackend {
   loadSync() {
     this.fs.mkdirSync(this.objects, { recursive: true });
     this.recover();
-    this.generation = this.identity(this.genFile);
+    this.generation = this.generationNow();
     const out = [];
     for (const key of this.listKeys()) {
       const file = this.file(key);
@@ -181,8 +185,28 @@ export class DirectoryBackend {
     }
     this.fsyncDir(this.objects);
     this.fsyncDir(this.dir);
-    // Tell other processes: a new generation file (new inode).
-    this.fs.renameSync(this.writeTemp(this.genFile, randomName("")), this.genFile);
+    this.bumpGeneration();
+  }
+
+  /**
+   * Tells other processes that something changed: one byte appended (an
+   * atomic append). If the file grew by exactly our byte, nobody else
+   * wrote since we last looked and we need not rescan our own writes.
+   */
+  bumpGeneration() {
+    const before = this.generationNow();
+    if (before && Number(before.split(":")[1]) >= GENERATION_MAX) {
+      this.fs.renameSync(this.writeTemp(this.genFile, new Uint8Array(0)), this.genFile);
+    }
+    const fd = this.fs.openSync(this.genFile, "a", 0o600);
+    let s;
+    try {
+      this.fs.writeSync(fd, "+");
+      s = this.fs.fstatSync(fd);
+    } finally {
+      this.fs.closeSync(fd);
+    }
+    if (this.generation === `${s.ino}:${s.size - 1}`) this.generation = `${s.ino}:${s.size}`;
   }
 
   async flush() {
@@ -241,7 +265,7 @@ export class DirectoryBackend {
         mine.add(op.key);
       }
     }
-    const generation = this.identity(this.genFile);
+    const generation = this.generationNow();
     if (generation === this.generation) return null;
     this.generation = generation;
     const changes = [];
