@@ -50,6 +50,18 @@ function loadSoftHSM() {
   return { p11, C: pkcs11js };
 }
 
+/** Initializes our first slot's token and its user PIN, as softhsm2-util does. */
+function initOurToken(p11, C, label) {
+  const [slot] = p11.C_GetSlotList(true);
+  p11.C_InitToken(slot, SO_PIN, label);
+  const so = p11.C_OpenSession(slot, rw(C));
+  p11.C_Login(so, C.CKU_SO, SO_PIN);
+  p11.C_InitPIN(so, USER_PIN);
+  p11.C_Logout(so);
+  p11.C_CloseSession(so);
+  return slot;
+}
+
 function slotByLabel(p11, label) {
   for (const slot of p11.C_GetSlotList(true)) if (p11.C_GetTokenInfo(slot).label.trim() === label) return slot;
   throw new Error(`no token labelled ${label}`);
@@ -98,13 +110,7 @@ if (mode === "startup") {
   if (who === "ours") {
     // A fresh token directory: initialize the token as softhsm2-util does.
     ({ p11, C } = loadOursToken());
-    [slot] = p11.C_GetSlotList(true);
-    p11.C_InitToken(slot, SO_PIN, "bench-startup");
-    const so = p11.C_OpenSession(slot, rw(C));
-    p11.C_Login(so, C.CKU_SO, SO_PIN);
-    p11.C_InitPIN(so, USER_PIN);
-    p11.C_Logout(so);
-    p11.C_CloseSession(so);
+    slot = initOurToken(p11, C, "bench-startup");
   } else {
     ({ p11, C } = loadSoftHSM());
     slot = slotByLabel(p11, "bench-startup");
@@ -122,13 +128,7 @@ if (mode === "startup") {
     C = loadOurs();
     p11 = new C.PKCS11({ kdfIterations: Number(env.BENCH_KDF) || 1000 });
     p11.C_Initialize();
-    [slot] = p11.C_GetSlotList(true);
-    p11.C_InitToken(slot, SO_PIN, "bench-memory");
-    const so = p11.C_OpenSession(slot, rw(C));
-    p11.C_Login(so, C.CKU_SO, SO_PIN);
-    p11.C_InitPIN(so, USER_PIN);
-    p11.C_Logout(so);
-    p11.C_CloseSession(so);
+    slot = initOurToken(p11, C, "bench-memory");
   } else {
     ({ p11, C } = loadSoftHSM());
     slot = slotByLabel(p11, "bench-work");

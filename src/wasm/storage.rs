@@ -54,22 +54,34 @@ impl WasmModule {
         Ok(out)
     }
 
-    /// Applies records to `slot`: `changes` is `[{key, value}]` with
-    /// `value` a Uint8Array, or null/undefined when the record is gone.
-    pub fn storage_apply(&mut self, slot: f64, changes: Array) -> JsResult<()> {
-        let mut list = Vec::with_capacity(changes.length() as usize);
-        for c in changes.iter() {
-            let key = Reflect::get(&c, &"key".into())?
-                .as_string()
-                .ok_or_else(|| js_sys::TypeError::new("storage record key must be a string"))?;
-            let value = Reflect::get(&c, &"value".into())?;
-            let value = if value.is_null() || value.is_undefined() {
-                None
-            } else {
-                let bytes = value.dyn_ref::<Uint8Array>().ok_or_else(|| {
-                    js_sys::TypeError::new("storage record value must be a Uint8Array")
-                })?;
-                Some(bytes.to_vec())
+    /// Applies records read from storage or written by another instance,
+    /// in one crossing however many there are: `keys[i]`'s value is the
+    /// next `lengths[i]` bytes of `data`, or gone when `lengths[i]` < 0.
+    pub fn storage_apply(
+        &mut self,
+        slot: f64,
+        keys: Vec<String>,
+        lengths: Vec<i32>,
+        data: &[u8],
+    ) -> JsResult<()> {
+        if keys.len() != lengths.len() {
+            return Err(js_sys::TypeError::new("storage records: keys and lengths differ").into());
+        }
+        let mut list = Vec::with_capacity(keys.len());
+        let mut at = 0usize;
+        for (key, len) in keys.into_iter().zip(lengths) {
+            let value = match usize::try_from(len) {
+                Ok(n) => {
+                    let bytes = at
+                        .checked_add(n)
+                        .and_then(|end| data.get(at..end))
+                        .ok_or_else(|| {
+                            js_sys::TypeError::new("storage records: lengths exceed the data")
+                        })?;
+                    at += n;
+                    Some(bytes.to_vec())
+                }
+                Err(_) => None,
             };
             list.push((key, value));
         }

@@ -59,10 +59,22 @@ export class TokenStorage {
     this.loaded = true;
   }
 
-  /** Applies records to the core, skipping keys with unwritten local changes. */
+  /** Applies records (loaded, or written by another instance) to the core. */
   apply(slot, changes) {
     if (!changes || changes.length === 0) return;
-    this.module.storage_apply(slot, changes);
+    // One crossing into wasm for the whole batch (a token's load can be
+    // thousands of records): keys, lengths (-1: gone) and the bytes.
+    const keys = changes.map((c) => c.key);
+    const lengths = new Int32Array(changes.map((c) => (c.value ? c.value.length : -1)));
+    const data = new Uint8Array(lengths.reduce((n, l) => n + Math.max(l, 0), 0));
+    let at = 0;
+    for (const c of changes) {
+      if (c.value) {
+        data.set(c.value, at);
+        at += c.value.length;
+      }
+    }
+    this.module.storage_apply(slot, keys, lengths, data);
     this.deliverEvents();
   }
 
