@@ -175,8 +175,11 @@ impl Module {
             .map(|(u, r)| (u.clone(), r.clone()))
             .collect();
         let mut index = self.uid_index(slot_id);
+        let Some(key) = self.token_key(slot_id) else {
+            return;
+        };
         for (uid, record) in sealed {
-            self.load_private(slot_id, &uid, &record, &mut index);
+            self.load_private(slot_id, &uid, &record, &key, &mut index);
         }
     }
 
@@ -190,14 +193,23 @@ impl Module {
             .collect()
     }
 
+    /// The sealing key material of the logged-in token in `slot_id`.
+    fn token_key(&self, slot_id: CK_ULONG) -> Option<protect::TokenKey> {
+        let token = self.token_of(slot_id);
+        protect::TokenKey::new(token.master_key.as_ref()?, &token.id)
+    }
+
     /// Opens one sealed record and puts the object in place (replacing the
     /// object with the same unique id, if any). Failures are reported.
-    fn load_private(&mut self, slot_id: CK_ULONG, uid: &str, record: &[u8], index: &mut UidIndex) {
-        let token = self.token_of(slot_id);
-        let Some(master) = token.master_key.as_ref() else {
-            return;
-        };
-        match protect::open(master, &token.id, record) {
+    fn load_private(
+        &mut self,
+        slot_id: CK_ULONG,
+        uid: &str,
+        record: &[u8],
+        key: &protect::TokenKey,
+        index: &mut UidIndex,
+    ) {
+        match protect::open_with(key, record) {
             Ok((found, attrs)) if found == uid => {
                 self.put_loaded(slot_id, uid, Object::new(attrs), index);
             }
@@ -215,7 +227,10 @@ impl Module {
     /// Puts a loaded token object in the table: same handle if an object
     /// with this unique id is already there, else a new one.
     fn put_loaded(&mut self, slot_id: CK_ULONG, uid: &str, object: Object, index: &mut UidIndex) {
-        if let Some(e) = index.get(uid.as_bytes()).and_then(|h| self.objects.get_mut(h)) {
+        if let Some(e) = index
+            .get(uid.as_bytes())
+            .and_then(|h| self.objects.get_mut(h))
+        {
             e.object = object;
             return;
         }
@@ -376,7 +391,13 @@ impl Module {
         }
     }
 
-    fn apply_object(&mut self, slot_id: CK_ULONG, uid: &str, value: Option<Vec<u8>>, index: &mut UidIndex) {
+    fn apply_object(
+        &mut self,
+        slot_id: CK_ULONG,
+        uid: &str,
+        value: Option<Vec<u8>>,
+        index: &mut UidIndex,
+    ) {
         let Some(i) = self.slot_index(slot_id) else {
             return;
         };
@@ -402,10 +423,12 @@ impl Module {
                     .records
                     .insert(uid.to_string(), record.clone());
                 // Visible only to a logged-in USER; else kept sealed.
-                if self.token_of(slot_id).login == Some(CKU_USER) {
-                    self.load_private(slot_id, uid, &record, index);
-                } else {
-                    self.drop_loaded(uid, index);
+                let key = self.token_key(slot_id);
+                match key {
+                    Some(key) if self.token_of(slot_id).login == Some(CKU_USER) => {
+                        self.load_private(slot_id, uid, &record, &key, index)
+                    }
+                    _ => self.drop_loaded(uid, index),
                 }
             }
             Ok((format::KIND_PUBLIC, _)) => match format::decode_public(&record) {

@@ -19,13 +19,28 @@ use crate::token::pin::MasterKey;
 
 const INFO: &[u8] = b"pkcs11-wasm object key v1";
 
-/// RFC 5869 HKDF-SHA256 with one output block (32 bytes).
-fn object_key(master: &MasterKey, token_id: &[u8; 16], uid: &str) -> Option<Zeroizing<[u8; 32]>> {
-    let prk = hmac_sha256(token_id, master.as_ref())?;
-    let mut info = INFO.to_vec();
-    info.extend_from_slice(uid.as_bytes());
-    info.push(1);
-    hmac_sha256(prk.as_ref(), &info)
+/// A token's sealing key material: the HKDF-SHA256 extract step,
+/// PRK = HMAC(salt = token id, master key), done once for many records.
+pub struct TokenKey {
+    prk: Zeroizing<[u8; 32]>,
+    token_id: [u8; 16],
+}
+
+impl TokenKey {
+    pub fn new(master: &MasterKey, token_id: &[u8; 16]) -> Option<Self> {
+        Some(TokenKey {
+            prk: hmac_sha256(token_id, master.as_ref())?,
+            token_id: *token_id,
+        })
+    }
+
+    /// HKDF expand, one block: the object's own key.
+    fn object_key(&self, uid: &str) -> Option<Zeroizing<[u8; 32]>> {
+        let mut info = INFO.to_vec();
+        info.extend_from_slice(uid.as_bytes());
+        info.push(1);
+        hmac_sha256(self.prk.as_ref(), &info)
+    }
 }
 
 fn hmac_sha256(key: &[u8], data: &[u8]) -> Option<Zeroizing<[u8; 32]>> {
@@ -49,7 +64,8 @@ pub fn seal(
     uid: &str,
     attrs: &AttrMap,
 ) -> CkResult<Vec<u8>> {
-    let key = object_key(master, token_id, uid).ok_or(CKR_GENERAL_ERROR)?;
+    let tk = TokenKey::new(master, token_id).ok_or(CKR_GENERAL_ERROR)?;
+    let key = tk.object_key(uid).ok_or(CKR_GENERAL_ERROR)?;
     let cipher = Aes256Gcm::new_from_slice(key.as_ref()).map_err(|_| CKR_GENERAL_ERROR)?;
     let mut nonce = [0u8; 12];
     nonce.copy_from_slice(&random_bytes(12)?);
@@ -76,8 +92,17 @@ pub fn open(
     token_id: &[u8; 16],
     record: &[u8],
 ) -> Result<(String, AttrMap), FormatError> {
+    open_with(
+        &TokenKey::new(master, token_id).ok_or(FormatError::Damaged)?,
+        record,
+    )
+}
+
+/// `open` with the extract step already done (many records at login).
+pub fn open_with(tk: &TokenKey, record: &[u8]) -> Result<(String, AttrMap), FormatError> {
+    let token_id = &tk.token_id;
     let parts = format::split_private(record)?;
-    let key = object_key(master, token_id, &parts.uid).ok_or(FormatError::Damaged)?;
+    let key = tk.object_key(&parts.uid).ok_or(FormatError::Damaged)?;
     let cipher = Aes256Gcm::new_from_slice(key.as_ref()).map_err(|_| FormatError::Damaged)?;
     let prefix = format::private_prefix(&parts.uid);
     let plain = Zeroizing::new(
