@@ -4,8 +4,10 @@
 //! octets) followed by the KWP output. Wrap and unwrap only: the engine
 //! runs the wrap as this op's single-part encryption and the unwrap as its
 //! decryption; the registry offers neither C_Encrypt nor C_Decrypt.
+use rsa::PublicKey;
 use rsa::traits::PublicKeyParts;
-use rsa::{PrivateKey, PublicKey};
+
+use super::key::RsaPrivate;
 use zeroize::Zeroizing;
 
 use super::oaep::{self, OaepParams};
@@ -74,7 +76,7 @@ impl CipherOp for Wrap {
 
 #[derive(Clone)]
 pub struct Unwrap {
-    pub key: PrivateKey,
+    pub key: RsaPrivate,
     pub params: Params,
 }
 

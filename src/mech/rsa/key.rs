@@ -18,6 +18,8 @@ use crate::mech::{KeyTypeDef, check_key};
 use crate::object::Object;
 use crate::rv::CkResult;
 
+use super::crt::CrtKey;
+
 /// Modulus sizes accepted for imported keys and for operations (bits).
 pub const MIN_BITS: usize = 1024;
 pub const MAX_BITS: usize = 8192;
@@ -140,8 +142,8 @@ pub fn public_from_object(key: &Object) -> CkResult<PublicKey> {
     build_public(key.require(CKA_MODULUS)?, key.require(CKA_PUBLIC_EXPONENT)?).map_err(op_error)
 }
 
-/// The `rsa` private key of a CKO_PRIVATE_KEY object of type CKK_RSA.
-/// This is where a per-object cache of parsed keys would plug in.
+/// The `rsa` private key of a CKO_PRIVATE_KEY object of type CKK_RSA
+/// (for PKCS#8 export and keys `RsaPrivate` cannot take itself).
 pub fn private_from_object(key: &Object) -> CkResult<PrivateKey> {
     check_key(key, CKO_PRIVATE_KEY, &[CKK_RSA])?;
     let primes = key.get(CKA_PRIME_1).zip(key.get(CKA_PRIME_2));
@@ -309,14 +311,105 @@ pub fn public_op(key: &PublicKey, input: &[u8]) -> Option<Vec<u8>> {
     if x >= *key.n().as_ref() {
         return None;
     }
+    if let Some(y) = super::crt::public_op(&key.n_bytes(), &key.e_bytes(), input) {
+        return to_k_octets(&y, key.size()).map(|v| v.to_vec());
+    }
     let y = rsa::hazmat::rsa_encrypt(key, &x).ok()?;
     to_k_octets(&y.to_be_bytes(), key.size()).map(|v| v.to_vec())
 }
 
-/// Raw RSADP / RSASP1 (RFC 8017 5.1.2, 5.2.1) on a k-octet string, with
-/// base and exponent blinding from the platform CSPRNG and the crate's
-/// fault check. `Err(Decryption)` when the representative is not below n.
-pub fn private_op(key: &PrivateKey, input: &[u8]) -> Result<Zeroizing<Vec<u8>>, rsa::Error> {
+/// An RSA private key ready for the private-key operation: the public
+/// key for sizes and encodings, and the engine that does the arithmetic.
+/// Dereferences to the public key (`size()`, `n_bytes()`...).
+#[derive(Clone)]
+pub struct RsaPrivate {
+    public: PublicKey,
+    engine: Engine,
+}
+
+#[derive(Clone)]
+enum Engine {
+    /// Our constant-time CRT code (`crt`), for two-prime keys whose CRT
+    /// values are stored and whose primes fit `bignum::MAX_LIMBS`.
+    Crt(CrtKey),
+    /// The `rsa` crate (base, exponent and modulus blinding), otherwise.
+    Crate(PrivateKey),
+}
+
+impl std::ops::Deref for RsaPrivate {
+    type Target = PublicKey;
+    fn deref(&self) -> &PublicKey {
+        &self.public
+    }
+}
+
+impl RsaPrivate {
+    pub fn as_public_key(&self) -> &PublicKey {
+        &self.public
+    }
+
+    /// The key of a CKO_PRIVATE_KEY object of type CKK_RSA. The object's
+    /// values were validated when it was made (`complete`); a value that
+    /// is inconsistent anyway makes the result fail its check in
+    /// `private_op` (an error, never a wrong result).
+    pub fn from_object(key: &Object) -> CkResult<Self> {
+        check_key(key, CKO_PRIVATE_KEY, &[CKK_RSA])?;
+        let n = key.require(CKA_MODULUS)?;
+        let e = key
+            .get(CKA_PUBLIC_EXPONENT)
+            .ok_or(CKR_KEY_TYPE_INCONSISTENT)?;
+        let public = build_public(n, e).map_err(op_error)?;
+        let crt = match (
+            key.get(CKA_PRIME_1),
+            key.get(CKA_PRIME_2),
+            key.get(CKA_EXPONENT_1),
+            key.get(CKA_EXPONENT_2),
+            key.get(CKA_COEFFICIENT),
+        ) {
+            (Some(p), Some(q), Some(dp), Some(dq), Some(qinv)) => {
+                CrtKey::new(n, e, p, q, dp, dq, qinv)
+            }
+            _ => None,
+        };
+        let engine = match crt {
+            Some(crt) if crt.size() == public.size() => Engine::Crt(crt),
+            _ => Engine::Crate(private_from_object(key)?),
+        };
+        Ok(RsaPrivate { public, engine })
+    }
+}
+
+/// Raw RSADP / RSASP1 (RFC 8017 5.1.2, 5.2.1) on a k-octet string.
+/// `Err(Decryption)` when the representative is not below n;
+/// `Err(Internal)` when the result fails its check (a fault).
+///
+/// Our CRT engine blinds the exponents with fresh random multiples of
+/// p-1 and q-1 and checks s^e = x; the crate's path (other keys) blinds
+/// the base, the exponent and the moduli and checks s^e = x mod n.
+pub fn private_op(key: &RsaPrivate, input: &[u8]) -> Result<Zeroizing<Vec<u8>>, rsa::Error> {
+    match &key.engine {
+        Engine::Crt(crt) => {
+            if !below(input, &key.n_bytes()) {
+                return Err(rsa::Error::Decryption);
+            }
+            let mut blind = Zeroizing::new([0u8; 16]);
+            getrandom::fill(&mut *blind).map_err(|_| rsa::Error::Rng)?;
+            let s = crt.private_op(input, &blind).ok_or(rsa::Error::Internal)?;
+            to_k_octets(&s, key.size()).ok_or(rsa::Error::Internal)
+        }
+        Engine::Crate(private) => crate_private_op(private, input),
+    }
+}
+
+/// Whether the big-endian `x` is below the big-endian `n` (public values).
+fn below(x: &[u8], n: &[u8]) -> bool {
+    let (x, n) = (strip(x), strip(n));
+    x.len() < n.len() || (x.len() == n.len() && x < n)
+}
+
+/// `private_op` with the `rsa` crate, with base and exponent blinding
+/// from the platform CSPRNG and the crate's fault check.
+fn crate_private_op(key: &PrivateKey, input: &[u8]) -> Result<Zeroizing<Vec<u8>>, rsa::Error> {
     let x = Zeroizing::new(
         BoxedUint::from_be_slice(input, key.n_bits_precision())
             .map_err(|_| rsa::Error::Decryption)?,

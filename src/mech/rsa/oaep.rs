@@ -2,8 +2,10 @@
 //! mechanisms 2.1.8), on the crate's raw RSA primitive: the crate's OAEP
 //! fixes both hashes at compile time, the parameters here choose them at
 //! run time and may differ.
+use rsa::PublicKey;
 use rsa::traits::PublicKeyParts;
-use rsa::{PrivateKey, PublicKey};
+
+use super::key::RsaPrivate;
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroizing;
 
@@ -82,7 +84,7 @@ pub fn encrypt(key: &PublicKey, p: &OaepParams, msg: &[u8]) -> CkResult<Vec<u8>>
 /// revealed once at the end (RFC 8017 7.1.2 note: the failures must not
 /// be told apart).
 pub fn decrypt(
-    key: &PrivateKey,
+    key: &RsaPrivate,
     p: &OaepParams,
     ciphertext: &[u8],
 ) -> CkResult<Zeroizing<Vec<u8>>> {

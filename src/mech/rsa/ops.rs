@@ -1,8 +1,10 @@
 //! Operations in progress: encryption and decryption (single-part),
 //! signature and verification (single-part for the raw mechanisms,
 //! multi-part for the CKM_SHA*_RSA_* ones, which hash as data arrives).
+use rsa::PublicKey;
 use rsa::traits::PublicKeyParts;
-use rsa::{PrivateKey, PublicKey};
+
+use super::key::RsaPrivate;
 
 use super::hash::{HashAlg, Hasher};
 use super::oaep::{self, OaepParams};
@@ -44,10 +46,10 @@ impl CipherOp for Encrypt {
     }
 }
 
-/// `PrivateKey` wipes its secrets when dropped.
+/// `RsaPrivate` wipes its secrets when dropped.
 #[derive(Clone)]
 pub struct Decrypt {
-    pub key: PrivateKey,
+    pub key: RsaPrivate,
     pub padding: EncPadding,
 }
 
@@ -131,7 +133,7 @@ fn update_input(input: &mut Input, data: &[u8]) -> CkResult<()> {
 }
 
 pub struct Sign {
-    pub key: PrivateKey,
+    pub key: RsaPrivate,
     pub padding: SigPadding,
     pub input: Input,
 }

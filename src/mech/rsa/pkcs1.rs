@@ -1,11 +1,11 @@
 //! PKCS#1 v1.5 (RFC 8017 7.2 and 8.2) for CKM_RSA_PKCS and the
 //! CKM_SHA*_RSA_PKCS mechanisms (PKCS#11 3.1 mechanisms 2.1.6, 2.1.10).
 use rsa::traits::PublicKeyParts;
-use rsa::{Pkcs1v15Encrypt, Pkcs1v15Sign, PrivateKey, PublicKey};
+use rsa::{Pkcs1v15Encrypt, PublicKey};
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq, ConstantTimeGreater};
 use zeroize::Zeroizing;
 
-use super::key::private_op;
+use super::key::{RsaPrivate, private_op, public_op};
 use crate::constants::*;
 use crate::rv::CkResult;
 
@@ -29,7 +29,7 @@ pub fn encrypt(key: &PublicKey, data: &[u8]) -> CkResult<Vec<u8>> {
 /// (CKR_ENCRYPTED_DATA_INVALID). The crate's own decryption uses implicit
 /// rejection (a synthetic message instead of an error), so the padding is
 /// checked here, in constant time up to the final valid/invalid answer.
-pub fn decrypt(key: &PrivateKey, ciphertext: &[u8]) -> CkResult<Zeroizing<Vec<u8>>> {
+pub fn decrypt(key: &RsaPrivate, ciphertext: &[u8]) -> CkResult<Zeroizing<Vec<u8>>> {
     if ciphertext.len() != key.size() {
         return Err(CKR_ENCRYPTED_DATA_LEN_RANGE);
     }
@@ -66,12 +66,25 @@ fn eme_decode(em: &[u8]) -> (Choice, usize) {
 
 /// RSASSA-PKCS1-v1_5 signature of `t` (a DigestInfo, or any data of at
 /// most k - 11 octets for CKM_RSA_PKCS).
-pub fn sign(key: &PrivateKey, t: &[u8]) -> CkResult<Vec<u8>> {
-    if t.len() > max_data(key.size()) {
+pub fn sign(key: &RsaPrivate, t: &[u8]) -> CkResult<Vec<u8>> {
+    let k = key.size();
+    if t.len() > max_data(k) {
         return Err(CKR_DATA_LEN_RANGE);
     }
-    key.sign_with_rng(&mut getrandom::SysRng, Pkcs1v15Sign::new_unprefixed(), t)
-        .map_err(|_| CKR_FUNCTION_FAILED)
+    let s = private_op(key, &emsa_encode(t, k)).map_err(|_| CKR_FUNCTION_FAILED)?;
+    Ok(s.to_vec())
+}
+
+/// EMSA-PKCS1-v1_5 (RFC 8017 9.2 steps 4-5) of t, tLen <= k - 11:
+/// 0x00 0x01 PS (0xff octets) 0x00 T.
+fn emsa_encode(t: &[u8], k: usize) -> Vec<u8> {
+    let mut em = vec![0xffu8; k];
+    let sep = k - t.len() - 1;
+    em[0] = 0;
+    em[1] = 1;
+    em[sep] = 0;
+    em[sep + 1..].copy_from_slice(t);
+    em
 }
 
 /// RSASSA-PKCS1-v1_5 verification of `t`: the encoding must match the one
@@ -83,8 +96,11 @@ pub fn verify(key: &PublicKey, t: &[u8], signature: &[u8]) -> CkResult<()> {
     if signature.len() != key.size() {
         return Err(CKR_SIGNATURE_LEN_RANGE);
     }
-    key.verify(Pkcs1v15Sign::new_unprefixed(), t, signature)
-        .map_err(|_| CKR_SIGNATURE_INVALID)
+    // RFC 8017 8.2.2: RSAVP1, then compare with the encoding of t.
+    match public_op(key, signature) {
+        Some(em) if em == emsa_encode(t, key.size()) => Ok(()),
+        _ => Err(CKR_SIGNATURE_INVALID),
+    }
 }
 
 #[cfg(test)]
@@ -121,5 +137,19 @@ mod tests {
         none.extend(std::iter::repeat_n(0x77, k - 2));
         assert!(!bool::from(eme_decode(&none).0));
         assert!(!bool::from(eme_decode(&[]).0));
+    }
+
+    #[test]
+    fn emsa_encoding_layout() {
+        assert_eq!(
+            emsa_encode(b"abc", 14),
+            [
+                0, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, b'a', b'b', b'c'
+            ]
+        );
+        assert_eq!(
+            emsa_encode(b"", 11)[..],
+            [0, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0]
+        );
     }
 }

@@ -2,8 +2,10 @@
 //! CKM_SHA*_RSA_PKCS_PSS (PKCS#11 3.1 mechanisms 2.1.12, 2.1.13), on the
 //! crate's raw RSA primitive: the crate's PSS uses the message hash for
 //! MGF1, while CK_RSA_PKCS_PSS_PARAMS may name another.
+use rsa::PublicKey;
 use rsa::traits::PublicKeyParts;
-use rsa::{PrivateKey, PublicKey};
+
+use super::key::RsaPrivate;
 
 use super::hash::{HashAlg, mgf1_xor};
 use super::key::{private_op, public_op};
@@ -79,7 +81,7 @@ fn h_prime(p: &PssParams, m_hash: &[u8], salt: &[u8]) -> Vec<u8> {
 }
 
 /// RSASSA-PSS-SIGN of the digest `m_hash` (hLen octets, checked by the caller).
-pub fn sign(key: &PrivateKey, p: &PssParams, m_hash: &[u8]) -> CkResult<Vec<u8>> {
+pub fn sign(key: &RsaPrivate, p: &PssParams, m_hash: &[u8]) -> CkResult<Vec<u8>> {
     let public = key.as_public_key();
     p.check_key(public)?;
     let (k, em_len, h_len) = (public.size(), em_len(public), p.hash.len());

@@ -1,8 +1,10 @@
 //! Raw RSA for CKM_RSA_X_509 (PKCS#11 3.1 mechanisms 2.1.12 "X.509 (raw)
 //! RSA"): RSAEP / RSADP on the input left-padded with zero octets to the
 //! modulus length k, no encoding. Single-part only.
+use rsa::PublicKey;
 use rsa::traits::PublicKeyParts;
-use rsa::{PrivateKey, PublicKey};
+
+use super::key::RsaPrivate;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
@@ -26,7 +28,7 @@ pub fn encrypt(key: &PublicKey, data: &[u8]) -> CkResult<Vec<u8>> {
 }
 
 /// C_Decrypt / C_UnwrapKey: exactly k octets in and out.
-pub fn decrypt(key: &PrivateKey, ciphertext: &[u8]) -> CkResult<Zeroizing<Vec<u8>>> {
+pub fn decrypt(key: &RsaPrivate, ciphertext: &[u8]) -> CkResult<Zeroizing<Vec<u8>>> {
     if ciphertext.len() != key.size() {
         return Err(CKR_ENCRYPTED_DATA_LEN_RANGE);
     }
@@ -37,7 +39,7 @@ pub fn decrypt(key: &PrivateKey, ciphertext: &[u8]) -> CkResult<Zeroizing<Vec<u8
 }
 
 /// C_Sign: the private operation on at most k octets below the modulus.
-pub fn sign(key: &PrivateKey, data: &[u8]) -> CkResult<Vec<u8>> {
+pub fn sign(key: &RsaPrivate, data: &[u8]) -> CkResult<Vec<u8>> {
     let m = pad(data, key.size(), CKR_DATA_LEN_RANGE)?;
     let mut s = private_op(key, &m).map_err(|e| match e {
         rsa::Error::Decryption => CKR_DATA_INVALID,
@@ -99,7 +101,7 @@ pub fn encapsulate(key: &PublicKey) -> CkResult<(Vec<u8>, Zeroizing<Vec<u8>>)> {
 
 /// C_DecapsulateKey with CKM_RSA_X_509: RSASVE.RECOVER (section 7.2.1.3):
 /// z = c^d mod n, refused unless 1 < z < n - 1.
-pub fn decapsulate(key: &PrivateKey, ciphertext: &[u8]) -> CkResult<Zeroizing<Vec<u8>>> {
+pub fn decapsulate(key: &RsaPrivate, ciphertext: &[u8]) -> CkResult<Zeroizing<Vec<u8>>> {
     let z = decrypt(key, ciphertext)?;
     if !secret_in_range(&z, &key.n_bytes()) {
         return Err(CKR_ENCRYPTED_DATA_INVALID);
