@@ -38,6 +38,17 @@ export function into(outArg, result) {
   return outArg.subarray(0, result.length);
 }
 
+/**
+ * Writes what is queued before the module goes away (load(), close());
+ * a failure is already reported as a storage event, and these calls have
+ * no error to return in pkcs11js.
+ */
+function flushQuietly(storage) {
+  try {
+    storage?.flushSync();
+  } catch {}
+}
+
 /** Functions the engine does not implement (PKCS#11 lets us say so). */
 function notSupported(method) {
   return pkcs11Error(CKR_FUNCTION_NOT_SUPPORTED, method);
@@ -66,7 +77,7 @@ export class PKCS11 {
     const config = loadConfig(arg);
     const split = splitStorage(config);
     const fresh = platform.ready ? new WasmModule(split.core) : undefined;
-    s.storage?.flushSync();
+    flushQuietly(s.storage);
     s.module?.free();
     Object.assign(s, { module: fresh, closed: false, resolved: true, config, storage: undefined, storages: split.storages });
     this.libPath = typeof arg === "string" ? arg : "";
@@ -75,7 +86,7 @@ export class PKCS11 {
   /** Frees the module; later calls throw "PKCS11 module not loaded yet". */
   close() {
     const s = this[STATE];
-    s.storage?.flushSync();
+    flushQuietly(s.storage);
     s.module?.free();
     Object.assign(s, { module: undefined, closed: true, storage: undefined });
   }

@@ -122,14 +122,18 @@ export class TokenStorage {
     if (failed) throw failed.reason;
   }
 
-  /** Writes what can be written synchronously (all but IndexedDB, which starts). */
+  /**
+   * Writes what can be written synchronously (all but IndexedDB, which
+   * starts); throws the first error, after reporting each.
+   */
   flushSync() {
     this.afterCall();
     let error;
-    for (const b of this.backends.values()) {
+    for (const [slot, b] of this.backends) {
       try {
         b.flushSync();
       } catch (e) {
+        this.writeFailed(slot, e);
         error ??= e;
       }
     }
