@@ -122,6 +122,39 @@ macro_rules! curve_ops {
 }
 
 curve_ops!(P256Ops, p256::NistP256);
+
+/// P-256 with our fixed-base multiplication (`p256_fast`) where the
+/// secret scalar multiplies G: signing and public-key derivation; the
+/// p256 crate for the rest.
+struct P256Fast;
+
+impl CurveOps for P256Fast {
+    fn point(&self, sec1: &[u8]) -> Option<Vec<u8>> {
+        P256Ops.point(sec1)
+    }
+    fn scalar_ok(&self, d: &[u8]) -> bool {
+        P256Ops.scalar_ok(d)
+    }
+    fn public_point(&self, d: &[u8]) -> Option<Vec<u8>> {
+        super::p256_fast::public_point(d)
+    }
+    fn generate(&self) -> CkResult<Zeroizing<Vec<u8>>> {
+        P256Ops.generate()
+    }
+    fn sign(&self, d: &[u8], z: &[u8], nonce_h: &[u8], entropy: &[u8]) -> Option<Vec<u8>> {
+        super::p256_fast::sign(d, z, nonce_h, entropy)
+    }
+    fn verify(&self, q: &[u8], z: &[u8], sig: &[u8]) -> bool {
+        P256Ops.verify(q, z, sig)
+    }
+    fn ecdh(&self, d: &[u8], q: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+        P256Ops.ecdh(d, q)
+    }
+}
+
+/// The generic P-256 path, for tests comparing the two.
+#[cfg(test)]
+pub(super) static P256_GENERIC: &dyn CurveOps = &P256Ops;
 curve_ops!(P384Ops, p384::NistP384);
 curve_ops!(P521Ops, p521::NistP521);
 curve_ops!(K256Ops, k256::Secp256k1);
@@ -150,7 +183,7 @@ pub static CURVES: &[Curve] = &[
         names: &["prime256v1", "secp256r1", "P-256"],
         bits: 256,
         len: 32,
-        ops: &P256Ops,
+        ops: &P256Fast,
     },
     Curve {
         name: "secp384r1 (P-384)",

@@ -36,6 +36,38 @@ fn ecdsa_hasher(m: &CkMechanism) -> CkResult<Option<Box<dyn DigestOp>>> {
     ecdsa_hash(m.kind)?.map(hasher_for).transpose()
 }
 
+/// Bytes of system randomness fetched at once for `hedge`.
+const POOL: usize = 1024;
+
+/// `len` bytes of system randomness for the RFC 6979 3.6 additional
+/// data, served from a pool refilled `POOL` bytes at a time: one
+/// getrandom call (a crossing into JavaScript in wasm, several
+/// microseconds) per ~16 signatures instead of one each. Served bytes are
+/// wiped from the pool. Should the pool ever repeat (a copied memory
+/// image), the nonce falls back to plain deterministic RFC 6979, which
+/// is still safe.
+fn hedge(len: usize) -> CkResult<Zeroizing<Vec<u8>>> {
+    use std::sync::Mutex;
+    static STATE: Mutex<(Vec<u8>, usize)> = Mutex::new((Vec::new(), 0));
+    if len > POOL {
+        return random_bytes(len);
+    }
+    let mut guard = STATE.lock().unwrap_or_else(|e| e.into_inner());
+    let (pool, used) = &mut *guard;
+    if pool.len() != POOL || *used + len > POOL {
+        let fresh = random_bytes(POOL)?;
+        pool.fill(0);
+        pool.clear();
+        pool.extend_from_slice(&fresh);
+        *used = 0;
+    }
+    let chunk = pool.get_mut(*used..*used + len).ok_or(CKR_GENERAL_ERROR)?;
+    let out = Zeroizing::new(chunk.to_vec());
+    chunk.fill(0);
+    *used += len;
+    Ok(out)
+}
+
 struct EcdsaSign {
     curve: &'static Curve,
     d: Zeroizing<Vec<u8>>,
@@ -48,7 +80,7 @@ impl EcdsaSign {
     /// it counts by its leftmost bits (FIPS 186-5 bits2int).
     fn sign(&self, h: &[u8]) -> CkResult<Vec<u8>> {
         // Hedged: RFC 6979 with fresh randomness as additional data.
-        let entropy = random_bytes(self.curve.len)?;
+        let entropy = hedge(self.curve.len)?;
         let z = self.curve.bits2int(h);
         self.curve
             .ops

@@ -25,6 +25,8 @@ pub(crate) mod der;
 mod ecdh;
 mod ecdsa;
 pub(crate) mod okp;
+mod p256_base;
+mod p256_fast;
 mod pkcs8;
 #[cfg(test)]
 mod tests;
