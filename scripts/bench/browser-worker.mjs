@@ -20,7 +20,9 @@ onmessage = async (e) => {
     const ours = await import("/pkg/browser.mjs");
     await ours.init();
     const DATA = await makeData();
-    const p11 = new ours.PKCS11({ kdfIterations: 1500 });
+    // The crypto rows only: an in-memory token (the browser default would
+    // be an IndexedDB one).
+    const p11 = new ours.PKCS11({ kdfIterations: 1500, slots: [{ storage: "memory" }] });
     p11.C_Initialize();
     const [slot] = p11.C_GetSlotList(true);
     initToken(p11, ours, slot, "bench-browser", SO_PIN, USER_PIN);
