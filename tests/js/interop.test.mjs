@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
+import { generateKeyPair } from "./fixtures/node-keys.mjs";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
@@ -307,7 +308,7 @@ const generated = pkcs11.C_GenerateKeyPair(
 const genPublic = rsaPublicFromToken(generated.publicKey);
 
 // A key pair made by OpenSSL, imported with all CRT attributes.
-const nodeRsa = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+const nodeRsa = generateKeyPair("rsa", { modulusLength: 2048 });
 const nodeJwk = nodeRsa.privateKey.export({ format: "jwk" });
 const imported = {
   privateKey: pkcs11.C_CreateObject(s, [
@@ -531,7 +532,7 @@ test("ECDSA P-256: our raw r||s signatures verify in OpenSSL (ieee-p1363) and Op
   assert.equal(crypto.verify("sha256", data, { key: pub, dsaEncoding: "ieee-p1363" }, raw), true);
 
   // An OpenSSL key imported; its signatures verify with the imported public key.
-  const nodeEc = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const nodeEc = generateKeyPair("ec", { namedCurve: "P-256" });
   const jwk = nodeEc.privateKey.export({ format: "jwk" });
   const nodePoint = Buffer.concat([Buffer.from([4]), fromB64u(jwk.x), fromB64u(jwk.y)]);
   const impPriv = pkcs11.C_CreateObject(s, [

@@ -5,6 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
+import { generateKeyPair } from "./fixtures/node-keys.mjs";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
@@ -166,7 +167,7 @@ for (const curve of CURVES) {
     }
 
     // An OpenSSL key pair imported (private as CKA_VALUE, public point raw).
-    const nodeKeys = crypto.generateKeyPairSync("ec", { namedCurve: curve.node });
+    const nodeKeys = generateKeyPair("ec", { namedCurve: curve.node });
     const jwk = nodeKeys.privateKey.export({ format: "jwk" });
     const nodePoint = Buffer.concat([Buffer.from([4]), fromB64u(jwk.x), fromB64u(jwk.y)]);
     const impPriv = createKey(C.CKO_PRIVATE_KEY, C.CKK_EC, [
@@ -289,7 +290,7 @@ test("Ed25519: our signatures verify with crypto.verify(null, ...), OpenSSL's ve
 
   // An OpenSSL key: the public key imported raw and DER-wrapped, the
   // private one as its seed (CKA_VALUE) and as PKCS#8.
-  const nodeKeys = crypto.generateKeyPairSync("ed25519");
+  const nodeKeys = generateKeyPair("ed25519");
   const jwk = nodeKeys.privateKey.export({ format: "jwk" });
   const raw = fromB64u(jwk.x);
   const pubRaw = createKey(C.CKO_PUBLIC_KEY, C.CKK_EC_EDWARDS, [
@@ -368,7 +369,7 @@ test("X25519: CKM_ECDH1_DERIVE equals crypto.diffieHellman; keys move as raw byt
     ...(len ? [{ type: C.CKA_VALUE_LEN, value: len }] : []),
   ];
   for (let i = 0; i < 3; i++) {
-    const nodeKeys = crypto.generateKeyPairSync("x25519");
+    const nodeKeys = generateKeyPair("x25519");
     const nodeRaw = fromB64u(nodeKeys.publicKey.export({ format: "jwk" }).x);
     const expected = crypto.diffieHellman({ privateKey: nodeKeys.privateKey, publicKey: ourPub });
     for (const publicData of [nodeRaw, Buffer.concat([Buffer.from([0x04, 0x20]), nodeRaw])]) {
@@ -385,7 +386,7 @@ test("X25519: CKM_ECDH1_DERIVE equals crypto.diffieHellman; keys move as raw byt
     assert.equal(hex(attr(k, C.CKA_VALUE)), hex(want.subarray(0, 32)));
   }
   // OpenSSL's private key imported as CKA_VALUE and as PKCS#8.
-  const nodeKeys = crypto.generateKeyPairSync("x25519");
+  const nodeKeys = generateKeyPair("x25519");
   const jwk = nodeKeys.privateKey.export({ format: "jwk" });
   const imported = createKey(C.CKO_PRIVATE_KEY, C.CKK_EC_MONTGOMERY, [
     { type: C.CKA_DERIVE, value: true },

@@ -6,6 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
+import { generateKeyPair } from "./fixtures/node-keys.mjs";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
@@ -103,7 +104,7 @@ const oaepParam = (hashAlg, mgf, label) => ({
   sourceData: label,
 });
 
-const node = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+const node = generateKeyPair("rsa", { modulusLength: 2048 });
 const pair = importPair(node);
 const K = 256;
 
@@ -254,7 +255,7 @@ test("CKM_RSA_AES_KEY_WRAP of private keys (PKCS#8): OpenSSL reads ours, we read
   const parsed = crypto.createPrivateKey({ key: der, format: "der", type: "pkcs8" });
   assert.equal(parsed.export({ format: "jwk" }).d, node.privateKey.export({ format: "jwk" }).d);
   // An OpenSSL key travels in: sign with it here, verify in OpenSSL.
-  const other = crypto.generateKeyPairSync("rsa", { modulusLength: 1024 });
+  const other = generateKeyPair("rsa", { modulusLength: 1024 });
   const pk8 = other.privateKey.export({ type: "pkcs8", format: "der" });
   const unwrapped = pkcs11.C_UnwrapKey(s, mech, pair.privateKey, nodeRsaAesWrap(pk8, 256, "sha256"), [
     { type: C.CKA_CLASS, value: C.CKO_PRIVATE_KEY },

@@ -6,6 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
+import { generateKeyPair } from "./fixtures/node-keys.mjs";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
@@ -275,7 +276,7 @@ test("message-based signing and verifying (HMAC against OpenSSL, ECDSA collected
   pkcs11.C_MessageVerifyFinal(s);
 
   // ECDSA (single-part only) signs a hash given in parts; OpenSSL verifies.
-  const { publicKey, privateKey } = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const { publicKey, privateKey } = generateKeyPair("ec", { namedCurve: "P-256" });
   const jwk = privateKey.export({ format: "jwk" });
   const ecPriv = pkcs11.C_CreateObject(s, [
     { type: C.CKA_CLASS, value: C.CKO_PRIVATE_KEY },
