@@ -39,7 +39,7 @@ impl Module {
     }
 
     /// Whether writes or storage events wait to be taken.
-    pub fn has_pending_writes(&self) -> bool {
+    pub fn has_storage_work(&self) -> bool {
         !self.pending.is_empty() || !self.storage_events.is_empty()
     }
 

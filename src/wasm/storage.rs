@@ -19,8 +19,10 @@ impl WasmModule {
         ck(self.m.set_persistent(ulong(slot)))
     }
 
-    pub fn has_pending_writes(&self) -> bool {
-        self.m.has_pending_writes()
+    /// Whether writes or storage events wait to be taken (checked after
+    /// every mutating call, so it must stay cheap).
+    pub fn has_storage_work(&self) -> bool {
+        self.m.has_storage_work()
     }
 
     /// The writes since the last call: `[{slot, ops: [{op: "put", key,

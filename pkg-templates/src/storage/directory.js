@@ -171,9 +171,6 @@ export class DirectoryBackend {
     }
   }
 
-  pending() {
-    return this.queue.length > 0;
-  }
 
   /** Writes every queued transaction; durable when it returns. */
   flushSync() {

@@ -100,9 +100,6 @@ export class IndexedDbBackend {
     }
   }
 
-  pending() {
-    return this.queue.length > 0;
-  }
 
   /** Starts writing (IndexedDB cannot be waited for synchronously). */
   flushSync() {

@@ -84,7 +84,7 @@ export class TokenStorage {
 
   /** After a mutating call: queue its writes. */
   afterCall() {
-    if (!this.module.has_pending_writes()) return;
+    if (!this.module.has_storage_work()) return;
     for (const t of this.module.take_transactions()) this.backends.get(t.slot)?.enqueue(t.ops);
     this.deliverEvents();
   }

@@ -47,9 +47,6 @@ export class MemoryBackend {
     this.store.version++;
   }
 
-  pending() {
-    return false;
-  }
 
   flushSync() {}
 
