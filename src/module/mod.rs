@@ -19,9 +19,12 @@ mod keys;
 mod objects;
 pub use objects::{AttrResult, attribute_result_rv};
 mod random;
+mod rekey;
 mod sessions;
 mod slot_token;
 mod storage;
+mod storage_load;
+pub use storage_load::Change;
 // PKCS#11 3.x functions: message-based (5.9, 5.11, 5.14, 5.16), session
 // (5.6.5-5.6.7, 5.6.9) and C_VerifySignature* (3.2).
 mod message;
@@ -36,6 +39,8 @@ mod tests;
 mod tests_3x;
 #[cfg(test)]
 mod tests_storage;
+#[cfg(test)]
+mod tests_store_attacks;
 
 /// Module configuration (PKCS#11 leaves these token-specific).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
@@ -96,9 +101,8 @@ pub struct Slot {
     /// Why the stored token was refused (a newer format, a damaged token
     /// record); token functions then answer CKR_TOKEN_NOT_RECOGNIZED.
     pub refused: Option<String>,
-    /// The stored form of each token object, by CKA_UNIQUE_ID: private
-    /// objects stay here, sealed, while no USER is logged in.
-    pub records: BTreeMap<String, Vec<u8>>,
+    /// What the module keeps of the token's storage (`storage`).
+    pub store: storage::SlotStore,
 }
 
 /// An object and who owns it: its slot, and for session objects the
@@ -193,7 +197,7 @@ impl Module {
             limits,
             persistent: c.persistent,
             refused: None,
-            records: BTreeMap::new(),
+            store: Default::default(),
         });
     }
 
@@ -290,13 +294,20 @@ impl Module {
     }
 
     /// May session `h` create or change an object with these properties?
-    /// Token objects need a R/W session; private objects a USER login.
+    /// Token objects need a R/W session; private objects a USER login. On a
+    /// persistent token, every token object write needs a login (USER or
+    /// SO): its record is signed with a key derived from the master key, so
+    /// that a record nobody signed is never trusted (README, security model).
     fn check_write(&self, h: CK_ULONG, token: bool, private: bool) -> CkResult<()> {
         let s = self.session(h)?;
         if token && !s.rw {
             return Err(CKR_SESSION_READ_ONLY);
         }
-        if private && self.token_of(s.slot_id).login != Some(CKU_USER) {
+        let login = self.token_of(s.slot_id).login;
+        if private && login != Some(CKU_USER) {
+            return Err(CKR_USER_NOT_LOGGED_IN);
+        }
+        if token && login.is_none() && self.is_persistent(s.slot_id) {
             return Err(CKR_USER_NOT_LOGGED_IN);
         }
         Ok(())

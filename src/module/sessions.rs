@@ -109,12 +109,11 @@ impl Module {
             return Err(CKR_USER_PIN_NOT_INITIALIZED);
         }
         let master = self.check_pin_counted(slot_id, user, pin)?;
+        self.verify_token_record(slot_id, &master)?;
         let token = self.token_of_mut(slot_id);
         token.master_key = Some(master);
         token.login = Some(user);
-        if user == CKU_USER {
-            self.unlock_private(slot_id);
-        }
+        self.after_login(slot_id, user, pin);
         Ok(())
     }
 

@@ -5,7 +5,7 @@ use crate::CK_ULONG;
 use crate::constants::*;
 use crate::mech::{MechInfo, registry};
 use crate::rv::CkResult;
-use crate::token::{PinCounter, padded, pin};
+use crate::token::{padded, pin};
 
 impl Module {
     /// C_GetSlotList (5.5.1). Every slot holds a token, so `token_present`
@@ -108,25 +108,21 @@ impl Module {
             self.check_pin_counted(slot_id, CKU_SO, so_pin)?;
         }
         let master = pin::new_master_key()?;
-        let so_blob = pin::wrap(&master, so_pin, limits.kdf_iterations)?;
         let mut id = [0u8; 16];
         id.copy_from_slice(&crate::mech::random_bytes(16)?);
+        let so_blob = pin::wrap(&master, so_pin, limits.kdf_iterations, CKU_SO, &id)?;
         self.end_login(slot_id);
         let token = self.token_of_mut(slot_id);
         token.id = id;
         token.so_pin = Some(so_blob);
         token.user_pin = None;
-        token.so_counter = PinCounter::default();
-        token.user_counter = PinCounter::default();
         token.label = padded(label);
         self.objects.retain(|_, e| e.slot_id != slot_id);
-        if let Some(i) = self.slot_index(slot_id) {
-            self.slots[i].records.clear();
-        }
+        self.store_of(slot_id).clear();
         // One transaction: the old objects go, the new token record comes.
         self.emit_clear(slot_id);
-        self.save_token(slot_id);
-        self.save_counters(slot_id);
+        self.save_token(slot_id, &master)?;
+        self.reset_counters(slot_id, true);
         self.events.push(slot_id);
         if !was_initialized
             && self.config.slots.is_none()
@@ -150,11 +146,12 @@ impl Module {
         self.check_pin_len(slot_id, user_pin)?;
         let iterations = self.limits(slot_id).kdf_iterations;
         let token = self.token_of_mut(slot_id);
-        let master = token.master_key.as_ref().ok_or(CKR_GENERAL_ERROR)?;
-        token.user_pin = Some(pin::wrap(master, user_pin, iterations)?);
-        token.user_counter = PinCounter::default();
-        self.save_token(slot_id);
-        self.save_counters(slot_id);
+        let master = token.master_key.clone().ok_or(CKR_GENERAL_ERROR)?;
+        token.user_pin = Some(pin::wrap(
+            &master, user_pin, iterations, CKU_USER, &token.id,
+        )?);
+        self.save_token(slot_id, &master)?;
+        self.reset_counters(slot_id, false);
         Ok(())
     }
 
@@ -175,13 +172,20 @@ impl Module {
         let iterations = self.limits(slot_id).kdf_iterations;
         let master = self.check_pin_counted(slot_id, user, old_pin)?;
         self.check_pin_len(slot_id, new_pin)?;
-        let blob = pin::wrap(&master, new_pin, iterations)?;
+        self.verify_token_record(slot_id, &master)?;
+        let blob = pin::wrap(
+            &master,
+            new_pin,
+            iterations,
+            user,
+            &self.token_of(slot_id).id,
+        )?;
         let token = self.token_of_mut(slot_id);
         match user {
             CKU_SO => token.so_pin = Some(blob),
             _ => token.user_pin = Some(blob),
         }
-        self.save_token(slot_id);
+        self.save_token(slot_id, &master)?;
         Ok(())
     }
 }

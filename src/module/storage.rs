@@ -2,19 +2,70 @@
 //! every change to a persistent token as ordered write operations, keeps
 //! the stored form of each token object, locks private objects away at
 //! logout (only their ciphertext stays in memory) and decrypts them at
-//! USER login, and applies records loaded from storage or written by
-//! another instance of the library on the same token.
-use std::collections::HashMap;
+//! USER login, checks at login what was loaded before it could be checked,
+//! and rewrites records of an older format. Applying what storage holds is
+//! `storage_load`.
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::{Entry, Module};
+use super::Module;
 use crate::CK_ULONG;
 use crate::constants::*;
 use crate::object::Object;
 use crate::rv::CkResult;
-use crate::store::format::{self, FormatError, TokenRecord};
-use crate::store::{self, StorageEvent, StoreOp, Transaction, protect};
-use crate::token::pin::MasterKey;
-use crate::token::{PinCounter, Token};
+use crate::store::format::{self, ObjectBody, TokenRecord};
+use crate::store::protect::TokenKeys;
+use crate::store::{self, StorageEvent, StoreOp, Transaction};
+use crate::token::PinCounter;
+use crate::token::pin::{self, MasterKey};
+
+/// What the module keeps of one token's storage.
+#[derive(Debug, Default)]
+pub struct SlotStore {
+    /// The token record as last loaded or written.
+    pub meta: Option<Vec<u8>>,
+    /// Whether `meta` was checked under the master key (or written here).
+    pub meta_verified: bool,
+    /// The stored form of each token object by unique id: sealed private
+    /// objects (only these while no USER is logged in), public objects and
+    /// tombstones of destroyed ones.
+    pub records: BTreeMap<String, Vec<u8>>,
+    /// Unique ids of public records and tombstones loaded without their MAC
+    /// checked (nobody was logged in): checked at the next login.
+    pub unverified: HashSet<String>,
+    /// The highest record version seen per record key.
+    pub versions: HashMap<String, u64>,
+    /// The highest record version seen on this token (Lamport clock).
+    pub clock: u64,
+    /// Records of format version 1 were loaded: the next login rewrites them.
+    pub legacy: bool,
+}
+
+impl SlotStore {
+    pub fn clear(&mut self) {
+        *self = SlotStore::default();
+    }
+
+    /// The version for a new write of record `key`: above everything seen.
+    pub(super) fn next_version(&mut self, key: &str) -> u64 {
+        let known = self.versions.get(key).copied().unwrap_or(0);
+        self.clock = self.clock.max(known) + 1;
+        self.versions.insert(key.to_string(), self.clock);
+        self.clock
+    }
+
+    /// Notes a version read from storage.
+    pub(super) fn saw(&mut self, key: &str, version: u64) {
+        self.clock = self.clock.max(version);
+        let v = self.versions.entry(key.to_string()).or_insert(version);
+        *v = (*v).max(version);
+    }
+}
+
+/// Classes whose objects hold a secret value: their records are never
+/// written in clear, whatever CKA_PRIVATE says.
+pub(super) fn holds_secret(o: &Object) -> bool {
+    matches!(o.class(), CKO_SECRET_KEY | CKO_PRIVATE_KEY)
+}
 
 impl Module {
     /// The writes made since the last call, one transaction per slot in
@@ -43,11 +94,13 @@ impl Module {
         !self.pending.is_empty() || !self.storage_events.is_empty()
     }
 
-    fn emit(&mut self, slot_id: CK_ULONG, op: StoreOp) {
-        if self
-            .slot_index(slot_id)
+    pub(super) fn is_persistent(&self, slot_id: CK_ULONG) -> bool {
+        self.slot_index(slot_id)
             .is_some_and(|i| self.slots[i].persistent)
-        {
+    }
+
+    pub(super) fn emit(&mut self, slot_id: CK_ULONG, op: StoreOp) {
+        if self.is_persistent(slot_id) {
             self.pending.push((slot_id, op));
         }
     }
@@ -56,7 +109,13 @@ impl Module {
         self.emit(slot_id, StoreOp::Clear);
     }
 
-    fn report(&mut self, slot_id: CK_ULONG, kind: &'static str, key: &str, message: String) {
+    pub(super) fn report(
+        &mut self,
+        slot_id: CK_ULONG,
+        kind: &'static str,
+        key: &str,
+        message: String,
+    ) {
         self.storage_events.push(StorageEvent {
             slot_id,
             kind,
@@ -65,16 +124,37 @@ impl Module {
         });
     }
 
-    /// Writes the token record (identity, label, PIN blobs).
-    pub(super) fn save_token(&mut self, slot_id: CK_ULONG) {
+    pub(super) fn store_of(&mut self, slot_id: CK_ULONG) -> &mut SlotStore {
+        let i = self.slot_index(slot_id).unwrap_or(0);
+        &mut self.slots[i].store
+    }
+
+    /// The record keys of the token in `slot_id` while someone is logged in.
+    pub(super) fn token_keys(&self, slot_id: CK_ULONG) -> Option<TokenKeys> {
+        let token = self.token_of(slot_id);
+        TokenKeys::new(token.master_key.as_ref()?, &token.id)
+    }
+
+    /// Writes the token record (identity, label, PIN blobs), signed under
+    /// `master` (every caller has it: a new token, or a login).
+    pub(super) fn save_token(&mut self, slot_id: CK_ULONG, master: &MasterKey) -> CkResult<()> {
+        if !self.is_persistent(slot_id) {
+            return Ok(());
+        }
+        let version = self.store_of(slot_id).next_version(store::KEY_META);
         let t = self.token_of(slot_id);
-        let record = format::encode_token(&TokenRecord {
+        let keys = TokenKeys::new(master, &t.id).ok_or(CKR_GENERAL_ERROR)?;
+        let record = keys.sign(format::encode_token(&TokenRecord {
             token_id: t.id,
             label: t.label,
             serial: t.serial,
+            version,
             so_pin: t.so_pin.clone(),
             user_pin: t.user_pin.clone(),
-        });
+        }))?;
+        let st = self.store_of(slot_id);
+        st.meta = Some(record.clone());
+        st.meta_verified = true;
         self.emit(
             slot_id,
             StoreOp::Put {
@@ -82,6 +162,7 @@ impl Module {
                 value: record,
             },
         );
+        Ok(())
     }
 
     pub(super) fn save_counters(&mut self, slot_id: CK_ULONG) {
@@ -92,7 +173,9 @@ impl Module {
     }
 
     /// Checks a PIN (counting failures, see `Token::check_pin`) and stores
-    /// the counters when they changed, whatever the outcome.
+    /// the counters when they changed, whatever the outcome. The facade
+    /// runs PIN-checking calls with the freshest token and counter records
+    /// applied and writes the counters durably before it answers.
     pub(super) fn check_pin_counted(
         &mut self,
         slot_id: CK_ULONG,
@@ -109,8 +192,11 @@ impl Module {
         result
     }
 
-    /// Stores token object `handle` (a no-op for session objects): in clear
-    /// if public, sealed under the master key if private.
+    /// Stores token object `handle` (a no-op for session objects): private
+    /// objects (and any object holding a secret) sealed under the master
+    /// key, public ones signed with it. A persistent token's public object
+    /// needs a login for that (`check_write` asks for one); a plain memory
+    /// token keeps no record of public objects.
     pub(super) fn save_object(&mut self, handle: CK_ULONG) -> CkResult<()> {
         let Some(e) = self.objects.get(&handle) else {
             return Ok(());
@@ -119,23 +205,34 @@ impl Module {
             return Ok(());
         }
         let slot_id = e.slot_id;
-        let uid = unique_id(&e.object);
-        let token = self.token_of(slot_id);
-        let record = if e.object.is_private() {
-            let master = token.master_key.as_ref().ok_or(CKR_USER_NOT_LOGGED_IN)?;
-            protect::seal(master, &token.id, &uid, &e.object.attrs)?
-        } else {
-            format::encode_public(&uid, &e.object.attrs)
-        };
-        if let Some(i) = self.slot_index(slot_id) {
-            self.slots[i].records.insert(uid.clone(), record.clone());
+        let sealed = e.object.is_private();
+        // A secret is never written in clear: a public object holding one
+        // (the SO's trusted wrapping key; the SO cannot make private
+        // objects) is sealed too, and loads at the next login of anyone.
+        let sealed = sealed || holds_secret(&e.object);
+        if !sealed && !self.is_persistent(slot_id) {
+            return Ok(());
         }
+        let uid = unique_id(&e.object).ok_or(CKR_GENERAL_ERROR)?;
+        let keys = self.token_keys(slot_id).ok_or(CKR_USER_NOT_LOGGED_IN)?;
+        let version = self.store_of(slot_id).next_version(&uid);
+        let attrs = &self.objects[&handle].object.attrs;
+        let record = if sealed {
+            keys.seal(&uid, version, attrs)?
+        } else {
+            keys.sign(format::encode_public(&uid, version, attrs))?
+        };
+        let st = self.store_of(slot_id);
+        st.records.insert(uid.clone(), record.clone());
+        st.unverified.remove(&uid);
         let key = store::object_key(&uid);
         self.emit(slot_id, StoreOp::Put { key, value: record });
         Ok(())
     }
 
-    /// Removes token object `handle`'s record (before it is destroyed).
+    /// Marks token object `handle` destroyed (before it is): a persistent
+    /// token writes a signed tombstone, so the destruction wins over any
+    /// older copy of the object (another replica, a stale instance).
     pub(super) fn forget_object(&mut self, handle: CK_ULONG) {
         let Some(e) = self.objects.get(&handle) else {
             return;
@@ -143,12 +240,30 @@ impl Module {
         if !e.object.is_token() {
             return;
         }
-        let (slot_id, uid) = (e.slot_id, unique_id(&e.object));
-        if let Some(i) = self.slot_index(slot_id) {
-            self.slots[i].records.remove(&uid);
-        }
+        let slot_id = e.slot_id;
+        let Some(uid) = unique_id(&e.object) else {
+            return;
+        };
         let key = store::object_key(&uid);
-        self.emit(slot_id, StoreOp::Delete { key });
+        let tombstone = match self.token_keys(slot_id) {
+            Some(keys) if self.is_persistent(slot_id) => {
+                let version = self.store_of(slot_id).next_version(&uid);
+                keys.sign(format::encode_tombstone(&uid, version)).ok()
+            }
+            _ => None,
+        };
+        let st = self.store_of(slot_id);
+        st.unverified.remove(&uid);
+        match tombstone {
+            Some(value) => {
+                st.records.insert(uid, value.clone());
+                self.emit(slot_id, StoreOp::Put { key, value });
+            }
+            None => {
+                st.records.remove(&uid);
+                self.emit(slot_id, StoreOp::Delete { key });
+            }
+        }
     }
 
     /// Ends the login on `slot_id`: the master key is wiped, operations
@@ -163,29 +278,215 @@ impl Module {
             .retain(|_, e| !(e.slot_id == slot_id && e.object.is_private()));
     }
 
-    /// Decrypts the private token objects of `slot_id` after a USER login.
-    pub(super) fn unlock_private(&mut self, slot_id: CK_ULONG) {
-        let Some(i) = self.slot_index(slot_id) else {
+    /// Checks the stored token record against the master key a PIN just
+    /// unwrapped, before the login takes effect. A token record that fails
+    /// (edited label or serial, swapped PIN blobs, another token's record)
+    /// is reported and the token is no longer used: CKR_DEVICE_ERROR.
+    pub(super) fn verify_token_record(
+        &mut self,
+        slot_id: CK_ULONG,
+        master: &MasterKey,
+    ) -> CkResult<()> {
+        let st = &self.slots[self.slot_index(slot_id).unwrap_or(0)].store;
+        let Some(record) = st.meta.as_ref().filter(|_| !st.meta_verified) else {
+            return Ok(());
+        };
+        let keys = TokenKeys::new(master, &self.token_of(slot_id).id).ok_or(CKR_GENERAL_ERROR)?;
+        let ok = match format::header(record) {
+            Ok((1, _)) => true, // format 1 had no MAC: rewritten now
+            Ok(_) => keys.verify(record),
+            Err(_) => false,
+        };
+        if ok {
+            self.store_of(slot_id).meta_verified = true;
+            return Ok(());
+        }
+        let message = "the token record failed its check under the master key (edited, swapped or from another token); the token is no longer used".to_string();
+        self.refuse_slot(slot_id, "tampered", store::KEY_META, message);
+        Err(CKR_DEVICE_ERROR)
+    }
+
+    /// After a successful login of `user` with `pin`: checks the records
+    /// loaded before any login, rewrites the role's PIN blob and every
+    /// record of an older format, and (USER) decrypts private objects.
+    pub(super) fn after_login(&mut self, slot_id: CK_ULONG, user: CK_ULONG, pin: &[u8]) {
+        self.verify_loaded(slot_id);
+        self.upgrade_pin_blob(slot_id, user, pin);
+        if self.store_of(slot_id).legacy {
+            self.migrate(slot_id);
+        }
+        self.unlock_sealed(slot_id, user);
+    }
+
+    /// Checks the MAC of every public record and tombstone loaded while
+    /// nobody was logged in; good ones are reloaded whole (CKA_TRUSTED
+    /// included), bad ones dropped and reported.
+    fn verify_loaded(&mut self, slot_id: CK_ULONG) {
+        let Some(keys) = self.token_keys(slot_id) else {
             return;
         };
-        let sealed: Vec<(String, Vec<u8>)> = self.slots[i]
+        let pending: Vec<String> = self.store_of(slot_id).unverified.drain().collect();
+        let mut index = self.uid_index(slot_id);
+        for uid in pending {
+            let Some(record) = self.store_of(slot_id).records.get(&uid).cloned() else {
+                continue;
+            };
+            let parsed = match format::decode_object(&record) {
+                Ok(p) if p.format == 1 || keys.verify(&record) => p,
+                _ => {
+                    self.store_of(slot_id).records.remove(&uid);
+                    self.drop_loaded(&uid, &mut index);
+                    self.report_tampered(
+                        slot_id,
+                        &uid,
+                        "its MAC does not match the token's master key",
+                    );
+                    continue;
+                }
+            };
+            if let ObjectBody::Public(attrs) = parsed.body {
+                self.put_loaded(slot_id, &uid, Object::new(attrs), &mut index);
+            }
+        }
+    }
+
+    /// Rewraps a format 1 PIN blob of `user` (bound to neither role nor
+    /// token) as a bound one, with the PIN that just opened it.
+    fn upgrade_pin_blob(&mut self, slot_id: CK_ULONG, user: CK_ULONG, pin: &[u8]) {
+        let iterations = self.limits(slot_id).kdf_iterations;
+        let token = self.token_of_mut(slot_id);
+        let (Some(master), id) = (token.master_key.clone(), token.id) else {
+            return;
+        };
+        let blob = match user {
+            CKU_SO => &mut token.so_pin,
+            _ => &mut token.user_pin,
+        };
+        let Some(old) = blob.as_ref().filter(|b| !b.bound) else {
+            return;
+        };
+        // Keep the cost the blob was made with, unless the configuration
+        // now asks for more.
+        let iterations = old.iterations.max(iterations);
+        if let Ok(new) = pin::wrap(&master, pin, iterations, user, &id) {
+            *blob = Some(new);
+            let _ = self.save_token(slot_id, &master);
+        }
+    }
+
+    /// Rewrites every record of format version 1 in the current format
+    /// (one transaction), now that the master key is known.
+    fn migrate(&mut self, slot_id: CK_ULONG) {
+        let Some(keys) = self.token_keys(slot_id) else {
+            return;
+        };
+        if self
+            .store_of(slot_id)
+            .meta
+            .as_ref()
+            .is_some_and(|m| matches!(format::header(m), Ok((1, _))))
+            && let Some(master) = self.token_of(slot_id).master_key.clone()
+        {
+            let _ = self.save_token(slot_id, &master);
+        }
+        self.save_counters(slot_id);
+        let old: Vec<(String, Vec<u8>)> = self
+            .store_of(slot_id)
+            .records
+            .iter()
+            .filter(|(_, r)| matches!(format::header(r), Ok((1, _))))
+            .map(|(u, r)| (u.clone(), r.clone()))
+            .collect();
+        for (uid, record) in old {
+            let version = self.store_of(slot_id).next_version(&uid);
+            let new = match format::decode_object(&record) {
+                Ok(p) => match p.body {
+                    ObjectBody::Public(attrs) => {
+                        keys.sign(format::encode_public(&uid, version, &attrs))
+                    }
+                    ObjectBody::Private { .. } => match keys.open(&record) {
+                        Ok((_, _, attrs)) => keys.seal(&uid, version, &attrs),
+                        Err(_) => continue, // reported when it was loaded
+                    },
+                    ObjectBody::Tombstone => continue,
+                },
+                Err(_) => continue,
+            };
+            if let Ok(value) = new {
+                self.store_of(slot_id)
+                    .records
+                    .insert(uid.clone(), value.clone());
+                let key = store::object_key(&uid);
+                self.emit(slot_id, StoreOp::Put { key, value });
+            }
+        }
+        self.store_of(slot_id).legacy = false;
+    }
+
+    /// Decrypts the sealed token objects of `slot_id` after a login: all of
+    /// them for the USER, the public ones (secrets the SO made) for the SO.
+    pub(super) fn unlock_sealed(&mut self, slot_id: CK_ULONG, user: CK_ULONG) {
+        let sealed: Vec<(String, Vec<u8>)> = self
+            .store_of(slot_id)
             .records
             .iter()
             .filter(|(_, r)| r.get(5) == Some(&format::KIND_PRIVATE))
             .map(|(u, r)| (u.clone(), r.clone()))
             .collect();
         let mut index = self.uid_index(slot_id);
-        let Some(key) = self.token_key(slot_id) else {
+        let Some(keys) = self.token_keys(slot_id) else {
             return;
         };
         for (uid, record) in sealed {
-            self.load_private(slot_id, &uid, &record, &key, &mut index);
+            self.load_sealed(slot_id, &uid, &record, &keys, user, &mut index);
         }
+    }
+
+    /// Opens one sealed record and puts the object in place (replacing the
+    /// object with the same unique id, if any) if `user` may see it.
+    /// Failures are reported and the record is forgotten.
+    pub(super) fn load_sealed(
+        &mut self,
+        slot_id: CK_ULONG,
+        uid: &str,
+        record: &[u8],
+        keys: &TokenKeys,
+        user: CK_ULONG,
+        index: &mut UidIndex,
+    ) {
+        match keys.open(record) {
+            Ok((found, _, attrs)) if found == uid => {
+                let object = Object::new(attrs);
+                if unique_id(&object).as_deref() == Some(uid) {
+                    if user == CKU_USER || !object.is_private() {
+                        self.put_loaded(slot_id, uid, object, index);
+                    }
+                    return;
+                }
+            }
+            _ => {}
+        }
+        self.store_of(slot_id).records.remove(uid);
+        self.drop_loaded(uid, index);
+        self.report_tampered(
+            slot_id,
+            uid,
+            "it does not open under the token's master key (wrong token, edited or corrupted record)",
+        );
+    }
+
+    pub(super) fn report_tampered(&mut self, slot_id: CK_ULONG, uid: &str, why: &str) {
+        self.report(
+            slot_id,
+            "tampered",
+            &store::object_key(uid),
+            format!("object {uid} was not loaded: {why}"),
+        );
     }
 
     /// Handles of the token objects of `slot_id` by unique id: built once
     /// per batch of loaded records instead of a scan per record.
-    fn uid_index(&self, slot_id: CK_ULONG) -> UidIndex {
+    pub(super) fn uid_index(&self, slot_id: CK_ULONG) -> UidIndex {
         self.objects
             .iter()
             .filter(|(_, e)| e.slot_id == slot_id && e.session.is_none())
@@ -193,40 +494,15 @@ impl Module {
             .collect()
     }
 
-    /// The sealing key material of the logged-in token in `slot_id`.
-    fn token_key(&self, slot_id: CK_ULONG) -> Option<protect::TokenKey> {
-        let token = self.token_of(slot_id);
-        protect::TokenKey::new(token.master_key.as_ref()?, &token.id)
-    }
-
-    /// Opens one sealed record and puts the object in place (replacing the
-    /// object with the same unique id, if any). Failures are reported.
-    fn load_private(
+    /// Puts a loaded token object in the table: same handle if an object
+    /// with this unique id is already there, else a new one.
+    pub(super) fn put_loaded(
         &mut self,
         slot_id: CK_ULONG,
         uid: &str,
-        record: &[u8],
-        key: &protect::TokenKey,
+        object: Object,
         index: &mut UidIndex,
     ) {
-        match protect::open_with(key, record) {
-            Ok((found, attrs)) if found == uid => {
-                self.put_loaded(slot_id, uid, Object::new(attrs), index);
-            }
-            _ => self.report(
-                slot_id,
-                "tampered",
-                &store::object_key(uid),
-                format!(
-                    "private object {uid} failed its integrity check (wrong token, edited or corrupted record); it was not loaded"
-                ),
-            ),
-        }
-    }
-
-    /// Puts a loaded token object in the table: same handle if an object
-    /// with this unique id is already there, else a new one.
-    fn put_loaded(&mut self, slot_id: CK_ULONG, uid: &str, object: Object, index: &mut UidIndex) {
         if let Some(e) = index
             .get(uid.as_bytes())
             .and_then(|h| self.objects.get_mut(h))
@@ -237,7 +513,7 @@ impl Module {
         let h = self.new_handle();
         self.objects.insert(
             h,
-            Entry {
+            super::Entry {
                 slot_id,
                 session: None,
                 object,
@@ -246,7 +522,7 @@ impl Module {
         index.insert(uid.as_bytes().to_vec(), h);
     }
 
-    fn drop_loaded(&mut self, uid: &str, index: &mut UidIndex) {
+    pub(super) fn drop_loaded(&mut self, uid: &str, index: &mut UidIndex) {
         if let Some(h) = index.remove(uid.as_bytes()) {
             self.objects.remove(&h);
         }
@@ -255,16 +531,33 @@ impl Module {
     /// Forgets everything about the token in `slot_id` (it was
     /// re-initialized or deleted elsewhere, or is being deleted): its
     /// sessions are closed and its token objects dropped.
-    fn reset_slot(&mut self, slot_id: CK_ULONG) {
+    pub(super) fn reset_slot(&mut self, slot_id: CK_ULONG) {
         self.sessions.retain(|_, s| s.slot_id != slot_id);
         self.objects.retain(|_, e| e.slot_id != slot_id);
         if let Some(i) = self.slot_index(slot_id) {
             let serial = self.slots[i].token.serial;
-            self.slots[i].token = Token::new_uninitialized(0);
+            self.slots[i].token = crate::token::Token::new_uninitialized(0);
             self.slots[i].token.serial = serial;
-            self.slots[i].records.clear();
+            self.slots[i].store.clear();
         }
         self.events.push(slot_id);
+    }
+
+    /// Stops using the token in `slot_id` (its storage cannot be trusted or
+    /// read): token functions answer CKR_TOKEN_NOT_RECOGNIZED until the
+    /// token is deleted or the module reloaded.
+    pub(super) fn refuse_slot(
+        &mut self,
+        slot_id: CK_ULONG,
+        kind: &'static str,
+        key: &str,
+        message: String,
+    ) {
+        self.reset_slot(slot_id);
+        if let Some(i) = self.slot_index(slot_id) {
+            self.slots[i].refused = Some(message.clone());
+        }
+        self.report(slot_id, kind, key, message);
     }
 
     /// Marks a persistent slot as storing token data (the facade calls it
@@ -273,6 +566,12 @@ impl Module {
         let i = self.slot_index(slot_id).ok_or(CKR_SLOT_ID_INVALID)?;
         self.slots[i].persistent = true;
         Ok(())
+    }
+
+    /// The slot of session `h` (the facade runs PIN-checking calls under
+    /// the lock of that slot's storage).
+    pub fn session_slot(&self, h: CK_ULONG) -> CkResult<CK_ULONG> {
+        Ok(self.session(h)?.slot_id)
     }
 
     /// Deletes the token in `slot_id` and all its storage; the slot then
@@ -290,173 +589,24 @@ impl Module {
         Ok(())
     }
 
-    /// Applies records read from storage (at start-up, or written by
-    /// another instance): `None` means the record is gone. Records that
-    /// equal what this instance holds are skipped. A record of a newer
-    /// format refuses the whole token (nothing is written to it after);
-    /// damaged records are reported and skipped.
-    pub fn storage_apply(
-        &mut self,
-        slot_id: CK_ULONG,
-        changes: Vec<(String, Option<Vec<u8>>)>,
-    ) -> CkResult<()> {
-        let i = self.slot_index(slot_id).ok_or(CKR_SLOT_ID_INVALID)?;
-        if self.slots[i].refused.is_some() {
-            return Ok(());
-        }
-        for (key, value) in &changes {
-            if let Some(Err(FormatError::NewerVersion(v))) = value.as_deref().map(format::header) {
-                let message = format!(
-                    "token storage record '{key}' has format version {v}, newer than this library's {}; the token was not opened and nothing in its storage was changed",
-                    format::VERSION
-                );
-                self.reset_slot(slot_id);
-                self.slots[i].refused = Some(message.clone());
-                self.report(slot_id, "refused", key, message);
-                return Ok(());
-            }
-        }
-        let rank = |k: &str| match k {
-            store::KEY_META => 0,
-            store::KEY_COUNTERS => 1,
-            _ => 2,
-        };
-        let mut changes = changes;
-        changes.sort_by_key(|(k, _)| rank(k));
-        let mut index = None;
-        for (key, value) in changes {
-            match key.as_str() {
-                store::KEY_META => self.apply_token(slot_id, value.as_deref()),
-                store::KEY_COUNTERS => self.apply_counters(slot_id, value.as_deref()),
-                k => {
-                    if let Some(uid) = k.strip_prefix(store::OBJECT_PREFIX) {
-                        // After the token record: it may have reset the slot.
-                        let index = index.get_or_insert_with(|| self.uid_index(slot_id));
-                        self.apply_object(slot_id, uid, value, index);
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn apply_token(&mut self, slot_id: CK_ULONG, value: Option<&[u8]>) {
-        let Some(record) = value else {
-            if self.token_of(slot_id).is_initialized() {
-                self.reset_slot(slot_id);
-            }
-            return;
-        };
-        let t = match format::decode_token(record) {
-            Ok(t) => t,
-            Err(_) => {
-                let message =
-                    "the token record failed its integrity check; the token was not opened"
-                        .to_string();
-                self.reset_slot(slot_id);
-                if let Some(i) = self.slot_index(slot_id) {
-                    self.slots[i].refused = Some(message.clone());
-                }
-                return self.report(slot_id, "tampered", store::KEY_META, message);
-            }
-        };
-        let token = self.token_of(slot_id);
-        if token.is_initialized() && token.id != t.token_id {
-            // Re-initialized by another instance: a different token now.
-            self.reset_slot(slot_id);
-        }
+    /// Resets the failure counters (C_InitToken, C_InitPIN).
+    pub(super) fn reset_counters(&mut self, slot_id: CK_ULONG, so: bool) {
         let token = self.token_of_mut(slot_id);
-        token.id = t.token_id;
-        token.label = t.label;
-        token.serial = t.serial;
-        token.so_pin = t.so_pin;
-        token.user_pin = t.user_pin;
-    }
-
-    fn apply_counters(&mut self, slot_id: CK_ULONG, value: Option<&[u8]>) {
-        let Some(record) = value else { return };
-        match format::decode_counters(record) {
-            Ok((so, user)) => {
-                let token = self.token_of_mut(slot_id);
-                token.so_counter = PinCounter { failures: so };
-                token.user_counter = PinCounter { failures: user };
-            }
-            Err(_) => self.report(
-                slot_id,
-                "tampered",
-                store::KEY_COUNTERS,
-                "the PIN counter record failed its integrity check; counters kept as they were"
-                    .into(),
-            ),
+        if so {
+            token.so_counter = PinCounter::default();
         }
-    }
-
-    fn apply_object(
-        &mut self,
-        slot_id: CK_ULONG,
-        uid: &str,
-        value: Option<Vec<u8>>,
-        index: &mut UidIndex,
-    ) {
-        let Some(i) = self.slot_index(slot_id) else {
-            return;
-        };
-        let Some(record) = value else {
-            self.slots[i].records.remove(uid);
-            return self.drop_loaded(uid, index);
-        };
-        if self.slots[i].records.get(uid) == Some(&record) {
-            return;
-        }
-        let key = store::object_key(uid);
-        if !self.token_of(slot_id).is_initialized() {
-            return self.report(
-                slot_id,
-                "orphan",
-                &key,
-                format!("object {uid} is stored without a token record; ignored"),
-            );
-        }
-        match format::header(&record) {
-            Ok((format::KIND_PRIVATE, _)) => {
-                self.slots[i]
-                    .records
-                    .insert(uid.to_string(), record.clone());
-                // Visible only to a logged-in USER; else kept sealed.
-                let key = self.token_key(slot_id);
-                match key {
-                    Some(key) if self.token_of(slot_id).login == Some(CKU_USER) => {
-                        self.load_private(slot_id, uid, &record, &key, index)
-                    }
-                    _ => self.drop_loaded(uid, index),
-                }
-            }
-            Ok((format::KIND_PUBLIC, _)) => match format::decode_public(&record) {
-                Ok((found, attrs)) if found == uid => {
-                    self.slots[i].records.insert(uid.to_string(), record);
-                    self.put_loaded(slot_id, uid, Object::new(attrs), index);
-                }
-                _ => self.report_damaged_public(slot_id, uid),
-            },
-            _ => self.report_damaged_public(slot_id, uid),
-        }
-    }
-
-    fn report_damaged_public(&mut self, slot_id: CK_ULONG, uid: &str) {
-        self.report(
-            slot_id,
-            "tampered",
-            &store::object_key(uid),
-            format!("object {uid} failed its integrity check (corrupted or edited record); it was not loaded"),
-        );
+        token.user_counter = PinCounter::default();
+        self.save_counters(slot_id);
     }
 }
 
-type UidIndex = HashMap<Vec<u8>, CK_ULONG>;
+pub(super) type UidIndex = HashMap<Vec<u8>, CK_ULONG>;
 
-/// CKA_UNIQUE_ID as text (every object gets one when created).
-pub(super) fn unique_id(o: &Object) -> String {
+/// CKA_UNIQUE_ID as text (every object gets one when created; a loaded
+/// object's is checked against its record).
+pub(super) fn unique_id(o: &Object) -> Option<String> {
     o.get(CKA_UNIQUE_ID)
-        .map(|v| String::from_utf8_lossy(v).into_owned())
-        .unwrap_or_default()
+        .and_then(|v| std::str::from_utf8(v).ok())
+        .filter(|u| format::valid_uid(u))
+        .map(str::to_string)
 }

@@ -6,21 +6,21 @@ use super::*;
 use crate::attr::Attribute as A;
 use crate::store::{StoreOp, format};
 
-const SO_PIN: &[u8] = b"so-secret";
-const USER_PIN: &[u8] = b"user-1234";
-const RW: CK_ULONG = CKF_SERIAL_SESSION | CKF_RW_SESSION;
-const SECRET: &[u8] = b"0123456789abcdef0123456789ABCDEF";
+pub(super) const SO_PIN: &[u8] = b"so-secret";
+pub(super) const USER_PIN: &[u8] = b"user-1234";
+pub(super) const RW: CK_ULONG = CKF_SERIAL_SESSION | CKF_RW_SESSION;
+pub(super) const SECRET: &[u8] = b"0123456789abcdef0123456789ABCDEF";
 
 /// A raw backend in a map, applying transactions as a real one would.
 #[derive(Default, Clone)]
-struct Disk(BTreeMap<String, Vec<u8>>);
+pub(super) struct Disk(pub(super) BTreeMap<String, Vec<u8>>);
 
 impl Disk {
-    fn write(&mut self, m: &mut Module) {
+    pub(super) fn write(&mut self, m: &mut Module) {
         self.apply(m.take_transactions());
     }
 
-    fn apply(&mut self, transactions: Vec<crate::store::Transaction>) {
+    pub(super) fn apply(&mut self, transactions: Vec<crate::store::Transaction>) {
         for t in transactions {
             for op in t.ops {
                 match op {
@@ -37,7 +37,7 @@ impl Disk {
     }
 
     /// A new module loading this disk into slot 0.
-    fn open(&self, tries: u32) -> Module {
+    pub(super) fn open(&self, tries: u32) -> Module {
         let mut m = Module::new(config(tries));
         m.initialize().unwrap();
         m.set_persistent(0).unwrap();
@@ -50,12 +50,12 @@ impl Disk {
         m
     }
 
-    fn bytes(&self) -> Vec<u8> {
+    pub(super) fn bytes(&self) -> Vec<u8> {
         self.0.values().flatten().copied().collect()
     }
 }
 
-fn config(tries: u32) -> Config {
+pub(super) fn config(tries: u32) -> Config {
     Config {
         kdf_iterations: 10,
         max_pin_tries: tries,
@@ -67,13 +67,13 @@ fn config(tries: u32) -> Config {
     }
 }
 
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
+pub(super) fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
 /// A persistent token with a user PIN, a private AES key labelled
 /// "hidden-label" and a public data object labelled "open-label".
-fn stored_token() -> (Disk, Module) {
+pub(super) fn stored_token() -> (Disk, Module) {
     let mut m = Module::new(config(3));
     m.initialize().unwrap();
     m.set_persistent(0).unwrap();
@@ -112,7 +112,7 @@ fn stored_token() -> (Disk, Module) {
     (disk, m)
 }
 
-fn find_label(m: &mut Module, h: CK_ULONG, label: &[u8]) -> Vec<CK_ULONG> {
+pub(super) fn find_label(m: &mut Module, h: CK_ULONG, label: &[u8]) -> Vec<CK_ULONG> {
     m.find_objects_init(h, &[A::new(CKA_LABEL, label.to_vec())])
         .unwrap();
     let found = m.find_objects(h, 10).unwrap();
@@ -209,7 +209,7 @@ fn a_flipped_byte_is_reported_and_the_rest_loads() {
     let events = m.take_storage_events();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].kind, "tampered");
-    assert!(events[0].key.starts_with("o/") && events[0].message.contains("integrity"));
+    assert!(events[0].key.starts_with("o/") && events[0].message.contains("master key"));
 
     // A damaged public record is reported at load.
     for v in disk.0.values_mut().filter(|v| v[5] == format::KIND_PUBLIC) {

@@ -8,6 +8,7 @@
 //! Record keys, per token: `meta` (identity, label, PIN blobs), `counters`
 //! (failed PIN attempts) and `o/<CKA_UNIQUE_ID>` (one object each).
 pub mod format;
+pub mod format_v1;
 pub mod protect;
 
 use crate::CK_ULONG;
@@ -48,7 +49,8 @@ pub struct Transaction {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StorageEvent {
     pub slot_id: CK_ULONG,
-    /// "tampered", "refused" or "orphan".
+    /// "tampered", "rollback", "refused" or "orphan" (the core's; the
+    /// facade adds "unreadable", "write-failed" and "insecure").
     pub kind: &'static str,
     /// The record key concerned ("" for the whole token).
     pub key: String,

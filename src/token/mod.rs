@@ -71,6 +71,7 @@ impl Token {
     /// CKR_PIN_INCORRECT for every wrong PIN, and CKR_PIN_LOCKED for any
     /// PIN once `max_tries` wrong ones have been counted.
     pub fn check_pin(&mut self, user: CK_ULONG, pin: &[u8], max_tries: u32) -> CkResult<MasterKey> {
+        let token_id = self.id;
         let (blob, counter) = match user {
             CKU_SO => (self.so_pin.as_ref(), &mut self.so_counter),
             _ => (self.user_pin.as_ref(), &mut self.user_counter),
@@ -79,7 +80,7 @@ impl Token {
         if max_tries > 0 && counter.failures >= max_tries {
             return Err(CKR_PIN_LOCKED);
         }
-        match pin::unwrap(blob, pin) {
+        match pin::unwrap(blob, pin, user, &token_id) {
             Ok(key) => {
                 counter.failures = 0;
                 Ok(key)
