@@ -65,6 +65,35 @@ pub async fn idb_load(name: String) -> Result<Array, JsValue> {
     Ok(out)
 }
 
+/// The records of database `name` under `keys`: an array of `{key,
+/// value}`, value `null` for a key that is not there.
+#[wasm_bindgen]
+pub async fn idb_get(name: String, keys: Array) -> Result<Array, JsValue> {
+    let db = open(&name).await?;
+    let tx = db.transaction(STORE).build().map_err(js_err("read"))?;
+    let store = tx.object_store(STORE).map_err(js_err("read"))?;
+    let out = Array::new();
+    for key in keys.iter() {
+        let Some(name) = key.as_string() else {
+            continue;
+        };
+        let value: Option<JsValue> = store
+            .get::<JsValue, String, _>(name)
+            .primitive()
+            .map_err(js_err("read"))?
+            .await
+            .map_err(js_err("read"))?;
+        let rec = js_sys::Object::new();
+        Reflect::set(&rec, &"key".into(), &key)?;
+        Reflect::set(&rec, &"value".into(), &value.unwrap_or(JsValue::NULL))?;
+        out.push(&rec);
+    }
+    drop(store);
+    drop(tx);
+    db.close();
+    Ok(out)
+}
+
 /// Applies `ops` (`{op: "put", key, value} | {op: "delete", key} |
 /// {op: "clear"}`) in one readwrite transaction with strict durability;
 /// resolves once it has committed.

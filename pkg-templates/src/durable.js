@@ -1,17 +1,21 @@
 // Storage around the calls (see storage/manager.js): calls that read
 // token state first pick up what other instances wrote; calls that change
-// it queue their writes right after (in call order, failed calls too: a
-// wrong PIN writes its counter). `...Async` forms and callbacks of
-// mutating calls complete only once their writes are durable.
-import { PKCS11, STORAGE } from "./pkcs11.js";
+// it queue their writes right after (in call order). `...Async` forms and
+// callbacks of mutating calls complete only once their writes are durable.
+// Calls that check a PIN run through `pinCall`: under the storage's lock,
+// against the freshest token and counter records, and a wrong PIN is
+// counted durably before the call answers.
+import { handle } from "./args.js";
+import { pkcs11Error } from "./errors.js";
+import { PKCS11, STORAGE, MODULE } from "./pkcs11.js";
+
+const CKR_DEVICE_ERROR = 0x30;
 
 // (C_OpenSession is not here: objects are only reached through
 // C_FindObjectsInit or calls on their handles, and a stat per session
 // would double the cost of opening one.)
 const READS = [
   "C_GetTokenInfo",
-  "C_Login",
-  "C_LoginUser",
   "C_FindObjectsInit",
   "C_GetAttributeValue",
   "C_GetObjectSize",
@@ -21,11 +25,6 @@ const READS = [
 ];
 
 const WRITES = [
-  "C_InitToken",
-  "C_InitPIN",
-  "C_SetPIN",
-  "C_Login",
-  "C_LoginUser",
   "C_CreateObject",
   "C_CopyObject",
   "C_DestroyObject",
@@ -38,11 +37,25 @@ const WRITES = [
   "C_DecapsulateKey",
 ];
 
+// Calls that check (or set) a PIN, and how each finds its slot.
+const bySession = (m, a) => m.session_slot(handle(a[0], 0));
+const bySlot = (m, a) => handle(a[0], 0);
+const PIN_CALLS = {
+  C_InitToken: bySlot,
+  C_InitPIN: bySession,
+  C_SetPIN: bySession,
+  C_Login: bySession,
+  C_LoginUser: bySession,
+  rekeyToken: bySlot,
+};
+
 // Mutating calls that had no Async form in pkcs11js.
 const NEW_ASYNC = [
   "C_InitToken",
   "C_InitPIN",
   "C_SetPIN",
+  "C_Login",
+  "C_LoginUser",
   "C_CreateObject",
   "C_CopyObject",
   "C_DestroyObject",
@@ -73,7 +86,48 @@ function wrapSync(name, refresh, write) {
 
 for (const name of new Set([...READS, ...WRITES])) wrapSync(name, READS.includes(name), WRITES.includes(name));
 
-for (const name of NEW_ASYNC) {
+/** The slot a PIN call works on, or undefined (the call then fails alone). */
+function pinSlot(self, name, a) {
+  try {
+    return Number(PIN_CALLS[name](self[MODULE](), a));
+  } catch {
+    return undefined;
+  }
+}
+
+const pinFailed = (name) => (e) => {
+  const err = pkcs11Error(CKR_DEVICE_ERROR, name);
+  err.message += `: the PIN attempt could not be counted (writing token storage failed: ${e?.message ?? e})`;
+  return err;
+};
+
+for (const name of Object.keys(PIN_CALLS)) {
+  const inner = proto[name];
+  define(name, {
+    [name](...a) {
+      const storage = this[STORAGE]();
+      const slot = storage && pinSlot(this, name, a);
+      if (slot === undefined) return inner.apply(this, a);
+      return storage.pinCall(slot, () => inner.apply(this, a), pinFailed(name));
+    },
+  }[name]);
+  // The Async form: where the store locks asynchronously (IndexedDB, Web
+  // Locks) this is the form that reads fresh and counts durably.
+  define(name + "Async", {
+    async [name + "Async"](...a) {
+      const storage = this[STORAGE]();
+      const slot = storage && pinSlot(this, name, a);
+      const result =
+        slot === undefined
+          ? inner.apply(this, a)
+          : await storage.pinCallAsync(slot, () => inner.apply(this, a), pinFailed(name));
+      await this.flush();
+      return result;
+    },
+  }[name + "Async"]);
+}
+
+for (const name of NEW_ASYNC.filter((n) => !(n in PIN_CALLS))) {
   define(name + "Async", {
     async [name + "Async"](...a) {
       const result = this[name](...a);

@@ -232,6 +232,22 @@ export class PKCS11 {
     await this[STATE].storage?.destroy(id);
   }
 
+  /**
+   * Gives the token in `slot` a new master key: both PIN blobs are rewrapped
+   * and every stored record re-sealed, so an old copy of the token record
+   * (and a PIN that opened it) opens nothing written from now on. Needs the
+   * SO PIN and, when one is set, the user PIN; no session may be open.
+   * `rekeyTokenAsync` resolves once the new records are durable.
+   */
+  rekeyToken(slot, soPin, userPin) {
+    const m = this[MODULE]();
+    countBetween(2, 3, arguments.length);
+    const id = handle(slot, 0);
+    const so = string(soPin, 1);
+    const user = userPin === undefined || userPin === null ? undefined : string(userPin, 2);
+    exec("rekeyToken", () => m.rekey_token(id, so, user ?? new Uint8Array(0), user !== undefined));
+  }
+
   /** The raw stored records of `slot`: [{key, value: Uint8Array}]. */
   async storageRecords(slot) {
     this[MODULE]();

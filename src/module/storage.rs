@@ -568,6 +568,14 @@ impl Module {
         Ok(())
     }
 
+    /// Refuses the token in `slot_id` because its storage cannot be used
+    /// (the facade found a link or a non-directory where the token lives).
+    pub fn refuse_storage(&mut self, slot_id: CK_ULONG, message: String) -> CkResult<()> {
+        self.slot_index(slot_id).ok_or(CKR_SLOT_ID_INVALID)?;
+        self.refuse_slot(slot_id, "refused", "", message);
+        Ok(())
+    }
+
     /// The slot of session `h` (the facade runs PIN-checking calls under
     /// the lock of that slot's storage).
     pub fn session_slot(&self, h: CK_ULONG) -> CkResult<CK_ULONG> {

@@ -57,6 +57,7 @@ impl Module {
                         let index = index.get_or_insert_with(|| self.uid_index(slot_id));
                         self.apply_object(slot_id, uid, value, index);
                     }
+                    _ if value.is_none() => {}
                     _ => self.report(
                         slot_id,
                         "tampered",

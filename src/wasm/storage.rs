@@ -108,4 +108,31 @@ impl WasmModule {
     pub fn delete_token(&mut self, slot: f64) -> JsResult<()> {
         ck(self.m.delete_token(ulong(slot)))
     }
+
+    /// The storage of `slot` must not be used (a link where a directory
+    /// should be...): the token is refused and `message` reported.
+    pub fn storage_refuse(&mut self, slot: f64, message: String) -> JsResult<()> {
+        ck(self.m.refuse_storage(ulong(slot), message))
+    }
+
+    /// The slot of session `session`.
+    pub fn session_slot(&self, session: f64) -> JsResult<f64> {
+        ck(self.m.session_slot(ulong(session))).map(|s| s as f64)
+    }
+
+    /// Re-keys the token in `slot` (see `Module::rekey_token`); `user_pin`
+    /// counts only when `has_user_pin`. Both PINs are wiped after use.
+    pub fn rekey_token(
+        &mut self,
+        slot: f64,
+        so_pin: &mut [u8],
+        user_pin: &mut [u8],
+        has_user_pin: bool,
+    ) -> JsResult<()> {
+        let user = has_user_pin.then_some(&*user_pin);
+        let r = self.m.rekey_token(ulong(slot), so_pin, user);
+        zeroize::Zeroize::zeroize(so_pin);
+        zeroize::Zeroize::zeroize(user_pin);
+        ck(r)
+    }
 }

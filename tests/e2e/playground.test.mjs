@@ -120,6 +120,10 @@ test("a token object created in one page load is there after a reload", async (t
   await page.click("[data-action=open-session]");
   await page.click("form[data-form=open-session] button[type=submit]");
   await page.waitForSelector("form[data-form=open-session] .ok-line");
+  // Writing a stored token object needs a login (its record is signed).
+  await page.click("[data-action=login]");
+  await page.click("form[data-form=login] button[type=submit]");
+  await page.waitForSelector("form[data-form=login] .ok-line");
   await page.click("[data-action=create-object]");
   // The default template is a public token data object; give it a label to find.
   await page.locator("form[data-form=create-object] .template input[aria-label=value]").nth(1).fill("survives reloads");

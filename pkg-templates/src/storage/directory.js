@@ -2,6 +2,7 @@
 //   <dir>/meta, <dir>/counters, <dir>/objects/<unique id>
 //   <dir>/generation   one byte appended after every batch: other processes
 //                      poll its size and rescan when it grows
+//   <dir>/lock         held while a PIN is checked (lock.js)
 // Why files and not an append-only log: several processes share a token,
 // and with one file per object they never contend for the same file
 // (concurrent creates cannot lose each other), no compaction is needed,
@@ -11,18 +12,34 @@
 // C_InitToken's wipe) first writes a journal naming its renames and
 // deletions; recovery at open rolls any journal forward, so after a crash
 // the transaction is either wholly there or not at all.
+//
+// What is read from the directory is never trusted as a path: journals
+// name record keys and temporary file names, both checked against fixed
+// patterns; the token directory, objects/ and generation must not be
+// symbolic links; record files are opened without following links and
+// must be regular files of bounded size. Directories are created 0700.
 import { platform } from "../platform.js";
+import { DirectoryLock } from "./lock.js";
 
-const KEY = /^(meta|counters|o\/[0-9A-Za-z_-]{1,128})$/;
+const KEY = /^(meta|counters|o\/[0-9a-f]{32})$/;
+const OBJECT_NAME = /^[0-9a-f]{32}$/;
+const TEMP = /^\.tmp-[0-9a-f]{16}$/;
+const JOURNAL = /^journal-[0-9a-f]{16}$/;
 const STALE_TEMP_MS = 60_000;
 // The generation file is replaced by an empty one past this size.
 const GENERATION_MAX = 65_536;
+// Larger files are not records this library writes (the largest object,
+// an RSA-16384 private key, is far below): never read them whole.
+const MAX_RECORD = 16 * 1024 * 1024;
 
 function randomName(prefix) {
   const bytes = new Uint8Array(8);
   globalThis.crypto.getRandomValues(bytes);
   return prefix + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+/** Thrown when the directory must not be used at all (the slot is refused). */
+export class StorageRefused extends Error {}
 
 export class DirectoryBackend {
   constructor(dir) {
@@ -36,6 +53,15 @@ export class DirectoryBackend {
     this.known = new Map(); // key -> identity of the file we last read/wrote
     this.generation = undefined;
     this.scheduled = false;
+    this.lock = new DirectoryLock(this.fs, platform.path.join(this.dir, "lock"));
+    const c = this.fs.constants ?? {};
+    this.noFollow = c.O_NOFOLLOW ?? 0;
+    this.readFlags = (c.O_RDONLY ?? 0) | this.noFollow | (c.O_NONBLOCK ?? 0);
+    this.onEvent = undefined; // set by the storage manager: (kind, key, message)
+  }
+
+  report(kind, key, message) {
+    this.onEvent?.(kind, key, message);
   }
 
   file(key) {
@@ -43,44 +69,119 @@ export class DirectoryBackend {
     return key.startsWith("o/") ? platform.path.join(this.objects, key.slice(2)) : platform.path.join(this.dir, key);
   }
 
+  lstat(path) {
+    return this.fs.lstatSync(path, { throwIfNoEntry: false });
+  }
+
   /** Inode, mtime and size: a record file is only ever replaced by rename. */
   identity(file) {
-    const s = this.fs.statSync(file, { throwIfNoEntry: false });
+    const s = this.lstat(file);
     return s ? `${s.ino}:${s.mtimeMs}:${s.size}` : undefined;
   }
 
   /** The generation file's inode and size (it only grows, or is replaced). */
   generationNow() {
-    const s = this.fs.statSync(this.genFile, { throwIfNoEntry: false });
-    return s ? `${s.ino}:${s.size}` : undefined;
+    const s = this.lstat(this.genFile);
+    return s && s.isFile() ? `${s.ino}:${s.size}` : undefined;
   }
 
-  /** Every record key present on disk, with its file. */
+  /**
+   * Makes sure the token directory and objects/ are real directories (made
+   * 0700 when missing) and generation is no link; throws StorageRefused if
+   * not. `create`: make what is missing.
+   */
+  checkTree(create) {
+    const dir = this.lstat(this.dir);
+    if (dir?.isSymbolicLink()) throw new StorageRefused(`the token directory ${this.dir} is a symbolic link; it was not used`);
+    if (dir && !dir.isDirectory()) throw new StorageRefused(`${this.dir} is not a directory; the token was not opened`);
+    if (!dir && create) this.fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const objects = this.lstat(this.objects);
+    if (objects?.isSymbolicLink()) throw new StorageRefused(`${this.objects} is a symbolic link; the token was not opened`);
+    if (objects && !objects.isDirectory()) throw new StorageRefused(`${this.objects} is not a directory; the token was not opened`);
+    if (!objects && create) this.fs.mkdirSync(this.objects, { mode: 0o700 });
+    const gen = this.lstat(this.genFile);
+    if (gen && !gen.isFile()) throw new StorageRefused(`${this.genFile} is not a regular file; the token was not opened`);
+    return dir;
+  }
+
+  /** Warns when other users could change the token's files. */
+  checkPermissions(stat) {
+    if (!stat || process.platform === "win32") return;
+    for (const [path, s] of [[this.dir, stat], [this.objects, this.lstat(this.objects)]]) {
+      if (s && (s.mode & 0o022) !== 0) {
+        const mode = (s.mode & 0o777).toString(8);
+        this.report("insecure", "", `${path} is writable by group or others (mode ${mode}); make it 0700 (chmod 700) so other users cannot change the token`);
+      }
+    }
+  }
+
+  /**
+   * A record's bytes: {value}, or {error} when it is not a readable regular
+   * file of sane size (a directory, a link, a FIFO, unreadable...).
+   */
+  readRecord(file) {
+    let fd;
+    try {
+      fd = this.fs.openSync(file, this.readFlags);
+    } catch (e) {
+      if (e.code === "ENOENT") return { gone: true };
+      return { error: e.code === "ELOOP" ? "it is a symbolic link" : e.message };
+    }
+    try {
+      const s = this.fs.fstatSync(fd);
+      if (!s.isFile()) return { error: "it is not a regular file" };
+      if (s.size > MAX_RECORD) return { error: `it is ${s.size} bytes, larger than any record` };
+      const value = new Uint8Array(s.size);
+      let at = 0;
+      while (at < s.size) {
+        const n = this.fs.readSync(fd, value, at, s.size - at, at);
+        if (n === 0) break;
+        at += n;
+      }
+      return { value: value.subarray(0, at) };
+    } catch (e) {
+      return { error: e.message };
+    } finally {
+      this.fs.closeSync(fd);
+    }
+  }
+
+  /** Reads `key` into `out` (or reports it): true if it was read. */
+  readInto(key, out) {
+    const file = this.file(key);
+    const id = this.identity(file);
+    if (id === undefined) return false;
+    const r = this.readRecord(file);
+    if (r.gone) return false;
+    this.known.set(key, id);
+    if (r.error) {
+      this.report("unreadable", key, `token record ${key} could not be read (${r.error}); it was not used`);
+      return false;
+    }
+    out.push({ key, value: r.value });
+    return true;
+  }
+
+  /** Every record key present on disk (objects/ entries with record names). */
   listKeys() {
-    const keys = [];
-    for (const k of ["meta", "counters"]) keys.push(k);
+    const keys = ["meta", "counters"];
     let names = [];
     try {
       names = this.fs.readdirSync(this.objects);
     } catch (e) {
       if (e.code !== "ENOENT") throw e;
     }
-    for (const n of names) if (!n.startsWith(".") && KEY.test("o/" + n)) keys.push("o/" + n);
+    for (const n of names) if (OBJECT_NAME.test(n)) keys.push("o/" + n);
     return keys;
   }
 
   loadSync() {
-    this.fs.mkdirSync(this.objects, { recursive: true });
+    const stat = this.checkTree(true);
+    this.checkPermissions(stat ?? this.lstat(this.dir));
     this.recover();
     this.generation = this.generationNow();
     const out = [];
-    for (const key of this.listKeys()) {
-      const file = this.file(key);
-      const id = this.identity(file);
-      if (id === undefined) continue;
-      out.push({ key, value: new Uint8Array(this.fs.readFileSync(file)) });
-      this.known.set(key, id);
-    }
+    for (const key of this.listKeys()) this.readInto(key, out);
     return out;
   }
 
@@ -91,39 +192,77 @@ export class DirectoryBackend {
   /** Rolls journals forward and removes stale temporary files. */
   recover() {
     for (const name of this.fs.readdirSync(this.dir)) {
-      if (name.startsWith("journal-")) {
-        const path = platform.path.join(this.dir, name);
-        let journal;
-        try {
-          journal = JSON.parse(this.fs.readFileSync(path, "utf8"));
-        } catch {
-          continue; // being written by another process: its temp, not here
-        }
-        this.replay(journal);
-        this.unlink(path);
+      if (!JOURNAL.test(name)) continue;
+      const path = platform.path.join(this.dir, name);
+      const r = this.readRecord(path);
+      if (r.gone) continue;
+      let journal;
+      try {
+        journal = JSON.parse(new TextDecoder().decode(r.value ?? new Uint8Array()));
+      } catch {
+        continue; // being written by another process: its temp, not here
       }
+      const steps = this.journalSteps(journal);
+      if (steps) this.replay(steps);
+      else this.report("tampered", "", `journal ${name} names something other than this token's records; it was ignored and removed`);
+      this.unlink(path);
     }
     const now = Date.now();
     for (const dir of [this.dir, this.objects]) {
       for (const name of this.fs.readdirSync(dir)) {
-        if (!name.startsWith(".tmp-")) continue;
+        if (!TEMP.test(name)) continue;
         const path = platform.path.join(dir, name);
-        try {
-          if (now - this.fs.statSync(path).mtimeMs > STALE_TEMP_MS) this.unlink(path);
-        } catch {}
+        const s = this.lstat(path);
+        if (s && now - s.mtimeMs > STALE_TEMP_MS) this.unlink(path);
       }
     }
   }
 
-  replay(journal) {
-    for (const [tmp, final] of journal.renames) {
+  /**
+   * A journal's renames and deletions as [temp path, record file] pairs and
+   * record files, or null unless every name in it is a temporary file name
+   * and a record key of this token. Journals written before record keys
+   * were used (absolute paths) are accepted only when each path is exactly
+   * where such a name would be.
+   */
+  journalSteps(journal) {
+    if (!journal || !Array.isArray(journal.renames) || !Array.isArray(journal.deletes)) return null;
+    const keyOf = (p) => {
+      if (typeof p !== "string") return undefined;
+      if (KEY.test(p)) return p;
+      const base = platform.path.basename(p);
+      for (const key of [base, "o/" + base]) if (KEY.test(key) && this.file(key) === p) return key;
+      return undefined;
+    };
+    const renames = [];
+    for (const pair of journal.renames) {
+      if (!Array.isArray(pair) || pair.length !== 2) return null;
+      const key = keyOf(pair[1]);
+      if (key === undefined) return null;
+      const final = this.file(key);
+      const tmpName = typeof pair[0] === "string" ? platform.path.basename(pair[0]) : "";
+      const tmp = platform.path.join(platform.path.dirname(final), tmpName);
+      if (!TEMP.test(tmpName) || (pair[0] !== tmpName && pair[0] !== tmp)) return null;
+      renames.push([tmp, final]);
+    }
+    const deletes = [];
+    for (const d of journal.deletes) {
+      const key = keyOf(d);
+      if (key === undefined) return null;
+      deletes.push(this.file(key));
+    }
+    return { renames, deletes };
+  }
+
+  replay({ renames, deletes }) {
+    for (const [tmp, final] of renames) {
       try {
         this.fs.renameSync(tmp, final);
       } catch (e) {
         if (e.code !== "ENOENT") throw e; // already renamed
       }
     }
-    for (const file of journal.deletes) this.unlink(file);
+    for (const file of deletes) this.unlink(file);
   }
 
   unlink(file) {
@@ -171,11 +310,10 @@ export class DirectoryBackend {
     }
   }
 
-
   /** Writes every queued transaction; durable when it returns. */
   flushSync() {
     if (this.queue.length === 0) return;
-    this.fs.mkdirSync(this.objects, { recursive: true });
+    this.checkTree(true);
     while (this.queue.length > 0) {
       this.writeTransaction(this.queue[0]);
       this.queue.shift();
@@ -195,7 +333,9 @@ export class DirectoryBackend {
     if (before && Number(before.split(":")[1]) >= GENERATION_MAX) {
       this.fs.renameSync(this.writeTemp(this.genFile, new Uint8Array(0)), this.genFile);
     }
-    const fd = this.fs.openSync(this.genFile, "a", 0o600);
+    const c = this.fs.constants ?? {};
+    const flags = (c.O_WRONLY ?? 1) | (c.O_APPEND ?? 0) | (c.O_CREAT ?? 0) | this.noFollow;
+    const fd = this.fs.openSync(this.genFile, flags, 0o600);
     let s;
     try {
       this.fs.writeSync(fd, "+");
@@ -228,8 +368,12 @@ export class DirectoryBackend {
     const dels = deletes.filter(([file]) => !put.has(file));
     let journal;
     if (renames.length + dels.length > 1) {
+      // Names only: recovery resolves them inside this directory.
       journal = platform.path.join(this.dir, randomName("journal-"));
-      const text = JSON.stringify({ renames: renames.map(([t, f]) => [t, f]), deletes: dels.map(([f]) => f) });
+      const text = JSON.stringify({
+        renames: renames.map(([tmp, , key]) => [platform.path.basename(tmp), key]),
+        deletes: dels.map(([, key]) => key),
+      });
       const tmp = this.writeTemp(journal, new TextEncoder().encode(text));
       this.fs.renameSync(tmp, journal);
       this.fsyncDir(this.dir);
@@ -265,20 +409,15 @@ export class DirectoryBackend {
     const generation = this.generationNow();
     if (generation === this.generation) return null;
     this.generation = generation;
+    this.checkTree(false);
     const changes = [];
     const seen = new Set();
     for (const key of this.listKeys()) {
-      const file = this.file(key);
-      const id = this.identity(file);
+      const id = this.identity(this.file(key));
       if (id === undefined) continue;
       seen.add(key);
       if (this.known.get(key) === id || mine.has(key)) continue;
-      try {
-        changes.push({ key, value: new Uint8Array(this.fs.readFileSync(file)) });
-        this.known.set(key, id);
-      } catch (e) {
-        if (e.code !== "ENOENT") throw e; // deleted meanwhile
-      }
+      this.readInto(key, changes);
     }
     for (const key of [...this.known.keys()]) {
       if (!seen.has(key) && !mine.has(key)) {
@@ -289,18 +428,55 @@ export class DirectoryBackend {
     return changes;
   }
 
+  /** `keys` as they are on disk now, where they changed since we looked. */
+  readFresh(keys) {
+    const changes = [];
+    for (const key of keys) {
+      const id = this.identity(this.file(key));
+      if (id === this.known.get(key)) continue;
+      if (id === undefined) {
+        this.known.delete(key);
+        changes.push({ key, value: null });
+      } else {
+        this.readInto(key, changes);
+      }
+    }
+    return changes;
+  }
+
+  /** Runs `fn` holding the directory's lock (other processes wait). */
+  exclusiveSync(fn) {
+    this.checkTree(true);
+    this.lock.acquire();
+    try {
+      return fn();
+    } finally {
+      this.lock.release();
+    }
+  }
+
   async records() {
-    return this.listKeys()
-      .filter((key) => this.identity(this.file(key)) !== undefined)
-      .map((key) => ({ key, value: new Uint8Array(this.fs.readFileSync(this.file(key))) }));
+    const out = [];
+    for (const key of this.listKeys()) {
+      const r = this.readRecord(this.file(key));
+      if (r.value) out.push({ key, value: r.value });
+    }
+    return out;
   }
 
   /** Deletes the token's files, and the directory when nothing else is in it. */
   async destroy() {
     this.queue = [];
+    this.known.clear();
+    try {
+      this.checkTree(false);
+    } catch (e) {
+      // Never delete through a link: remove the link itself, nothing more.
+      if (this.lstat(this.objects)?.isSymbolicLink()) this.unlink(this.objects);
+      if (this.lstat(this.dir)?.isSymbolicLink()) throw e;
+    }
     for (const key of this.listKeys()) this.unlink(this.file(key));
     this.unlink(this.genFile);
-    this.known.clear();
     for (const dir of [this.objects, this.dir]) {
       try {
         this.fs.rmdirSync(dir);

@@ -2,9 +2,17 @@
 // through indexed_db_futures, src/wasm_idb.rs): one database per token,
 // one readwrite transaction with strict durability per mutating call.
 // Other tabs and workers on the same database hear of each write on a
-// BroadcastChannel carrying the written records, and apply them before
-// their next call; a "clear" makes them reload the whole database.
-import { idb_delete, idb_load, idb_write } from "@gen/glue";
+// BroadcastChannel. A message there is only a hint naming the keys that
+// changed: any script of the origin can post on the channel, so records
+// are always read back from the database itself (and checked by the core
+// like any stored record). PIN checks in the `...Async` forms run under a
+// Web Lock with the token and counter records read fresh.
+import { idb_delete, idb_get, idb_load, idb_write } from "@gen/glue";
+
+// Hints longer than this are treated as "reload everything".
+const MAX_HINT_KEYS = 1000;
+// The keys a record can have (anything else in a hint is ignored).
+const KEY = /^(meta|counters|o\/[0-9a-f]{32})$/;
 
 function randomId() {
   const b = new Uint8Array(8);
@@ -34,22 +42,40 @@ export class IndexedDbBackend {
   }
 
   async onMessage(msg) {
-    if (!msg || msg.sender === this.id || !Array.isArray(msg.ops)) return;
-    if (msg.ops.some((op) => op.op === "clear")) {
-      const records = await idb_load(this.name);
-      const now = new Set(records.map((r) => r.key));
-      const gone = [...this.known].filter((k) => !now.has(k)).map((key) => ({ key, value: null }));
-      this.known = now;
-      this.onRemote?.([...gone, ...records]);
-      return;
+    if (!msg || typeof msg !== "object" || msg.sender === this.id) return;
+    const keys = Array.isArray(msg.keys) ? msg.keys.filter((k) => typeof k === "string" && KEY.test(k)) : undefined;
+    let changes;
+    try {
+      changes = keys && keys.length <= MAX_HINT_KEYS ? await this.readFresh(keys) : await this.reloadAll();
+    } catch {
+      return; // the database is gone or busy: the next hint or call retries
     }
     // Keys we are about to write keep our version (last writer wins).
     const mine = new Set(this.queue.flat().map((op) => op.key));
-    const changes = msg.ops
-      .filter((op) => !mine.has(op.key))
-      .map((op) => ({ key: op.key, value: op.op === "put" ? op.value : null }));
-    for (const c of changes) c.value ? this.known.add(c.key) : this.known.delete(c.key);
-    this.onRemote?.(changes);
+    this.onRemote?.(changes.filter((c) => !mine.has(c.key)));
+  }
+
+  /** Every record, and the keys we knew that are gone. */
+  async reloadAll() {
+    const records = await idb_load(this.name);
+    const now = new Set(records.map((r) => r.key));
+    const gone = [...this.known].filter((k) => !now.has(k)).map((key) => ({ key, value: null }));
+    this.known = now;
+    return [...gone, ...records];
+  }
+
+  /** `keys` as the database holds them now (value null: gone). */
+  async readFresh(keys) {
+    const found = await idb_get(this.name, keys);
+    for (const c of found) c.value ? this.known.add(c.key) : this.known.delete(c.key);
+    return found;
+  }
+
+  /** Runs `fn` under this database's Web Lock where the runtime has them. */
+  async exclusive(fn) {
+    const locks = globalThis.navigator?.locks;
+    if (!locks?.request) return fn();
+    return locks.request(`pkcs11-wasm:indexeddb:${this.name}`, fn);
   }
 
   async load() {
@@ -96,7 +122,9 @@ export class IndexedDbBackend {
         throw e;
       }
       this.queue.splice(0, batch.length);
-      this.channel?.postMessage({ sender: this.id, ops });
+      const clear = ops.some((op) => op.op === "clear");
+      const keys = clear ? undefined : [...new Set(ops.map((op) => op.key))];
+      this.channel?.postMessage({ sender: this.id, keys, clear });
     }
   }
 
@@ -126,6 +154,6 @@ export class IndexedDbBackend {
     if (this.running) await this.running.catch(() => {});
     await idb_delete(this.name);
     this.known.clear();
-    this.channel?.postMessage({ sender: this.id, ops: [{ op: "clear" }] });
+    this.channel?.postMessage({ sender: this.id, clear: true });
   }
 }

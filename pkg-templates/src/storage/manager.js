@@ -2,11 +2,13 @@
 // call's writes from the core and queues them on the slot's backend (in
 // call order), hands the core what other instances wrote, and delivers
 // storage events (damaged records, refused tokens, failed writes).
-import { DirectoryBackend } from "./directory.js";
+import { DirectoryBackend, StorageRefused } from "./directory.js";
 import { IndexedDbBackend } from "./indexeddb.js";
 import { MemoryBackend } from "./memory.js";
 
 const BACKENDS = { memory: MemoryBackend, directory: DirectoryBackend, indexedDB: IndexedDbBackend };
+// What a PIN check reads fresh: the PIN blobs and the failure counters.
+const PIN_RECORDS = ["meta", "counters"];
 
 // Sync backends with queued writes, flushed when the process exits.
 const live = new Set();
@@ -38,6 +40,7 @@ export class TokenStorage {
       const b = new BACKENDS[kind](name);
       b.onWriteError = (e) => this.writeFailed(slot, e);
       b.onRemote = (changes) => this.apply(slot, changes);
+      b.onEvent = (kind, key, message) => this.emit({ slot, kind, key, message });
       this.backends.set(slot, b);
       module.set_persistent(slot);
       if (b.sync) live.add(b);
@@ -50,13 +53,102 @@ export class TokenStorage {
   }
 
   loadSync() {
-    for (const [slot, b] of this.backends) this.apply(slot, b.loadSync());
+    for (const [slot, b] of this.backends) this.loadOne(slot, () => b.loadSync());
     this.loaded = true;
   }
 
   async load() {
-    for (const [slot, b] of this.backends) this.apply(slot, await b.load());
+    for (const [slot, b] of this.backends) {
+      let records;
+      try {
+        records = await b.load();
+      } catch (e) {
+        if (!(e instanceof StorageRefused)) throw e;
+        this.refuse(slot, e);
+        continue;
+      }
+      this.apply(slot, records);
+    }
     this.loaded = true;
+  }
+
+  loadOne(slot, load) {
+    let records;
+    try {
+      records = load();
+    } catch (e) {
+      if (!(e instanceof StorageRefused)) throw e;
+      return this.refuse(slot, e);
+    }
+    this.apply(slot, records);
+  }
+
+  /** The slot's storage must not be used: its token is refused. */
+  refuse(slot, e) {
+    this.module.storage_refuse(slot, e.message);
+    this.deliverEvents();
+  }
+
+  /**
+   * Runs a PIN-checking call `fn` on `slot` (C_Login, C_SetPIN, C_InitPIN,
+   * C_InitToken, rekeyToken) so that it checks against the current token
+   * and counter records and counts a wrong PIN durably before it answers:
+   * under the storage's lock (other processes wait), with those records
+   * read fresh, and its writes flushed before the lock is released. A
+   * failed write turns a failed check into CKR_DEVICE_ERROR (the attempt
+   * must not go uncounted); a successful call stands.
+   */
+  pinCall(slot, fn, failed) {
+    this.refresh();
+    const b = this.backends.get(slot);
+    if (!b || b.refused || !b.exclusiveSync) {
+      try {
+        return fn();
+      } finally {
+        this.afterCall();
+      }
+    }
+    return b.exclusiveSync(() => {
+      this.apply(slot, b.readFresh(PIN_RECORDS));
+      let ok = false;
+      try {
+        const result = fn();
+        ok = true;
+        return result;
+      } finally {
+        this.afterCall();
+        try {
+          b.flushSync();
+        } catch (e) {
+          this.writeFailed(slot, e);
+          if (!ok) throw failed(e);
+        }
+      }
+    });
+  }
+
+  /** `pinCall` for stores that lock and read asynchronously (IndexedDB). */
+  async pinCallAsync(slot, fn, failed) {
+    this.refresh();
+    const b = this.backends.get(slot);
+    if (!b || b.refused || !b.exclusive) return this.pinCall(slot, fn, failed);
+    return b.exclusive(async () => {
+      this.apply(slot, await b.readFresh(PIN_RECORDS));
+      let ok = false;
+      try {
+        const result = fn();
+        ok = true;
+        return result;
+      } finally {
+        this.afterCall();
+        try {
+          await b.flush();
+        } catch (e) {
+          this.writeFailed(slot, e);
+          if (!ok) throw failed(e);
+        }
+      }
+    });
   }
 
   /** Applies records (loaded, or written by another instance) to the core. */
@@ -79,7 +171,14 @@ export class TokenStorage {
   }
 
   deliverEvents() {
-    for (const ev of this.module.take_storage_events()) this.emit(ev);
+    for (const ev of this.module.take_storage_events()) {
+      // A refused token's storage is left alone until deleteToken.
+      if (ev.kind === "refused") {
+        const b = this.backends.get(ev.slot);
+        if (b) b.refused = true;
+      }
+      this.emit(ev);
+    }
   }
 
   /** After a mutating call: queue its writes. */
@@ -92,7 +191,15 @@ export class TokenStorage {
   /** Before a call that reads token state: pick up other instances' writes. */
   refresh() {
     for (const [slot, b] of this.backends) {
-      const changes = b.poll();
+      if (b.refused) continue;
+      let changes;
+      try {
+        changes = b.poll();
+      } catch (e) {
+        if (!(e instanceof StorageRefused)) throw e;
+        this.refuse(slot, e);
+        continue;
+      }
       if (changes) this.apply(slot, changes);
     }
   }
@@ -146,7 +253,9 @@ export class TokenStorage {
     for (const t of this.module.take_transactions()) {
       if (t.slot !== slot) this.backends.get(t.slot)?.enqueue(t.ops);
     }
-    await this.backends.get(slot)?.destroy();
+    const b = this.backends.get(slot);
+    await b?.destroy();
+    if (b) b.refused = false;
   }
 
   /** The raw stored records of `slot` ([{key, value}]), for inspection. */
