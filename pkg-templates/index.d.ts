@@ -451,7 +451,7 @@ export interface SlotConfig {
  * token of a newer format ("refused"), a failed write ("write-failed"). */
 export interface StorageEvent {
   slot: number;
-  kind: "tampered" | "refused" | "orphan" | "write-failed";
+  kind: "tampered" | "rollback" | "refused" | "unreadable" | "orphan" | "insecure" | "write-failed";
   /** The record concerned ("meta", "counters", "o/<CKA_UNIQUE_ID>"), or "". */
   key: string;
   message: string;
@@ -508,6 +508,12 @@ export class PKCS11 {
   deleteToken(slot: Handle): Promise<void>;
   /** pkcs11-wasm: the raw stored records of a slot's token (to inspect what is stored). */
   storageRecords(slot: Handle): Promise<StoredRecord[]>;
+  /**
+   * pkcs11-wasm: gives the token a new master key; every record is re-sealed
+   * (needs the SO PIN, and the user PIN when one is set; no open session).
+   */
+  rekeyToken(slot: Handle, soPin: string, userPin?: string): void;
+  rekeyTokenAsync(slot: Handle, soPin: string, userPin?: string): Promise<void>;
   /** pkcs11-wasm: every storage event so far. */
   storageEvents: StorageEvent[];
   /** pkcs11-wasm: called for each storage event (default: console.warn). */
@@ -516,6 +522,9 @@ export class PKCS11 {
   C_InitTokenAsync(slot: Handle, pin?: string, label?: string): Promise<string>;
   C_InitPINAsync(session: Handle, pin?: string): Promise<void>;
   C_SetPINAsync(session: Handle, oldPin: string, newPin: string): Promise<void>;
+  /** pkcs11-wasm: C_Login whose failure count is durable (IndexedDB: under a Web Lock) when it settles. */
+  C_LoginAsync(session: Handle, userType: number, pin?: string): Promise<void>;
+  C_LoginUserAsync(session: Handle, userType: number, pin?: string, username?: string): Promise<void>;
   C_CreateObjectAsync(session: Handle, template: Template): Promise<Handle>;
   C_CopyObjectAsync(session: Handle, object: Handle, template: Template): Promise<Handle>;
   C_DestroyObjectAsync(session: Handle, object: Handle): Promise<void>;
