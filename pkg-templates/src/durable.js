@@ -74,7 +74,8 @@ function wrapSync(name, refresh, write) {
     [name](...a) {
       const storage = this[STORAGE]();
       if (!storage) return inner.apply(this, a);
-      if (refresh) storage.refresh();
+      // Token information needs the token and counter records only.
+      if (refresh) storage.refresh(name !== "C_GetTokenInfo");
       try {
         return inner.apply(this, a);
       } finally {

@@ -22,6 +22,7 @@ import {
   slotOf,
   tempDir,
   throwsRv,
+  touchObjects,
 } from "./fixtures/storage-helpers.mjs";
 import { parseCounters } from "./fixtures/records.mjs";
 
@@ -187,7 +188,7 @@ test("a directory (or anything unreadable) in place of a record is reported whil
   mkdirSync(file);
   rmSync(join(dir, "counters"));
   mkdirSync(join(dir, "counters"));
-  const q = open(config);
+  const q = touchObjects(open(config));
   assert.deepEqual(
     q.storageEvents.map((e) => [e.kind, e.key]).sort(),
     [["unreadable", "counters"], ["unreadable", `o/${brokenUid}`]],

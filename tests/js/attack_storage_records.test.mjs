@@ -23,6 +23,7 @@ import {
   slotOf,
   tempDir,
   throwsRv,
+  touchObjects,
   walk,
 } from "./fixtures/storage-helpers.mjs";
 import { encodeCounters, encodeMeta, encodePublic, parseCounters, parseMeta, parsePublic, ulong } from "./fixtures/records.mjs";
@@ -68,7 +69,7 @@ test("a planted clear record claiming a private, sensitive, never-extractable ke
       ],
     }),
   );
-  const p = open(config);
+  const p = touchObjects(open(config));
   assert.deepEqual(events(p), [["tampered", `o/${uid}`]]);
   const s = session(p, slotOf(p));
   assert.equal(findByLabel(p, s, "app-key").length, 0, "the application finds no key to encrypt with");
@@ -139,7 +140,7 @@ test("a record copied under another object's name, or without CKA_UNIQUE_ID, is 
     objectFile(dir, noId),
     encodePublic({ uid: noId, attrs: [[C.CKA_CLASS, ulong(C.CKO_DATA)], [C.CKA_TOKEN, Buffer.from([1])], [C.CKA_LABEL, Buffer.from("no-id")]] }),
   );
-  const q = open(config);
+  const q = touchObjects(open(config));
   assert.deepEqual(events(q).sort(), [["tampered", `o/${copy}`], ["tampered", `o/${noId}`]].sort());
   const sq = q.C_OpenSession(slotOf(q), RW);
   // Later writes go through: a wrong PIN is counted, objects are written.

@@ -32,6 +32,7 @@ import {
   slotOf,
   tempDir,
   throwsRv,
+  touchObjects,
   waitFor,
   walk,
 } from "./fixtures/storage-helpers.mjs";
@@ -239,6 +240,7 @@ test("the onstorageevent handler hears of tampered records: public ones at load,
   const heard = [];
   p.onstorageevent = (ev) => heard.push(ev);
   p.C_Initialize();
+  touchObjects(p); // object records are read at the first call that needs them
   const expected = [pubUid, privUid].sort().map((uid) => [0, "tampered", `o/${uid}`]);
   const seen = () => heard.map((e) => [e.slot, e.kind, e.key]).sort((a, b) => a[2].localeCompare(b[2]));
   assert.deepEqual(seen(), expected, "both at load");

@@ -58,6 +58,10 @@ export class DirectoryBackend {
     this.noFollow = c.O_NOFOLLOW ?? 0;
     this.readFlags = (c.O_RDONLY ?? 0) | this.noFollow | (c.O_NONBLOCK ?? 0);
     this.onEvent = undefined; // set by the storage manager: (kind, key, message)
+    // Object records are read at the first call that needs objects
+    // (loadObjects), not at C_Initialize: opening a token for its token
+    // information costs two file reads, whatever its size.
+    this.deferred = false;
   }
 
   report(kind, key, message) {
@@ -175,13 +179,24 @@ export class DirectoryBackend {
     return keys;
   }
 
+  /** The token and counter records; the objects follow in loadObjects(). */
   loadSync() {
     const stat = this.checkTree(true);
     this.checkPermissions(stat ?? this.lstat(this.dir));
     this.recover();
     this.generation = this.generationNow();
     const out = [];
-    for (const key of this.listKeys()) this.readInto(key, out);
+    for (const key of ["meta", "counters"]) this.readInto(key, out);
+    this.deferred = true;
+    return out;
+  }
+
+  /** Every object record, the first time objects are needed; else []. */
+  loadObjects() {
+    if (!this.deferred) return [];
+    this.deferred = false;
+    const out = [];
+    for (const key of this.listKeys()) if (key.startsWith("o/")) this.readInto(key, out);
     return out;
   }
 
@@ -412,7 +427,9 @@ export class DirectoryBackend {
     this.checkTree(false);
     const changes = [];
     const seen = new Set();
-    for (const key of this.listKeys()) {
+    // Objects not loaded yet are read whole by loadObjects().
+    const keys = this.deferred ? ["meta", "counters"] : this.listKeys();
+    for (const key of keys) {
       const id = this.identity(this.file(key));
       if (id === undefined) continue;
       seen.add(key);

@@ -188,12 +188,17 @@ export class TokenStorage {
     this.deliverEvents();
   }
 
-  /** Before a call that reads token state: pick up other instances' writes. */
-  refresh() {
+  /**
+   * Before a call that reads token state: pick up other instances' writes.
+   * `objects` false: only the token and counter records are needed (token
+   * information), so objects not read yet stay unread.
+   */
+  refresh(objects = true) {
     for (const [slot, b] of this.backends) {
       if (b.refused) continue;
       let changes;
       try {
+        if (objects && b.deferred) this.apply(slot, b.loadObjects());
         changes = b.poll();
       } catch (e) {
         if (!(e instanceof StorageRefused)) throw e;
