@@ -134,3 +134,16 @@ test("a constants-only import compiles no wasm; the first PKCS11 call does", () 
     assert.deepEqual(r, { constants: true, before: 0, after: 1 }, entry);
   }
 });
+
+test("pkcs11-wasm/constants: every constant of the main entry, same values, nothing else", async () => {
+  const api = (await import(esmEntry)).default;
+  const constantsEsm = await import(join(pkg, "constants.mjs"));
+  const { createRequire } = await import("node:module");
+  const constantsCjs = createRequire(import.meta.url)(join(pkg, "constants.cjs"));
+  const want = Object.fromEntries(Object.entries(api).filter(([name]) => /^CK/.test(name)));
+  assert.deepEqual({ ...constantsCjs }, want);
+  assert.equal("__esModule" in constantsCjs, false);
+  const { default: constantsDefault, ...named } = constantsEsm;
+  assert.deepEqual(named, want);
+  assert.deepEqual({ ...constantsDefault }, want);
+});
