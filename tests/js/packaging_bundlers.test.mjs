@@ -1,7 +1,8 @@
 // The package through the common bundlers (issue 11, item 3), each used
 // the way the package README's recipe says (tests/bundlers/build.mjs):
 // - browser pages built with esbuild (the inline entry; and the main entry
-//   with the .wasm imported as a file URL), Rollup (the inline entry),
+//   with the .wasm imported as a file URL), Rollup (the inline entry; and
+//   the main entry with the .wasm copied beside the bundle),
 //   Vite and webpack (the main entry, no configuration), each run in
 //   Debian's headless Chromium (playwright-core; no browser is
 //   downloaded): the seed scenario completes and nothing is missing;
@@ -12,7 +13,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { chromium } from "playwright-core";
 import * as build from "../bundlers/build.mjs";
@@ -88,6 +89,19 @@ test("esbuild, main entry: the .wasm imported as a file URL and given to init()"
 
 test("Rollup (@rollup/plugin-node-resolve), inline entry: no configuration, nothing to copy", async () => {
   const dir = await build.rollupPage("rollup-inline", "main-inline.js");
+  assertScenario(await runPage(dir));
+});
+
+test("esbuild, main entry with no recipe: init() fails naming the recipes", async () => {
+  const dir = await build.esbuildPage("esbuild-no-recipe", "main.js");
+  const { result, missing } = await runPage(dir);
+  assert.match(result.failed, /could not load pkcs11_wasm_bg\.wasm .*import from "pkcs11-wasm\/inline".*init\(url\)/s);
+  assert.deepEqual(missing, ["pkcs11_wasm_bg.wasm"]);
+});
+
+test("Rollup, main entry: pkcs11_wasm_bg.wasm copied next to the bundle", async () => {
+  const dir = await build.rollupPage("rollup-copied", "main.js");
+  copyFileSync(join(build.repo, "pkg", "pkcs11_wasm_bg.wasm"), join(dir, "pkcs11_wasm_bg.wasm"));
   assertScenario(await runPage(dir));
 });
 
