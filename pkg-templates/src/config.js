@@ -26,12 +26,15 @@ function parseJson(textValue, where) {
 
 const warned = new Set();
 
-/** console.warn, once per text (a loop of C_Initialize calls warns once). */
+/** console.warn, once per text (a loop of C_Initialize calls warns once; at most 20 texts). */
 function warnOnce(text) {
-  if (warned.has(text) || warned.size > 100) return;
+  if (warned.has(text) || warned.size >= 20) return;
   warned.add(text);
   console.warn(text);
 }
+
+/** A string as it appears in a warning: quoted, at most 80 characters. */
+const quote = (s) => JSON.stringify(s.length > 80 ? `${s.slice(0, 77)}...` : s);
 
 function readFile(path) {
   if (!platform.readText) throw new TypeError(`pkcs11-wasm: cannot read configuration file ${path} here (no file system)`);
@@ -60,7 +63,7 @@ function fromArgument(arg) {
   // A native library path (written for pkcs11js) is ignored silently;
   // other text (NSS-style parameters...) with a warning.
   if (typeof arg === "string" && !/\.(so(\.[\d.]+)?|dylib|dll)$/i.test(arg.trim())) {
-    warnOnce(`pkcs11-wasm: load(${JSON.stringify(arg)}): not a configuration (JSON or a .json file): ignored`);
+    warnOnce(`pkcs11-wasm: load(${quote(arg)}): not a configuration (JSON or a .json file): ignored`);
   }
   return undefined; // e.g. "/usr/lib/softhsm/libsofthsm2.so"
 }
@@ -82,7 +85,7 @@ export function initConfig(base, libraryParameters) {
   const s = libraryParameters.trim();
   if (s === "") return base;
   if (!s.startsWith("{")) {
-    warnOnce(`pkcs11-wasm: libraryParameters ${JSON.stringify(s)} is not a JSON object of settings: ignored`);
+    warnOnce(`pkcs11-wasm: libraryParameters ${quote(s)} is not a JSON object of settings: ignored`);
     return base;
   }
   return { ...base, ...parseJson(s, "libraryParameters") };

@@ -15,27 +15,16 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { copyFileSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { chromium } from "playwright-core";
 import * as build from "../bundlers/build.mjs";
+import { launchChromium } from "../bundlers/chromium.mjs";
 import { serveDir } from "../bundlers/serve.mjs";
 
-// Flags that keep Chromium off the network (see /work/shared/notes/toolchain.md).
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 const WASM_MAGIC_BASE64 = "AGFzbQ"; // "\0asm", how the inlined module starts
 
 let browser;
 before(async () => {
   build.linkPackage();
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", headless: true, args: FLAGS });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();

@@ -7,27 +7,17 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../bundlers/chromium.mjs";
 import { serveDir } from "../bundlers/serve.mjs";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 const RUNS = 10;
 const OBJECTS = 20;
 
 let server, browser;
 before(async () => {
   server = await serveDir(repo); // the page imports /pkg/browser.mjs
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", headless: true, args: FLAGS });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
