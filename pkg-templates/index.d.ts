@@ -3,10 +3,11 @@
 // "pkcs11-wasm:".
 
 /**
- * Node's Buffer where @types/node is present, otherwise Uint8Array (in
+ * Node's plain `Buffer` type (`Buffer<ArrayBufferLike>`, as pkcs11js's
+ * typings use it) where @types/node is present, otherwise Uint8Array (in
  * browsers without a Buffer polyfill, byte results are Uint8Arrays).
  */
-export type Buffer = typeof globalThis extends { Buffer: { alloc(size: number): infer B } } ? B : Uint8Array;
+export type Buffer = typeof globalThis extends { Buffer: { isBuffer(obj: any): obj is infer B } } ? B : Uint8Array;
 
 /** Byte input: any Uint8Array (Buffers included). Other ArrayBufferViews are accepted too. */
 export type Bytes = Uint8Array;
@@ -53,11 +54,15 @@ export interface TokenInfo {
   hardwareVersion: Version;
   firmwareVersion: Version;
   utcTime: string;
-  /** BigInt at run time, as in pkcs11js (whose typings say number). */
-  totalPublicMemory: bigint;
-  freePublicMemory: bigint;
-  totalPrivateMemory: bigint;
-  freePrivateMemory: bigint;
+  /**
+   * The four memory fields are BigInts at run time, as pkcs11js returns
+   * them; typed `number` as in pkcs11js's typings so that code written for
+   * it compiles (compare with `Number(info.totalPublicMemory)`).
+   */
+  totalPublicMemory: number;
+  freePublicMemory: number;
+  totalPrivateMemory: number;
+  freePrivateMemory: number;
 }
 
 /** CK_MECHANISM_INFO. */
@@ -109,19 +114,25 @@ export interface IParams {
   type: number;
 }
 
+/** Any parameter object literal: `{ type: CK_PARAMS_..., ...fields }`. */
+export type ParameterObject = IParams & { [field: string]: unknown };
+
 export interface Mechanism {
   mechanism: number;
-  /** Raw bytes (e.g. an IV), a number (an 8-byte CK_ULONG), or a parameter object. */
-  parameter?: Bytes | number | IParams | null;
+  /**
+   * Raw bytes (e.g. an IV), a number (an 8-byte CK_ULONG), or a parameter
+   * object (its `type` a CK_PARAMS_* tag; an object literal may be written
+   * in place, without naming its interface).
+   */
+  parameter?: Bytes | number | IParams | ParameterObject | null;
 }
 
-/** CK_PARAMS_AES_GCM (ivBits is ignored), CK_PARAMS_AES_GCM_v240 and CK_PARAMS_GCM (ivBits required). */
-export interface GcmParams extends IParams {
-  iv: Bytes;
-  ivBits?: number;
-  aad?: Bytes;
-  tagBits?: number;
-}
+// Parameter objects. The interfaces named as in pkcs11js (ECDH1, AesCBC,
+// AesCCM, AesGCM, RsaOAEP, RsaPSS, GcmParams, CcmParams, ...) have exactly
+// its fields and field types, so code written against its typings
+// compiles; the *Params names before them are this package's names for
+// the same structures (byte fields accept any Uint8Array).
+
 /** CK_PARAMS_RSA_OAEP. */
 export interface RsaOaepParams extends IParams {
   hashAlg: number;
@@ -146,14 +157,108 @@ export interface AesCbcEncryptDataParams extends IParams {
   iv: Bytes;
   data?: Bytes;
 }
-/** CK_PARAMS_AES_CCM / CK_PARAMS_CCM; `dataLen` / `macLen` are accepted as aliases. */
+
+/** pkcs11js's name: CK_PARAMS_EC_DH (CK_ECDH1_DERIVE_PARAMS). */
+export interface ECDH1 extends IParams {
+  kdf: number;
+  sharedData?: Buffer;
+  publicData: Buffer;
+}
+/** pkcs11js's name: CK_PARAMS_AES_CBC (CK_AES_CBC_ENCRYPT_DATA_PARAMS). */
+export interface AesCBC extends IParams {
+  iv: Buffer;
+  data?: Buffer;
+}
+/** pkcs11js's name: CK_PARAMS_AES_CCM (`dataLength` / `macLength` are accepted as aliases). */
+export interface AesCCM extends IParams {
+  dataLen: number;
+  nonce?: Buffer;
+  aad?: Buffer;
+  macLen: number;
+}
+/** pkcs11js's name: CK_PARAMS_AES_GCM (`ivBits` is not used), CK_PARAMS_AES_GCM_v240. */
+export interface AesGCM extends IParams {
+  iv?: Buffer;
+  aad?: Buffer;
+  ivBits: number;
+  tagBits: number;
+}
+/** pkcs11js's name: CK_PARAMS_RSA_OAEP. */
+export interface RsaOAEP extends IParams {
+  hashAlg: number;
+  mgf: number;
+  source: number;
+  sourceData?: Buffer;
+}
+/** pkcs11js's name: CK_PARAMS_RSA_PSS. */
+export interface RsaPSS extends IParams {
+  hashAlg: number;
+  mgf: number;
+  saltLen: number;
+}
+/** pkcs11js's name: CK_PARAMS_ECDH2_DERIVE (no mechanism here uses it). */
+export interface Ecdh2Derive extends IParams {
+  kdf: number;
+  sharedData?: Buffer;
+  publicData: Buffer;
+  privateDataLen: number;
+  privateData: Handle;
+  publicData2?: Buffer;
+}
+/** pkcs11js's name: CK_PARAMS_ECMQV_DERIVE (no mechanism here uses it). */
+export interface EcmqvDerive extends IParams {
+  kdf: number;
+  sharedData?: Buffer;
+  publicData: Buffer;
+  privateDataLen: number;
+  publicData2?: Buffer;
+  privateData: Handle;
+}
+/** pkcs11js's name: CK_PARAMS_X9_42_DH1_DERIVE (no mechanism here uses it). */
+export interface X942DH1Derive extends IParams {
+  kdf: number;
+  otherInfo?: Buffer;
+  publicData: Buffer;
+  privateData: Handle;
+}
+/** pkcs11js's name: CK_PARAMS_X9_42_DH2_DERIVE (no mechanism here uses it). */
+export interface X942DH2Derive extends IParams {
+  kdf: number;
+  otherInfo?: Buffer;
+  publicData: Buffer;
+  privateData: Handle;
+  privateDataLen: number;
+  publicData2?: Buffer;
+}
+/** pkcs11js's name: CK_PARAMS_X9_42_MQV_DERIVE fields (without `type`, as in pkcs11js). */
+export interface X942MQvDeriveParams {
+  kdf: number;
+  otherInfo?: Buffer;
+  publicData: Buffer;
+  privateData: Handle;
+  publicData2?: Buffer;
+  publicKey: Handle;
+}
+/**
+ * CK_PARAMS_AES_GCM (`ivBits` is not used), CK_PARAMS_AES_GCM_v240 and
+ * CK_PARAMS_GCM (`ivBits` is used). Required fields as in pkcs11js.
+ */
+export interface GcmParams extends IParams {
+  iv: Buffer;
+  ivBits: number;
+  aad?: Buffer;
+  tagBits?: number;
+}
+/** CK_PARAMS_AES_CCM / CK_PARAMS_CCM; `dataLength` / `macLength` are accepted as aliases. */
 export interface CcmParams extends IParams {
-  dataLength?: number;
-  dataLen?: number;
-  nonce?: Bytes;
-  aad?: Bytes;
-  macLength?: number;
+  dataLen: number;
+  nonce?: Buffer;
+  aad?: Buffer;
   macLen?: number;
+  /** pkcs11-wasm: alias of dataLen. */
+  dataLength?: number;
+  /** pkcs11-wasm: alias of macLen. */
+  macLength?: number;
 }
 /** pkcs11-wasm: CK_PARAMS_AES_CTR (CK_AES_CTR_PARAMS). */
 export interface AesCtrParams extends IParams {
@@ -314,28 +419,14 @@ export interface EncapsulatedKey {
   key: Handle;
 }
 /** Field sets of the other pkcs11js tags (checked, though no mechanism here uses them). */
-export interface Ecdh2DeriveParams extends IParams {
-  kdf: number;
-  sharedData?: Bytes;
-  publicData: Bytes;
-  privateDataLen: number;
-  privateData: Handle;
-  publicData2?: Bytes;
-}
-export type EcmqvDeriveParams = Ecdh2DeriveParams;
+export type Ecdh2DeriveParams = Ecdh2Derive;
+export type EcmqvDeriveParams = EcmqvDerive;
 export interface X942DH1DeriveParams extends IParams {
   kdf: number;
   otherInfo?: Bytes;
   publicData: Bytes;
 }
-export interface X942DH2DeriveParams extends IParams {
-  kdf: number;
-  otherInfo?: Bytes;
-  publicData: Bytes;
-  privateDataLen: number;
-  privateData: Handle;
-  publicData2?: Bytes;
-}
+export type X942DH2DeriveParams = X942DH2Derive;
 export interface X942MQVDeriveParams extends X942DH2DeriveParams {
   publicKey: Handle;
 }
@@ -347,7 +438,7 @@ export interface KeaDeriveParams extends IParams {
 }
 export interface RC2CBCParams extends IParams {
   effectiveBits: number;
-  iv: Bytes;
+  iv: Buffer;
 }
 export interface RC2MACGeneralParams extends IParams {
   effectiveBits: number;
@@ -358,50 +449,54 @@ export interface RC5Params extends IParams {
   rounds: number;
 }
 export interface RC5CBCParams extends RC5Params {
-  iv: Bytes;
+  wordSize: number;
+  rounds: number;
+  iv: Buffer;
 }
 export interface RC5MACGeneralParams extends RC5Params {
+  wordSize: number;
+  rounds: number;
   macLength: number;
 }
 export interface DesCbcEncryptDataParams extends IParams {
-  iv: Bytes;
-  data?: Bytes;
+  iv: Buffer;
+  data?: Buffer;
 }
 export interface SkipjackPrivateWrapParams extends IParams {
-  password: Bytes;
-  publicData: Bytes;
-  primeP: Bytes;
-  baseG: Bytes;
-  subprimeQ: Bytes;
-  randomA: Bytes;
+  password: Buffer;
+  publicData: Buffer;
+  primeP: Buffer;
+  baseG: Buffer;
+  subprimeQ: Buffer;
+  randomA: Buffer;
 }
 export interface SkipjackRelayXParams extends IParams {
-  oldWrappedX: Bytes;
-  oldPassword: Bytes;
-  oldPublicData: Bytes;
-  oldRandomA: Bytes;
-  newPassword: Bytes;
-  newPublicData: Bytes;
-  newRandomA: Bytes;
+  oldWrappedX: Buffer;
+  oldPassword: Buffer;
+  oldPublicData: Buffer;
+  oldRandomA: Buffer;
+  newPassword: Buffer;
+  newPublicData: Buffer;
+  newRandomA: Buffer;
 }
 export interface PbeParams extends IParams {
-  initVector: Bytes;
-  password: Bytes;
-  salt: Bytes;
+  initVector: Buffer;
+  password: Buffer;
+  salt: Buffer;
   iteration: number;
 }
 export interface KeyWrapSetOaepParams extends IParams {
-  bc?: number;
-  x?: Bytes;
+  bc: number;
+  x: Buffer;
 }
 export interface GostR3410DeriveParams extends IParams {
   kdf: number;
-  publicData: Bytes;
-  ukm?: Bytes;
+  publicData: Buffer;
+  ukm?: Buffer;
 }
 export interface GostR3410KeyWrapParams extends IParams {
-  wrapOID: Bytes;
-  ukm?: Bytes;
+  wrapOID: Buffer;
+  ukm?: Buffer;
   key: Handle;
 }
 
@@ -470,7 +565,12 @@ export interface InitializationOptions {
   flags?: number;
 }
 
-export type Callback<T> = (error: Error | null, result: T) => void;
+/**
+ * A Node-style callback: `error` is null on success. Declared with
+ * bivariant parameters so that callbacks written for pkcs11js's typings,
+ * `(error: Error, data: Buffer) => void`, are accepted too.
+ */
+export type Callback<T> = { bivarianceHack(error: Error | null, result: T): void }["bivarianceHack"];
 
 /**
  * A PKCS#11 module. Each instance has its own slots, tokens and sessions.

@@ -24,6 +24,18 @@ function parseJson(textValue, where) {
   return value;
 }
 
+const warned = new Set();
+
+/** console.warn, once per text (a loop of C_Initialize calls warns once; at most 20 texts). */
+function warnOnce(text) {
+  if (warned.has(text) || warned.size >= 20) return;
+  warned.add(text);
+  console.warn(text);
+}
+
+/** A string as it appears in a warning: quoted, at most 80 characters. */
+const quote = (s) => JSON.stringify(s.length > 80 ? `${s.slice(0, 77)}...` : s);
+
 function readFile(path) {
   if (!platform.readText) throw new TypeError(`pkcs11-wasm: cannot read configuration file ${path} here (no file system)`);
   let textValue;
@@ -48,6 +60,11 @@ function fromArgument(arg) {
     if (s.startsWith("{")) return parseJson(s, "the configuration");
     if (/\.json$/i.test(s)) return readFile(s);
   }
+  // A native library path (written for pkcs11js) is ignored silently;
+  // other text (NSS-style parameters...) with a warning.
+  if (typeof arg === "string" && !/\.(so(\.[\d.]+)?|dylib|dll)$/i.test(arg.trim())) {
+    warnOnce(`pkcs11-wasm: load(${quote(arg)}): not a configuration (JSON or a .json file): ignored`);
+  }
   return undefined; // e.g. "/usr/lib/softhsm/libsofthsm2.so"
 }
 
@@ -58,8 +75,18 @@ export function loadConfig(arg) {
   return env || own ? { ...env, ...own } : undefined;
 }
 
-/** The configuration C_Initialize applies: `base` + libraryParameters. */
+/**
+ * The configuration C_Initialize applies: `base` + libraryParameters.
+ * Text that is not a JSON object (NSS's "configdir='sql:/x' ...", written
+ * for another module) is ignored with a warning, as pkcs11js passes it to
+ * a module that may not read it either.
+ */
 export function initConfig(base, libraryParameters) {
-  if (libraryParameters.trim() === "") return base;
-  return { ...base, ...parseJson(libraryParameters, "libraryParameters") };
+  const s = libraryParameters.trim();
+  if (s === "") return base;
+  if (!s.startsWith("{")) {
+    warnOnce(`pkcs11-wasm: libraryParameters ${quote(s)} is not a JSON object of settings: ignored`);
+    return base;
+  }
+  return { ...base, ...parseJson(s, "libraryParameters") };
 }

@@ -1,27 +1,22 @@
-// Browsers (and bundlers): the wasm is fetched and compiled asynchronously,
-// so call `await init()` once before using PKCS11.
-import wbgInit from "@gen/glue";
-import { platform } from "./platform.js";
+// Browsers (browser.mjs), and the bundlers that copy assets referenced as
+// `new URL("...", import.meta.url)` (Vite, webpack, Parcel): the wasm is
+// fetched from beside this file.
+import { makeInit } from "./browser.js";
 
-platform.browser = true;
+const WASM = "pkcs11_wasm_bg.wasm";
 
-let pending;
-
-/**
- * Loads the wasm module. `input` (optional): a URL, Response, BufferSource
- * or WebAssembly.Module; by default `pkcs11_wasm_bg.wasm` next to this file.
- */
-export function init(input) {
-  pending ??= wbgInit({ module_or_path: input ?? new URL("./pkcs11_wasm_bg.wasm", import.meta.url) }).then(
-    () => {
-      platform.ready = true;
-    },
-    (e) => {
-      pending = undefined; // let a later call retry
-      throw e;
-    },
-  );
-  return pending;
-}
+/** Loads the wasm module (by default pkcs11_wasm_bg.wasm beside this file). */
+export const init = /* @__PURE__ */ makeInit(
+  () => new URL("./pkcs11_wasm_bg.wasm", import.meta.url),
+  (e) =>
+    new Error(
+      `pkcs11-wasm: could not load ${WASM} from beside the script (${e?.message ?? e}). ` +
+        "Bundlers that do not copy it (esbuild, Rollup) need one of: " +
+        'import from "pkcs11-wasm/inline" (the module inlined, nothing to copy); ' +
+        `copy node_modules/pkcs11-wasm/${WASM} next to the bundle; or pass its URL to init(url). ` +
+        "See the package README, section Bundlers.",
+      { cause: e },
+    ),
+);
 
 export * from "./index.js";

@@ -1,20 +1,11 @@
-// Node, CommonJS (esbuild turns this into index.cjs): instantiate the wasm
-// synchronously at require() time so the package is usable right away.
-import * as fs from "node:fs";
-import * as path from "node:path";
-const { readFileSync } = fs;
-const { join } = path;
-import { initSync } from "@gen/glue";
-import { platform } from "./platform.js";
+// Node, CommonJS (esbuild turns this into index.cjs). Written as CommonJS
+// so that module.exports is a plain object, as pkcs11js's is: no
+// `__esModule` marker, so every interop helper (TypeScript, Babel,
+// esbuild, webpack) makes `import pkcs11js from "pkcs11-wasm"` this object.
+const { readFileSync } = require("node:fs");
+const { join } = require("node:path");
+const { setUpNode, sharedApi } = require("./node.js");
 
-initSync({ module: readFileSync(join(__dirname, "pkcs11_wasm_bg.wasm")) });
-platform.ready = true;
-platform.readText = (path) => readFileSync(path, "utf8");
-platform.env = (name) => process.env[name];
-platform.fs = fs;
-platform.path = path;
+setUpNode(() => readFileSync(join(__dirname, "pkcs11_wasm_bg.wasm")));
 
-/** Already done in Node; kept so isomorphic code can always `await init()`. */
-export async function init() {}
-
-export * from "./index.js";
+module.exports = sharedApi();

@@ -1,19 +1,8 @@
-// Node, ES module: instantiate the wasm synchronously at import time so the
-// package is usable right away, like pkcs11js.
-import * as fs from "node:fs";
-import * as path from "node:path";
-const { readFileSync } = fs;
-import { initSync } from "@gen/glue";
-import { platform } from "./platform.js";
+// Node, ES module (index.mjs; scripts/build.mjs adds the named exports):
+// the same object as the CommonJS entry's module.exports (node.js).
+import { readFileSync } from "node:fs";
+import { setUpNode, sharedApi } from "./node.js";
 
-initSync({ module: readFileSync(new URL("./pkcs11_wasm_bg.wasm", import.meta.url)) });
-platform.ready = true;
-platform.readText = (path) => readFileSync(path, "utf8");
-platform.env = (name) => process.env[name];
-platform.fs = fs;
-platform.path = path;
+setUpNode(() => readFileSync(new URL("./pkcs11_wasm_bg.wasm", import.meta.url)));
 
-/** Already done in Node; kept so isomorphic code can always `await init()`. */
-export async function init() {}
-
-export * from "./index.js";
+export default sharedApi();

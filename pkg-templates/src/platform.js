@@ -1,16 +1,67 @@
 // What differs between Node and browsers, filled in by the entry modules:
-// whether the wasm module is instantiated, and (Node only) file and
+// how the wasm module is instantiated, and (Node only) file and
 // environment access for configuration.
+import { NativeError } from "./errors.js";
+
+let ready = false;
+
 export const platform = {
-  /** True once the wasm module is instantiated. */
-  ready: false,
+  /**
+   * Instantiates the wasm module synchronously (Node entries: on first use,
+   * so that importing only constants costs nothing); browsers: undefined,
+   * `await init()` does it.
+   */
+  instantiate: undefined,
+  /**
+   * True once the wasm module is instantiated (instantiating it now if the
+   * entry can do that synchronously). Throws if the runtime lacks what the
+   * engine needs (crypto.getRandomValues).
+   */
+  get ready() {
+    if (!ready && this.instantiate) {
+      checkRuntime();
+      this.instantiate();
+      ready = true;
+    }
+    return ready;
+  },
+  set ready(value) {
+    if (value) checkRuntime();
+    ready = value;
+  },
   /** Node: reads a UTF-8 file; browsers: undefined. */
   readText: undefined,
-  /** Node: reads an environment variable; browsers: undefined. */
+  /** Node: reads an environment variable (undefined when unset or not allowed); browsers: undefined. */
   env: undefined,
   /** Node: the fs and path modules (token directories); browsers: undefined. */
   fs: undefined,
   path: undefined,
-  /** True in the browser build (IndexedDB is the default storage). */
+  /** True in the browser builds (IndexedDB is the default storage). */
   browser: false,
 };
+
+/**
+ * Every key, IV, salt and nonce comes from crypto.getRandomValues (Web
+ * Crypto): without it the engine could only answer CKR_FUNCTION_FAILED, so
+ * say what is missing instead.
+ */
+export function checkRuntime() {
+  if (typeof globalThis.crypto?.getRandomValues === "function") return;
+  throw new NativeError(
+    "pkcs11-wasm needs crypto.getRandomValues (Web Crypto), which this runtime does not provide as globalThis.crypto: " +
+      "use Node.js 20 or later (on Node 18: node --experimental-global-webcrypto, or " +
+      'globalThis.crypto = require("node:crypto").webcrypto before the first call), or a browser with Web Crypto',
+  );
+}
+
+/**
+ * Reads an environment variable, treating a read the runtime refuses
+ * (Deno without --allow-env) as unset.
+ */
+export function readEnv(name) {
+  try {
+    return typeof process === "undefined" ? undefined : process.env[name];
+  } catch {
+    return undefined;
+  }
+}

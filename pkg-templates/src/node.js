@@ -1,0 +1,40 @@
+// What the Node entries share (Node, and Deno and Bun through their Node
+// compatibility): file and environment access, the wasm instantiated
+// synchronously on first use, and one API object per process.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { initSync } from "@gen/glue";
+import * as api from "./index.js";
+import { platform, readEnv } from "./platform.js";
+
+/** `wasmBytes()`: the module's bytes, read only when first needed. */
+export function setUpNode(wasmBytes) {
+  platform.instantiate = () => initSync({ module: wasmBytes() });
+  platform.readText = (file) => fs.readFileSync(file, "utf8");
+  platform.env = readEnv;
+  platform.fs = fs;
+  platform.path = path;
+}
+
+/**
+ * Instantiates the module now (Node needs no call: the first PKCS11 call
+ * does it); kept so that isomorphic code can always `await init()`.
+ */
+export async function init() {
+  void platform.ready;
+}
+
+/**
+ * The package's exports as one plain object (what `require()` returns and
+ * what the ES entries export by name and as default), shared through a
+ * global registry: when the CommonJS and ES entries are both loaded in one
+ * process, the one loaded first serves both, so there is one PKCS11 class,
+ * one Pkcs11Error (an error thrown through one entry is `instanceof` the
+ * other's) and one wasm instance. Keyed by version: two versions of the
+ * package stay apart.
+ */
+export function sharedApi() {
+  const key = Symbol.for(`pkcs11-wasm@${PKCS11_WASM_VERSION}`);
+  globalThis[key] ??= { ...api, init };
+  return globalThis[key];
+}

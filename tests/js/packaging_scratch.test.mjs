@@ -1,0 +1,99 @@
+// The drop-in check of issue 11 ("How it is checked"): pkg/ is packed and
+// installed in a scratch project under the name "pkcs11js" (npm alias +
+// overrides), next to graphene-pk11 and node-webcrypto-p11 from the npm
+// registry (tests/compat/scratch.mjs; reused between runs, installed with
+// --prefer-offline). Then:
+// - graphene-pk11's shipped .d.ts files type-check against our typings
+//   (strict tsc, no skipLibCheck);
+// - tests/compat/graphene-program.cjs and webcrypto-program.cjs run
+//   against a token directory; every step of theirs is a test here.
+// Steps that hit engine gaps known today are marked todo with the reason
+// (KNOWN_GAPS): when the engine closes one, its step passes as a todo and
+// the entry can go. Needs `npm run build` first, and the npm registry or
+// its local cache.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { prepare, repo } from "../compat/scratch.mjs";
+
+const run = promisify(execFile);
+
+// Step name -> why it fails today (issue 11 items 5, 6, 7 and 9, worked on elsewhere).
+const KNOWN_GAPS = {
+  "key generation: EC secp192r1": "CKR_CURVE_NOT_SUPPORTED: no P-192 yet (issue 11 item 7)",
+  "key generation: EC brainpoolP256r1": "CKR_CURVE_NOT_SUPPORTED: no brainpool curves yet (issue 11 item 7)",
+  "attributes: CKA_CHECK_VALUE of an AES key (first 3 bytes of E(K, 0^128))":
+    "C_GetAttributeValue(CKA_CHECK_VALUE) on an AES key answers CKR_ATTRIBUTE_TYPE_INVALID (issue 11 item 6)",
+  "objects: an RSA public key with a 512-bit modulus (a legacy key) is stored":
+    "C_CreateObject of a 512-bit RSA public key answers CKR_ATTRIBUTE_VALUE_INVALID; SoftHSM stores it (issue 11 item 9)",
+  "CKA_ALWAYS_AUTHENTICATE: signing needs C_Login(CKU_CONTEXT_SPECIFIC) after the init":
+    "C_Sign with a CKA_ALWAYS_AUTHENTICATE key succeeds without the context-specific login (issue 11 item 5)",
+};
+
+let scratch;
+let work;
+const programs = {};
+before(() => {
+  scratch = prepare();
+  work = mkdtempSync(join(tmpdir(), "p11w-scratch-"));
+  // Both programs run while the type check does.
+  programs["graphene-pk11"] = runProgram("graphene-program.cjs");
+  programs["node-webcrypto-p11"] = runProgram("webcrypto-program.cjs");
+  for (const p of Object.values(programs)) p.catch(() => {});
+});
+after(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+test("graphene-pk11's shipped .d.ts files type-check against pkcs11-wasm's typings (strict, no skipLibCheck)", async () => {
+  writeFileSync(
+    join(scratch, "check.ts"),
+    `import * as graphene from "graphene-pk11";\nexport const mod: graphene.Module = graphene.Module.load("/usr/lib/softhsm/libsofthsm2.so", "SoftHSM");\n`,
+  );
+  const options = {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: false,
+    module: "node16",
+    moduleResolution: "node16",
+    target: "es2022",
+    types: ["node"],
+    typeRoots: [join(repo, "node_modules", "@types")],
+  };
+  writeFileSync(join(scratch, "tsconfig.json"), JSON.stringify({ compilerOptions: options, files: ["check.ts"] }, null, 2));
+  try {
+    await run(process.execPath, [join(repo, "node_modules", "typescript", "bin", "tsc"), "-p", scratch, "--pretty", "false"]);
+  } catch (e) {
+    assert.fail(`${e.stdout}${e.stderr}`);
+  }
+});
+
+/** Runs a program in the scratch project on a fresh token directory; returns its steps. */
+async function runProgram(file) {
+  const dir = mkdtempSync(join(work, "token-"));
+  const conf = join(dir, "pkcs11-wasm.json");
+  writeFileSync(conf, JSON.stringify({ kdfIterations: 1000, slots: [{ storage: { directory: join(dir, "token") } }] }));
+  const env = { ...process.env, PKCS11_WASM_CONF: conf, NODE_PATH: join(scratch, "node_modules") };
+  const { stdout } = await run(process.execPath, [join(repo, "tests", "compat", file)], { env, cwd: dir, maxBuffer: 1 << 24 });
+  return JSON.parse(stdout.trim().split("\n").pop());
+}
+
+for (const [name, count] of [
+  ["graphene-pk11", 24],
+  ["node-webcrypto-p11", 15],
+]) {
+  test(`${name} program`, async (t) => {
+    const steps = await programs[name];
+    assert.equal(steps.length, count, `${name}: ${steps.length} steps`);
+    for (const s of steps) {
+      const gap = KNOWN_GAPS[s.name];
+      await t.test(s.name, gap ? { todo: gap } : {}, () => {
+        assert.ok(s.ok, s.error);
+      });
+    }
+  });
+}
