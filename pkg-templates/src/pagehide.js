@@ -86,7 +86,7 @@ export function writeQueued() {
           else store.clear();
         }
         tx.commit?.();
-        backend.channel?.postMessage({ sender: backend.id, ops }); // other tabs apply them now
+        backend.hint(ops); // other tabs re-read them
       } catch {
         // Nothing can be reported from a page that is going away.
       }

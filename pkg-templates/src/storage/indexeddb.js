@@ -122,12 +122,17 @@ export class IndexedDbBackend {
         throw e;
       }
       this.queue.splice(0, batch.length);
-      const clear = ops.some((op) => op.op === "clear");
-      const keys = clear ? undefined : [...new Set(ops.map((op) => op.key))];
-      this.channel?.postMessage({ sender: this.id, keys, clear });
+      this.hint(ops);
     }
   }
 
+
+  /** Tells other instances which records `ops` changed (they re-read them). */
+  hint(ops) {
+    const clear = ops.some((op) => op.op === "clear");
+    const keys = clear ? undefined : [...new Set(ops.map((op) => op.key))];
+    this.channel?.postMessage({ sender: this.id, keys, clear });
+  }
 
   /** Starts writing (IndexedDB cannot be waited for synchronously). */
   flushSync() {
