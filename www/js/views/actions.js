@@ -3,8 +3,9 @@
 // open these forms prefilled ("do it yourself") and watch for the result.
 import { el, field, select } from "../dom.js";
 import { H, OUT } from "../client.js";
-import { K, CKS, CKK, nameOf, STATE_TEXT } from "../names.js";
-import { objectTitle } from "../render-attrs.js";
+import { K, CKS, CKK, CKA, nameOf, STATE_TEXT, flagNames, MECH_FLAGS } from "../names.js";
+import { objectTitle, renderValue } from "../render-attrs.js";
+import { collapsibleNav } from "./collapsible-nav.js";
 import { paramSpec, buildParam, keyTemplate, pairTemplates, keyTypesFor, mechanismForKey } from "../mech-defaults.js";
 import { fromHex, utf8, toHex } from "../bytes.js";
 import { templateEditor, dataInput, bytesOutput } from "./widgets.js";
@@ -44,12 +45,14 @@ function parseParamField(kind, t, name) {
 export class Actions {
   constructor(root, ctx) {
     this.root = root;
-    this.ctx = ctx; // { token, model, pins, outputs, afterCall(rec), objectsOptions() }
+    this.ctx = ctx; // { token, model, pins, outputs, afterCall(rec), ready }
     this.nav = root.querySelector("#action-list");
     this.pane = root.querySelector("#action-pane");
     this.defs = this.#definitions();
     this.current = null;
+    this.sessionControl = null; // the open form's session select: object lists follow its token
     this.#buildNav();
+    this.fold = collapsibleNav(root.querySelector(".actions-nav"), this.nav, "All actions");
   }
 
   #buildNav() {
@@ -67,8 +70,14 @@ export class Actions {
   open(id, prefill = {}, note) {
     const d = this.defs.find((x) => x.id === id);
     this.nav.querySelectorAll("button").forEach((b) => b.setAttribute("aria-current", b.dataset.action === id ? "true" : "false"));
+    this.sessionControl = null;
     const controls = d.controls();
+    this.sessionControl = controls.find((c) => c.name === "session") ?? null;
     for (const c of controls) if (prefill[c.name] !== undefined) c.set(prefill[c.name]);
+    // Objects of another token are invisible to the chosen session: list only its token's.
+    const refreshObjects = () => controls.forEach((c) => c.objectList && c.refresh());
+    refreshObjects();
+    this.sessionControl?.el.addEventListener("change", refreshObjects);
     const result = el("div", { class: "result", "aria-live": "polite" });
     const submit = el("button", { type: "submit", class: "primary" }, d.button ?? d.title);
     const form = el(
@@ -86,6 +95,11 @@ export class Actions {
       submit.disabled = true;
       result.replaceChildren();
       try {
+        if (document.body.dataset.ready !== "true") {
+          result.append(el("p", { class: "muted" }, "Waiting for the token to finish loading…"));
+          await this.ctx.ready;
+          result.replaceChildren();
+        }
         const out = await d.run(Object.fromEntries(controls.map((c) => [c.name, c])));
         result.append(...[out].flat().filter(Boolean));
       } catch (err) {
@@ -96,6 +110,7 @@ export class Actions {
     });
     this.pane.replaceChildren(form);
     this.current = id;
+    this.fold.close();
     this.ctx.showTab("actions");
     form.querySelector("input, select, textarea")?.focus();
   }
@@ -118,7 +133,7 @@ export class Actions {
   // --- controls built from the model ---
   #session(name = "session") {
     const m = this.ctx.model;
-    const opts = [...m.sessions.entries()].map(([h, s]) => [h, `#${h} · ${STATE_TEXT[nameOf(CKS, s.info?.state ?? 0)] ?? (s.rw ? "R/W" : "R/O")}`]);
+    const opts = [...m.sessions.entries()].map(([h, s]) => [h, `#${h} · slot ${s.slot} · ${STATE_TEXT[nameOf(CKS, s.info?.state ?? 0)] ?? (s.rw ? "R/W" : "R/O")}`]);
     const c = choice(name, "Session", opts.length ? opts : [["", "no session open: open one first"]], m.defaultSession());
     return c;
   }
@@ -128,8 +143,10 @@ export class Actions {
   /** An object select; `refresh()` re-filters it (when the mechanism changes). */
   #object(name, label, filter = () => true, prefer) {
     const c = choice(name, label, [], "");
+    c.objectList = true;
     c.refresh = () => {
-      const objs = this.ctx.model.objects.filter(filter);
+      const slot = this.sessionControl ? this.ctx.model.slotOfSession(Number(this.sessionControl.get())) : null;
+      const objs = this.ctx.model.objects.filter((o) => (slot === null || o.slot === slot) && filter(o));
       const sel = this.ctx.model.selected;
       const keep = c.el.value;
       const def = objs.some((o) => String(o.handle) === keep) ? Number(keep)
@@ -213,8 +230,9 @@ export class Actions {
   async #fillPeerPoint(input) {
     const m = this.ctx.model;
     const pub = m.objects.filter((o) => o.cls === K.CKO_PUBLIC_KEY && (o.keyType === K.CKK_EC || o.keyType === K.CKK_EC_MONTGOMERY)).at(-1);
-    if (!pub || m.objectsSeenBy === null) return;
-    const [r] = await this.ctx.token.batch([{ fn: "C_GetAttributeValue", args: [H(m.objectsSeenBy), H(pub.handle), [{ type: K.CKA_EC_POINT }]] }], { group: "inspect", origin: "form default" });
+    const seenBy = pub ? m.slotById(pub.slot)?.objectsSeenBy : null;
+    if (seenBy === null || seenBy === undefined) return;
+    const [r] = await this.ctx.token.batch([{ fn: "C_GetAttributeValue", args: [H(seenBy), H(pub.handle), [{ type: K.CKA_EC_POINT }]] }], { group: "inspect", origin: "form default" });
     if (r.ok && input.value === "") input.value = toHex(r.value[0].value);
   }
   #mechArg(c) {
@@ -228,6 +246,12 @@ export class Actions {
   #needObject(c, name) {
     if (c[name].get() === "") throw new Error("no object selected");
     return H(Number(c[name].get()));
+  }
+  /** A whole number typed in a field, within [min, max], or an error naming the field. */
+  #needCount(control, label, min, max) {
+    const t = String(control.get()).trim();
+    if (!/^\d+$/.test(t) || Number(t) < min || Number(t) > max) throw new Error(`${label}: a whole number from ${min} to ${max}, not "${t}"`);
+    return Number(t);
   }
 
   #definitions() {
@@ -252,9 +276,16 @@ export class Actions {
       },
       {
         id: "set-pin", group: "Token", title: "Change the PIN", fns: "C_SetPIN",
-        help: "Changes the PIN of whoever is logged in (the USER when nobody is), given the old one.",
+        help: "Changes the PIN of whoever is logged in on the session's token: the SO's when the SO is, otherwise the normal user's (also when nobody is logged in). The old PIN must be that user's current one.",
         controls: () => [this.#session(), text("oldPin", "Old PIN", pins.user), text("newPin", "New PIN", pins.user)],
         run: async (c) => (await this.#call("C_SetPIN", [this.#needSession(c), c.oldPin.get(), c.newPin.get()]))[1],
+      },
+      {
+        id: "mechanism-info", group: "Token", title: "Mechanism info", fns: "C_GetMechanismInfo",
+        help: "What a mechanism can do on this token (its CKF_ flags) and the key sizes it takes: a key outside them is refused (CKR_KEY_SIZE_RANGE).",
+        controls: () => [this.#slot(), choice("type", "Mechanism", (ctx.model.slot?.mechanisms ?? []).map((m) => [m.name, m.name]), "CKM_RSA_PKCS_KEY_PAIR_GEN")],
+        run: async (c) => (await this.#call("C_GetMechanismInfo", [H(Number(c.slot.get())), K[c.type.get()]], (r) =>
+          el("p", { class: "ok-line" }, `${c.type.get()}: key sizes ${r.value.minKeySize} to ${r.value.maxKeySize} (bits for RSA and EC, bytes for AES and generic secrets); flags ${flagNames(r.value.flags, MECH_FLAGS).join(" | ")}.`)))[1],
       },
       {
         id: "open-session", group: "Sessions", title: "Open a session", fns: "C_OpenSession",
@@ -309,6 +340,53 @@ export class Actions {
         help: "Deletes the object for good (token objects need a R/W session).",
         controls: () => [this.#session(), this.#object("object", "Object")],
         run: async (c) => (await this.#call("C_DestroyObject", [this.#needSession(c), this.#needObject(c, "object")]))[1],
+      },
+      {
+        id: "find-objects", group: "Objects", title: "Find objects", fns: "C_FindObjectsInit + C_FindObjects + C_FindObjectsFinal",
+        help: "Lists the objects that match a template (an empty template matches every object the session may see; private ones only when the USER is logged in). Like a C program, the form calls C_FindObjects until it returns no more handles.",
+        controls: () => {
+          const t = templateEditor([["CKA_CLASS", "CKO_SECRET_KEY"]], "Search template");
+          return [this.#session(), { name: "template", root: t.root, get: t.value, set: t.set }, text("max", "Handles per C_FindObjects call (ulMaxObjectCount)", "10", { inputmode: "numeric" })];
+        },
+        run: async (c) => {
+          const s = this.#needSession(c);
+          const max = this.#needCount(c.max, "Handles per call", 1, 1000);
+          const tmpl = c.template.get();
+          const [init, initBox] = await this.#call("C_FindObjectsInit", [s, tmpl], () => null);
+          if (!init.ok) return initBox;
+          const found = [];
+          // Bounded: a search never returns more objects than the token has.
+          for (let i = 0; i < 1000; i++) {
+            const [r, box] = await this.#call("C_FindObjects", [s, max], () => null);
+            if (!r.ok) return box;
+            found.push(...r.value);
+            if (r.value.length === 0) break;
+          }
+          await this.#call("C_FindObjectsFinal", [s]);
+          if (!found.length) return el("p", { class: "ok-line" }, "No object matches (C_FindObjects returned no handle).");
+          return el("div", {}, el("p", { class: "ok-line" }, `Found ${found.length} object${found.length === 1 ? "" : "s"}:`),
+            el("ul", { class: "plain found" }, found.map((h) => {
+              const o = ctx.model.objectByHandle(h);
+              return el("li", {}, el("button", { type: "button", class: "link", onclick: () => ctx.selectObject?.(h) }, o ? objectTitle(o) : `#${h}`));
+            })));
+        },
+      },
+      {
+        id: "get-attributes", group: "Objects", title: "Read attributes", fns: "C_GetAttributeValue",
+        help: "Asks the token for attribute values by name. A secret one (CKA_VALUE of a sensitive or unextractable key) is refused with CKR_ATTRIBUTE_SENSITIVE: a C program still gets the others of the same call, the JavaScript call throws and returns none.",
+        controls: () => [this.#session(), this.#object("object", "Object"), text("attrs", "Attributes (names, separated by commas)", "CKA_LABEL, CKA_ID, CKA_VALUE")],
+        run: async (c) => {
+          const s = this.#needSession(c);
+          const o = this.#needObject(c, "object");
+          const names = c.attrs.get().split(/[\s,]+/).filter(Boolean);
+          const bad = names.filter((n) => !CKA.byName.has(n));
+          if (!names.length || bad.length) throw new Error(bad.length ? `unknown attribute ${bad.join(", ")}` : "name at least one attribute");
+          return (await this.#call("C_GetAttributeValue", [s, o, names.map((n) => ({ type: K[n] }))], (r) =>
+            el("table", { class: "attrs" }, el("tbody", {}, r.value.map((a) => {
+              const v = renderValue(a.type, a.value, ctx.model.objectByHandle(o.$h) ?? {});
+              return el("tr", {}, el("th", { scope: "row" }, nameOf(CKA, a.type)), el("td", {}, el("code", { class: "val" }, v.text), v.detail ? el("div", { class: "muted small" }, v.detail) : null));
+            })))))[1];
+        },
       },
       {
         id: "set-attribute", group: "Objects", title: "Change attributes", fns: "C_SetAttributeValue",
@@ -427,8 +505,12 @@ export class Actions {
       {
         id: "random", group: "Crypto", title: "Random bytes", fns: "C_GenerateRandom",
         help: "From the platform's CSPRNG (crypto.getRandomValues); needs only a session.",
-        controls: () => [this.#session(), text("length", "Length (bytes)", "32")],
-        run: async (c) => (await this.#call("C_GenerateRandom", [this.#needSession(c), OUT(Number(c.length.get()))], (r) => out(r.value, "Random bytes", "random")))[1],
+        controls: () => [this.#session(), text("length", "Length (bytes)", "32", { inputmode: "numeric" })],
+        run: async (c) => {
+          const s = this.#needSession(c);
+          const n = this.#needCount(c.length, "Length", 1, 65536);
+          return (await this.#call("C_GenerateRandom", [s, OUT(n)], (r) => out(r.value, "Random bytes", "random")))[1];
+        },
       },
     ];
   }

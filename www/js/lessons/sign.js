@@ -9,10 +9,12 @@ export default {
   title: "Signing, verifying and hashing",
   summary: "An EC key pair, ECDSA with SHA-256, a tampered message, and SHA-256 digests.",
   intro: "A signature proves who made a message and that it was not changed. The private key signs (and never leaves the token); anyone with the public key verifies.",
+  spec: ["C_GenerateKeyPair", "C_SignInit", "C_Sign", "C_VerifyInit", "C_Verify", "C_DigestInit", "C_Digest"],
   steps: [
     {
       title: "Generate an EC P-256 key pair",
       explain: "C_GenerateKeyPair takes two templates. CKA_EC_PARAMS names the curve by its OID (P-256 is 1.2.840.10045.3.1.7).",
+      call: "C_GenerateKeyPair(hSession, { mechanism: CKM_EC_KEY_PAIR_GEN }, pPublicKeyTemplate, pPrivateKeyTemplate)",
       run: async (L) => {
         L.vars.s = await ensureUser(L);
         const pair = await L.must("C_GenerateKeyPair", [H(L.vars.s), { mechanism: K.CKM_EC_KEY_PAIR_GEN },
@@ -26,6 +28,7 @@ export default {
     {
       title: "Sign a message",
       explain: "CKM_ECDSA_SHA256 hashes the data with SHA-256 and signs the hash. ECDSA signatures are random: sign twice, get two different valid signatures.",
+      call: "C_SignInit(hSession, { mechanism: CKM_ECDSA_SHA256 }, hKey); C_Sign(hSession, pData, pSignature)",
       run: async (L) => {
         await L.must("C_SignInit", [H(L.vars.s), { mechanism: K.CKM_ECDSA_SHA256 }, H(L.vars.privateKey)]);
         L.vars.sig = await L.must("C_Sign", [H(L.vars.s), new TextEncoder().encode(DATA), { $out: 256 }]);
@@ -34,7 +37,8 @@ export default {
     },
     {
       title: "Verify it",
-      explain: "C_Verify returns true, or fails with CKR_SIGNATURE_INVALID.",
+      explain: "C_Verify returns CKR_OK (true in JavaScript), or fails with CKR_SIGNATURE_INVALID.",
+      call: "C_VerifyInit(hSession, { mechanism: CKM_ECDSA_SHA256 }, hKey); C_Verify(hSession, pData, pSignature)",
       run: async (L) => {
         await L.must("C_VerifyInit", [H(L.vars.s), { mechanism: K.CKM_ECDSA_SHA256 }, H(L.vars.publicKey)]);
         const ok = await L.must("C_Verify", [H(L.vars.s), new TextEncoder().encode(DATA), L.vars.sig]);
@@ -53,6 +57,7 @@ export default {
     {
       title: "Hash with SHA-256",
       explain: "Digests need no key and no login. The page checks the token's answer against the browser's own WebCrypto SHA-256.",
+      call: "C_DigestInit(hSession, { mechanism: CKM_SHA256 }); C_Digest(hSession, pData, pDigest)",
       run: async (L) => {
         const data = new TextEncoder().encode(DATA);
         await L.must("C_DigestInit", [H(L.vars.s), { mechanism: K.CKM_SHA256 }]);
