@@ -67,6 +67,7 @@ test("a logout in the middle of lesson 1: the explanation says why the key died,
   assert.match(await page.locator('#trace-list li.fail[data-rv="CKR_KEY_HANDLE_INVALID"] .explain').innerText(), /C_Logout/);
 
   // Redo goes back to the login (the earliest result gone) and puts focus on its button.
+  assert.match(text, /gone: step 3 \(“Log in as the normal user”\): the USER is no longer logged in; step 4 \(“Generate an AES-256 key”\): object #\d+ is gone/);
   const redo = error.locator("button.redo");
   assert.match(await redo.innerText(), /Redo from step 3/);
   await redo.click();

@@ -199,7 +199,7 @@ test("the find-again lesson completes after a reload", async () => {
   const { page } = p;
   await runLesson(page, 7); // its second step reloads the page; the lesson carries on after it
   const text = await page.locator("#lesson-pane").innerText();
-  assert.match(text, /The page reloaded: the lesson carries on/);
+  assert.match(text, /The page reloaded: the lesson carried on at step 3\./);
   assert.match(text, /Found it: key #\d+ \(before the reload it was #\d+/);
   assert.match(text, /CKR_ATTRIBUTE_SENSITIVE/);
   assert.match(text, /Decrypted: “Written before the reload\.”/);

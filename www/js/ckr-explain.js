@@ -170,7 +170,8 @@ function readOnlyCause(call, state) {
   const lines = attributeRules(call.fn, names);
   if (lines.length) return lines.join(" ");
   const list = names.map((a) => a.name).join(", ");
-  return `One of ${list || "the attributes"} cannot be set by this call: some attributes are fixed once the object exists (CKA_CLASS, CKA_KEY_TYPE, CKA_VALUE_LEN...), some only the token sets (CKA_LOCAL, CKA_ALWAYS_SENSITIVE, CKA_NEVER_EXTRACTABLE), and CKA_SENSITIVE and CKA_EXTRACTABLE only change one way.`;
+  const which = names.length === 1 ? list : `One of ${list || "the attributes"}`;
+  return `${which} cannot be set by this call: some attributes are fixed once the object exists (CKA_CLASS, CKA_KEY_TYPE, CKA_VALUE_LEN...), some only the token sets (CKA_LOCAL, CKA_ALWAYS_SENSITIVE, CKA_NEVER_EXTRACTABLE), and CKA_SENSITIVE and CKA_EXTRACTABLE only change one way.`;
 }
 
 /** CKR_ATTRIBUTE_SENSITIVE says which of the object's flags hides the value. */

@@ -19,7 +19,7 @@ export const text = (b) => new TextDecoder().decode(b);
  * the others are set false (this token's defaults turn several on).
  */
 export function aesTemplate(label, extra = [], usage = ["CKA_ENCRYPT", "CKA_DECRYPT"]) {
-  const flags = ["CKA_ENCRYPT", "CKA_DECRYPT", "CKA_SIGN", "CKA_VERIFY", "CKA_WRAP", "CKA_UNWRAP"].map((n) => ({ type: K[n], value: usage.includes(n) }));
+  const flags = usageFlags(usage);
   const base = [
     { type: K.CKA_CLASS, value: K.CKO_SECRET_KEY },
     { type: K.CKA_KEY_TYPE, value: K.CKK_AES },
@@ -31,6 +31,15 @@ export function aesTemplate(label, extra = [], usage = ["CKA_ENCRYPT", "CKA_DECR
   // An attribute given twice makes the template inconsistent: `extra` wins.
   const unless = (list) => list.filter((a) => !extra.some((x) => x.type === a.type));
   return [...unless(base), ...extra, ...unless(flags)];
+}
+
+/**
+ * Usage attributes with exactly `on` true and the others false (usage
+ * flags a template leaves out take the token's defaults, several of them
+ * true here). `names`: the usages that apply to the key's class.
+ */
+export function usageFlags(on, names = ["CKA_ENCRYPT", "CKA_DECRYPT", "CKA_SIGN", "CKA_VERIFY", "CKA_WRAP", "CKA_UNWRAP"]) {
+  return names.map((n) => ({ type: K[n], value: on.includes(n) }));
 }
 
 /** The demo PINs of a slot's token: the remembered ones for the first slot, the defaults elsewhere. */

@@ -63,8 +63,8 @@ export class Effects {
   }
 
   /**
-   * The earliest step before `failed` whose result is gone, as
-   * { step, what } (what: a phrase), or null. Objects are checked with a
+   * What steps before `failed` made and is gone now, earliest step first:
+   * [{ step, what }] (what: a phrase). Objects are checked with a
    * read-only C_GetAttributeValue through an open session of their token.
    */
   async lostBefore(failed, model) {
@@ -75,12 +75,13 @@ export class Effects {
       const recs = await model.token.batch(checks.map((c) => ({ fn: "C_GetAttributeValue", args: [H(c.s), H(c.e.value), [{ type: K.CKA_CLASS }]] })), { group: "inspect", origin: "lesson check" });
       checks.forEach((c, i) => alive.set(c.e, recs[i].ok));
     }
+    const lost = [];
     for (const e of [...this.#list].sort((a, b) => a.step - b.step)) {
       if (e.step >= failed) continue;
-      if (e.kind === "session" && !model.sessions.has(e.value)) return { step: e.step, what: `session #${e.value} is closed` };
-      if (e.kind === "login" && model.loggedInOn(e.slot) !== e.user) return { step: e.step, what: `the ${e.user === "SO" ? "SO" : "USER"} is no longer logged in` };
-      if (e.kind === "object" && !alive.get(e)) return { step: e.step, what: `object #${e.value} is gone` };
+      if (e.kind === "session" && !model.sessions.has(e.value)) lost.push({ step: e.step, what: `session #${e.value} is closed` });
+      if (e.kind === "login" && model.loggedInOn(e.slot) !== e.user) lost.push({ step: e.step, what: `the ${e.user === "SO" ? "SO" : "USER"} is no longer logged in` });
+      if (e.kind === "object" && !alive.get(e)) lost.push({ step: e.step, what: `object #${e.value} is gone` });
     }
-    return null;
+    return lost;
   }
 }

@@ -1,5 +1,5 @@
 // Lesson 5: signing, verifying and hashing.
-import { K, H, note, bytes, ensureUser } from "./common.js";
+import { K, H, note, bytes, ensureUser, usageFlags } from "./common.js";
 import { toHex } from "../bytes.js";
 
 const DATA = "I owe you 10 euros.";
@@ -13,15 +13,15 @@ export default {
   steps: [
     {
       title: "Generate an EC P-256 key pair",
-      explain: "C_GenerateKeyPair takes two templates. CKA_EC_PARAMS names the curve by its OID (P-256 is 1.2.840.10045.3.1.7).",
+      explain: "C_GenerateKeyPair takes two templates. CKA_EC_PARAMS names the curve by its OID (P-256 is 1.2.840.10045.3.1.7). Each template gives its key one use, verify or sign, and turns off the usages this token would otherwise switch on; the private key is sensitive.",
       call: "C_GenerateKeyPair(hSession, { mechanism: CKM_EC_KEY_PAIR_GEN }, pPublicKeyTemplate, pPrivateKeyTemplate)",
       run: async (L) => {
         L.vars.s = await ensureUser(L);
         const pair = await L.must("C_GenerateKeyPair", [H(L.vars.s), { mechanism: K.CKM_EC_KEY_PAIR_GEN },
-          [{ type: K.CKA_EC_PARAMS, value: Uint8Array.from([6, 8, 42, 134, 72, 206, 61, 3, 1, 7]) }, { type: K.CKA_VERIFY, value: true }, { type: K.CKA_TOKEN, value: false }, { type: K.CKA_LABEL, value: "lesson 5 public" }],
-          [{ type: K.CKA_SIGN, value: true }, { type: K.CKA_TOKEN, value: false }, { type: K.CKA_LABEL, value: "lesson 5 private" }]]);
+          [{ type: K.CKA_EC_PARAMS, value: Uint8Array.from([6, 8, 42, 134, 72, 206, 61, 3, 1, 7]) }, { type: K.CKA_TOKEN, value: false }, { type: K.CKA_LABEL, value: "lesson 5 public" }, ...usageFlags(["CKA_VERIFY"], ["CKA_VERIFY", "CKA_ENCRYPT", "CKA_WRAP"])],
+          [{ type: K.CKA_TOKEN, value: false }, { type: K.CKA_PRIVATE, value: true }, { type: K.CKA_SENSITIVE, value: true }, { type: K.CKA_LABEL, value: "lesson 5 private" }, ...usageFlags(["CKA_SIGN"], ["CKA_SIGN", "CKA_DECRYPT", "CKA_UNWRAP"])]]);
         Object.assign(L.vars, pair);
-        return note(`Public key #${pair.publicKey}, private key #${pair.privateKey}.`);
+        return note(`Public key #${pair.publicKey} (verify), private key #${pair.privateKey} (sign).`);
       },
       freehand: { action: "generate-pair", prefill: () => ({ mechanism: "CKM_EC_KEY_PAIR_GEN" }), accept: (r, L) => r.fn === "C_GenerateKeyPair" && r.ok && Object.assign(L.vars, r.value) && (L.vars.s = r.args[0].$h) !== undefined },
     },

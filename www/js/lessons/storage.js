@@ -1,6 +1,6 @@
 // Lesson 8: what is stored. The raw IndexedDB records next to the objects
 // the token shows: public objects are readable, private ones ciphertext.
-import { el, K, H, note, ensureUser } from "./common.js";
+import { el, K, H, note, ensureUser, aesTemplate } from "./common.js";
 import { decodeRecord } from "../records.js";
 import { renderValue } from "../render-attrs.js";
 import { CKA, nameOf } from "../names.js";
@@ -43,7 +43,7 @@ export default {
       run: async (L) => {
         const s = await ensureUser(L);
         const pub = await L.must("C_CreateObject", [H(s), [{ type: K.CKA_CLASS, value: K.CKO_DATA }, { type: K.CKA_TOKEN, value: true }, { type: K.CKA_PRIVATE, value: false }, { type: K.CKA_LABEL, value: "public note" }, { type: K.CKA_VALUE, value: new TextEncoder().encode("anyone can read this") }]]);
-        const priv = await L.must("C_GenerateKey", [H(s), { mechanism: K.CKM_AES_KEY_GEN }, [{ type: K.CKA_VALUE_LEN, value: 32 }, { type: K.CKA_TOKEN, value: true }, { type: K.CKA_PRIVATE, value: true }, { type: K.CKA_SENSITIVE, value: true }, { type: K.CKA_LABEL, value: "stored secret key" }, { type: K.CKA_ENCRYPT, value: true }]]);
+        const priv = await L.must("C_GenerateKey", [H(s), { mechanism: K.CKM_AES_KEY_GEN }, aesTemplate("stored secret key", [{ type: K.CKA_TOKEN, value: true }, { type: K.CKA_SENSITIVE, value: true }])]);
         return note(`Public data object #${pub} and private key #${priv} are on the token.`);
       },
     },

@@ -12,6 +12,14 @@ function slotTable(rows) {
     el("tbody", {}, rows.map((r) => el("tr", {}, el("td", { class: "mono" }, String(r.id)), el("td", {}, r.description), el("td", {}, r.token)))));
 }
 
+/** The worker's configuration as the JavaScript that makes it, one slot a line. */
+function configText(config = {}) {
+  const { slots = [], ...rest } = config;
+  const top = Object.entries(rest).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(", ");
+  const lines = slots.map((s) => `    { storage: { indexedDB: ${JSON.stringify(s.storage?.indexedDB ?? "")} } },`);
+  return `new PKCS11({\n  ${top},\n  slots: [\n${lines.join("\n")}\n  ],\n})`;
+}
+
 export default {
   id: "tokens",
   title: "Several slots, several tokens",
@@ -34,7 +42,7 @@ export default {
           rows.push({ id, description: trimPad(si.slotDescription), token: flags.includes("CKF_TOKEN_INITIALIZED") ? `“${trimPad(ti.label)}”` : "not initialized (free)" });
         }
         L.vars.second = ids[1];
-        return [el("pre", { class: "config", tabindex: "0" }, `new PKCS11(${JSON.stringify(L.token.info?.config ?? {}, null, 2)})`), slotTable(rows)];
+        return [el("pre", { class: "config" }, configText(L.token.info?.config)), slotTable(rows)];
       },
     },
     {

@@ -1,6 +1,6 @@
 // Lesson 3: the two users. The SO initializes the token and the user PIN;
 // the USER works with keys. Includes a wrong PIN and its counter flag.
-import { K, H, RW, note } from "./common.js";
+import { K, H, RW, note, aesTemplate } from "./common.js";
 import { CKS, nameOf } from "../names.js";
 
 export default {
@@ -78,7 +78,7 @@ export default {
       run: async (L) => {
         await L.must("C_Login", [H(L.vars.s), K.CKU_USER, L.pins.user]);
         const info = await L.must("C_GetSessionInfo", [H(L.vars.s)]);
-        const key = await L.must("C_GenerateKey", [H(L.vars.s), { mechanism: K.CKM_AES_KEY_GEN }, [{ type: K.CKA_VALUE_LEN, value: 32 }, { type: K.CKA_TOKEN, value: false }, { type: K.CKA_LABEL, value: "made by the USER" }]]);
+        const key = await L.must("C_GenerateKey", [H(L.vars.s), { mechanism: K.CKM_AES_KEY_GEN }, aesTemplate("made by the USER")]);
         return note(`Session #${L.vars.s}: ${nameOf(CKS, info.state)}; new key #${key}.`);
       },
       freehand: { action: "login", prefill: (L) => ({ session: L.vars.s, userType: K.CKU_USER, pin: L.pins.user }), accept: (r) => r.fn === "C_Login" && r.ok },

@@ -1,5 +1,5 @@
 // Lesson 6: wrapping and unwrapping keys: the same key, out and back in.
-import { K, H, note, bytes, aesTemplate, ensureUser } from "./common.js";
+import { K, H, note, bytes, aesTemplate, ensureUser, usageFlags } from "./common.js";
 import { randomBytes } from "../bytes.js";
 
 const MESSAGE = "Backed up and restored.";
@@ -60,7 +60,7 @@ export default {
       run: async (L) => {
         L.vars.back = await L.must("C_UnwrapKey", [H(L.vars.s), { mechanism: K.CKM_AES_KEY_WRAP_KWP }, H(L.vars.kek), L.vars.wrapped, [
           { type: K.CKA_CLASS, value: K.CKO_SECRET_KEY }, { type: K.CKA_KEY_TYPE, value: K.CKK_AES }, { type: K.CKA_TOKEN, value: false }, { type: K.CKA_PRIVATE, value: true },
-          { type: K.CKA_LABEL, value: "data key, unwrapped" }, { type: K.CKA_DECRYPT, value: true }]]);
+          { type: K.CKA_LABEL, value: "data key, unwrapped" }, ...usageFlags(["CKA_ENCRYPT", "CKA_DECRYPT"])]]);
         return note(`Unwrapped as key #${L.vars.back}.`);
       },
       freehand: { action: "unwrap", prefill: (L) => ({ session: L.vars.s, unwrappingKey: L.vars.kek, mechanism: "CKM_AES_KEY_WRAP_KWP" }), accept: (r, L) => r.fn === "C_UnwrapKey" && r.ok && (L.vars.back = r.value) !== undefined },

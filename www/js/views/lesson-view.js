@@ -114,7 +114,7 @@ export class LessonView {
       },
     };
     const step = resume?.step ?? 0;
-    this.lesson = { def, index: i, L, step, outcomes: [], errors: [], effects, resumed: !!resume };
+    this.lesson = { def, index: i, L, step, outcomes: [], errors: [], effects, resumedAt: resume ? step : null };
     for (let k = 0; k < step; k++) this.lesson.outcomes[k] = el("p", { class: "muted small" }, "Done before the page reloaded.");
     this.waiting = null;
     this.#renderList();
@@ -149,7 +149,7 @@ export class LessonView {
     const spec = (def.spec ?? []).map((n) => specLink(n, { long: true })).filter(Boolean);
     this.pane.replaceChildren(...[
       el("div", { class: "lesson-head" }, el("span", { class: "kicker" }, `Lesson ${s.index + 1} of ${LESSONS.length}`), el("h3", { tabindex: "-1" }, def.title)),
-      s.resumed ? el("p", { class: "lesson-note" }, `The page reloaded: the lesson carries on at step ${Math.min(s.step + 1, def.steps.length)}. Sessions and handles from before the reload are gone; token objects are not.`) : null,
+      s.resumedAt !== null ? el("p", { class: "lesson-note" }, `The page reloaded: the lesson carried on at step ${s.resumedAt + 1}. Sessions and handles from before the reload are gone; token objects are not.`) : null,
       el("p", { class: "intro" }, def.intro),
       spec.length ? el("p", { class: "spec-line small" }, "In PKCS#11 3.1: ", spec.flatMap((a, i) => (i ? [" · ", a] : [a]))) : null,
       el("ol", { class: "steps" }, steps),
@@ -204,9 +204,10 @@ export class LessonView {
     const s = this.lesson;
     if (!(e instanceof CallFailed)) return el("p", {}, `This step could not finish: ${e.message}`);
     const lost = await s.effects.lostBefore(k, this.ctx.model);
-    const what = lost
-      ? el("p", { class: "what-now" }, `The result of step ${lost.step + 1} (“${s.def.steps[lost.step].title}”) is gone: ${lost.what}. Running this step again would fail the same way. `,
-          el("button", { type: "button", class: "primary redo", onclick: () => this.redo(lost.step) }, `Redo from step ${lost.step + 1}`))
+    const gone = lost.map((l) => `step ${l.step + 1} (“${s.def.steps[l.step].title}”): ${l.what}`).join("; ");
+    const what = lost.length
+      ? el("p", { class: "what-now" }, `What earlier steps made is gone: ${gone}. Running this step again would fail the same way. `,
+          el("button", { type: "button", class: "primary redo", onclick: () => this.redo(lost[0].step) }, `Redo from step ${lost[0].step + 1}`))
       : el("p", { class: "what-now" }, "Fix what the explanation says (for example with the forms) and run the step again, or restart the lesson.");
     return el("div", {}, el("p", {}, "This step's call failed."), explainBox(e.record, this.ctx.model), what);
   }

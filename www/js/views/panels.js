@@ -34,7 +34,11 @@ export class PanelSwitcher {
       this.#unseen = 0;
       this.#showCount();
     }
-    if (scroll && changed && matchMedia(NARROW).matches) window.scrollTo({ top: 0 });
+    if (!scroll || !changed || !matchMedia(NARROW).matches) return;
+    // The trace opens on its newest call; the other panels at their top.
+    const last = view === "trace" ? this.main.querySelector("#trace-list > li.call:last-of-type") : null;
+    if (last) last.scrollIntoView({ block: "end" });
+    else window.scrollTo({ top: 0 });
   }
 
   #showCount() {

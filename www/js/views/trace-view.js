@@ -37,6 +37,7 @@ function resultText(r) {
   if (typeof v === "string") return `→ ${JSON.stringify(v)}`;
   if (ArrayBuffer.isView(v)) return `→ ${display.value(v)}`;
   if (Array.isArray(v) && r.fn === "C_GetMechanismList") return `→ ${v.length} mechanisms`;
+  if (Array.isArray(v) && v.length === 0) return r.fn === "C_FindObjects" ? "→ [] (no more handles)" : "→ []";
   if (Array.isArray(v) && typeof v[0] === "number") return `→ [${v.map((h) => `#${h}`).join(", ")}]`;
   if (Array.isArray(v)) return `→ ${v.map((a) => `${display.value(a.value)}`).join(", ")}`;
   if (v.publicKey !== undefined) return `→ public #${v.publicKey}, private #${v.privateKey}`;
