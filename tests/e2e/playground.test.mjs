@@ -164,7 +164,7 @@ test("RSA-4096 generation shows the busy indicator and the page stays responsive
   await p.ctx.close(); // no need to wait for the key
 });
 
-test("main views: object detail, actions, lesson 7, narrow window", async () => {
+test("main views: object detail, actions, lesson 8, narrow window", async () => {
   const p = await openPage(env);
   const { page } = p;
   await page.click(".welcome button.primary");

@@ -28,29 +28,59 @@ function slotCard(model, slot, { onAction, demo }) {
   const userPin = flags.includes("CKF_USER_PIN_INITIALIZED");
   const first = slot === model.slot;
   const who = model.loggedInOn(slot.id);
+  const title = el("span", { class: "kicker" }, `slot ${slot.id} · ${trimPad(slot.info?.slotDescription ?? "")}`);
+  const initLink = () => el("p", { class: "small" }, first ? `Lesson ${lessonNumber("seed")} initializes it for you, or ` : `Lesson ${lessonNumber("tokens")} initializes it, or `,
+    el("button", { type: "button", class: "link", onclick: () => onAction("init-token", { slot: slot.id }) }, "initialize it yourself"), ".");
+  if (!initialized && !first) {
+    // A free slot, in short: its token has no SO, no PINs and no objects yet.
+    return el("div", { class: "card token free", "data-slot": slot.id },
+      el("div", { class: "card-title" }, title, el("h3", {}, "Token not initialized (a free slot)")),
+      el("dl", { class: "facts" }, el("dt", {}, "SO PIN"), el("dd", {}, badge("not set yet (C_InitToken sets it)", "warn"))),
+      initLink());
+  }
   return el(
     "div",
     { class: `card token ${initialized ? "" : "free"}`, "data-slot": slot.id },
     el("div", { class: "card-title" },
-      el("span", { class: "kicker" }, `slot ${slot.id} · ${trimPad(slot.info?.slotDescription ?? "")}`),
+      title,
       el("h3", {}, initialized ? `Token “${slot.label}”` : "Token not initialized (a free slot)"),
       who ? el("span", { class: `state ${who === "SO" ? "so" : "user"}` }, `${who} logged in`) : null),
     el("dl", { class: "facts" },
-      el("dt", {}, "Flags"), el("dd", {}, chips(flags)),
       el("dt", {}, "SO PIN"), el("dd", {}, initialized ? badge(...pinState(flags, "SO")) : badge("not set yet (C_InitToken sets it)", "warn")),
       el("dt", {}, "User PIN"), el("dd", {}, userPin ? badge(...pinState(flags, "USER")) : badge(`not set${initialized ? " (SO: C_InitPIN)" : ""}`, "warn")),
       el("dt", {}, "Sessions"), el("dd", {}, `${t?.sessionCount ?? 0} open, ${t?.rwSessionCount ?? 0} R/W`),
     ),
     el("details", { class: "more" }, el("summary", {}, "Slot and token details"),
       el("dl", { class: "facts" },
+        el("dt", {}, "Token flags"), el("dd", {}, chips(flags)),
         el("dt", {}, "Slot flags"), el("dd", {}, chips(flagNames(slot.info?.flags ?? 0, SLOT_FLAGS))),
         el("dt", {}, "Serial"), el("dd", { class: "mono" }, trimPad(t?.serialNumber ?? "")),
         el("dt", {}, "Model"), el("dd", {}, `${trimPad(t?.manufacturerID ?? "")} · ${trimPad(t?.model ?? "")}`),
         el("dt", {}, "PIN length"), el("dd", {}, `${t?.minPinLen}–${t?.maxPinLen} bytes`),
+        demo?.kdfIterations ? [el("dt", {}, "PIN KDF"), el("dd", {}, `PBKDF2, ${demo.kdfIterations.toLocaleString("en")} iterations in this demo so logins are instant (the default is 600,000)`)] : null,
       )),
-    first && demo?.kdfIterations ? el("p", { class: "small muted demo" }, `Demo PINs: SO “${demo.pins.so}”, user “${demo.pins.user}”. They are derived with ${demo.kdfIterations.toLocaleString("en")} PBKDF2 iterations so logins are instant (the default is 600,000).`) : null,
-    !initialized ? el("p", { class: "small" }, first ? `Lesson ${lessonNumber("seed")} initializes it for you, or ` : `Lesson ${lessonNumber("tokens")} initializes it, or `,
-      el("button", { type: "button", class: "link", onclick: () => onAction("init-token", { slot: slot.id }) }, "initialize it yourself"), ".") : null,
+    first && demo?.pins ? el("p", { class: "small muted demo" }, `Demo PINs: SO “${demo.pins.so}”, user “${demo.pins.user}”.`) : null,
+    !initialized ? initLink() : null,
+  );
+}
+
+/** The sessions the page opened on a slot's token. */
+function sessionsCard(model, slot, onAction) {
+  const sessions = [...model.sessions.entries()].filter(([, s]) => s.slot === slot.id);
+  return el(
+    "div",
+    { class: "card sessions", "data-sessions-slot": slot.id },
+    el("div", { class: "card-title" }, el("h3", {}, "Sessions"), el("button", { type: "button", class: "small", "aria-label": `open a session on slot ${slot.id}`, onclick: () => onAction("open-session", { slot: slot.id }) }, "+ open")),
+    sessions.length === 0
+      ? el("p", { class: "empty" }, "No session open. A session is how an application talks to a token; open one to see objects.")
+      : el("ul", { class: "session-list" }, sessions.map(([h, s]) => {
+          const st = nameOf(CKS, s.info?.state ?? 0);
+          return el("li", { "data-session": h },
+            el("span", { class: "mono" }, `#${h}`), " ",
+            el("span", { class: `state ${/SO/.test(st) ? "so" : /USER/.test(st) ? "user" : ""}`, title: flagNames(s.info?.flags ?? 0, SESSION_FLAGS).join(" | ") }, STATE_TEXT[st] ?? st),
+            el("button", { type: "button", class: "small", "aria-label": `close session ${h}`, onclick: () => onAction("close-session", { session: h }) }, "close"),
+          );
+        })),
   );
 }
 
@@ -60,7 +90,7 @@ function objectsCard(model, slot, onSelect) {
   return el(
     "div",
     { class: "card objects", "data-objects-slot": slot.id },
-    el("div", { class: "card-title" }, el("h3", {}, `Objects · slot ${slot.id}`), seen !== null ? el("span", { class: "muted small" }, `seen through session #${seen}${who ? ` as ${who}` : " (public only)"}`) : null),
+    el("div", { class: "card-title" }, el("h3", {}, "Objects"), seen !== null ? el("span", { class: "muted small" }, `seen through session #${seen}${who ? ` as ${who}` : " (public only)"}`) : null),
     seen === null
       ? el("p", { class: "empty" }, "Objects are only visible through a session of this token: open one.")
       : slot.objects.length === 0
@@ -86,24 +116,6 @@ export function renderModel(root, model, { onSelect, onAction, demo }) {
     root.replaceChildren(el("p", { class: "empty" }, "Loading the token…"));
     return;
   }
-  const sessions = [...model.sessions.entries()];
-  const sessionBox = el(
-    "div",
-    { class: "card sessions" },
-    el("div", { class: "card-title" }, el("h3", {}, "Sessions"), el("button", { type: "button", class: "small", onclick: () => onAction("open-session") }, "+ open")),
-    sessions.length === 0
-      ? el("p", { class: "empty" }, "No session open. A session is how an application talks to a token; open one to see objects.")
-      : el("ul", { class: "session-list" }, sessions.map(([h, s]) => {
-          const st = nameOf(CKS, s.info?.state ?? 0);
-          return el("li", { "data-session": h },
-            el("span", { class: "mono" }, `#${h}`), " ",
-            el("span", { class: "muted small" }, `slot ${s.slot}`), " ",
-            el("span", { class: `state ${/SO/.test(st) ? "so" : /USER/.test(st) ? "user" : ""}` }, STATE_TEXT[st] ?? st),
-            el("span", { class: "muted small" }, ` ${flagNames(s.info?.flags ?? 0, SESSION_FLAGS).map((f) => f.replace("CKF_", "")).join(" | ")}`),
-            el("button", { type: "button", class: "small", "aria-label": `close session ${h}`, onclick: () => onAction("close-session", { session: h }) }, "close"),
-          );
-        })),
-  );
   const slot = model.slot;
   const mechs = el(
     "details",
@@ -119,6 +131,13 @@ export function renderModel(root, model, { onSelect, onAction, demo }) {
     ),
     el("small", { class: "hint" }, "From C_GetMechanismInfo. Key sizes are in bytes for AES and generic secrets, bits for RSA and EC (as PKCS#11 says)."),
   );
-  const objectCards = model.slots.filter((s) => s.objectsSeenBy !== null || s === slot).map((s) => objectsCard(model, s, onSelect));
-  root.replaceChildren(...model.slots.map((s) => slotCard(model, s, { onAction, demo })), sessionBox, ...objectCards, mechs);
+  // Slot -> token -> its sessions -> the objects they see; a free slot is one short card.
+  const groups = model.slots.map((s) => {
+    const live = s.tokenFlags.includes("CKF_TOKEN_INITIALIZED") || s === slot;
+    return el("section", { class: "slot-group", "aria-label": `slot ${s.id}` },
+      slotCard(model, s, { onAction, demo }),
+      live ? sessionsCard(model, s, onAction) : null,
+      live && s.objectsSeenBy !== null ? objectsCard(model, s, onSelect) : null);
+  });
+  root.replaceChildren(...groups, mechs);
 }

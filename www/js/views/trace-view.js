@@ -81,12 +81,14 @@ export class TraceView {
       el("span", { class: "res" }, resultText(r)),
       el("span", { class: "ms" }, `${r.ms.toFixed(r.ms < 10 ? 2 : 0)} ms`),
       r.origin ? el("span", { class: "origin" }, r.origin) : null,
-      el("button", { type: "button", class: "small", title: "Copy a Node program that replays the calls up to this one", onclick: (e) => this.#copy(this.token.records.filter((x) => x.seq <= r.seq), r.seq, e.currentTarget) }, "copy as JS"),
     );
     li.append(head, foot);
     if (!r.ok) li.append(explainBox(r, this.model));
-    // Written when opened: a long trace stays a light page.
-    if (cView(r, CNAMES)) li.append(lazyDetails("c-view", "in C", () => el("pre", {}, cView(r, CNAMES))));
+    // The C form is written when opened: a long trace stays a light page.
+    li.append(el("div", { class: "call-tools" },
+      cView(r, CNAMES) ? lazyDetails("c-view", "in C", () => el("pre", {}, cView(r, CNAMES))) : el("span"),
+      el("button", { type: "button", class: "small", title: "Copy a Node program that replays the calls up to this one", onclick: (e) => this.#copy(this.token.records.filter((x) => x.seq <= r.seq), r.seq, e.currentTarget) }, "copy as JS"),
+    ));
     this.list.append(li);
     this.#counts(r);
     // Scroll the trace, not the page.
