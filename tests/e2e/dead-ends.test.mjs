@@ -3,23 +3,12 @@
 // random length that is not a number, a lesson started while the token
 // loads, and a reset that used to leave the lesson ticks behind. Also what
 // lesson 1 says against what the page then shows.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { start, openPage, openAction, runStep, runLesson, traceCalls, shots } from "./harness.mjs";
+import { useEnv, assertClean, openPage, openAction, runStep, runLesson, traceCalls, shots } from "./harness.mjs";
 
-let env;
-before(async () => {
-  env = await start();
-});
-after(async () => {
-  await env?.close();
-});
-
-function assertClean(p) {
-  assert.deepEqual(p.offsite, [], "requests outside localhost");
-  assert.deepEqual(p.errors, [], "console errors");
-}
+const env = useEnv();
 
 async function submit(page, action, fill = {}) {
   await openAction(page, action);
@@ -34,7 +23,7 @@ async function submit(page, action, fill = {}) {
 }
 
 test("a logout in the middle of lesson 1: the explanation says why the key died, and the lesson recovers", async () => {
-  const p = await openPage(env, { width: 1280, height: 800 });
+  const p = await openPage(env(), { width: 1280, height: 800 });
   const { page } = p;
   await page.click(".welcome button.primary");
   for (let k = 0; k < 4; k++) await runStep(page); // ready, session, login, key
@@ -82,7 +71,7 @@ test("a logout in the middle of lesson 1: the explanation says why the key died,
 });
 
 test("PIN explanations name the right user: the SO for C_InitToken, the normal user for C_SetPIN", async () => {
-  const p = await openPage(env);
+  const p = await openPage(env());
   const { page } = p;
   // A token with no SO PIN says so, not "no failed tries".
   const so = page.locator('.card.token[data-slot="0"] dt:text-is("SO PIN") + dd');
@@ -109,7 +98,7 @@ test("PIN explanations name the right user: the SO for C_InitToken, the normal u
 });
 
 test("a lesson started while the token loads waits with a visible state, then starts", async () => {
-  const p = await openPage(env, { slowWasm: 1500, waitReady: false });
+  const p = await openPage(env(), { slowWasm: 1500, waitReady: false });
   const { page } = p;
   await page.click(".welcome button.primary");
   const waiting = page.locator("#lesson-pane [role=status]");
@@ -123,7 +112,7 @@ test("a lesson started while the token loads waits with a visible state, then st
 });
 
 test("small things: a random length that is not a number, C_InitToken's result, '1 call', reset clears the ticks", async () => {
-  const p = await openPage(env);
+  const p = await openPage(env());
   const { page } = p;
   assert.match(await page.locator("#trace-count").innerText(), /^1 call \(/);
   await runLesson(page, 1);

@@ -2,6 +2,8 @@
 // on a free port, Debian's Chromium through playwright-core (never a
 // downloaded browser), a guard that fails on any request leaving
 // localhost, and console-error collection.
+import { before, after } from "node:test";
+import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -31,6 +33,24 @@ export async function start() {
       await new Promise((r) => server.close(r));
     },
   };
+}
+
+/** For a test file: the server and browser start before its tests and stop after; returns a getter. */
+export function useEnv() {
+  let env;
+  before(async () => {
+    env = await start();
+  });
+  after(async () => {
+    await env?.close();
+  });
+  return () => env;
+}
+
+/** Every page must stay on localhost and log no errors. */
+export function assertClean(p) {
+  assert.deepEqual(p.offsite, [], "requests outside localhost");
+  assert.deepEqual(p.errors, [], "console errors");
 }
 
 /**

@@ -3,29 +3,18 @@
 // trace is one tap away; focus follows the lesson; outcomes are announced;
 // call lines wrap instead of scrolling sideways; the trace names every
 // argument as the spec does; the lesson list has room for more lessons.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { start, openPage, openAction, runStep, showPanel, shots } from "./harness.mjs";
+import { useEnv, assertClean, openPage, openAction, runStep, showPanel, shots } from "./harness.mjs";
 
-let env;
-before(async () => {
-  env = await start();
-});
-after(async () => {
-  await env?.close();
-});
-
-function assertClean(p) {
-  assert.deepEqual(p.offsite, [], "requests outside localhost");
-  assert.deepEqual(p.errors, [], "console errors");
-}
+const env = useEnv();
 
 const onScreen = (box, vp) => box && box.x >= 0 && box.y >= 0 && box.x + box.width <= vp.width + 1 && box.y < vp.height && box.height > 200;
 
 test("at 1280×800 the lesson, the model and the trace are side by side; focus and announcements follow the steps", async () => {
   const vp = { width: 1280, height: 800 };
-  const p = await openPage(env, vp);
+  const p = await openPage(env(), vp);
   const { page } = p;
   await page.click(".welcome button.primary");
   await runStep(page);
@@ -70,7 +59,7 @@ test("at 1280×800 the lesson, the model and the trace are side by side; focus a
 
 test("on a phone the lesson comes first and the trace is one tap away", async () => {
   const vp = { width: 420, height: 900 };
-  const p = await openPage(env, vp);
+  const p = await openPage(env(), vp);
   const { page } = p;
   await page.click(".welcome button.primary");
   const head = await page.locator(".lesson-head").boundingBox();
@@ -97,7 +86,7 @@ test("on a phone the lesson comes first and the trace is one tap away", async ()
 });
 
 test("the lesson list has room for another lesson at 1280×800 and 1440×900", async () => {
-  const p = await openPage(env, { width: 1280, height: 800 });
+  const p = await openPage(env(), { width: 1280, height: 800 });
   const { page } = p;
   // One more entry, as a later lesson adds (not startable: removed after the check).
   const addOne = () => page.evaluate(() => {

@@ -2,18 +2,12 @@
 // reloads the page half way and carries on), checked with axe-core (no
 // serious or critical violation) at 1280×800 and 420×900, with a
 // screenshot of each at both sizes in test-artifacts/screenshots/.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { start, openPage, openLesson, runStep, axeSerious, shots, traceCalls } from "./harness.mjs";
+import { useEnv, assertClean, openPage, openLesson, runStep, axeSerious, shots, traceCalls } from "./harness.mjs";
 
-let env;
-before(async () => {
-  env = await start();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useEnv();
 
 const WIDE = { width: 1280, height: 800 };
 
@@ -38,7 +32,7 @@ const CHECKS = {
 const PHONE = { width: 420, height: 900 };
 
 test("every lesson completes, with no serious accessibility violation, at 1280×800 and 420×900", async () => {
-  const p = await openPage(env, WIDE);
+  const p = await openPage(env(), WIDE);
   const { page } = p;
   const count = await page.locator(".lesson-link").count();
   assert.ok(count >= 10, `${count} lessons`);
@@ -69,8 +63,7 @@ test("every lesson completes, with no serious accessibility violation, at 1280×
   // Every lesson is ticked in the list.
   await page.setViewportSize(WIDE);
   assert.equal(await page.locator(".lesson-link .tick").count(), count);
-  assert.deepEqual(p.offsite, [], "requests outside localhost");
-  assert.deepEqual(p.errors, [], "console errors");
+  assertClean(p);
   // The trace of the last page load ends with lesson 10's calls, all as the lesson expected.
   const calls = await traceCalls(page);
   assert.ok(calls.some((c) => c.fn === "C_InitToken"), "lesson 10 initialized the second token");

@@ -4,27 +4,15 @@
 // busy indicator, offline-only requests and a clean console. Screenshots of the
 // main views go to test-artifacts/screenshots/ (and one to docs/ for the
 // README).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync, statSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { start, openPage, openAction, showPanel, runLesson, traceCalls, shots, repo } from "./harness.mjs";
+import { useEnv, assertClean, openPage, openAction, showPanel, runLesson, traceCalls, shots, repo } from "./harness.mjs";
 
-let env;
-before(async () => {
-  env = await start();
-});
-after(async () => {
-  await env?.close();
-});
-
-/** Every page must stay on localhost and log no errors. */
-function assertClean(p) {
-  assert.deepEqual(p.offsite, [], "requests outside localhost");
-  assert.deepEqual(p.errors, [], "console errors");
-}
+const env = useEnv();
 
 async function stepUntil(page, n) {
   for (let k = 0; k < n; k++) {
@@ -34,7 +22,7 @@ async function stepUntil(page, n) {
 }
 
 test("lesson 1 completes and the trace shows its calls with CKR_OK", async () => {
-  const p = await openPage(env, { width: 1366, height: 768 }); // a common laptop screen
+  const p = await openPage(env(), { width: 1366, height: 768 }); // a common laptop screen
   const { page } = p;
   await page.screenshot({ path: join(shots, "01-start.png") });
   await page.click(".welcome button.primary");
@@ -85,7 +73,7 @@ test("lesson 1 completes and the trace shows its calls with CKR_OK", async () =>
 });
 
 test("a wrong PIN shows CKR_PIN_INCORRECT with its explanation", async () => {
-  const p = await openPage(env);
+  const p = await openPage(env());
   const { page } = p;
   await runLesson(page, 1); // a token with a user PIN
   await openAction(page, "open-session");
@@ -110,7 +98,7 @@ test("a wrong PIN shows CKR_PIN_INCORRECT with its explanation", async () => {
 });
 
 test("a token object created in one page load is there after a reload", async (t) => {
-  const p = await openPage(env);
+  const p = await openPage(env());
   const { page } = p;
   const persistent = await page.evaluate(() => document.body.dataset.persistent === "true");
   if (!persistent) {
@@ -137,7 +125,7 @@ test("a token object created in one page load is there after a reload", async (t
 });
 
 test("RSA-4096 generation shows the busy indicator and the page stays responsive", async () => {
-  const p = await openPage(env);
+  const p = await openPage(env());
   const { page } = p;
   await page.click(".welcome button.primary");
   await stepUntil(page, 3); // token ready, session open, USER logged in
@@ -165,7 +153,7 @@ test("RSA-4096 generation shows the busy indicator and the page stays responsive
 });
 
 test("main views: object detail, actions, lesson 8, narrow window", async () => {
-  const p = await openPage(env);
+  const p = await openPage(env());
   const { page } = p;
   await page.click(".welcome button.primary");
   await stepUntil(page, 4);
@@ -195,7 +183,7 @@ test("main views: object detail, actions, lesson 8, narrow window", async () => 
 });
 
 test("the find-again lesson completes after a reload", async () => {
-  const p = await openPage(env);
+  const p = await openPage(env());
   const { page } = p;
   await runLesson(page, 7); // its second step reloads the page; the lesson carries on after it
   const text = await page.locator("#lesson-pane").innerText();
@@ -213,7 +201,7 @@ test("the find-again lesson completes after a reload", async () => {
 });
 
 test("a lesson step done freehand in a form counts, and the learner gets back", async () => {
-  const p = await openPage(env);
+  const p = await openPage(env());
   const { page } = p;
   await page.click(".welcome button.primary");
   await stepUntil(page, 1);

@@ -89,6 +89,12 @@ export function lastEncryptMechanism(token) {
   return null;
 }
 
+/** C_DecryptInit + C_Decrypt of `ct`, as text. */
+export async function decryptText(L, session, mechanism, key, ct) {
+  await L.must("C_DecryptInit", [H(session), mechanism, H(key)]);
+  return text(await L.must("C_Decrypt", [H(session), ct, { $out: ct.length }]));
+}
+
 /** A 12-byte IV and the AES-GCM mechanism using it. */
 export function gcm(iv) {
   return { mechanism: K.CKM_AES_GCM, parameter: { type: K.CK_PARAMS_AES_GCM, iv, tagBits: 128 } };

@@ -1,7 +1,7 @@
 // Lesson 7: a token key outlives the program that made it. Store one with
 // a label and an ID, reload the page (every handle goes), and find it
 // again with C_FindObjectsInit / C_FindObjects / C_FindObjectsFinal.
-import { K, H, note, bytes, aesTemplate, ensureUser, gcm, text } from "./common.js";
+import { K, H, note, bytes, aesTemplate, ensureUser, gcm, text, decryptText } from "./common.js";
 import { randomBytes, toHex, fromHex } from "../bytes.js";
 
 const LABEL = "saved key";
@@ -99,10 +99,7 @@ export default {
       explain: "The same key: the ciphertext made before the reload decrypts with the handle found now.",
       call: "C_DecryptInit(hSession, pMechanism, hKey); C_Decrypt(hSession, pEncryptedData, pData)",
       run: async (L) => {
-        const ct = fromHex(L.vars.ctHex);
-        await L.must("C_DecryptInit", [H(L.vars.s), gcm(fromHex(L.vars.ivHex)), H(L.vars.key)]);
-        const plain = await L.must("C_Decrypt", [H(L.vars.s), ct, { $out: ct.length }]);
-        return note(`Decrypted: “${text(plain)}”`);
+        return note(`Decrypted: “${await decryptText(L, L.vars.s, gcm(fromHex(L.vars.ivHex)), L.vars.key, fromHex(L.vars.ctHex))}”`);
       },
     },
   ],

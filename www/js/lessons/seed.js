@@ -1,6 +1,6 @@
 // Lesson 1, the seed scenario: session, USER login, AES key, encrypt,
 // decrypt, close. The first thing a newcomer should be able to finish.
-import { el, K, H, RW, note, bytes, code, aesTemplate, ensureReady, lastEncryptMechanism, gcm, text } from "./common.js";
+import { el, K, H, RW, note, bytes, code, aesTemplate, ensureReady, lastEncryptMechanism, gcm, decryptText } from "./common.js";
 import { randomBytes } from "../bytes.js";
 
 const MESSAGE = "Meet me at the token at noon.";
@@ -98,9 +98,7 @@ export default {
       explain: "Decryption needs the same key, mechanism and IV. With GCM the token also checks the tag: any change to the ciphertext gives CKR_ENCRYPTED_DATA_INVALID instead of wrong plaintext.",
       call: "C_DecryptInit(hSession, pMechanism, hKey); C_Decrypt(hSession, pEncryptedData, pData)",
       run: async (L) => {
-        await L.must("C_DecryptInit", [H(L.vars.session), L.vars.gcm, H(L.vars.key)]);
-        const plain = await L.must("C_Decrypt", [H(L.vars.session), L.vars.ciphertext, { $out: L.vars.ciphertext.length }]);
-        return note(`Back to: “${text(plain)}”`);
+        return note(`Back to: “${await decryptText(L, L.vars.session, L.vars.gcm, L.vars.key, L.vars.ciphertext)}”`);
       },
       freehand: {
         action: "decrypt",

@@ -1,5 +1,5 @@
 // Lesson 6: wrapping and unwrapping keys: the same key, out and back in.
-import { K, H, note, bytes, aesTemplate, ensureUser, usageFlags } from "./common.js";
+import { K, H, note, bytes, aesTemplate, ensureUser, usageFlags, decryptText, gcm } from "./common.js";
 import { randomBytes } from "../bytes.js";
 
 const MESSAGE = "Backed up and restored.";
@@ -27,7 +27,7 @@ export default {
       call: "C_GenerateKey(...); C_EncryptInit(hSession, { mechanism: CKM_AES_GCM, parameter }, hKey); C_Encrypt(hSession, pData, pEncryptedData)",
       run: async (L) => {
         L.vars.key = await L.must("C_GenerateKey", [H(L.vars.s), { mechanism: K.CKM_AES_KEY_GEN }, aesTemplate("data key", [{ type: K.CKA_EXTRACTABLE, value: true }, { type: K.CKA_SENSITIVE, value: true }])]);
-        L.vars.gcm = { mechanism: K.CKM_AES_GCM, parameter: { type: K.CK_PARAMS_AES_GCM, iv: randomBytes(12), tagBits: 128 } };
+        L.vars.gcm = gcm(randomBytes(12));
         await L.must("C_EncryptInit", [H(L.vars.s), L.vars.gcm, H(L.vars.key)]);
         const data = new TextEncoder().encode(MESSAGE);
         L.vars.ct = await L.must("C_Encrypt", [H(L.vars.s), data, { $out: data.length + 16 }]);
@@ -70,9 +70,7 @@ export default {
       explain: "Same key bytes, so the old ciphertext decrypts.",
       call: "C_DecryptInit(hSession, pMechanism, hKey); C_Decrypt(hSession, pEncryptedData, pData)",
       run: async (L) => {
-        await L.must("C_DecryptInit", [H(L.vars.s), L.vars.gcm, H(L.vars.back)]);
-        const p = await L.must("C_Decrypt", [H(L.vars.s), L.vars.ct, { $out: L.vars.ct.length }]);
-        return note(`Decrypted: “${new TextDecoder().decode(p)}”`);
+        return note(`Decrypted: “${await decryptText(L, L.vars.s, L.vars.gcm, L.vars.back, L.vars.ct)}”`);
       },
     },
   ],
