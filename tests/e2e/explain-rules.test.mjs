@@ -51,6 +51,14 @@ test("CKR_ATTRIBUTE_READ_ONLY names the attribute involved and its rule", () => 
   assert.match(cause("C_SetAttributeValue", [{ type: K.CKA_LABEL, value: "x" }]), /^CKA_LABEL cannot be set by this call/);
 });
 
+test("CKR_ATTRIBUTE_VALUE_INVALID names an AES key length that is not one", () => {
+  const aes = { name: "CKM_AES_KEY_GEN", minKeySize: 16, maxKeySize: 32 };
+  const cause = likelyCause({ fn: "C_GenerateKey", args: [H(1), { mechanism: K.CKM_AES_KEY_GEN }, [{ type: K.CKA_VALUE_LEN, value: 20 }]], rvName: "CKR_ATTRIBUTE_VALUE_INVALID" }, { attrName, mechInfo: () => aes });
+  assert.match(cause, /^CKA_VALUE_LEN 20 is not an AES key size: AES keys are 16, 24 or 32 bytes/);
+  const other = likelyCause({ fn: "C_CreateObject", args: [H(1), [{ type: K.CKA_CLASS, value: 99 }]], rvName: "CKR_ATTRIBUTE_VALUE_INVALID" }, { attrName });
+  assert.match(other, /the template has CKA_CLASS/);
+});
+
 test("CKR_ATTRIBUTE_SENSITIVE says which of the key's flags hides the value", () => {
   const cause = (facts) => likelyCause({ fn: "C_GetAttributeValue", args: [H(1), H(7), [{ type: K.CKA_VALUE }]], rvName: "CKR_ATTRIBUTE_SENSITIVE" }, { attrName, objectFacts: () => facts });
   const unextractable = cause({ sensitive: false, extractable: false });

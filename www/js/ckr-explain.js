@@ -263,8 +263,15 @@ export function likelyCause(call, state = {}) {
       return "A required attribute is missing: for example CKA_VALUE_LEN for an AES key, CKA_MODULUS_BITS for RSA, CKA_EC_PARAMS for EC, CKA_CLASS or CKA_VALUE when creating.";
     case "CKR_TEMPLATE_INCONSISTENT":
       return "Two attributes contradict each other, or one contradicts the mechanism (for example a CKA_KEY_TYPE the mechanism does not make).";
-    case "CKR_ATTRIBUTE_VALUE_INVALID":
-      return "One value is not allowed: for example an AES CKA_VALUE_LEN other than 16, 24 or 32, or a curve this token does not know.";
+    case "CKR_ATTRIBUTE_VALUE_INVALID": {
+      const attrs = (call.args ?? []).filter(Array.isArray).flat().map((a) => [state.attrName?.(a.type), a.value]);
+      const len = attrs.find(([n]) => n === "CKA_VALUE_LEN")?.[1];
+      if (fn === "C_GenerateKey" && state.mechInfo?.(call.args?.[1]?.mechanism)?.name === "CKM_AES_KEY_GEN" && ![16, 24, 32].includes(len)) {
+        return `CKA_VALUE_LEN ${len ?? "(missing)"} is not an AES key size: AES keys are 16, 24 or 32 bytes (C_GetMechanismInfo gives only the range, 16 to 32).`;
+      }
+      const names = [...new Set(attrs.map(([n]) => n).filter(Boolean))];
+      return `One value is not allowed${names.length ? ` (the template has ${names.join(", ")})` : ""}: for example an AES CKA_VALUE_LEN other than 16, 24 or 32, or a curve this token does not know.`;
+    }
     case "CKR_ATTRIBUTE_READ_ONLY":
       return readOnlyCause(call, state);
     case "CKR_ATTRIBUTE_TYPE_INVALID": {

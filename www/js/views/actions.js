@@ -71,6 +71,9 @@ export class Actions {
     const d = this.defs.find((x) => x.id === id);
     this.nav.querySelectorAll("button").forEach((b) => b.setAttribute("aria-current", b.dataset.action === id ? "true" : "false"));
     this.sessionControl = null;
+    // An object given without a session: a session of the object's own token.
+    const slotOfObject = this.ctx.model.objectByHandle(prefill.object ?? prefill.key)?.slot;
+    if (prefill.session === undefined && slotOfObject !== undefined) prefill = { ...prefill, session: this.ctx.model.defaultSession(slotOfObject) ?? undefined };
     const controls = d.controls();
     this.sessionControl = controls.find((c) => c.name === "session") ?? null;
     for (const c of controls) if (prefill[c.name] !== undefined) c.set(prefill[c.name]);
@@ -112,7 +115,9 @@ export class Actions {
     this.current = id;
     this.fold.close();
     this.ctx.showTab("actions");
-    form.querySelector("input, select, textarea")?.focus();
+    // The whole form in view (its lesson note and help first), focus in its first field.
+    form.scrollIntoView({ block: "start" });
+    form.querySelector("input, select, textarea")?.focus({ preventScroll: true });
   }
 
   /** Runs one call, shows success or the explanation; returns [record, element]. */
