@@ -25,7 +25,7 @@ export default {
       run: async (L) => {
         L.vars.s = await ensureUser(L);
         L.vars.iv = await L.must("C_GenerateRandom", [H(L.vars.s), { $out: 16 }]);
-        return bytes(L.vars.iv, "16 random bytes (the IV)");
+        return bytes(L.vars.iv, "Random bytes, the IV");
       },
       freehand: { action: "random", prefill: (L) => ({ session: L.vars.s, length: "16" }), accept: (r, L) => r.fn === "C_GenerateRandom" && (L.vars.iv = r.value) !== undefined && r.value.length === 16 },
     },
