@@ -1,29 +1,18 @@
 // End-to-end tests of the playground (www/) in Debian's headless Chromium:
-// lesson 1, an explained failure, persistence across reloads, the busy
-// indicator, offline-only requests and a clean console. Screenshots of the
+// lesson 1 and its exported program, an explained failure, persistence
+// across reloads (and the lesson that finds a key again after one), the
+// busy indicator, offline-only requests and a clean console. Screenshots of the
 // main views go to test-artifacts/screenshots/ (and one to docs/ for the
 // README).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync, statSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { start, openPage, runLesson, traceCalls, shots, repo } from "./harness.mjs";
+import { useEnv, assertClean, openPage, openAction, showPanel, runLesson, traceCalls, shots, repo } from "./harness.mjs";
 
-let env;
-before(async () => {
-  env = await start();
-});
-after(async () => {
-  await env?.close();
-});
-
-/** Every page must stay on localhost and log no errors. */
-function assertClean(p) {
-  assert.deepEqual(p.offsite, [], "requests outside localhost");
-  assert.deepEqual(p.errors, [], "console errors");
-}
+const env = useEnv();
 
 async function stepUntil(page, n) {
   for (let k = 0; k < n; k++) {
@@ -33,7 +22,7 @@ async function stepUntil(page, n) {
 }
 
 test("lesson 1 completes and the trace shows its calls with CKR_OK", async () => {
-  const p = await openPage(env, { width: 1366, height: 768 }); // a common laptop screen
+  const p = await openPage(env(), { width: 1366, height: 768 }); // a common laptop screen
   const { page } = p;
   await page.screenshot({ path: join(shots, "01-start.png") });
   await page.click(".welcome button.primary");
@@ -72,7 +61,10 @@ test("lesson 1 completes and the trace shows its calls with CKR_OK", async () =>
     symlinkSync(join(repo, "pkg"), join(dir, "node_modules", "pkcs11-wasm"), "dir");
     writeFileSync(join(dir, "snippet.js"), code);
     const out = execFileSync(process.execPath, ["snippet.js"], { cwd: dir, encoding: "utf8" });
-    assert.match(out, /C_Decrypt: /);
+    // Decrypted text prints as text.
+    assert.match(out, /C_Decrypt: Meet me at the token at noon\./);
+    // The header says how to get the package, which is not on the registry.
+    assert.match(code, /not on the npm\n\/\/ registry yet[\s\S]*npm install \/path\/to\/pkcs11-wasm\/pkg/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -81,14 +73,13 @@ test("lesson 1 completes and the trace shows its calls with CKR_OK", async () =>
 });
 
 test("a wrong PIN shows CKR_PIN_INCORRECT with its explanation", async () => {
-  const p = await openPage(env);
+  const p = await openPage(env());
   const { page } = p;
   await runLesson(page, 1); // a token with a user PIN
-  await page.click("#tab-actions");
-  await page.click("[data-action=open-session]");
+  await openAction(page, "open-session");
   await page.click("form[data-form=open-session] button[type=submit]");
   await page.waitForSelector("form[data-form=open-session] .ok-line");
-  await page.click("[data-action=login]");
+  await openAction(page, "login");
   await page.fill("form[data-form=login] [data-name=pin]", "not-the-pin");
   await page.click("form[data-form=login] button[type=submit]");
   const box = page.locator("form[data-form=login] .explain");
@@ -107,7 +98,7 @@ test("a wrong PIN shows CKR_PIN_INCORRECT with its explanation", async () => {
 });
 
 test("a token object created in one page load is there after a reload", async (t) => {
-  const p = await openPage(env);
+  const p = await openPage(env());
   const { page } = p;
   const persistent = await page.evaluate(() => document.body.dataset.persistent === "true");
   if (!persistent) {
@@ -116,23 +107,21 @@ test("a token object created in one page load is there after a reload", async (t
     return;
   }
   await runLesson(page, 1);
-  await page.click("#tab-actions");
-  await page.click("[data-action=open-session]");
+  await openAction(page, "open-session");
   await page.click("form[data-form=open-session] button[type=submit]");
   await page.waitForSelector("form[data-form=open-session] .ok-line");
   // Writing a stored token object needs a login (its record is signed).
-  await page.click("[data-action=login]");
+  await openAction(page, "login");
   await page.click("form[data-form=login] button[type=submit]");
   await page.waitForSelector("form[data-form=login] .ok-line");
-  await page.click("[data-action=create-object]");
+  await openAction(page, "create-object");
   // The default template is a public token data object; give it a label to find.
   await page.locator("form[data-form=create-object] .template input[aria-label=value]").nth(1).fill("survives reloads");
   await page.click("form[data-form=create-object] button[type=submit]");
   await page.waitForSelector("form[data-form=create-object] .ok-line");
   await page.reload();
   await page.waitForSelector("body[data-ready=true]");
-  await page.click("#tab-actions");
-  await page.click("[data-action=open-session]");
+  await openAction(page, "open-session");
   await page.click("form[data-form=open-session] button[type=submit]");
   await page.waitForSelector(".object-list button:has-text('survives reloads')");
   assertClean(p);
@@ -140,20 +129,22 @@ test("a token object created in one page load is there after a reload", async (t
 });
 
 test("RSA-4096 generation shows the busy indicator and the page stays responsive", async () => {
-  const p = await openPage(env);
+  const p = await openPage(env());
   const { page } = p;
   await page.click(".welcome button.primary");
   await stepUntil(page, 3); // token ready, session open, USER logged in
-  await page.click("#tab-actions");
-  await page.click("[data-action=generate-pair]");
+  await openAction(page, "generate-pair");
   await page.selectOption("form[data-form=generate-pair] select[data-name=mechanism]", "CKM_RSA_PKCS_KEY_PAIR_GEN");
   const rows = page.locator("form[data-form=generate-pair] fieldset").first().locator("tbody tr");
   const n = await rows.count();
   for (let i = 0; i < n; i++) {
     if ((await rows.nth(i).locator("input").first().inputValue()) === "CKA_MODULUS_BITS") await rows.nth(i).locator("input").nth(1).fill("4096");
   }
+  const layoutTop = async () => (await page.locator("main.layout").boundingBox()).y;
+  const before = await layoutTop();
   await page.click("form[data-form=generate-pair] button[type=submit]");
   await page.waitForSelector("#busy.on", { timeout: 5000 });
+  assert.equal(await layoutTop(), before, "the busy indicator moves nothing");
   assert.match(await page.locator("#busy-text").innerText(), /C_GenerateKeyPair/);
   // Responsive: tabs switch and frames keep coming while the worker computes.
   await page.click("#tab-lessons");
@@ -165,8 +156,8 @@ test("RSA-4096 generation shows the busy indicator and the page stays responsive
   await p.ctx.close(); // no need to wait for the key
 });
 
-test("main views: object detail, actions, lesson 7, narrow window", async () => {
-  const p = await openPage(env);
+test("main views: object detail, actions, lesson 8, narrow window", async () => {
+  const p = await openPage(env());
   const { page } = p;
   await page.click(".welcome button.primary");
   await stepUntil(page, 4);
@@ -177,11 +168,10 @@ test("main views: object detail, actions, lesson 7, narrow window", async () => 
   assert.match(await sensitive.innerText(), /sensitive[\s\S]*CKA_(SENSITIVE|EXTRACTABLE)/);
   assert.match(await page.locator(".attrs").innerText(), /CKA_KEY_TYPE\s+CKK_AES/);
   await page.screenshot({ path: join(shots, "05-object-detail.png") });
-  await page.click("#tab-actions");
-  await page.click("[data-action=encrypt]");
+  await openAction(page, "encrypt");
   await page.screenshot({ path: join(shots, "06-actions-encrypt.png") });
-  await runLesson(page, 7);
-  await page.screenshot({ path: join(shots, "07-lesson7-storage.png"), fullPage: true });
+  await runLesson(page, 8);
+  await page.screenshot({ path: join(shots, "07-lesson8-storage.png"), fullPage: true });
   await page.setViewportSize({ width: 420, height: 900 });
   await page.click("#tab-lessons");
   await page.screenshot({ path: join(shots, "08-narrow.png"), fullPage: true });
@@ -190,13 +180,32 @@ test("main views: object detail, actions, lesson 7, narrow window", async () => 
   await page.waitForSelector("#reset-dialog[open]");
   await page.screenshot({ path: join(shots, "09-reset-dialog.png") });
   await page.click("#reset-confirm");
-  await page.waitForSelector("text=Token (not initialized)");
+  await showPanel(page, "model");
+  await page.waitForSelector('.card.token[data-slot="0"] h3:text("Token not initialized")');
+  assertClean(p);
+  await p.ctx.close();
+});
+
+test("the find-again lesson completes after a reload", async () => {
+  const p = await openPage(env());
+  const { page } = p;
+  await runLesson(page, 7); // its second step reloads the page; the lesson carries on after it
+  const text = await page.locator("#lesson-pane").innerText();
+  assert.match(text, /The page reloaded: the lesson carried on at step 3\./);
+  assert.match(text, /Found it: key #\d+ \(before the reload it was #\d+/);
+  assert.match(text, /CKR_ATTRIBUTE_SENSITIVE/);
+  assert.match(text, /Decrypted: “Written before the reload\.”/);
+  // The real calls are in the trace of the new page load.
+  const calls = (await traceCalls(page)).map((c) => `${c.fn} ${c.rv}`);
+  for (const c of ["C_FindObjectsInit CKR_OK", "C_FindObjects CKR_OK", "C_FindObjectsFinal CKR_OK", "C_GetAttributeValue CKR_ATTRIBUTE_SENSITIVE", "C_Decrypt CKR_OK"]) {
+    assert.ok(calls.includes(c), `${c} in the trace`);
+  }
   assertClean(p);
   await p.ctx.close();
 });
 
 test("a lesson step done freehand in a form counts, and the learner gets back", async () => {
-  const p = await openPage(env);
+  const p = await openPage(env());
   const { page } = p;
   await page.click(".welcome button.primary");
   await stepUntil(page, 1);

@@ -1,6 +1,9 @@
 // Every CKR_ return code with a one-sentence meaning (PKCS#11 3.1/3.2
 // section 5.1, in our words), and the likely cause in the context of the
-// call that returned it. No imports: tests load this file in Node too.
+// call that returned it. Imports only pure modules: tests load this file
+// in Node too.
+import { SIGNATURES, pinOwner } from "./signatures.js";
+import { attributeRules } from "./attr-rules.js";
 
 export const MEANINGS = {
   CKR_OK: "The function completed successfully.",
@@ -116,31 +119,116 @@ export function meaning(name) {
   return MEANINGS[name] ?? `A return code this page does not know (${name}).`;
 }
 
+const WHO = { SO: "the SO (security officer)", USER: "the normal user", CONTEXT: "the context-specific login" };
+const PIN_OF = { SO: "SO PIN", USER: "user PIN", CONTEXT: "PIN" };
+
+/** The argument of `call` whose spec name is one of `names`: [name, value] or null. */
+function argNamed(call, ...names) {
+  const sig = SIGNATURES[call.fn] ?? [];
+  const i = sig.findIndex(([n]) => names.includes(n));
+  return i < 0 ? null : [sig[i][0], call.args?.[i]?.$h ?? call.args?.[i]];
+}
+const templateArg = (call) => {
+  const sig = SIGNATURES[call.fn] ?? [];
+  const i = sig.findIndex(([, kind]) => kind === "template");
+  return i < 0 ? [] : (call.args?.[i] ?? []);
+};
+
+/** PIN codes name the user whose PIN it is (the SO for C_InitToken, the one logged in for C_SetPIN...). */
+function pinCause(call, state) {
+  const who = pinOwner(call.fn, call.args, state.loggedIn) ?? "USER";
+  const pin = PIN_OF[who];
+  const flags = state.tokenFlags ?? [];
+  const flagWho = who === "SO" ? "SO" : "USER";
+  const len = state.pinLen ? `${state.pinLen.min} to ${state.pinLen.max} bytes` : "4 to 255 bytes";
+  switch (call.rvName) {
+    case "CKR_PIN_INCORRECT": {
+      const what = {
+        C_InitToken: "C_InitToken on a token that is already initialized needs its current SO PIN (the one the first C_InitToken set): re-initializing erases everything, so only the SO may do it.",
+        C_SetPIN: `C_SetPIN changes the PIN of whoever is logged in (the normal user's when nobody is), so its old PIN (pOldPin) must be the current ${pin}${state.loggedIn ? "" : "; nobody is logged in, so that is the user PIN"}.`,
+      }[call.fn] ?? `The PIN typed does not match the ${pin} (${who === "SO" ? "set with C_InitToken" : "set with C_InitPIN or C_SetPIN"}).`;
+      const last = flags.includes(`CKF_${flagWho}_PIN_FINAL_TRY`);
+      return `${what}${last ? ` One more wrong ${pin} locks it.` : ` Wrong tries are counted for ${WHO[who]} (the token sets CKF_${flagWho}_PIN_COUNT_LOW), and too many lock the ${pin}.`}`;
+    }
+    case "CKR_PIN_LOCKED":
+      return who === "SO"
+        ? "The SO PIN is locked after too many wrong tries. Nobody can unlock it: the token can no longer be re-initialized, only deleted (here: Reset demo tokens)."
+        : "The user PIN is locked after too many wrong tries; the SO can give the user a new PIN with C_InitPIN.";
+    case "CKR_PIN_LEN_RANGE":
+    case "CKR_PIN_INVALID": {
+      const which = { C_InitToken: "The SO PIN given to C_InitToken", C_InitPIN: "The user PIN given to C_InitPIN", C_SetPIN: `The new ${pin} (pNewPin)` }[call.fn] ?? `The ${pin} typed`;
+      return call.rvName === "CKR_PIN_LEN_RANGE" ? `${which} has a length this token refuses: it accepts ${len}.` : `${which} has characters this token refuses.`;
+    }
+    default:
+      return null;
+  }
+}
+
+/** CKR_ATTRIBUTE_READ_ONLY names the attribute at fault and its rule. */
+function readOnlyCause(call, state) {
+  const names = templateArg(call).map((a) => ({ name: state.attrName?.(a.type) ?? `attribute 0x${a.type.toString(16)}`, value: a.value }));
+  const lines = attributeRules(call.fn, names);
+  if (lines.length) return lines.join(" ");
+  const list = names.map((a) => a.name).join(", ");
+  const which = names.length === 1 ? list : `One of ${list || "the attributes"}`;
+  return `${which} cannot be set by this call: some attributes are fixed once the object exists (CKA_CLASS, CKA_KEY_TYPE, CKA_VALUE_LEN...), some only the token sets (CKA_LOCAL, CKA_ALWAYS_SENSITIVE, CKA_NEVER_EXTRACTABLE), and CKA_SENSITIVE and CKA_EXTRACTABLE only change one way.`;
+}
+
+/** CKR_ATTRIBUTE_SENSITIVE says which of the object's flags hides the value. */
+function sensitiveCause(call, state) {
+  const [, h] = argNamed(call, "hObject") ?? [];
+  const o = h === undefined ? null : state.objectFacts?.(h);
+  const asked = templateArg(call).map((a) => state.attrName?.(a.type)).filter(Boolean);
+  const what = asked.length === 1 ? asked[0] : "the value asked for";
+  if (!o || (o.sensitive === undefined && o.extractable === undefined)) {
+    return `${what} is secret: the key's CKA_SENSITIVE is true or its CKA_EXTRACTABLE is false, so the token never reveals it in the clear. The key can still be used.`;
+  }
+  const why = [];
+  if (o.sensitive) why.push("its CKA_SENSITIVE is true");
+  if (o.extractable === false) why.push("its CKA_EXTRACTABLE is false");
+  const not = o.sensitive ? "" : " (CKA_SENSITIVE is false here: CKA_EXTRACTABLE false alone is enough)";
+  return `The token will not reveal ${what} of #${h} because ${why.join(" and ") || "it is a secret attribute"}${why.length === 1 ? not : ""}. The key can still be used${o.extractable ? ", and wrapped under another key (C_WrapKey)" : ""}.`;
+}
+
+/** Invalid handles: the trace's story of the handle, when it has one. */
+function handleCause(call, state) {
+  const fallback = "The object no longer exists, belongs to a closed session, or is private and nobody is logged in as USER.";
+  if (call.rvName === "CKR_SESSION_HANDLE_INVALID") {
+    const [, s] = argNamed(call, "hSession") ?? [];
+    return (s !== undefined && state.sessionStory?.(s)) || "That session was closed (or the token was reset); open a new one.";
+  }
+  const names = {
+    CKR_KEY_HANDLE_INVALID: ["hKey", "hBaseKey"],
+    CKR_OBJECT_HANDLE_INVALID: ["hObject"],
+    CKR_WRAPPING_KEY_HANDLE_INVALID: ["hWrappingKey"],
+    CKR_UNWRAPPING_KEY_HANDLE_INVALID: ["hUnwrappingKey"],
+  }[call.rvName];
+  const [, h] = argNamed(call, ...names) ?? [];
+  return (h !== undefined && state.objectStory?.(h)) || fallback;
+}
+
 /**
  * The likely cause in this context. `call`: { fn, args, rvName };
- * `state`: { loggedIn: "USER" | "SO" | null, sessionRW, tokenFlags, keyFacts(handle) }.
+ * `state` (all optional): { loggedIn: "USER" | "SO" | null on the call's
+ * token, tokenFlags, pinLen: { min, max }, attrName(type),
+ * objectFacts(handle), keyFacts(handle), objectStory(handle),
+ * sessionStory(handle), mechInfo(type) -> { name, minKeySize, maxKeySize } }.
  * Returns a sentence or null.
  */
 export function likelyCause(call, state = {}) {
   const { fn, rvName } = call;
-  const op = fn.replace(/^C_/, "").replace(/Init$/, "");
+  const op = fn.replace(/^C_/, "").replace(/(Init|Update|Final)$/, "");
   const key = state.keyFacts?.(call.args?.[2]?.$h) ?? null;
   switch (rvName) {
     case "CKR_USER_NOT_LOGGED_IN":
       if (state.loggedIn === "SO") return "The SO is logged in, not the USER: only the normal user may create or use private objects and keys. Log out and C_Login as USER.";
       if (/Generate|Create|Unwrap|Derive|Copy/.test(fn)) return "New keys are private objects by default (CKA_PRIVATE true), and private objects can only be made after C_Login as USER.";
       return "Private objects are only usable after C_Login as USER.";
-    case "CKR_PIN_INCORRECT": {
-      // C_Login(session, userType, pin): CKU_SO is 0.
-      const so = fn === "C_Login" && call.args?.[1] === 0;
-      const who = so ? "SO" : "USER";
-      const last = state.tokenFlags?.includes?.(`CKF_${who}_PIN_FINAL_TRY`);
-      return `The PIN typed does not match the ${so ? "SO PIN set with C_InitToken" : "user PIN set with C_InitPIN or C_SetPIN"}.${last ? " One more wrong PIN locks it." : ` Wrong tries are counted (the token sets CKF_${who}_PIN_COUNT_LOW) and too many lock the PIN.`}`;
-    }
+    case "CKR_PIN_INCORRECT":
     case "CKR_PIN_LOCKED":
-      return "After too many wrong PINs the token locked it; the SO can set a new user PIN with C_InitPIN (or re-initialize the token).";
     case "CKR_PIN_LEN_RANGE":
-      return "This token accepts PINs of 4 to 255 bytes.";
+    case "CKR_PIN_INVALID":
+      return pinCause(call, state);
     case "CKR_USER_PIN_NOT_INITIALIZED":
       return "The SO must first log in and call C_InitPIN to give the user a PIN (lesson 3).";
     case "CKR_SESSION_READ_ONLY":
@@ -150,13 +238,17 @@ export function likelyCause(call, state = {}) {
     case "CKR_SESSION_EXISTS":
       return "C_InitToken needs every session of the token closed: close them first (C_CloseAllSessions).";
     case "CKR_SESSION_HANDLE_INVALID":
-      return "That session was closed (or the token was reset); open a new one.";
+    case "CKR_OBJECT_HANDLE_INVALID":
+    case "CKR_KEY_HANDLE_INVALID":
+    case "CKR_WRAPPING_KEY_HANDLE_INVALID":
+    case "CKR_UNWRAPPING_KEY_HANDLE_INVALID":
+      return handleCause(call, state);
     case "CKR_USER_ALREADY_LOGGED_IN":
       return "Login is per token, not per session: every session of this token is already logged in.";
     case "CKR_USER_ANOTHER_ALREADY_LOGGED_IN":
-      return `${state.loggedIn ?? "Another user"} is logged in on this token; C_Logout first.`;
+      return `${state.loggedIn === "SO" ? "The SO" : state.loggedIn === "USER" ? "The normal user" : "Another user"} is logged in on this token; C_Logout first.`;
     case "CKR_ATTRIBUTE_SENSITIVE":
-      return "The key's CKA_SENSITIVE is true or its CKA_EXTRACTABLE is false, so its value never leaves the token in the clear; you can still use it, and wrap it if it is extractable.";
+      return sensitiveCause(call, state);
     case "CKR_KEY_UNEXTRACTABLE":
       return "The key to wrap has CKA_EXTRACTABLE false, and that can never be turned back on.";
     case "CKR_KEY_FUNCTION_NOT_PERMITTED":
@@ -171,12 +263,21 @@ export function likelyCause(call, state = {}) {
       return "A required attribute is missing: for example CKA_VALUE_LEN for an AES key, CKA_MODULUS_BITS for RSA, CKA_EC_PARAMS for EC, CKA_CLASS or CKA_VALUE when creating.";
     case "CKR_TEMPLATE_INCONSISTENT":
       return "Two attributes contradict each other, or one contradicts the mechanism (for example a CKA_KEY_TYPE the mechanism does not make).";
-    case "CKR_ATTRIBUTE_VALUE_INVALID":
-      return "One value is not allowed: for example an AES CKA_VALUE_LEN other than 16, 24 or 32, or a curve this token does not know.";
+    case "CKR_ATTRIBUTE_VALUE_INVALID": {
+      const attrs = (call.args ?? []).filter(Array.isArray).flat().map((a) => [state.attrName?.(a.type), a.value]);
+      const len = attrs.find(([n]) => n === "CKA_VALUE_LEN")?.[1];
+      if (fn === "C_GenerateKey" && state.mechInfo?.(call.args?.[1]?.mechanism)?.name === "CKM_AES_KEY_GEN" && ![16, 24, 32].includes(len)) {
+        return `CKA_VALUE_LEN ${len ?? "(missing)"} is not an AES key size: AES keys are 16, 24 or 32 bytes (C_GetMechanismInfo gives only the range, 16 to 32).`;
+      }
+      const names = [...new Set(attrs.map(([n]) => n).filter(Boolean))];
+      return `One value is not allowed${names.length ? ` (the template has ${names.join(", ")})` : ""}: for example an AES CKA_VALUE_LEN other than 16, 24 or 32, or a curve this token does not know.`;
+    }
     case "CKR_ATTRIBUTE_READ_ONLY":
-      return "Some attributes are fixed once an object exists (CKA_CLASS, CKA_KEY_TYPE, CKA_LOCAL...), and CKA_SENSITIVE can only go from false to true.";
-    case "CKR_ATTRIBUTE_TYPE_INVALID":
-      return "That attribute does not belong to this kind of object (for example CKA_MODULUS on an AES key).";
+      return readOnlyCause(call, state);
+    case "CKR_ATTRIBUTE_TYPE_INVALID": {
+      const names = templateArg(call).map((a) => state.attrName?.(a.type)).filter(Boolean);
+      return `${names.length ? `${names.join(" or ")} does` : "That attribute does"} not belong to this kind of object (for example CKA_MODULUS on an AES key).`;
+    }
     case "CKR_ENCRYPTED_DATA_INVALID":
     case "CKR_AEAD_DECRYPT_FAILED":
       return "The ciphertext, IV, AAD or key differ from the ones used to encrypt (with GCM, any change breaks the tag).";
@@ -189,25 +290,36 @@ export function likelyCause(call, state = {}) {
     case "CKR_SIGNATURE_LEN_RANGE":
       return "The signature has the wrong size for this key and mechanism.";
     case "CKR_OPERATION_NOT_INITIALIZED":
-      return `Call C_${op}Init before C_${op}.`;
+      return `Call C_${op}Init before C_${op}${/Update|Final$/.test(fn) ? "Update / Final" : ""} (an operation also ends when its last call returns a result or an error other than CKR_BUFFER_TOO_SMALL).`;
     case "CKR_OPERATION_ACTIVE":
       return "Finish (or cancel) the operation already running in this session first.";
-    case "CKR_OBJECT_HANDLE_INVALID":
-    case "CKR_KEY_HANDLE_INVALID":
-      return "The object no longer exists, belongs to a closed session, or is private and nobody is logged in as USER.";
     case "CKR_WRAPPED_KEY_INVALID":
       return "The bytes are not a key wrapped under this unwrapping key with this mechanism.";
     case "CKR_KEY_NOT_WRAPPABLE":
       return "Only secret and private keys can be wrapped here; a public key is not secret and has no wrapped form.";
-    case "CKR_BUFFER_TOO_SMALL":
-      return "The output buffer passed is smaller than the result; pass a larger Buffer.";
+    case "CKR_BUFFER_TOO_SMALL": {
+      const sig = SIGNATURES[fn] ?? [];
+      const i = sig.findIndex(([, kind]) => kind === "out");
+      const name = i < 0 ? "the output buffer" : sig[i][0];
+      const size = i < 0 ? null : call.args?.[i]?.$out;
+      const lenName = i < 0 ? "its length" : `*pul${sig[i][0].slice(1)}Len`;
+      return `The output buffer ${name}${size !== null && size !== undefined ? ` (${size} bytes)` : ""} is smaller than the result. In C the token also writes the size it needs into ${lenName}, and the operation stays active: call again with a buffer that big, or first call with ${name} = NULL_PTR just to learn the size (PKCS#11 3.1 section 5.2). In JavaScript you pass a Buffer large enough.`;
+    }
     case "CKR_CRYPTOKI_NOT_INITIALIZED":
       return "Call C_Initialize first.";
     case "CKR_TOKEN_NOT_RECOGNIZED":
     case "CKR_TOKEN_NOT_INITIALIZED":
       return "The token has not been initialized yet: use Initialize token (C_InitToken) first.";
-    case "CKR_KEY_SIZE_RANGE":
-      return "The key is too short or too long for this mechanism (see its min/max key size in the mechanism list).";
+    case "CKR_KEY_SIZE_RANGE": {
+      const m = call.args?.[1]?.mechanism;
+      const info = m === undefined ? null : state.mechInfo?.(m);
+      // The size asked for, from the templates of a key generation.
+      const sizes = (call.args ?? []).filter(Array.isArray).flat()
+        .map((a) => [state.attrName?.(a.type), a.value]).filter(([n, v]) => (n === "CKA_MODULUS_BITS" || n === "CKA_VALUE_LEN") && typeof v === "number");
+      const asked = sizes.length ? `the template asks for ${sizes[0][1]} (${sizes[0][0]})` : "the key asked for or used is outside that range";
+      if (info) return `C_GetMechanismInfo says this token's ${info.name} works with sizes ${info.minKeySize} to ${info.maxKeySize} (bits for RSA and EC, bytes for AES and generic secrets); ${asked}.`;
+      return "The key is too short or too long for this mechanism (C_GetMechanismInfo gives its min and max key size).";
+    }
     case "CKR_ACTION_PROHIBITED":
       return "This object has CKA_COPYABLE, CKA_DESTROYABLE or CKA_MODIFIABLE set to false.";
     case "CKR_FUNCTION_NOT_SUPPORTED":

@@ -44,8 +44,11 @@ export class Token extends EventTarget {
     this.dispatchEvent(new CustomEvent("busy", { detail: { busy: this.#busy > 0, label } }));
   }
 
+  #calls = 0;
   #record(c, answer, meta) {
     const rec = { seq: this.records.length + 1, fn: c.fn, args: c.args, ...answer, ...meta };
+    // `n`: the number the trace shows (the page's inspection calls are not counted).
+    if (meta.group !== "inspect") rec.n = ++this.#calls;
     this.records.push(rec);
     this.dispatchEvent(new CustomEvent("call", { detail: rec }));
     return rec;
@@ -76,14 +79,20 @@ export class Token extends EventTarget {
   }
 
 
-  storedRecords() {
-    return this.#send("records", {}, "reading IndexedDB");
+  /** The raw stored records of the token in slot `slotIndex` (its IndexedDB database). */
+  storedRecords(slotIndex = 0) {
+    return this.#send("records", { slotIndex }, "reading IndexedDB");
   }
 
-  async reset(slot) {
-    const r = await this.#send("reset", { slot }, "wiping the demo token");
-    this.#record({ fn: "deleteToken", args: [H(slot)] }, { ok: true, rv: 0, rvName: "CKR_OK", ms: r.ms, extension: true }, { origin: "reset" });
-    if (r.how === "new module") this.#record({ fn: "C_Initialize", args: [] }, { ok: true, rv: 0, rvName: "CKR_OK", ms: 0 }, { origin: "reset" });
+  /** Wipes the tokens of `slots` (pkcs11-wasm's deleteToken, one traced record each). */
+  async reset(slots) {
+    const r = await this.#send("reset", { slots }, "wiping the demo tokens");
+    if (r.how === "new module") {
+      this.#record({ fn: "deleteToken", args: [H(slots[0])] }, { ok: true, rv: 0, rvName: "CKR_OK", ms: r.ms, extension: true }, { origin: "reset" });
+      this.#record({ fn: "C_Initialize", args: [] }, { ok: true, rv: 0, rvName: "CKR_OK", ms: 0 }, { origin: "reset" });
+    } else {
+      slots.forEach((slot, i) => this.#record({ fn: "deleteToken", args: [H(slot)] }, { ok: true, rv: 0, rvName: "CKR_OK", ms: r.ms[i], extension: true }, { origin: "reset" }));
+    }
     return r;
   }
 }

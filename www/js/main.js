@@ -7,18 +7,21 @@ import { renderObject } from "./views/object-view.js";
 import { TraceView } from "./views/trace-view.js";
 import { Actions, DEFAULT_PINS } from "./views/actions.js";
 import { LessonView } from "./views/lesson-view.js";
+import { PanelSwitcher } from "./views/panels.js";
 
 const PINS_KEY = "pkcs11-playground.pins";
 const $ = (id) => document.getElementById(id);
 
 const token = new Token();
 const model = new Model(token);
-// Demo PINs: remembered so forms and snippets default to the ones that work.
+// Demo PINs of the first slot's token: remembered so forms and snippets default to the ones that work.
 const pins = { ...DEFAULT_PINS, ...JSON.parse(localStorage.getItem(PINS_KEY) ?? "{}") };
 const outputs = {}; // last ciphertext, signature, wrapped key... for form defaults
-let setupAtStart = null;
+let setupAtStart = [];
+let markReady;
+const ready = new Promise((resolve) => (markReady = resolve));
 
-// --- busy indicator: shown for calls that take a moment ---
+// --- busy indicator: one line of fixed size, so nothing moves when it changes ---
 let busyTimer = null;
 let busySince = 0;
 token.addEventListener("busy", ({ detail }) => {
@@ -26,7 +29,7 @@ token.addEventListener("busy", ({ detail }) => {
   clearInterval(busyTimer);
   if (!detail.busy) {
     box.classList.remove("on");
-    $("busy-text").textContent = "Ready";
+    $("busy-text").textContent = document.body.dataset.ready === "true" ? "Ready" : "Loading the token…";
     document.body.removeAttribute("aria-busy");
     return;
   }
@@ -36,12 +39,14 @@ token.addEventListener("busy", ({ detail }) => {
     const s = (performance.now() - busySince) / 1000;
     if (s < 0.15) return;
     box.classList.add("on");
+    box.title = "The token works in a Web Worker: the page stays usable meanwhile.";
     document.body.setAttribute("aria-busy", "true");
-    $("busy-text").textContent = `${label}… ${s.toFixed(1)} s (the token works in a Web Worker: the page stays usable)`;
+    $("busy-text").textContent = `${label}… ${s.toFixed(1)} s`;
   }, 100);
 });
 
-// --- tabs (arrow keys move between them, as in the ARIA pattern) ---
+// --- panels (narrow screens show one at a time) and tabs ---
+const panels = new PanelSwitcher(document.querySelector("main.layout"), $("views"), token);
 const tabs = ["lessons", "actions", "object"];
 function showTab(name) {
   for (const t of tabs) {
@@ -50,6 +55,7 @@ function showTab(name) {
     $(`tab-${t}`).tabIndex = on ? 0 : -1;
     $(`pane-${t}`).hidden = !on;
   }
+  panels.show("work");
   if (name === "object") renderSelected();
 }
 for (const t of tabs) {
@@ -64,9 +70,9 @@ for (const t of tabs) {
   });
 }
 
-// --- after each call: remember PINs that worked, refresh the model ---
+// --- after each call: remember the first token's PINs that worked, refresh the model ---
 async function afterCall(rec) {
-  if (rec.ok) {
+  if (rec.ok && model.slotOfCall(rec) === model.slot?.id) {
     const a = rec.args;
     if (rec.fn === "C_InitToken") pins.so = a[1];
     if (rec.fn === "C_InitPIN") pins.user = a[1];
@@ -78,17 +84,19 @@ async function afterCall(rec) {
 }
 
 const ctx = {
-  token, model, pins, outputs, afterCall, showTab,
+  token, model, pins, outputs, afterCall, showTab, ready,
   snippetContext: () => ({
     kdfIterations: token.info?.kdfIterations ?? 10000,
+    slotCount: model.slots.length,
     slotIndex: (n) => Math.max(0, model.slots.findIndex((s) => s.id === n)),
     setup: setupAtStart,
   }),
 };
 const actions = new Actions($("pane-actions"), ctx);
 ctx.actions = actions;
+ctx.selectObject = (h) => selectObject(h);
 new TraceView($("trace"), token, model, ctx);
-new LessonView($("pane-lessons"), ctx);
+const lessons = new LessonView($("pane-lessons"), ctx);
 
 // --- model and object views ---
 function selectObject(h) {
@@ -97,7 +105,7 @@ function selectObject(h) {
   showTab("object");
 }
 function renderModelNow() {
-  renderModel($("model-body"), model, { onSelect: selectObject, onAction: (id, prefill) => actions.open(id, prefill) });
+  renderModel($("model-body"), model, { onSelect: selectObject, onAction: (id, prefill) => actions.open(id, prefill), demo: { pins, kdfIterations: token.info?.kdfIterations } });
 }
 let objectRender = Promise.resolve();
 function renderSelected() {
@@ -108,27 +116,31 @@ model.addEventListener("change", () => {
   if (!$("pane-object").hidden) renderSelected();
 });
 
-// --- reset (asks first) ---
+// --- reset (asks first): every token, and the lesson ticks with them ---
 $("reset").addEventListener("click", () => $("reset-dialog").showModal());
 $("reset-dialog").addEventListener("close", async () => {
   if ($("reset-dialog").returnValue !== "wipe") return;
-  const slot = model.slot.id;
-  if (model.sessions.size) await token.call("C_CloseAllSessions", [H(slot)], { origin: "reset" });
+  await ready;
+  const slots = model.slots.map((s) => s.id);
+  for (const slot of slots) {
+    if ([...model.sessions.values()].some((s) => s.slot === slot)) await token.call("C_CloseAllSessions", [H(slot)], { origin: "reset" });
+  }
   try {
-    await token.reset(slot);
+    await token.reset(slots);
   } catch (e) {
-    notice(`The token could not be wiped: ${e.message.split("\n")[0]}`, "bad");
+    notice(`The tokens could not be wiped: ${e.message.split("\n")[0]}`, "bad");
     return;
   }
   Object.assign(pins, DEFAULT_PINS);
   localStorage.removeItem(PINS_KEY);
+  lessons.resetProgress();
   model.selected = null;
   await model.refresh();
-  notice("The demo token was wiped. Lesson 1 sets it up again.", "info", 6000);
+  notice("The demo tokens were wiped and the lesson ticks cleared. Lesson 1 sets the first token up again.", "info", 6000);
 });
 
 function notice(text, kind = "info", ms) {
-  const n = el("div", { class: `notice ${kind}`, role: "status" }, text, el("button", { type: "button", class: "icon", "aria-label": "dismiss", onclick: () => n.remove() }, "×"));
+  const n = el("div", { class: `notice ${kind}`, role: kind === "bad" ? "alert" : "status" }, el("span", {}, text), el("button", { type: "button", class: "icon", "aria-label": "dismiss", onclick: () => n.remove() }, "×"));
   $("notices").append(n);
   if (ms) setTimeout(() => n.remove(), ms);
 }
@@ -138,21 +150,22 @@ try {
   const info = await token.start();
   document.body.dataset.persistent = String(info.persistent);
   if (!info.persistent) {
-    notice("This build of pkcs11-wasm keeps the token in memory only: it is new on every page load (persistence is not in the package yet).", "warn");
+    notice("This build of pkcs11-wasm keeps the tokens in memory only: they are new on every page load.", "warn");
   }
-  notice(`Demo settings: PINs are derived with ${info.kdfIterations.toLocaleString("en")} PBKDF2 iterations so logins are instant (the default is 600,000). Demo PINs: SO “${pins.so}”, user “${pins.user}”.`, "info");
   if (!info.initialize.ok) notice(`C_Initialize failed: ${info.initialize.rvName ?? info.initialize.error}`, "bad");
   await model.load();
-  const f = model.slot?.tokenFlags ?? [];
-  setupAtStart = {
-    tokenInitialized: f.includes("CKF_TOKEN_INITIALIZED"),
-    userPinInitialized: f.includes("CKF_USER_PIN_INITIALIZED"),
-    label: model.slot?.label ?? "playground",
-    soPin: pins.so,
-    userPin: pins.user,
-  };
+  // The tokens as the page found them: an exported program sets them up the same way.
+  setupAtStart = model.slots.map((s, i) => ({ s, i })).filter(({ s }) => s.tokenFlags.includes("CKF_TOKEN_INITIALIZED")).map(({ s, i }) => ({
+    slotIndex: i,
+    label: s.label || "playground",
+    soPin: i === 0 ? pins.so : DEFAULT_PINS.so,
+    userPin: i === 0 ? pins.user : DEFAULT_PINS.user,
+    userPinInitialized: s.tokenFlags.includes("CKF_USER_PIN_INITIALIZED"),
+  }));
   renderSelected();
   document.body.dataset.ready = "true";
+  $("busy-text").textContent = "Ready";
+  markReady();
 } catch (e) {
   notice(`The token could not start: ${e.message}`, "bad");
   console.error(e);

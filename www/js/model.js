@@ -1,19 +1,26 @@
-// What the page knows about the token, kept current by the page's own
-// read-only calls (marked "inspect" in the trace): slots, tokens, open
-// sessions (PKCS#11 cannot list them, so the page remembers the ones it
-// opened), and the objects a session can see.
+// What the page knows about the module, kept current by the page's own
+// read-only calls (marked "inspect" in the trace): every slot and its
+// token, open sessions (PKCS#11 cannot list them, so the page remembers
+// the ones it opened), and the objects each token shows through one of
+// its sessions. Login state is per token, so it is asked per slot.
 import { H } from "./client.js";
 import { K, CKM, nameOf, flagNames, TOKEN_FLAGS, trimPad } from "./names.js";
 import { SUMMARY_ATTRS, summarize } from "./render-attrs.js";
+import { SIGNATURES } from "./signatures.js";
 
 const INSPECT = { group: "inspect", origin: "model" };
 
 export class Model extends EventTarget {
-  slots = []; // { id, info, token, tokenFlags, mechanisms: [{ type, name, info }] }
+  // { id, info, token, tokenFlags, label, mechanisms: [{ type, name, info }], objects, objectsSeenBy }
+  slots = [];
   sessions = new Map(); // handle -> { slot, rw, info }
-  objects = []; // summaries, see render-attrs.js
-  objectsSeenBy = null; // the session used to list objects
   selected = null; // object handle shown in detail
+  // Sessions with a search of the learner's running: the page's own object
+  // listing (a search too) must not end it, so it looks through another.
+  searching = new Set();
+  // Object summaries by handle: read once, dropped when the learner changes
+  // or destroys the object (a handle never names another object).
+  #summaries = new Map();
 
   constructor(token) {
     super();
@@ -25,19 +32,24 @@ export class Model extends EventTarget {
   #track(r) {
     if (!r.ok || r.group === "inspect") return;
     const h = (i) => r.args[i]?.$h ?? r.args[i];
+    if (r.fn === "C_FindObjectsInit") this.searching.add(h(0));
+    if (r.fn === "C_FindObjectsFinal") this.searching.delete(h(0));
     if (r.fn === "C_OpenSession") this.sessions.set(r.value, { slot: h(0), rw: !!(r.args[1] & K.CKF_RW_SESSION) });
     if (r.fn === "C_CloseSession") this.sessions.delete(h(0));
     if (r.fn === "C_CloseAllSessions" || r.fn === "deleteToken" || r.fn === "C_InitToken") {
       for (const [s, v] of this.sessions) if (v.slot === h(0)) this.sessions.delete(s);
     }
     if (r.fn === "C_DestroyObject" && this.selected === h(1)) this.selected = null;
+    if (r.fn === "C_SetAttributeValue" || r.fn === "C_DestroyObject") this.#summaries.delete(h(1));
+    if (r.fn === "C_InitToken" || r.fn === "deleteToken" || r.fn === "C_Initialize") this.#summaries.clear();
   }
 
-  /** Slot list and mechanisms: asked once (they do not change). */
+  /** Slots and their mechanisms: asked once (they do not change). */
   async load() {
     const [info, list] = await this.token.batch([{ fn: "C_GetInfo", args: [] }, { fn: "C_GetSlotList", args: [false] }], INSPECT);
     this.moduleInfo = info.value;
-    this.slots = (list.value ?? []).map((id) => ({ id }));
+    this.slots = (list.value ?? []).map((id) => ({ id, objects: [], objectsSeenBy: null }));
+    const infoByType = new Map(); // one C_GetMechanismInfo per mechanism: the slots share one engine
     for (const slot of this.slots) {
       const [si, ml] = await this.token.batch([
         { fn: "C_GetSlotInfo", args: [H(slot.id)] },
@@ -45,33 +57,52 @@ export class Model extends EventTarget {
       ], INSPECT);
       slot.info = si.value;
       const types = ml.value ?? [];
-      const infos = await this.token.batch(types.map((t) => ({ fn: "C_GetMechanismInfo", args: [H(slot.id), t] })), INSPECT);
-      slot.mechanisms = types.map((type, i) => ({ type, name: nameOf(CKM, type), info: infos[i].value }));
+      const ask = types.filter((t) => !infoByType.has(t));
+      const infos = ask.length ? await this.token.batch(ask.map((t) => ({ fn: "C_GetMechanismInfo", args: [H(slot.id), t] })), INSPECT) : [];
+      ask.forEach((t, i) => infoByType.set(t, infos[i].value));
+      slot.mechanisms = types.map((type) => ({ type, name: nameOf(CKM, type), info: infoByType.get(type) }));
     }
     await this.refresh();
   }
 
   /** Token info, session states, and the objects visible now. */
   async refresh() {
-    for (const slot of this.slots) {
-      const [ti] = await this.token.batch([{ fn: "C_GetTokenInfo", args: [H(slot.id)] }], INSPECT);
+    const tis = await this.token.batch(this.slots.map((slot) => ({ fn: "C_GetTokenInfo", args: [H(slot.id)] })), INSPECT);
+    this.slots.forEach((slot, i) => {
+      const ti = tis[i];
       slot.token = ti.ok ? ti.value : null;
       slot.tokenFlags = ti.ok ? flagNames(ti.value.flags, TOKEN_FLAGS) : [];
       slot.label = ti.ok ? trimPad(ti.value.label) : "";
-    }
+    });
     const handles = [...this.sessions.keys()];
     const infos = handles.length ? await this.token.batch(handles.map((s) => ({ fn: "C_GetSessionInfo", args: [H(s)] })), INSPECT) : [];
     handles.forEach((s, i) => {
       if (infos[i].ok) this.sessions.get(s).info = infos[i].value;
       else this.sessions.delete(s); // closed behind the page's back (reset, lockout)
     });
-    await this.#listObjects();
+    for (const s of this.searching) if (!this.sessions.has(s)) this.searching.delete(s);
+    for (const slot of this.slots) await this.#listObjects(slot);
+    if (this.selected !== null && !this.objectByHandle(this.selected)) this.selected = null;
     this.dispatchEvent(new Event("change"));
   }
 
-  /** Who is logged in on the token, from any session's state. */
-  get loggedIn() {
+  /** The first slot: the one the lessons use unless they say otherwise. */
+  get slot() {
+    return this.slots[0];
+  }
+
+  slotById(id) {
+    return this.slots.find((s) => s.id === id) ?? null;
+  }
+
+  initialized(slotId) {
+    return !!this.slotById(slotId)?.tokenFlags.includes("CKF_TOKEN_INITIALIZED");
+  }
+
+  /** Who is logged in on a slot's token, from its sessions' states. */
+  loggedInOn(slotId) {
     for (const s of this.sessions.values()) {
+      if (s.slot !== slotId) continue;
       const st = s.info?.state;
       if (st === K.CKS_RW_SO_FUNCTIONS) return "SO";
       if (st === K.CKS_RW_USER_FUNCTIONS || st === K.CKS_RO_USER_FUNCTIONS) return "USER";
@@ -79,40 +110,67 @@ export class Model extends EventTarget {
     return null;
   }
 
-  get slot() {
-    return this.slots[0];
+  /** Who is logged in on the first slot's token. */
+  get loggedIn() {
+    return this.slot ? this.loggedInOn(this.slot.id) : null;
   }
 
-  /** A session to use for a form default: the newest, preferring read/write. */
-  defaultSession() {
-    const all = [...this.sessions.entries()];
+  /** A session to use for a form default: the newest, preferring read/write (on `slotId` if given). */
+  defaultSession(slotId) {
+    const all = [...this.sessions.entries()].filter(([, v]) => slotId === undefined || v.slot === slotId);
     const rw = all.filter(([, v]) => v.rw);
     return (rw.at(-1) ?? all.at(-1))?.[0] ?? null;
   }
 
-  async #listObjects() {
-    const s = this.defaultSession();
-    this.objectsSeenBy = s;
+  /** The slot a session belongs to (null when the page does not know the session). */
+  slotOfSession(h) {
+    return this.sessions.get(h)?.slot ?? null;
+  }
+
+  /** The slot a call was about: its slotID argument, or its session's slot (null if unknown). */
+  slotOfCall(rec) {
+    const kind = SIGNATURES[rec.fn]?.[0]?.[1];
+    const h = rec.args?.[0]?.$h ?? rec.args?.[0];
+    if (kind === "slot") return h;
+    if (kind === "session") return this.slotOfSession(h);
+    return null;
+  }
+
+  /** Every visible object of every token, each with its `slot`. */
+  get objects() {
+    return this.slots.flatMap((s) => s.objects);
+  }
+
+  async #listObjects(slot) {
+    const free = [...this.sessions.entries()].filter(([h, v]) => v.slot === slot.id && !this.searching.has(h));
+    const s = (free.filter(([, v]) => v.rw).at(-1) ?? free.at(-1))?.[0] ?? null;
     if (s === null) {
-      this.objects = [];
+      // Every session of the token is searching: keep the list as it was.
+      if (this.defaultSession(slot.id) === null) slot.objects = [];
+      slot.objectsSeenBy = this.defaultSession(slot.id) === null ? null : slot.objectsSeenBy;
       return;
     }
+    slot.objectsSeenBy = s;
     const [, found] = await this.token.batch([
       { fn: "C_FindObjectsInit", args: [H(s), []] },
       { fn: "C_FindObjects", args: [H(s), 1000] },
       { fn: "C_FindObjectsFinal", args: [H(s)] },
     ], INSPECT);
     const handles = found.ok ? found.value : [];
-    const calls = [];
-    for (const o of handles) for (const n of SUMMARY_ATTRS) calls.push({ fn: "C_GetAttributeValue", args: [H(s), H(o), [{ type: K[n] }]] });
+    // One C_GetAttributeValue per attribute: an attribute an object lacks fails alone.
+    const unread = handles.filter((o) => !this.#summaries.has(o));
+    const calls = unread.flatMap((o) => SUMMARY_ATTRS.map((n) => ({ fn: "C_GetAttributeValue", args: [H(s), H(o), [{ type: K[n] }]] })));
     const recs = calls.length ? await this.token.batch(calls, INSPECT) : [];
-    this.objects = handles.map((o, i) => summarize(o, recs.slice(i * SUMMARY_ATTRS.length, (i + 1) * SUMMARY_ATTRS.length)));
-    if (this.selected !== null && !handles.includes(this.selected)) this.selected = null;
+    const n = SUMMARY_ATTRS.length;
+    unread.forEach((o, i) => this.#summaries.set(o, Object.assign(summarize(o, recs.slice(i * n, (i + 1) * n)), { slot: slot.id })));
+    slot.objects = handles.map((o) => this.#summaries.get(o));
   }
 
   /** Every attribute of one object, one C_GetAttributeValue each (an unreadable one fails alone). */
   async readAll(handle) {
-    const s = this.objectsSeenBy;
+    const o = this.objectByHandle(handle);
+    const s = this.slotById(o?.slot)?.objectsSeenBy;
+    if (s === null || s === undefined) return [];
     const types = [...new Set(Object.entries(K).filter(([n, v]) => n.startsWith("CKA_") && typeof v === "number" && n !== "CKA_VENDOR_DEFINED").map(([, v]) => v))];
     const recs = await this.token.batch(types.map((t) => ({ fn: "C_GetAttributeValue", args: [H(s), H(handle), [{ type: t }]] })), { ...INSPECT, busyLabel: "reading attributes" });
     return recs
@@ -124,8 +182,13 @@ export class Model extends EventTarget {
     return this.objects.find((o) => o.handle === h) ?? null;
   }
 
+  /** Mechanisms of the first slot whose info has `flagName` (every slot here has the same list). */
   mechanismsWith(flagName) {
     const bit = K[flagName];
     return (this.slot?.mechanisms ?? []).filter((m) => m.info && (m.info.flags & bit) >>> 0 === bit >>> 0);
+  }
+
+  mechanismByType(type) {
+    return (this.slot?.mechanisms ?? []).find((m) => m.type === type) ?? null;
   }
 }

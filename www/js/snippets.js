@@ -1,15 +1,18 @@
 // Turns recorded calls into a Node program that runs unchanged with the
-// npm package: `node snippet.js` after `npm install pkcs11-wasm`.
+// package: `node snippet.js` after installing pkcs11-wasm built from its
+// repository (it is not on the npm registry yet).
 // Handles become variables named after the call that made them; bytes the
 // token produced (ciphertexts, signatures, wrapped keys) are passed on by
 // variable, since a fresh token in Node makes different keys.
 import { SIGNATURES, RESULTS } from "./signatures.js";
 import { writer } from "./jsvalue.js";
-import { toHex } from "./bytes.js";
+import { toHex, asText } from "./bytes.js";
 
 const OUTPUT_NAMES = {
   C_Encrypt: "encrypted", C_Decrypt: "decrypted", C_Sign: "signature", C_Digest: "digest",
   C_WrapKey: "wrapped", C_GenerateRandom: "random",
+  C_EncryptUpdate: "encryptedPart", C_EncryptFinal: "lastEncryptedPart", C_DecryptUpdate: "part", C_DecryptFinal: "lastPart",
+  C_SignFinal: "signature", C_DigestFinal: "digest",
 };
 const OBJECT_NAMES = {
   C_GenerateKey: "key", C_CreateObject: "object", C_CopyObject: "copy", C_UnwrapKey: "unwrapped", C_DeriveKey: "derived",
@@ -17,9 +20,10 @@ const OBJECT_NAMES = {
 
 /**
  * `records`: trace records (inspection calls are skipped unless their
- * results are used). `ctx`: { kdfIterations, slotIndex(n), setup: {
- * tokenInitialized, userPinInitialized, label, soPin, userPin } | null,
- * mark: seq of the call to point out }.
+ * results are used). `ctx`: { kdfIterations, slotCount, slotIndex(n),
+ * setup: [{ slotIndex, label, soPin, userPin, userPinInitialized }] (the
+ * tokens initialized when the page started), mark: seq of the call to
+ * point out }.
  */
 export function snippet(records, ctx) {
   const used = new Set();
@@ -51,19 +55,23 @@ export function snippet(records, ctx) {
   };
 
   const body = [];
-  const config = `{ kdfIterations: ${ctx.kdfIterations} }`;
+  // As many in-memory slots as the playground has IndexedDB ones.
+  const slotList = (ctx.slotCount ?? 1) > 1 ? `, slots: [${Array(ctx.slotCount).fill('{ storage: "memory" }').join(", ")}]` : "";
+  const config = `{ kdfIterations: ${ctx.kdfIterations}${slotList} }`;
   const emitSetup = () => {
-    const s = ctx.setup;
-    if (!s?.tokenInitialized) return;
-    body.push("", "// Set-up: in Node the token starts empty; make it like the playground's.");
+    const tokens = ctx.setup ?? [];
+    if (!tokens.length) return;
+    body.push("", "// Set-up: in Node the tokens start empty; make them like the playground's.");
     used.add("CKF_SERIAL_SESSION").add("CKF_RW_SESSION").add("CKU_SO");
-    body.push(`pkcs11.C_InitToken(slots[0], ${JSON.stringify(s.soPin)}, ${JSON.stringify(s.label)});`);
-    if (s.userPinInitialized) {
+    for (const t of tokens) {
+      const slot = `slots[${t.slotIndex}]`;
+      body.push(`pkcs11.C_InitToken(${slot}, ${JSON.stringify(t.soPin)}, ${JSON.stringify(t.label)});`);
+      if (!t.userPinInitialized) continue;
       body.push(
         "{",
-        "  const s = pkcs11.C_OpenSession(slots[0], CKF_SERIAL_SESSION | CKF_RW_SESSION);",
-        `  pkcs11.C_Login(s, CKU_SO, ${JSON.stringify(s.soPin)});`,
-        `  pkcs11.C_InitPIN(s, ${JSON.stringify(s.userPin)});`,
+        `  const s = pkcs11.C_OpenSession(${slot}, CKF_SERIAL_SESSION | CKF_RW_SESSION);`,
+        `  pkcs11.C_Login(s, CKU_SO, ${JSON.stringify(t.soPin)});`,
+        `  pkcs11.C_InitPIN(s, ${JSON.stringify(t.userPin)});`,
         "  pkcs11.C_CloseSession(s);",
         "}",
       );
@@ -72,7 +80,9 @@ export function snippet(records, ctx) {
   };
 
   let skipInit = false;
+  let prev = null; // the last record written
   for (const r of records) {
+    if (r.group !== "inspect" && r.fn !== "deleteToken") prev = r;
     if (r.fn === "C_Initialize") {
       if (skipInit) {
         skipInit = false;
@@ -83,9 +93,12 @@ export function snippet(records, ctx) {
       continue;
     }
     if (r.fn === "deleteToken") {
+      // A reset wipes every token: one fresh module stands for all of them.
+      if (prev?.fn === "deleteToken") continue;
+      prev = r;
       body.push(
         "",
-        "// The playground wiped its demo token here (pkcs11-wasm's deleteToken); a fresh module does the same in memory.",
+        "// The playground wiped its demo tokens here (pkcs11-wasm's deleteToken); a fresh module does the same in memory.",
         "pkcs11.close();",
         `pkcs11 = new pkcs11js.PKCS11(${config});`,
         "pkcs11.C_Initialize();",
@@ -126,8 +139,10 @@ export function snippet(records, ctx) {
     } else if (OUTPUT_NAMES[r.fn]) {
       const v = fresh(OUTPUT_NAMES[r.fn]);
       if (r.value && ArrayBuffer.isView(r.value)) outputs.set(toHex(r.value), v);
-      body.push(`const ${v} = ${call};`, `console.log("${r.fn}:", ${v}.toString("hex"));`);
-    } else if (r.fn === "C_Verify") {
+      // Text (a decrypted message) prints as text, anything else as hex.
+      const t = r.value && ArrayBuffer.isView(r.value) ? asText(r.value) : null;
+      body.push(`const ${v} = ${call};`, `console.log("${r.fn}:", ${v}.toString(${t ? '"utf8"' : '"hex"'}));`);
+    } else if (r.fn === "C_Verify" || r.fn === "C_VerifyFinal") {
       body.push(`console.log("C_Verify:", ${call});`);
     } else if (/^C_Get/.test(r.fn)) {
       body.push(`console.log("${r.fn}:", ${call});`);
@@ -139,7 +154,9 @@ export function snippet(records, ctx) {
 
   const head = [
     "// Generated by the pkcs11-wasm playground from the calls it made.",
-    "// Runs in Node 20+: npm install pkcs11-wasm && node this-file.js",
+    "// Runs in Node 20+ with the pkcs11-wasm package, which is not on the npm",
+    "// registry yet: build it in a clone of its repository (npm run build), then",
+    "//   npm install /path/to/pkcs11-wasm/pkg && node this-file.js",
     'const pkcs11js = require("pkcs11-wasm");',
   ];
   const consts = [...used].sort();

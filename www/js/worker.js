@@ -7,9 +7,14 @@
 // numbers, and each call reports its CKR_ name and duration.
 import * as pkcs11js from "/pkg/browser.mjs";
 
-const DB_NAME = "pkcs11-wasm-playground";
+// Two slots, each an IndexedDB database: the first holds the demo token
+// the lessons set up, the second starts free (not initialized) for the
+// lesson on several tokens. With `slots` configured the module adds no
+// free slot by itself.
+const DB_NAMES = ["pkcs11-wasm-playground", "pkcs11-wasm-playground-2"];
 // Low on purpose so logins are instant in the demo (the default is 600,000).
 const KDF_ITERATIONS = 10000;
+const CONFIG = { kdfIterations: KDF_ITERATIONS, slots: DB_NAMES.map((name) => ({ storage: { indexedDB: name } })) };
 
 let p11;
 let persistent = false;
@@ -82,10 +87,10 @@ async function start() {
   let result;
   try {
     if (persistent) {
-      p11 = new pkcs11js.PKCS11({ slots: [{ storage: { indexedDB: DB_NAME } }], kdfIterations: KDF_ITERATIONS });
+      p11 = new pkcs11js.PKCS11(CONFIG);
       await p11.C_InitializeAsync();
     } else {
-      p11 = new pkcs11js.PKCS11({ kdfIterations: KDF_ITERATIONS });
+      p11 = new pkcs11js.PKCS11({ ...CONFIG, slots: CONFIG.slots.map(() => ({ storage: "memory" })) });
       p11.C_Initialize();
     }
     result = { ok: true, rv: 0, rvName: "CKR_OK", ms: performance.now() - t0 };
@@ -94,7 +99,7 @@ async function start() {
       ? { ok: false, rv: e.code, rvName: e.message, ms: performance.now() - t0 }
       : { ok: false, rv: null, rvName: null, error: String(e?.message ?? e), ms: performance.now() - t0 };
   }
-  return { persistent, kdfIterations: KDF_ITERATIONS, dbName: DB_NAME, initialize: result };
+  return { persistent, kdfIterations: KDF_ITERATIONS, dbNames: DB_NAMES, config: CONFIG, initialize: result };
 }
 
 /** Waits until written-behind changes are durable (no-op in memory). */
@@ -102,38 +107,43 @@ async function flush() {
   if (persistent && typeof p11.flush === "function") await p11.flush();
 }
 
-/** The raw IndexedDB records, as stored, for lesson 7. */
-async function records() {
-  if (!persistent) return { available: false, records: [] };
+/** The raw IndexedDB records of a slot's token, as stored (the lesson on storage). */
+async function records(slotIndex = 0) {
+  const dbName = DB_NAMES[slotIndex];
+  if (!persistent || !dbName) return { available: false, records: [] };
   await flush();
   const names = (await indexedDB.databases?.()) ?? [];
-  if (!names.some((d) => d.name === DB_NAME)) return { available: true, records: [] };
+  if (!names.some((d) => d.name === dbName)) return { available: true, dbName, records: [] };
   const db = await new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB_NAME);
+    const req = indexedDB.open(dbName);
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
   });
   try {
-    if (!db.objectStoreNames.contains("records")) return { available: true, records: [] };
+    if (!db.objectStoreNames.contains("records")) return { available: true, dbName, records: [] };
     const store = db.transaction("records", "readonly").objectStore("records");
     const get = (req) => new Promise((resolve, reject) => {
       req.onsuccess = () => resolve(req.result);
       req.onerror = () => reject(req.error);
     });
     const [keys, values] = await Promise.all([get(store.getAllKeys()), get(store.getAll())]);
-    return { available: true, records: keys.map((key, i) => ({ key: String(key), value: new Uint8Array(values[i]) })) };
+    return { available: true, dbName, records: keys.map((key, i) => ({ key: String(key), value: new Uint8Array(values[i]) })) };
   } finally {
     db.close();
   }
 }
 
-/** Wipes the demo token: its objects, PINs and stored records. */
-async function reset(slot) {
+/** Wipes the demo tokens of `slots`: their objects, PINs and stored records. */
+async function reset(slots) {
   if (persistent && typeof p11.deleteToken === "function") {
-    const t0 = performance.now();
-    await p11.deleteToken(handleBytes(slot));
+    const times = [];
+    for (const slot of slots) {
+      const t0 = performance.now();
+      await p11.deleteToken(handleBytes(slot));
+      times.push(performance.now() - t0);
+    }
     await flush();
-    return { ms: performance.now() - t0, how: "deleteToken" };
+    return { ms: times, how: "deleteToken" };
   }
   // Fallback: a fresh module, and the database (if any) deleted.
   const t0 = performance.now();
@@ -142,10 +152,12 @@ async function reset(slot) {
   } catch {}
   p11.close();
   if (persistent) {
-    await new Promise((resolve) => {
-      const req = indexedDB.deleteDatabase(DB_NAME);
-      req.onsuccess = req.onerror = req.onblocked = () => resolve();
-    });
+    for (const name of DB_NAMES) {
+      await new Promise((resolve) => {
+        const req = indexedDB.deleteDatabase(name);
+        req.onsuccess = req.onerror = req.onblocked = () => resolve();
+      });
+    }
   }
   await start();
   return { ms: performance.now() - t0, how: "new module" };
@@ -159,8 +171,8 @@ self.onmessage = async ({ data }) => {
     else if (op === "call") value = call(data.call);
     else if (op === "batch") value = data.calls.map(call);
     else if (op === "flush") value = await flush();
-    else if (op === "records") value = await records();
-    else if (op === "reset") value = await reset(data.slot);
+    else if (op === "records") value = await records(data.slotIndex);
+    else if (op === "reset") value = await reset(data.slots);
     else throw new Error(`unknown op ${op}`);
     // Writes behind each mutating call; flush so a reload right after sees it.
     if (op === "call" || op === "batch") await flush();

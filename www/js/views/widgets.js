@@ -5,6 +5,7 @@ import { el, field, select, newId, copyText } from "../dom.js";
 import { K, CKA } from "../names.js";
 import { attrKind, CURVES } from "../attr-kinds.js";
 import { fromHex, fromBase64, toHex, toBase64, asText, utf8, ulongList } from "../bytes.js";
+import { specRef } from "../spec.js";
 
 /** Every attribute name, for the editor's suggestions. */
 const ATTR_NAMES = [...CKA.byName.keys()].sort();
@@ -70,7 +71,7 @@ export function templateEditor(rows, caption = "Template") {
     "fieldset",
     { class: "template" },
     el("legend", {}, caption),
-    el("table", {}, el("thead", {}, el("tr", {}, el("th", {}, "attribute"), el("th", {}, "value"), el("th", {}, ""))), body),
+    el("table", {}, el("thead", {}, el("tr", {}, el("th", {}, "attribute"), el("th", {}, "value"), el("th", {}, el("span", { class: "sr" }, "remove")))), body),
     el("button", { type: "button", class: "small", onclick: () => addRow() }, "+ attribute"),
     el("small", { class: "hint" }, "Booleans: true/false. Numbers or names (CKK_AES). Bytes: hex, or \"text\" in quotes. Curves: P-256, Ed25519, X25519."),
   );
@@ -143,6 +144,15 @@ export function bytesOutput(b, title = "Result") {
   const t = asText(b);
   const line = (k, v) => el("div", { class: "out-line" }, el("span", { class: "k" }, k), el("code", {}, v), el("button", { type: "button", class: "small", onclick: () => copyText(v) }, "copy"));
   return el("div", { class: "bytes-out" }, el("div", { class: "out-title" }, `${title} (${b.length} bytes)`), line("hex", toHex(b) || "(empty)"), line("base64", toBase64(b)), t !== null && t.length ? line("text", t) : null);
+}
+
+/** A link to the PKCS#11 3.1 text defining a function or topic ("§5.6.10"); null if unknown. */
+export function specLink(name, { long = false } = {}) {
+  const r = specRef(name);
+  if (!r) return null;
+  const where = r.section ? `§${r.section}` : "";
+  const text = long ? `${where} ${r.title}`.trim() : where || r.title;
+  return el("a", { class: "spec", href: r.href, target: "_blank", rel: "noopener", title: `PKCS#11 3.1 ${r.section ? `section ${r.section} ` : ""}${r.title} (opens the OASIS standard)` }, text);
 }
 
 export { field, select };

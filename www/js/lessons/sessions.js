@@ -16,21 +16,24 @@ export default {
   title: "Slots, tokens and sessions",
   summary: "What a slot is, read-only vs read/write sessions, session vs token objects.",
   intro: "A slot is where a token sits (like a card reader and its card). Applications reach a token through sessions, which are read-only or read/write, and which see the same objects.",
+  spec: ["C_GetSlotList", "C_GetSlotInfo", "C_GetTokenInfo", "C_OpenSession", "C_GetSessionInfo", "C_CloseAllSessions", "storageObjects"],
   steps: [
     {
       title: "List the slots and look at the token",
-      explain: "C_GetSlotList(true) lists slots with a token present. C_GetSlotInfo and C_GetTokenInfo describe them; their flags are bit fields, named here.",
+      explain: "C_GetSlotList(true) lists the slots with a token present (this page's module has two; lesson 10 is about the second). C_GetSlotInfo and C_GetTokenInfo describe the first; their flags are bit fields, named here.",
+      call: "C_GetSlotList(tokenPresent = true); C_GetSlotInfo(slotID); C_GetTokenInfo(slotID)",
       run: async (L) => {
         await ensureReady(L);
         const slots = await L.must("C_GetSlotList", [true]);
         const si = await L.must("C_GetSlotInfo", [H(slots[0])]);
         const ti = await L.must("C_GetTokenInfo", [H(slots[0])]);
-        return note(`Slot ${slots[0]} “${trimPad(si.slotDescription)}” (${flagNames(si.flags, SLOT_FLAGS).join(", ")}) holds token “${trimPad(ti.label)}”, serial ${trimPad(ti.serialNumber)}, flags: ${flagNames(ti.flags, TOKEN_FLAGS).join(", ")}.`);
+        return note(`${slots.length} slots: ${slots.join(", ")}. Slot ${slots[0]} “${trimPad(si.slotDescription)}” (${flagNames(si.flags, SLOT_FLAGS).join(", ")}) holds token “${trimPad(ti.label)}”, serial ${trimPad(ti.serialNumber)}, flags: ${flagNames(ti.flags, TOKEN_FLAGS).join(", ")}.`);
       },
     },
     {
       title: "Open a read-only session",
       explain: "Without CKF_RW_SESSION the session is read-only: it can read and use objects, and make session objects, but not change the token.",
+      call: "C_OpenSession(slotID, CKF_SERIAL_SESSION); C_GetSessionInfo(hSession)",
       run: async (L) => {
         L.vars.ro = await L.must("C_OpenSession", [H(L.slot), K.CKF_SERIAL_SESSION]);
         const info = await L.must("C_GetSessionInfo", [H(L.vars.ro)]);
@@ -56,7 +59,7 @@ export default {
     },
     {
       title: "Open a read/write session and store a token object",
-      explain: "With CKF_RW_SESSION the same call succeeds. Both sessions see both objects: objects belong to the token (or to the application), not to one session.",
+      explain: "With CKF_RW_SESSION the same call succeeds. Both sessions see both objects: a token object belongs to the token, a session object to the application that made it, not to one session (it lives until the session that made it closes).",
       run: async (L) => {
         L.vars.rw = await L.must("C_OpenSession", [H(L.slot), RW()]);
         L.vars.tokenObject = await L.must("C_CreateObject", [H(L.vars.rw), dataObject("token note", true)]);
@@ -65,7 +68,8 @@ export default {
     },
     {
       title: "Close all sessions, open one again",
-      explain: "C_CloseAllSessions ends every session of the token. Session objects go with them; token objects stay, here in IndexedDB, so they survive even a page reload.",
+      explain: "C_CloseAllSessions ends every session of the token. Session objects go with them; token objects stay, here in IndexedDB, so they survive even a page reload (lesson 7).",
+      call: "C_CloseAllSessions(slotID); C_OpenSession(slotID, CKF_SERIAL_SESSION)",
       run: async (L) => {
         await L.must("C_CloseAllSessions", [H(L.slot)]);
         L.vars.ro2 = await L.must("C_OpenSession", [H(L.slot), K.CKF_SERIAL_SESSION]);

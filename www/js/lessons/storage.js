@@ -1,13 +1,13 @@
-// Lesson 7: what is stored. The raw IndexedDB records next to the objects
+// Lesson 8: what is stored. The raw IndexedDB records next to the objects
 // the token shows: public objects are readable, private ones ciphertext.
-import { el, K, H, note, ensureUser } from "./common.js";
+import { el, K, H, note, ensureUser, aesTemplate } from "./common.js";
 import { decodeRecord } from "../records.js";
 import { renderValue } from "../render-attrs.js";
 import { CKA, nameOf } from "../names.js";
 import { shortHex } from "../bytes.js";
 
 function recordTable(records, model) {
-  const byUid = new Map(model.objects.map((o) => [o.uid, o]));
+  const byUid = new Map(model.slot.objects.map((o) => [o.uid, o]));
   return el("table", { class: "records" },
     el("thead", {}, el("tr", {}, el("th", {}, "IndexedDB key"), el("th", {}, "what it holds"), el("th", {}, "as the token shows it"))),
     el("tbody", {}, records.map((raw) => {
@@ -33,27 +33,29 @@ export default {
   id: "storage",
   title: "What is stored",
   summary: "The raw IndexedDB records: public objects in clear, private ones as AES-GCM ciphertext.",
-  intro: "Token objects are kept in this browser's IndexedDB, one record per object. Public objects are stored readable (with a checksum); private ones are encrypted with AES-256-GCM under the token's master key, which is itself wrapped under keys derived from the PINs (PBKDF2-HMAC-SHA256; 10,000 iterations in this demo, 600,000 by default).",
+  intro: "Token objects are kept in this browser's IndexedDB, one record per object (each slot's token in its own database). Public objects are stored readable (with a checksum); private ones are encrypted with AES-256-GCM under the token's master key, which is itself wrapped under keys derived from the PINs (PBKDF2-HMAC-SHA256; 10,000 iterations in this demo, 600,000 by default).",
+  spec: ["storageObjects", "C_CreateObject", "C_GenerateKey"],
   steps: [
     {
       title: "Store a public and a private token object",
       explain: "Both have CKA_TOKEN true, so they are written to storage; one is CKA_PRIVATE false, one true.",
+      call: "C_CreateObject(hSession, pTemplate); C_GenerateKey(hSession, { mechanism: CKM_AES_KEY_GEN }, pTemplate)",
       run: async (L) => {
         const s = await ensureUser(L);
         const pub = await L.must("C_CreateObject", [H(s), [{ type: K.CKA_CLASS, value: K.CKO_DATA }, { type: K.CKA_TOKEN, value: true }, { type: K.CKA_PRIVATE, value: false }, { type: K.CKA_LABEL, value: "public note" }, { type: K.CKA_VALUE, value: new TextEncoder().encode("anyone can read this") }]]);
-        const priv = await L.must("C_GenerateKey", [H(s), { mechanism: K.CKM_AES_KEY_GEN }, [{ type: K.CKA_VALUE_LEN, value: 32 }, { type: K.CKA_TOKEN, value: true }, { type: K.CKA_PRIVATE, value: true }, { type: K.CKA_LABEL, value: "stored secret key" }, { type: K.CKA_ENCRYPT, value: true }]]);
+        const priv = await L.must("C_GenerateKey", [H(s), { mechanism: K.CKM_AES_KEY_GEN }, aesTemplate("stored secret key", [{ type: K.CKA_TOKEN, value: true }, { type: K.CKA_SENSITIVE, value: true }])]);
         return note(`Public data object #${pub} and private key #${priv} are on the token.`);
       },
     },
     {
       title: "Read the raw records",
-      explain: "The page now opens the IndexedDB database directly (not through PKCS#11) and decodes each record. Compare the middle column with the right one: the private key's attributes, even its label, are ciphertext at rest.",
+      explain: "The page now opens the first token's IndexedDB database directly (not through PKCS#11) and decodes each record. Compare the middle column with the right one: the private key's attributes, even its label, are ciphertext at rest.",
       run: async (L) => {
-        const st = await L.token.storedRecords();
+        const st = await L.token.storedRecords(0);
         if (!st.available) return note("This build of the package keeps the token in memory only (persistence is not in it yet), so there is nothing stored to show.");
         // The model read each object's CKA_UNIQUE_ID: it is the record's uid.
         await L.refresh();
-        return [note(`${st.records.length} records in database “${L.token.info.dbName}”, store “records”.`), recordTable(st.records, L.model)];
+        return [note(`${st.records.length} records in database “${st.dbName}”, store “records”.`), recordTable(st.records, L.model)];
       },
     },
   ],
