@@ -222,7 +222,9 @@ export function likelyCause(call, state = {}) {
   switch (rvName) {
     case "CKR_USER_NOT_LOGGED_IN":
       if (state.loggedIn === "SO") return "The SO is logged in, not the USER: only the normal user may create or use private objects and keys. Log out and C_Login as USER.";
-      if (/Generate|Create|Unwrap|Derive|Copy/.test(fn)) return "New keys are private objects by default (CKA_PRIVATE true), and private objects can only be made after C_Login as USER.";
+      if (/Generate|Create|Unwrap|Derive|Copy|Destroy|SetAttributeValue/.test(fn)) {
+        return "New keys are private objects by default (CKA_PRIVATE true), and private objects can only be made after C_Login as USER. And on a stored token, pkcs11-wasm writes any token object (public ones too) only after a login: it signs every stored record with a key that the login unlocks, so that nothing planted in storage is ever trusted.";
+      }
       return "Private objects are only usable after C_Login as USER.";
     case "CKR_PIN_INCORRECT":
     case "CKR_PIN_LOCKED":

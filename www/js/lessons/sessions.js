@@ -59,11 +59,16 @@ export default {
     },
     {
       title: "Open a read/write session and store a token object",
-      explain: "With CKF_RW_SESSION the same call succeeds. Both sessions see both objects: a token object belongs to the token, a session object to the application that made it, not to one session (it lives until the session that made it closes).",
+      explain:
+        "With CKF_RW_SESSION the session may write to the token. On a stored token, pkcs11-wasm also asks for a login: it signs every record it writes with a key that only a login unlocks, so that a record planted in storage is never trusted (PKCS#11 itself would let a R/W public session store a public object). So: try, see CKR_USER_NOT_LOGGED_IN, log in as the user, store, log out. Both sessions see both objects: a token object belongs to the token, a session object to the application that made it, not to one session (it lives until the session that made it closes).",
+      call: "C_OpenSession(slotID, CKF_SERIAL_SESSION | CKF_RW_SESSION); C_CreateObject(hSession, pTemplate); C_Login(hSession, CKU_USER, pPin); C_CreateObject(hSession, pTemplate); C_Logout(hSession)",
       run: async (L) => {
         L.vars.rw = await L.must("C_OpenSession", [H(L.slot), RW()]);
+        await L.expect("C_CreateObject", [H(L.vars.rw), dataObject("token note", true)], "CKR_USER_NOT_LOGGED_IN");
+        await L.must("C_Login", [H(L.vars.rw), K.CKU_USER, L.pins.user]);
         L.vars.tokenObject = await L.must("C_CreateObject", [H(L.vars.rw), dataObject("token note", true)]);
-        return note(`Session #${L.vars.rw} is R/W; object #${L.vars.tokenObject} is stored on the token.`);
+        await L.must("C_Logout", [H(L.vars.rw)]);
+        return note(`Session #${L.vars.rw} is R/W; object #${L.vars.tokenObject} is stored on the token (public: visible without a login).`);
       },
     },
     {
