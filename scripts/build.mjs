@@ -5,11 +5,12 @@
 //   3. wasm-opt -O3 from the npm package `binaryen` (cached by input hash)
 //   4. constants JS + .d.ts from src/constants.rs
 //   5. esbuild: pkg/index.cjs, pkg/index.mjs (Node), pkg/browser.mjs
-//   6. index.d.ts, package.json, README.md; then prints the sizes.
+//   6. index.d.ts, package.json, README.md
+//   7. cli/ and bin/ (the pkcs11-wasm command); then prints the sizes.
 // Options: --no-opt (skip wasm-opt, for quick iterations).
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -132,6 +133,15 @@ const manifest = JSON.parse(readFileSync(join(templates, "package.json"), "utf8"
 manifest.version = /^version = "([^"]+)"/m.exec(readFileSync(join(root, "Cargo.toml"), "utf8"))[1];
 writeFileSync(join(pkg, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
 copyFileSync(join(templates, "README.md"), join(pkg, "README.md"));
+
+// --- 7. the `pkcs11-wasm` command: its ES modules copied as they are (it
+// loads the library through the package's own ../index.mjs, and its
+// parsing dependencies only in the commands that need them) ---
+step("cli/, bin/ (the pkcs11-wasm command)");
+for (const dir of ["cli", "bin"]) rmSync(join(pkg, dir), { recursive: true, force: true });
+cpSync(join(templates, "src", "cli"), join(pkg, "cli"), { recursive: true });
+cpSync(join(templates, "bin"), join(pkg, "bin"), { recursive: true });
+chmodSync(join(pkg, "bin", "pkcs11-wasm.mjs"), 0o755);
 
 // --- sizes ---
 step(`pkg/ (${((Date.now() - started) / 1000).toFixed(1)} s)`);
