@@ -50,8 +50,9 @@ function openTerminal() {
 
 /** Reads one line from the terminal without echo (raw mode). */
 function promptHidden(fd, question) {
-  writeSync(fd === 0 ? 2 : fd, `${question}: `);
   const input = fd === 0 ? process.stdin : new ReadStream(fd);
+  input.setRawMode(true); // before the prompt shows: nothing typed is echoed
+  writeSync(fd === 0 ? 2 : fd, `${question}: `);
   return new Promise((resolve, reject) => {
     let text = "";
     const finish = (err) => {
@@ -72,7 +73,6 @@ function promptHidden(fd, question) {
         else if (ch >= " ") text += ch;
       }
     };
-    input.setRawMode(true);
     input.on("data", onData);
     input.resume();
   });

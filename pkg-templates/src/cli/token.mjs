@@ -19,7 +19,12 @@ async function init(t) {
   if (typeof opts.label !== "string" || opts.label === "") throw new UsageError("init needs --label NAME");
   if (Buffer.byteLength(opts.label) > 32) throw new UsageError("a token label is at most 32 bytes");
   const chosen = opts.slot !== undefined || opts.token !== undefined || opts.serial !== undefined;
-  const slot = t.slot(chosen ? "any" : "free");
+  let slot;
+  if (!chosen && opts.force) {
+    const all = t.slots();
+    if (all.length !== 1) throw new UsageError("--force needs --slot to name the token to re-initialize");
+    slot = all[0];
+  } else slot = t.slot(chosen ? "any" : "free");
   if (slot.storage.kind === "memory" && !slot.storage.name) {
     throw new UsageError(`slot ${slot.id} keeps nothing (storage "memory")`, { hint: "use --directory DIR or a configured slot with storage" });
   }
