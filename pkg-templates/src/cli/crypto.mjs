@@ -4,15 +4,15 @@
 // encryption works on the whole input (at most DATA_MAX). Encryption
 // output is the IV (or nonce) followed by the ciphertext, which is what
 // decryption expects.
-import { randomBytes } from "node:crypto";
 import { LOGIN_OPTIONS, OBJECT_OPTIONS, SLOT_OPTIONS } from "./args.mjs";
 import { CliError, UsageError } from "./errors.mjs";
 import { DATA_MAX, inputChunks, inputSize, readInput } from "./input.mjs";
 import { mechanismFromName, mechanismName, nameOf } from "./names.mjs";
 import { readAttributes } from "./attributes.mjs";
 import { print, printJson, writeBinary } from "./output.mjs";
-import { findObjects, selectOne, summarize } from "./select.mjs";
+import { listObjects, selectOne } from "./select.mjs";
 
+const randomBytes = (n) => globalThis.crypto.getRandomValues(Buffer.alloc(n));
 const SIG_MAX = 8192; // ML-DSA-87: 4,627 bytes; RSA-8192: 1,024
 
 /** Default mechanisms by key type name (CKK_*) and operation. */
@@ -64,7 +64,7 @@ async function findKey(t, op, classes) {
   const { opts, lib: C } = t;
   const wanted = classes.map((c) => C[c]);
   const tryFind = (session) => {
-    const all = findObjects(t, session, opts).map((h) => summarize(t, session, h)).filter((o) => wanted.includes(o.cls));
+    const all = listObjects(t, session, opts).filter((o) => wanted.includes(o.cls));
     for (const cls of wanted) {
       const some = all.filter((o) => o.cls === cls);
       if (some.length === 1) return some[0];

@@ -1,13 +1,12 @@
 // `export` (pkcs11-tool --read-object): a public key as SPKI PEM/DER or JWK
 // (from its public key object, or the public half of a private key), or a
 // certificate as PEM/DER. Secret and private values are never exported.
-import { X509Certificate, createPublicKey } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { LOGIN_OPTIONS, OBJECT_OPTIONS, SLOT_OPTIONS } from "./args.mjs";
 import { readAttributes, isValue } from "./attributes.mjs";
 import { CliError, UsageError } from "./errors.mjs";
 import { print, printJson, writeBinary } from "./output.mjs";
-import { findObjects, selectOne, summarize } from "./select.mjs";
+import { findObjects, listObjects, selectOne, summarize } from "./select.mjs";
 
 const FORMATS = ["pem", "der", "jwk"];
 
@@ -17,7 +16,7 @@ const pemArmor = (label, der) => `-----BEGIN ${label}-----\n${Buffer.from(der).t
 function choose(t, session, opts) {
   if (opts.type !== undefined) return selectOne(t, session, opts);
   if (opts.label === undefined && opts.id === undefined && opts.uid === undefined) throw new UsageError("name what to export with --label, --id or --uid");
-  const all = findObjects(t, session, opts).map((h) => summarize(t, session, h));
+  const all = listObjects(t, session, opts);
   for (const cls of ["pubkey", "cert", "privkey"]) {
     const some = all.filter((o) => o.class === cls);
     if (some.length === 1) return some[0];
@@ -34,7 +33,7 @@ async function publicKeyOf(t, session, obj) {
   let source = obj;
   if (obj.cls === C.CKO_PRIVATE_KEY) {
     const pubs = obj.id ? findObjects(t, session, { id: obj.id, type: "pubkey" }) : [];
-    if (pubs.length === 1) source = summarize(t, session, pubs[0]);
+    if (pubs.length === 1) source = summarize(t, session, pubs[0], C.CKO_PUBLIC_KEY);
     else {
       // No public key object: the private key's CKA_PUBLIC_KEY_INFO, when the token filled it in.
       const info = readAttributes(p, session, obj.handle, [C.CKA_PUBLIC_KEY_INFO]).get(C.CKA_PUBLIC_KEY_INFO);
@@ -62,7 +61,8 @@ async function publicKeyOf(t, session, obj) {
 }
 
 /** { spki, key (a KeyObject when Node knows the key type), from }. */
-function withKey(spki, from) {
+async function withKey(spki, from) {
+  const { createPublicKey } = await import("node:crypto");
   let key;
   try {
     key = createPublicKey({ key: spki, format: "der", type: "spki" });
@@ -79,6 +79,7 @@ async function exportCommand(t) {
   let out;
   if (obj.cls === C.CKO_CERTIFICATE) {
     if (format === "jwk") throw new UsageError("a certificate has no JWK form", { hint: "use --format pem or der" });
+    const { X509Certificate } = await import("node:crypto");
     const der = Buffer.from(readAttributes(p, session, obj.handle, [C.CKA_VALUE]).get(C.CKA_VALUE));
     out = format === "der" ? der : Buffer.from(new X509Certificate(der).toString());
   } else {

@@ -1,7 +1,6 @@
 // `generate` (pkcs11-tool --keygen / --keypairgen): a secret key or a key
 // pair on the token, by key type (rsa:4096, ec:P-384, ed25519, aes:256...)
 // or by any generation mechanism the token lists (--mechanism).
-import { createHash } from "node:crypto";
 import { LOGIN_OPTIONS, SLOT_OPTIONS } from "./args.mjs";
 import { readAttributes } from "./attributes.mjs";
 import { CliError, UsageError } from "./errors.mjs";
@@ -97,6 +96,7 @@ async function pairId(t, session, pub) {
   const C = t.lib;
   const kt = readAttributes(t.p, session, pub, [C.CKA_KEY_TYPE]).get(C.CKA_KEY_TYPE).readUInt32LE(0);
   if (kt === C.CKK_ML_DSA || kt === C.CKK_ML_KEM) {
+    const { createHash } = await import("node:crypto");
     return createHash("sha1").update(readAttributes(t.p, session, pub, [C.CKA_VALUE]).get(C.CKA_VALUE)).digest();
   }
   const { keyId, partsFromAttributes } = await import("./keys.mjs");

@@ -5,7 +5,7 @@ import { allAttributeTypes, decodeAttribute, readAttributes, isValue } from "./a
 import { CliError, UsageError } from "./errors.mjs";
 import { nameOf } from "./names.mjs";
 import { note, print, printJson, table } from "./output.mjs";
-import { findObjects, selectOne, summarize } from "./select.mjs";
+import { listObjects, selectOne } from "./select.mjs";
 
 const flagsText = (o) => ["token", "private", "sensitive", "extractable"].filter((f) => o[f]).join(",");
 
@@ -17,7 +17,7 @@ function jsonObject(o) {
 async function objects(t) {
   const { opts } = t;
   const { session } = await t.open({ login: opts.login });
-  const list = findObjects(t, session, opts).map((h) => summarize(t, session, h));
+  const list = listObjects(t, session, opts);
   if (opts.json) return printJson({ loggedIn: !!opts.login, objects: list.map(jsonObject) });
   if (list.length === 0) print("(no objects)");
   else {
@@ -74,7 +74,7 @@ async function deleteObject(t) {
     if (opts.label === undefined && opts.id === undefined && opts.uid === undefined && opts.type === undefined) {
       throw new UsageError("--all needs at least one of --label, --id, --uid, --type");
     }
-    targets = findObjects(t, session, opts).map((h) => summarize(t, session, h));
+    targets = listObjects(t, session, opts);
     if (targets.length === 0) throw new CliError("no object matches");
   } else {
     targets = [selectOne(t, session, opts)];

@@ -4,7 +4,6 @@
 // that does not echo. Never from the command line itself (args.mjs refuses
 // --pin): other users see arguments in `ps`, and shells keep them.
 import { openSync, readFileSync, writeSync } from "node:fs";
-import { ReadStream } from "node:tty";
 import { UsageError } from "./errors.mjs";
 
 const SOURCES = {
@@ -49,7 +48,8 @@ function openTerminal() {
 }
 
 /** Reads one line from the terminal without echo (raw mode). */
-function promptHidden(fd, question) {
+async function promptHidden(fd, question) {
+  const { ReadStream } = await import("node:tty"); // only when prompting: it is slow to load
   const input = fd === 0 ? process.stdin : new ReadStream(fd);
   input.setRawMode(true); // before the prompt shows: nothing typed is echoed
   writeSync(fd === 0 ? 2 : fd, `${question}: `);

@@ -5,7 +5,6 @@
 // terminal spinner runs in a worker thread writing straight to fd 2; it
 // draws only once a step has lasted 200 ms, so quick steps stay silent.
 import { writeSync } from "node:fs";
-import { Worker } from "node:worker_threads";
 
 const SPINNER = `
 const { workerData: { label, delay, drawn } } = require("node:worker_threads");
@@ -46,6 +45,7 @@ export class Progress {
       writeSync(2, `${label}: done (${seconds(t0)})\n`);
       return result;
     }
+    const { Worker } = await import("node:worker_threads"); // only on a terminal
     const drawn = new Int32Array(new SharedArrayBuffer(4));
     const worker = new Worker(SPINNER, { eval: true, workerData: { label, delay: 200, drawn } });
     worker.unref();

@@ -52,13 +52,13 @@ export function parseHexId(text, flag = "--id") {
   return Buffer.from(h, "hex");
 }
 
-/** Handles of the objects the session sees that match the selectors. */
+/** Handles of the objects the session sees that match the selectors (`cls`: a CKO_* value). */
 export function findObjects(t, session, sel = {}) {
   const C = t.lib;
   const tmpl = [];
   if (sel.label !== undefined) tmpl.push({ type: C.CKA_LABEL, value: sel.label });
   if (sel.id !== undefined) tmpl.push({ type: C.CKA_ID, value: parseHexId(sel.id) });
-  if (sel.type !== undefined) tmpl.push({ type: C.CKA_CLASS, value: classFromWord(C, sel.type) });
+  if (sel.type !== undefined || sel.cls !== undefined) tmpl.push({ type: C.CKA_CLASS, value: sel.cls ?? classFromWord(C, sel.type) });
   if (sel.uid !== undefined && sel.uid.length === 32) tmpl.push({ type: C.CKA_UNIQUE_ID, value: sel.uid });
   const p = t.p;
   p.C_FindObjectsInit(session, tmpl);
@@ -81,38 +81,76 @@ export function findObjects(t, session, sel = {}) {
   return found;
 }
 
-/** A summary of one object: what `objects` lists. */
-export function summarize(t, session, handle) {
-  const C = t.lib;
-  const p = t.p;
-  const base = readAttributes(p, session, handle, [C.CKA_CLASS, C.CKA_LABEL, C.CKA_UNIQUE_ID, C.CKA_TOKEN, C.CKA_PRIVATE]);
-  const val = (m, type) => (isValue(m.get(type)) ? Buffer.from(m.get(type)) : undefined);
-  const cls = ulong(val(base, C.CKA_CLASS));
-  const clsName = cls === undefined ? undefined : nameOf(C, "CKO", cls);
+const BASE = ["CKA_CLASS", "CKA_LABEL", "CKA_UNIQUE_ID", "CKA_TOKEN", "CKA_PRIVATE"];
+const LISTED_CLASSES = ["CKO_DATA", "CKO_CERTIFICATE", "CKO_PUBLIC_KEY", "CKO_PRIVATE_KEY", "CKO_SECRET_KEY"];
+
+/** The attributes a summary reads for objects of class `clsName` (beyond BASE). */
+function classAttributes(C, clsName) {
   const isKey = ["CKO_SECRET_KEY", "CKO_PRIVATE_KEY", "CKO_PUBLIC_KEY"].includes(clsName);
-  const more = [C.CKA_ID];
+  const more = isKey || clsName === "CKO_CERTIFICATE" ? [C.CKA_ID] : [];
   if (isKey) more.push(C.CKA_KEY_TYPE, ...classUsageTypes(C, clsName));
   if (clsName === "CKO_SECRET_KEY" || clsName === "CKO_PRIVATE_KEY") more.push(C.CKA_SENSITIVE, C.CKA_EXTRACTABLE);
   if (clsName === "CKO_CERTIFICATE") more.push(C.CKA_CERTIFICATE_TYPE, C.CKA_CERTIFICATE_CATEGORY);
-  const m = readAttributes(p, session, handle, more);
-  const flag = (map, type) => (val(map, type) ? bool(val(map, type)) : undefined);
-  const usages = isKey ? USAGES.filter(([a]) => C[a] !== undefined && flag(m, C[a])).map(([, w]) => w) : [];
-  const keyType = isKey ? ulong(val(m, C.CKA_KEY_TYPE)) : undefined;
+  return more;
+}
+
+/**
+ * A summary of one object: what `objects` lists. With its class known
+ * (`knownClass`, a CKO_* value) one C_GetAttributeValue reads it all;
+ * else the class is read first.
+ */
+export function summarize(t, session, handle, knownClass) {
+  const C = t.lib;
+  const p = t.p;
+  const base = BASE.map((n) => C[n]);
+  const knownName = knownClass === undefined ? undefined : nameOf(C, "CKO", knownClass);
+  let m = readAttributes(p, session, handle, knownName ? [...base, ...classAttributes(C, knownName)] : base);
+  const val = (type) => (isValue(m.get(type)) ? Buffer.from(m.get(type)) : undefined);
+  const cls = ulong(val(C.CKA_CLASS));
+  const clsName = cls === undefined ? undefined : nameOf(C, "CKO", cls);
+  if (!knownName) {
+    const more = classAttributes(C, clsName);
+    if (more.length > 0) m = new Map([...m, ...readAttributes(p, session, handle, more)]);
+  }
+  const isKey = ["CKO_SECRET_KEY", "CKO_PRIVATE_KEY", "CKO_PUBLIC_KEY"].includes(clsName);
+  const flag = (type) => (val(type) ? bool(val(type)) : undefined);
+  const usages = isKey ? USAGES.filter(([a]) => C[a] !== undefined && flag(C[a])).map(([, w]) => w) : [];
+  const keyType = isKey ? ulong(val(C.CKA_KEY_TYPE)) : undefined;
   return {
     handle,
-    uid: val(base, C.CKA_UNIQUE_ID)?.toString("utf8") ?? "",
+    uid: val(C.CKA_UNIQUE_ID)?.toString("utf8") ?? "",
     class: classWord(C, cls),
     cls,
     keyType,
     keyTypeName: keyType === undefined ? undefined : keyTypeWord(C, keyType),
-    label: val(base, C.CKA_LABEL)?.toString("utf8") ?? "",
-    id: val(m, C.CKA_ID)?.toString("hex") ?? "",
-    token: flag(base, C.CKA_TOKEN),
-    private: flag(base, C.CKA_PRIVATE),
-    sensitive: flag(m, C.CKA_SENSITIVE),
-    extractable: flag(m, C.CKA_EXTRACTABLE),
+    label: val(C.CKA_LABEL)?.toString("utf8") ?? "",
+    id: val(C.CKA_ID)?.toString("hex") ?? "",
+    token: flag(C.CKA_TOKEN),
+    private: flag(C.CKA_PRIVATE),
+    sensitive: flag(C.CKA_SENSITIVE),
+    extractable: flag(C.CKA_EXTRACTABLE),
     usages,
   };
+}
+
+/**
+ * Summaries of every object matching `sel`, found class by class so that
+ * each object costs one C_GetAttributeValue (a token directory checks for
+ * other writers at each call); objects of other classes come last.
+ */
+export function listObjects(t, session, sel = {}) {
+  const C = t.lib;
+  if (sel.type !== undefined) return findObjects(t, session, sel).map((h) => summarize(t, session, h, classFromWord(C, sel.type)));
+  const out = [];
+  const seen = new Set();
+  for (const name of LISTED_CLASSES) {
+    for (const h of findObjects(t, session, { ...sel, cls: C[name] })) {
+      seen.add(Buffer.from(h).toString("hex"));
+      out.push(summarize(t, session, h, C[name]));
+    }
+  }
+  for (const h of findObjects(t, session, sel)) if (!seen.has(Buffer.from(h).toString("hex"))) out.push(summarize(t, session, h));
+  return out;
 }
 
 /** Exactly one object matching `sel` (among `classes`, CKO_* values, if given). */
@@ -120,7 +158,7 @@ export function selectOne(t, session, sel, { classes, what = "object" } = {}) {
   if (sel.label === undefined && sel.id === undefined && sel.uid === undefined) {
     throw new UsageError(`name the ${what} with --label, --id or --uid`);
   }
-  let found = findObjects(t, session, sel).map((h) => summarize(t, session, h));
+  let found = listObjects(t, session, sel);
   if (classes) found = found.filter((o) => classes.includes(o.cls));
   if (found.length === 1) return found[0];
   const named = [sel.label && `label ${JSON.stringify(sel.label)}`, sel.id && `id ${sel.id}`, sel.uid && `uid ${sel.uid}`].filter(Boolean).join(", ");
