@@ -33,6 +33,15 @@ export const LOGIN_OPTIONS = {
   "pin-fd": { value: "N", help: "read the user PIN from file descriptor N (else $PKCS11_WASM_PIN, else a prompt)" },
 };
 
+/** What new keys get (generate, import). */
+export const KEY_OPTIONS = {
+  label: { value: "LABEL", help: "CKA_LABEL" },
+  id: { value: "HEX", help: "CKA_ID (default: SHA-1 of the public key; none for secret keys)" },
+  usage: { value: "LIST", help: "only these usages, e.g. sign,verify (default: the token's)" },
+  extractable: { help: "allow the key to be wrapped out (CKA_EXTRACTABLE)" },
+  "not-sensitive": { help: "CKA_SENSITIVE false (the value may then be read)" },
+};
+
 const REFUSED = new Set(["pin", "so-pin", "new-pin", "new-so-pin", "puk"]);
 
 const camel = (name) => name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
@@ -88,14 +97,6 @@ export function parseArgs(argv, options, command) {
     else opts[key] = value;
   }
   return { opts, positionals };
-}
-
-/** A non-negative integer option, or undefined. */
-export function intOption(opts, key, flag) {
-  const v = opts[key];
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v)) throw new UsageError(`--${flag} needs a whole number, not ${JSON.stringify(v)}`);
-  return Number(v);
 }
 
 function optionLines(options) {

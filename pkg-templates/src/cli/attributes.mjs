@@ -1,7 +1,7 @@
 // Reading and decoding attributes for people: booleans, numbers named
 // after their constants (CKO_/CKK_/CKM_/CKC_), text, dates, mechanism
 // lists, curves; bytes as hex.
-import { CATEGORY_NAMES, classWord, keyTypeWord, mechanismName, nameOf } from "./names.mjs";
+import { CATEGORY_NAMES, mechanismName, nameOf } from "./names.mjs";
 
 const BOOL = new Set(
   (
@@ -36,7 +36,7 @@ const CURVES = {
   "06032b656f": "curve448 (X448)",
 };
 
-export function curveName(params) {
+function curveName(params) {
   const h = Buffer.from(params).toString("hex");
   if (CURVES[h]) return CURVES[h];
   if (params[0] === 0x13) return Buffer.from(params.subarray(2)).toString("latin1");
@@ -146,5 +146,3 @@ function bitLength(b) {
   while (i < b.length && b[i] === 0) i++;
   return i === b.length ? 0 : (b.length - i - 1) * 8 + (32 - Math.clz32(b[i]));
 }
-
-export { classWord, keyTypeWord };

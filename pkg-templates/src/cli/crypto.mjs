@@ -223,7 +223,7 @@ async function digest(t) {
   print(`${hash.toString("hex")}  ${name}`);
 }
 
-const KEY_OPTIONS = { ...SLOT_OPTIONS, ...LOGIN_OPTIONS, ...OBJECT_OPTIONS };
+const USE_KEY_OPTIONS = { ...SLOT_OPTIONS, ...LOGIN_OPTIONS, ...OBJECT_OPTIONS };
 const IO_OPTIONS = {
   mechanism: { short: "m", value: "CKM", help: "mechanism (default: by key type, see above)" },
   input: { short: "i", value: "FILE", help: "input file (default: stdin)" },
@@ -239,7 +239,7 @@ export default [
     summary: "sign a file or stdin with a private or secret key",
     usage: "pkcs11-wasm sign --label KEY [-m CKM] [-i FILE] [-o SIG]",
     description: ["Default mechanisms: RSA SHA256-RSA-PKCS, EC ECDSA-SHA256, Ed25519 EDDSA, ML-DSA ML-DSA,", "AES AES-CMAC, generic secrets SHA256-HMAC. Needs the user PIN."],
-    options: { ...KEY_OPTIONS, ...IO_OPTIONS, ...HASH_OPTION, ...SIG_FORMAT },
+    options: { ...USE_KEY_OPTIONS, ...IO_OPTIONS, ...HASH_OPTION, ...SIG_FORMAT },
     examples: ["pkcs11-wasm sign --label signing -i report.pdf -o report.sig", "pkcs11-wasm sign --label signing -m SHA256-RSA-PKCS-PSS < data > data.sig"],
     run: sign,
   },
@@ -249,7 +249,7 @@ export default [
     summary: "verify a signature of a file or stdin (exit status 0 when valid)",
     usage: "pkcs11-wasm verify --label KEY --signature SIG [-m CKM] [-i FILE]",
     description: ["Uses the public key object (no PIN needed), or a secret key for MACs (PIN needed)."],
-    options: { ...KEY_OPTIONS, ...IO_OPTIONS, ...HASH_OPTION, ...SIG_FORMAT, signature: { short: "s", value: "FILE", help: "the signature" } },
+    options: { ...USE_KEY_OPTIONS, ...IO_OPTIONS, ...HASH_OPTION, ...SIG_FORMAT, signature: { short: "s", value: "FILE", help: "the signature" } },
     examples: ["pkcs11-wasm verify --label signing -i report.pdf --signature report.sig"],
     run: verify,
   },
@@ -259,7 +259,7 @@ export default [
     summary: "encrypt a file or stdin (output: IV or nonce, then ciphertext)",
     usage: "pkcs11-wasm encrypt --label KEY [-m CKM] [-i FILE] [-o FILE]",
     description: ["Defaults: AES AES-GCM (random 12-byte IV, 128-bit tag), RSA RSA-PKCS-OAEP (SHA-256),", "ChaCha20 ChaCha20-Poly1305. At most 256 MiB per call."],
-    options: { ...KEY_OPTIONS, ...IO_OPTIONS, ...HASH_OPTION },
+    options: { ...USE_KEY_OPTIONS, ...IO_OPTIONS, ...HASH_OPTION },
     examples: ["pkcs11-wasm encrypt --label data-key -i secret.txt -o secret.enc"],
     run: (t) => encryptOrDecrypt(t, "encrypt"),
   },
@@ -268,7 +268,7 @@ export default [
     aliases: [],
     summary: "decrypt what `encrypt` wrote (IV or nonce first)",
     usage: "pkcs11-wasm decrypt --label KEY [-m CKM] [-i FILE] [-o FILE]",
-    options: { ...KEY_OPTIONS, ...IO_OPTIONS, ...HASH_OPTION },
+    options: { ...USE_KEY_OPTIONS, ...IO_OPTIONS, ...HASH_OPTION },
     examples: ["pkcs11-wasm decrypt --label data-key -i secret.enc -o secret.txt"],
     run: (t) => encryptOrDecrypt(t, "decrypt"),
   },

@@ -52,7 +52,7 @@ const HINTS = {
   CKR_USER_ANOTHER_ALREADY_LOGGED_IN: "another user is logged in",
 };
 
-export function hintFor(code) {
+function hintFor(code) {
   return HINTS[code];
 }
 
@@ -80,14 +80,4 @@ export function describe(e) {
   const text = String(e?.message ?? e).replace(/^pkcs11-wasm: /, "");
   if (e instanceof TypeError && /configuration|storage|pkcs11-wasm/.test(e.message)) return { message: text, usage: true };
   return { message: text, usage: false, unexpected: !(e instanceof Error && /^pkcs11-wasm: /.test(e.message)) };
-}
-
-/** Adds what the CLI was doing to a library error (kept on one line). */
-export function within(context, f) {
-  try {
-    return f();
-  } catch (e) {
-    if (e && typeof e === "object" && !e.context) e.context = context;
-    throw e;
-  }
 }

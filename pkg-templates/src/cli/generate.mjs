@@ -1,12 +1,12 @@
 // `generate` (pkcs11-tool --keygen / --keypairgen): a secret key or a key
 // pair on the token, by key type (rsa:4096, ec:P-384, ed25519, aes:256...)
 // or by any generation mechanism the token lists (--mechanism).
-import { LOGIN_OPTIONS, SLOT_OPTIONS } from "./args.mjs";
+import { KEY_OPTIONS, LOGIN_OPTIONS, SLOT_OPTIONS } from "./args.mjs";
 import { readAttributes } from "./attributes.mjs";
 import { CliError, UsageError } from "./errors.mjs";
 import { mechanismFromName, mechanismName } from "./names.mjs";
 import { print, printJson } from "./output.mjs";
-import { parseHexId, usageTemplate } from "./select.mjs";
+import { parseHexId, protection, usageTemplate } from "./select.mjs";
 
 // Named curves by the names people use (OIDs from SEC 2 and RFC 5639).
 const CURVES = {
@@ -123,11 +123,7 @@ async function generate(t) {
     { type: C.CKA_LABEL, value: label },
     ...(fixedId ? [{ type: C.CKA_ID, value: fixedId }] : []),
   ];
-  const secretFlags = [
-    { type: C.CKA_PRIVATE, value: true },
-    { type: C.CKA_SENSITIVE, value: !opts.notSensitive },
-    { type: C.CKA_EXTRACTABLE, value: !!opts.extractable },
-  ];
+  const secretFlags = protection(C, opts);
   const usage = (cls) => usageTemplate(C, cls, opts.usage);
   const made = [];
   let id = fixedId;
@@ -170,11 +166,8 @@ export default [
       mechanism: { short: "m", value: "CKM", help: "a generation mechanism by name (CKM_SHA256_KEY_GEN...)" },
       size: { value: "N", help: "key size: bits (RSA, AES) or bytes (generic secrets)" },
       curve: { value: "CURVE", help: "EC curve (with --mechanism CKM_EC_KEY_PAIR_GEN)" },
+      ...KEY_OPTIONS,
       label: { value: "LABEL", help: "CKA_LABEL (default: the type)" },
-      id: { value: "HEX", help: "CKA_ID (default: SHA-1 of the public key; none for secret keys)" },
-      usage: { value: "LIST", help: "only these usages, e.g. sign,verify" },
-      extractable: { help: "allow the key to be wrapped out (CKA_EXTRACTABLE)" },
-      "not-sensitive": { help: "CKA_SENSITIVE false" },
       "pin-fd": LOGIN_OPTIONS["pin-fd"],
     },
     examples: [

@@ -3,12 +3,12 @@
 // raw secrets. Every file is read and parsed before the first object is
 // created; if creating one fails, the ones made before it are destroyed.
 import { basename, extname } from "node:path";
-import { LOGIN_OPTIONS, SLOT_OPTIONS } from "./args.mjs";
+import { KEY_OPTIONS, LOGIN_OPTIONS, SLOT_OPTIONS } from "./args.mjs";
 import { CliError, UsageError } from "./errors.mjs";
 import { KEY_FILE_MAX, readInput } from "./input.mjs";
 import { CATEGORY_NAMES } from "./names.mjs";
 import { print, printJson } from "./output.mjs";
-import { findObjects, parseHexId, usageTemplate } from "./select.mjs";
+import { findObjects, parseHexId, protection, usageTemplate } from "./select.mjs";
 
 const TYPES = ["auto", "private", "public", "cert", "jwk", "aes", "generic", "secret"];
 
@@ -20,7 +20,7 @@ async function planItem(t, item, source, opts) {
   const label = opts.label ?? fileLabel;
   const fixedId = opts.id !== undefined ? parseHexId(opts.id) : undefined;
   const usage = (cls) => usageTemplate(C, cls, opts.usage);
-  const keyOpts = { sensitive: !opts.notSensitive, extractable: !!opts.extractable, privUsages: usage("CKO_PRIVATE_KEY"), pubUsages: usage("CKO_PUBLIC_KEY") };
+  const keyOpts = { protection: protection(C, opts), privUsages: usage("CKO_PRIVATE_KEY"), pubUsages: usage("CKO_PUBLIC_KEY") };
   if (item.kind === "private" || item.kind === "public") {
     const parts = item.kind === "private" ? privateParts(item.key) : publicParts(item.key);
     const id = fixedId ?? keyId(parts);
@@ -47,9 +47,7 @@ async function planItem(t, item, source, opts) {
     { type: C.CKA_CLASS, value: C.CKO_SECRET_KEY },
     { type: C.CKA_KEY_TYPE, value: keyType },
     { type: C.CKA_TOKEN, value: true },
-    { type: C.CKA_PRIVATE, value: true },
-    { type: C.CKA_SENSITIVE, value: keyOpts.sensitive },
-    { type: C.CKA_EXTRACTABLE, value: keyOpts.extractable },
+    ...keyOpts.protection,
     { type: C.CKA_LABEL, value: label },
     { type: C.CKA_VALUE, value: item.secret },
     ...(fixedId ? [{ type: C.CKA_ID, value: fixedId }] : []),
@@ -147,12 +145,9 @@ export default [
       ...SLOT_OPTIONS,
       ...LOGIN_OPTIONS,
       type: { value: "TYPE", help: `what the files hold: ${TYPES.join(", ")} (default auto)` },
+      ...KEY_OPTIONS,
       label: { value: "LABEL", help: "CKA_LABEL (default: the certificate's CN or the file name)" },
-      id: { value: "HEX", help: "CKA_ID (default: SHA-1 of the public key)" },
-      usage: { value: "LIST", help: "only these usages, e.g. sign,verify (default: the token's)" },
       category: { value: "CAT", help: "certificate category: user, authority, other, unspecified" },
-      extractable: { help: "allow the key to be wrapped out (CKA_EXTRACTABLE)" },
-      "not-sensitive": { help: "CKA_SENSITIVE false (the value may then be read)" },
       "no-public": { help: "do not create the public key object of a private key" },
       "passphrase-fd": { value: "N", help: "read an encrypted key's passphrase from file descriptor N" },
     },

@@ -13,7 +13,7 @@ const PUBLIC_PEM = new Set(["PUBLIC KEY", "RSA PUBLIC KEY"]);
 const CERT_PEM = new Set(["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"]);
 const SKIPPED_PEM = new Set(["EC PARAMETERS"]); // openssl ecparam -genkey writes it before the key
 
-export const KINDS = { private: "a private key", public: "a public key", cert: "a certificate", secret: "a secret key" };
+const KINDS = { private: "a private key", public: "a public key", cert: "a certificate", secret: "a secret key" };
 
 function opensslReason(e) {
   return String(e?.message ?? e).split("\n")[0].replace(/^error:[0-9A-F]+:/, "");

@@ -64,8 +64,11 @@ function ecPointAttr(parts) {
   return parts.ckk === "CKK_EC" ? octetString(parts.point) : parts.point;
 }
 
-/** Templates { priv, pub } (priv undefined for public parts) of a key's objects. */
-export function keyTemplates(C, parts, { label, id, sensitive = true, extractable = false, privUsages = [], pubUsages = [] }) {
+/**
+ * Templates { priv, pub } (priv undefined for public parts) of a key's
+ * objects; `protection`: the private key's CKA_PRIVATE/SENSITIVE/EXTRACTABLE.
+ */
+export function keyTemplates(C, parts, { label, id, protection, privUsages = [], pubUsages = [] }) {
   const ckk = C[parts.ckk];
   const common = [
     { type: C.CKA_KEY_TYPE, value: ckk },
@@ -88,8 +91,7 @@ export function keyTemplates(C, parts, { label, id, sensitive = true, extractabl
   const privValues =
     parts.ckk === "CKK_RSA"
       ? [
-          { type: C.CKA_MODULUS, value: parts.modulus },
-          { type: C.CKA_PUBLIC_EXPONENT, value: parts.exponent },
+          ...pubValues,
           { type: C.CKA_PRIVATE_EXPONENT, value: parts.d },
           { type: C.CKA_PRIME_1, value: parts.p },
           { type: C.CKA_PRIME_2, value: parts.q },
@@ -101,15 +103,7 @@ export function keyTemplates(C, parts, { label, id, sensitive = true, extractabl
           { type: C.CKA_EC_PARAMS, value: parts.params },
           { type: C.CKA_VALUE, value: parts.value },
         ];
-  const priv = [
-    { type: C.CKA_CLASS, value: C.CKO_PRIVATE_KEY },
-    ...common,
-    { type: C.CKA_PRIVATE, value: true },
-    { type: C.CKA_SENSITIVE, value: sensitive },
-    { type: C.CKA_EXTRACTABLE, value: extractable },
-    ...privValues,
-    ...privUsages,
-  ];
+  const priv = [{ type: C.CKA_CLASS, value: C.CKO_PRIVATE_KEY }, ...common, ...protection, ...privValues, ...privUsages];
   return { priv, pub };
 }
 

@@ -51,7 +51,8 @@ async function show(t) {
     }
     const d = decodeAttribute(C, type, v, o);
     attributes[name] = d.json;
-    lines.push([name, d.text]);
+    // Long values (certificates, moduli) cut for the terminal; --json has them whole.
+    lines.push([name, d.text.length > 100 ? `${d.text.slice(0, 64)}... (${v.length} bytes)` : d.text]);
   }
   let certificate;
   if (o.cls === C.CKO_CERTIFICATE && isValue(values.get(C.CKA_VALUE))) {

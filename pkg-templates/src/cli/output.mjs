@@ -3,14 +3,6 @@
 import { writeFileSync, writeSync } from "node:fs";
 import { CliError } from "./errors.mjs";
 
-export const hex = (bytes) => Buffer.from(bytes).toString("hex");
-
-/** Hex, cut after `max` bytes for a terminal line. */
-export function shortHex(bytes, max = 32) {
-  const b = Buffer.from(bytes);
-  return b.length <= max ? b.toString("hex") : `${b.subarray(0, max).toString("hex")}... (${b.length} bytes)`;
-}
-
 /** Writes a whole string to stdout synchronously (pipes included). */
 export function print(text = "") {
   writeAll(1, Buffer.from(text + "\n"));

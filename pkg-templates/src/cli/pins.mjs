@@ -14,8 +14,6 @@ const SOURCES = {
   passphrase: { env: "PKCS11_WASM_KEY_PASSPHRASE", fd: "passphraseFd", flag: "--passphrase-fd", prompt: "Passphrase of the key file" },
 };
 
-export const PIN_ENV = Object.fromEntries(Object.entries(SOURCES).map(([k, s]) => [k, s.env]));
-
 // Lines read from each descriptor (several PINs may share one).
 const fdLines = new Map();
 

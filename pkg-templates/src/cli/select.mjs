@@ -46,6 +46,15 @@ export function usageTemplate(lib, clsName, list) {
     .map((w) => ({ type: usageAttr(lib, w), value: words.includes(w) }));
 }
 
+/** CKA_PRIVATE, CKA_SENSITIVE, CKA_EXTRACTABLE of a new private or secret key (--not-sensitive, --extractable). */
+export function protection(C, opts) {
+  return [
+    { type: C.CKA_PRIVATE, value: true },
+    { type: C.CKA_SENSITIVE, value: !opts.notSensitive },
+    { type: C.CKA_EXTRACTABLE, value: !!opts.extractable },
+  ];
+}
+
 export function parseHexId(text, flag = "--id") {
   const h = text.replace(/[:\s]/g, "");
   if (!/^([0-9a-fA-F]{2})*$/.test(h)) throw new UsageError(`${flag} needs hex bytes, not ${JSON.stringify(text)}`);
