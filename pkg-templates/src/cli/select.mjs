@@ -93,6 +93,18 @@ export function findObjects(t, session, sel = {}) {
 const BASE = ["CKA_CLASS", "CKA_LABEL", "CKA_UNIQUE_ID", "CKA_TOKEN", "CKA_PRIVATE"];
 const LISTED_CLASSES = ["CKO_DATA", "CKO_CERTIFICATE", "CKO_PUBLIC_KEY", "CKO_PRIVATE_KEY", "CKO_SECRET_KEY"];
 
+const typeLists = new WeakMap(); // lib -> Map(key -> attribute types), made once
+
+function cached(C, key, make) {
+  if (!typeLists.has(C)) typeLists.set(C, new Map());
+  const lists = typeLists.get(C);
+  if (!lists.has(key)) lists.set(key, make());
+  return lists.get(key);
+}
+
+const baseTypes = (C) => cached(C, "base", () => BASE.map((n) => C[n]));
+const summaryTypes = (C, clsName) => cached(C, `${clsName} and base`, () => [...baseTypes(C), ...classAttributes(C, clsName)]);
+
 /** The attributes a summary reads for objects of class `clsName` (beyond BASE). */
 function classAttributes(C, clsName) {
   const isKey = ["CKO_SECRET_KEY", "CKO_PRIVATE_KEY", "CKO_PUBLIC_KEY"].includes(clsName);
@@ -111,14 +123,16 @@ function classAttributes(C, clsName) {
 export function summarize(t, session, handle, knownClass) {
   const C = t.lib;
   const p = t.p;
-  const base = BASE.map((n) => C[n]);
   const knownName = knownClass === undefined ? undefined : nameOf(C, "CKO", knownClass);
-  let m = readAttributes(p, session, handle, knownName ? [...base, ...classAttributes(C, knownName)] : base);
-  const val = (type) => (isValue(m.get(type)) ? Buffer.from(m.get(type)) : undefined);
+  let m = readAttributes(p, session, handle, knownName ? summaryTypes(C, knownName) : baseTypes(C));
+  const val = (type) => {
+    const v = m.get(type);
+    return Buffer.isBuffer(v) ? v : isValue(v) ? Buffer.from(v) : undefined;
+  };
   const cls = ulong(val(C.CKA_CLASS));
   const clsName = cls === undefined ? undefined : nameOf(C, "CKO", cls);
   if (!knownName) {
-    const more = classAttributes(C, clsName);
+    const more = cached(C, clsName, () => classAttributes(C, clsName));
     if (more.length > 0) m = new Map([...m, ...readAttributes(p, session, handle, more)]);
   }
   const isKey = ["CKO_SECRET_KEY", "CKO_PRIVATE_KEY", "CKO_PUBLIC_KEY"].includes(clsName);
@@ -151,14 +165,12 @@ export function listObjects(t, session, sel = {}) {
   const C = t.lib;
   if (sel.type !== undefined) return findObjects(t, session, sel).map((h) => summarize(t, session, h, classFromWord(C, sel.type)));
   const out = [];
-  const seen = new Set();
-  for (const name of LISTED_CLASSES) {
-    for (const h of findObjects(t, session, { ...sel, cls: C[name] })) {
-      seen.add(Buffer.from(h).toString("hex"));
-      out.push(summarize(t, session, h, C[name]));
-    }
+  for (const name of LISTED_CLASSES) for (const h of findObjects(t, session, { ...sel, cls: C[name] })) out.push(summarize(t, session, h, C[name]));
+  const all = findObjects(t, session, sel);
+  if (all.length > out.length) {
+    const seen = new Set(out.map((o) => Buffer.from(o.handle).toString("hex")));
+    for (const h of all) if (!seen.has(Buffer.from(h).toString("hex"))) out.push(summarize(t, session, h));
   }
-  for (const h of findObjects(t, session, sel)) if (!seen.has(Buffer.from(h).toString("hex"))) out.push(summarize(t, session, h));
   return out;
 }
 
