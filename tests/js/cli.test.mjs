@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { SO_PIN, USER_PIN, cli, fails, initToken, installed, ok, pins, scratch } from "./fixtures/cli-install.mjs";
 
@@ -61,6 +61,9 @@ test("every command has --help with an example, and the top-level help lists the
 test("where tokens are: no configuration is a usage error; --config and PKCS11_WASM_CONF name the slots", (t) => {
   const s = scratch(t);
   assert.match(fails(["slots"], {}, 2).line, /no token storage is configured: pass --directory DIR/);
+  // A mistyped directory is an error, not a new empty token directory.
+  assert.match(fails(["objects", "--directory", s.path("typo")]).line, /typo: no such token directory: `pkcs11-wasm init --directory .*typo` creates one$/);
+  assert.equal(existsSync(s.path("typo")), false);
   const conf = s.path("two.json");
   writeFileSync(conf, JSON.stringify({ kdfIterations: 1000, slots: [{ storage: { directory: s.path("a") } }, { storage: { directory: s.path("b") } }] }));
   ok(["init", "--config", conf, "--label", "first"], { env: pins(s) });

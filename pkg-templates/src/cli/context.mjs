@@ -3,7 +3,7 @@
 // one token directory), the package's public API (the PKCS11 class, as any
 // program uses it), slots named by id, label or serial, sessions and
 // logins (with progress: a login derives a key from the PIN).
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { CliError, UsageError } from "./errors.mjs";
 import { note } from "./output.mjs";
 import { getPin } from "./pins.mjs";
@@ -184,10 +184,17 @@ export class Tokens {
   }
 }
 
-/** Opens the library for the configured slots (NO_STORAGE when none). */
-export async function openTokens(opts, { allowNoStorage = false } = {}) {
+/**
+ * Opens the library for the configured slots (NO_STORAGE when none).
+ * A --directory that does not exist is an error unless `mayCreate` (init):
+ * the library would create it, and a mistyped path should not leave one.
+ */
+export async function openTokens(opts, { allowNoStorage = false, mayCreate = false } = {}) {
   const config = resolveConfig(opts);
   if (!config && !allowNoStorage) throw NO_STORAGE;
+  if (opts.directory !== undefined && !mayCreate && !existsSync(opts.directory)) {
+    throw new CliError(`${opts.directory}: no such token directory`, { hint: `\`pkcs11-wasm init --directory ${opts.directory}\` creates one` });
+  }
   const lib = await import("../index.mjs"); // this package's public entry
   return new Tokens(lib, opts, config);
 }

@@ -103,7 +103,7 @@ export async function main(argv) {
       return 0;
     }
     if (positionals.length > 0 && !POSITIONAL.has(cmd.name)) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])} for \`${cmd.name}\``);
-    tokens = await openTokens(opts, { allowNoStorage: cmd.noStorage || cmd.name === "digest" });
+    tokens = await openTokens(opts, { allowNoStorage: cmd.noStorage || cmd.name === "digest", mayCreate: cmd.name === "init" });
     await cmd.run(tokens, positionals);
     tokens.close();
     return 0;
