@@ -204,3 +204,21 @@ test("secret keys: raw AES bytes and a JWK oct key interoperate with Node's AES-
   const tag = ok(["sign", "--directory", dir, "--label", "mac", "-i", s.path("plain")], { env }).raw;
   assert.deepEqual(tag, crypto.createHmac("sha256", mac).update(plain).digest());
 });
+
+test("RSA-OAEP both ways with Node: SHA-256 by default, SHA-1 with --hash", (t) => {
+  const s = scratch(t);
+  const dir = initToken(s);
+  const env = pins(s);
+  const { privateKey } = generateKeyPair("rsa", { modulusLength: 2048 });
+  writeFileSync(s.path("peer.pem"), privateKey.export({ type: "pkcs8", format: "pem" }));
+  ok(["import", "--directory", dir, s.path("peer.pem"), "--label", "peer"], { env });
+  const message = Buffer.from("a short secret for OAEP");
+  for (const [hashArgs, oaepHash] of [[[], "sha256"], [["--hash", "sha-1"], "sha1"]]) {
+    // The public key object encrypts without a PIN; Node decrypts.
+    const sealed = ok(["encrypt", "--directory", dir, "--label", "peer", ...hashArgs], { env: { PKCS11_WASM_CONF: s.conf }, input: message }).raw;
+    assert.deepEqual(crypto.privateDecrypt({ key: privateKey, oaepHash, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING }, sealed), message, oaepHash);
+    // Node encrypts; the private key decrypts (PIN needed).
+    const fromNode = crypto.publicEncrypt({ key: privateKey, oaepHash, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING }, message);
+    assert.deepEqual(ok(["decrypt", "--directory", dir, "--label", "peer", ...hashArgs], { env, input: fromNode }).raw, message, oaepHash);
+  }
+});

@@ -26,11 +26,20 @@ DEFAULTS.decrypt = DEFAULTS.encrypt;
 // IV or nonce bytes written before the ciphertext, by mechanism name.
 const IV_LEN = { CKM_AES_GCM: 12, CKM_CHACHA20_POLY1305: 12, CKM_AES_CBC: 16, CKM_AES_CBC_PAD: 16, CKM_AES_CTR: 16, CKM_AES_CTS: 16 };
 
+/** A hash as typed (sha256, SHA-384, sha3-256, sha1) -> its CKM_ name without the prefix. */
+function hashName(text) {
+  const t = text.toUpperCase().replace(/-/g, "_");
+  if (/^SHA_?1$/.test(t)) return "SHA_1";
+  const sha3 = /^SHA3_?(\d{3})$/.exec(t);
+  if (sha3) return `SHA3_${sha3[1]}`;
+  const sha2 = /^SHA_?(\d{3})$/.exec(t);
+  return sha2 ? `SHA${sha2[1]}` : t;
+}
+
 /** Digest and MGF1 of a PSS/OAEP mechanism: its own hash, else --hash, else SHA-256. */
 function hashParams(C, name, hashOpt) {
-  const m = /SHA3?_?(\d+)/.exec(name.replace(/^CKM_/, "").replace(/_RSA.*$/, ""));
-  let hash = hashOpt ? hashOpt.toUpperCase().replace(/-/g, "_").replace(/^SHA(\d)/, "SHA$1") : m ? m[0] : "SHA256";
-  if (hash === "SHA1") hash = "SHA_1";
+  const own = /SHA3?_?\d+/.exec(name.replace(/^CKM_/, "").replace(/_RSA.*$/, ""));
+  const hash = hashName(own ? own[0] : (hashOpt ?? "SHA256"));
   const digest = C[`CKM_${hash}`];
   const mgf = C[`CKG_MGF1_${hash === "SHA_1" ? "SHA1" : hash}`];
   if (digest === undefined || mgf === undefined) throw new UsageError(`unknown hash ${JSON.stringify(hashOpt ?? hash)}`);
