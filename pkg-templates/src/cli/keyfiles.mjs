@@ -46,8 +46,10 @@ async function pemItems(text, name, opts) {
       }
     } catch (e) {
       if (e instanceof CliError) throw e;
-      const why = label === "ENCRYPTED PRIVATE KEY" && /decrypt|bad/i.test(e.message) ? "wrong passphrase, or damaged" : opensslReason(e);
-      throw new CliError(`${name}: damaged ${label} PEM block (${why})`);
+      // A wrong passphrase usually fails the padding check ("bad decrypt"),
+      // but about one in 256 decrypts to garbage that fails later instead.
+      if (label === "ENCRYPTED PRIVATE KEY") throw new CliError(`${name}: cannot decrypt the key (wrong passphrase, or a damaged file: ${opensslReason(e)})`);
+      throw new CliError(`${name}: damaged ${label} PEM block (${opensslReason(e)})`);
     }
   }
   if (blocks < begins) throw new CliError(`${name}: truncated or damaged PEM (a BEGIN line without its END line)`);
