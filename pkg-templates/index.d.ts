@@ -552,6 +552,20 @@ export interface StorageEvent {
   message: string;
 }
 
+/** What a token backup says about itself (for display; not authenticated). */
+export interface BackupInfo {
+  label: string;
+  serial: string;
+  model: string;
+  manufacturer: string;
+  /** ISO 8601 time the backup was made. */
+  created: string;
+  /** Number of stored records in it. */
+  records: number;
+  /** Backup format version (inspectBackup only). */
+  version?: number;
+}
+
 /** A raw stored record. */
 export interface StoredRecord {
   key: string;
@@ -614,6 +628,23 @@ export class PKCS11 {
    */
   rekeyToken(slot: Handle, soPin: string, userPin?: string): void;
   rekeyTokenAsync(slot: Handle, soPin: string, userPin?: string): Promise<void>;
+  /**
+   * pkcs11-wasm: a backup of the token in `slot`: its stored records copied
+   * verbatim (sealed, never decrypted) after a flush, in a versioned
+   * layout with a checksum (see src/tokens.js in the repository).
+   */
+  exportToken(slot: Handle): Promise<Uint8Array>;
+  /**
+   * pkcs11-wasm: writes a backup's records into `storage`, which must be
+   * empty (a new or empty directory), as one transaction. A slot
+   * configured with that storage then loads the token, checking its
+   * records as it loads any token.
+   */
+  importToken(storage: StorageConfig, backup: Uint8Array): Promise<BackupInfo>;
+  /** pkcs11-wasm: exportToken + importToken: a replica of the token (same identity, serial, PINs, objects). */
+  cloneToken(slot: Handle, storage: StorageConfig): Promise<BackupInfo>;
+  /** pkcs11-wasm: a backup's header, after checking its layout and checksum; writes nothing. */
+  inspectBackup(backup: Uint8Array): Promise<BackupInfo>;
   /** pkcs11-wasm: every storage event so far. */
   storageEvents: StorageEvent[];
   /** pkcs11-wasm: called for each storage event (default: console.warn). */

@@ -7,12 +7,12 @@
 //   5. esbuild: pkg/index.cjs, pkg/index.mjs (Node), pkg/browser.mjs,
 //      and with the wasm inlined pkg/inline.mjs (browsers, any bundler),
 //      pkg/inline-node.mjs (bundlers targeting Node)
-//   6. index.d.ts, index.d.mts, package.json, README.md, LICENSE; then
-//      prints the sizes.
+//   6. index.d.ts, index.d.mts, package.json, README.md, LICENSE
+//   7. cli/ and bin/ (the pkcs11-wasm command); then prints the sizes.
 // Options: --no-opt (skip wasm-opt, for quick iterations).
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -206,6 +206,15 @@ manifest.version = version;
 writeFileSync(join(pkg, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
 copyFileSync(join(templates, "README.md"), join(pkg, "README.md"));
 copyFileSync(join(templates, "LICENSE"), join(pkg, "LICENSE"));
+
+// --- 7. the `pkcs11-wasm` command: its ES modules copied as they are (it
+// loads the library through the package's own ../index.mjs, and its
+// parsing dependencies only in the commands that need them) ---
+step("cli/, bin/ (the pkcs11-wasm command)");
+for (const dir of ["cli", "bin"]) rmSync(join(pkg, dir), { recursive: true, force: true });
+cpSync(join(templates, "src", "cli"), join(pkg, "cli"), { recursive: true });
+cpSync(join(templates, "bin"), join(pkg, "bin"), { recursive: true });
+chmodSync(join(pkg, "bin", "pkcs11-wasm.mjs"), 0o755);
 
 // --- sizes ---
 step(`pkg/ (${((Date.now() - started) / 1000).toFixed(1)} s)`);

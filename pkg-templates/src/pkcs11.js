@@ -12,6 +12,7 @@ import { platform } from "./platform.js";
 import { splitStorage } from "./storage/config.js";
 import { TokenStorage } from "./storage/manager.js";
 import * as template from "./template.js";
+import * as tokens from "./tokens.js";
 
 const STATE = Symbol("pkcs11-wasm state");
 /** Returns the instance's WasmModule, creating it on first use. */
@@ -253,6 +254,29 @@ export class PKCS11 {
     this[MODULE]();
     const storage = this[STATE].storage;
     return storage ? storage.records(handle(slot, 0)) : [];
+  }
+
+  // --- token backup, restore and replicas (pkcs11-wasm; tokens.js) ---
+
+  /** A backup of the token in `slot`: its stored records, sealed as stored, never decrypted. */
+  async exportToken(slot) {
+    return tokens.exportToken(this, slot);
+  }
+
+  /** Writes a backup into an empty storage (a `slots[i].storage` value); returns its header. */
+  async importToken(storage, backup) {
+    return tokens.importToken(storage, backup);
+  }
+
+  /** Copies the token in `slot` into an empty storage: a replica (same identity, PINs, objects). */
+  async cloneToken(slot, storage) {
+    return tokens.cloneToken(this, slot, storage);
+  }
+
+  /** A backup's header (label, serial, created, records) after checking it; writes nothing. */
+  async inspectBackup(backup) {
+    const { version, header, records } = await tokens.readBackup(backup);
+    return { ...header, version, records: records.length };
   }
 
   C_GetInfo() {

@@ -46,6 +46,7 @@ import { isCryptoRow, ROWS, SCENARIOS } from "./rows.mjs";
 import { runBrowser } from "./browser.mjs";
 import { available, openSoftHSM, slotByLabel, SO_PIN, storeBase, USER_PIN } from "./softhsm.mjs";
 import { webcryptoRows } from "./webcrypto-rows.mjs";
+import { CLI_ROWS, cliReport, cliRows } from "./cli-rows.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..", "..");
@@ -267,6 +268,9 @@ if (wanted("memory")) {
   if (softhsm) memory.softhsm = child("memory", "softhsm", { SOFTHSM2_CONF: softhsm.conf.main });
 }
 
+// --- the command line: a fresh `pkcs11-wasm` process per sample (cli-rows.mjs) ---
+const cli = CLI_ROWS.some((r) => wanted(r.id)) ? await cliRows({ pkg: snapshot, base: store.base, log, scale, wanted }) : undefined;
+
 // --- the browser variant (opt-in) ---
 let browser;
 if (flag("--browser")) {
@@ -312,13 +316,15 @@ const result = {
   sizes: sizes(),
   memory,
   rows,
+  cli,
   browser,
   seconds: (performance.now() - started) / 1000,
 };
 
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, "bench.json"), JSON.stringify(result, null, 1) + "\n");
-writeFileSync(join(outDir, "bench.md"), markdownReport(result) + "\n");
+writeFileSync(join(outDir, "bench.md"), markdownReport(result) + (cli ? "\n\n" + cliReport(cli, true) : "") + "\n");
 console.log("\n" + textReport(result));
+if (cli) console.log("\n" + cliReport(cli));
 console.log(`\nJSON: ${join(outDir, "bench.json")}\nMarkdown: ${join(outDir, "bench.md")}`);
 process.exit(0); // SoftHSM and the modules hold no state worth finalizing
