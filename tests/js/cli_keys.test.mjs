@@ -37,8 +37,8 @@ test("a PKCS#8 key and certificates made by Node's crypto, imported by the comma
 
   const imported = ok(["import", "--directory", dir, s.path("leaf-key.pem"), "--label", "leaf", "--json"], { env }).json().imported;
   assert.deepEqual(imported.map((o) => o.object), ["private key", "public key"]);
-  // Certificates are public objects: no PIN needed.
-  const certs = ok(["import", "--directory", dir, s.path("leaf.pem"), s.path("ca.der"), "--json"], { env: { PKCS11_WASM_CONF: s.conf } }).json().imported;
+  // Certificates are public objects, but a stored token writes nothing without a login.
+  const certs = ok(["import", "--directory", dir, s.path("leaf.pem"), s.path("ca.der"), "--json"], { env }).json().imported;
   assert.deepEqual(certs.map((c) => [c.label, c.category]), [["CLI leaf", "token user"], ["CLI test CA", "authority"]]);
   assert.equal(certs[0].id, imported[0].id, "the certificate's CKA_ID is its key's");
 
@@ -160,12 +160,12 @@ test("generated key pairs: exported public keys (PEM, DER, JWK) verify the token
   }
 });
 
-test("a public key from Node: imported without a PIN, the token verifies Node's signatures and rejects a changed message", (t) => {
+test("a public key from Node: imported (with the user PIN), then used without one: the token verifies Node's signatures and rejects a changed message", (t) => {
   const s = scratch(t);
   const dir = initToken(s);
   const { privateKey, publicKey } = generateKeyPair("rsa", { modulusLength: 2048 });
   writeFileSync(s.path("peer.pub.pem"), publicKey.export({ type: "spki", format: "pem" }));
-  const r = ok(["import", "--directory", dir, s.path("peer.pub.pem"), "--label", "peer", "--json"], { env: { PKCS11_WASM_CONF: s.conf } }).json();
+  const r = ok(["import", "--directory", dir, s.path("peer.pub.pem"), "--label", "peer", "--json"], { env: { PKCS11_WASM_CONF: s.conf, PKCS11_WASM_PIN: USER_PIN } }).json();
   assert.deepEqual(r.imported.map((o) => o.object), ["public key"]);
   writeFileSync(s.path("data"), DATA);
   writeFileSync(s.path("sig"), crypto.sign("sha256", DATA, privateKey));

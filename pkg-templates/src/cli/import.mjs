@@ -91,8 +91,9 @@ async function importCommand(t, positionals) {
   }
   const plans = [];
   for (const { item, name } of parsed) plans.push(await planItem(t, item, name, opts));
-  const needLogin = plans.some((pl) => pl.objects.some((o) => o.login)) || opts.login;
-  const { slot, session } = await t.open({ rw: true, login: needLogin });
+  // Every write to a stored token needs a login, public objects included:
+  // the token signs each record it stores (README, security model).
+  const { slot, session } = await t.open({ rw: true, login: true });
   fillCategories(t, session, plans, opts, await import("./certificates.mjs"));
   const created = [];
   const counter = plans.length > 20 ? t.progress.counter("importing", plans.length) : undefined;
@@ -139,6 +140,7 @@ export default [
       "and CKA_CERTIFICATE_CATEGORY (authority for a CA, token user when its key is on",
       "the token, else other entity). Raw secret bytes need --type aes|generic.",
       "Private keys and secrets are sensitive and not extractable unless you say so.",
+      "Importing logs in as the user: a stored token writes no object without a login.",
       "The passphrase of an encrypted key: $PKCS11_WASM_KEY_PASSPHRASE, --passphrase-fd N or a prompt.",
     ],
     options: {
@@ -153,7 +155,7 @@ export default [
     },
     examples: [
       "pkcs11-wasm import server.key --label server --login      # PKCS#8 or traditional PEM",
-      "pkcs11-wasm import server.crt                              # the certificate: no PIN needed",
+      "pkcs11-wasm import server.crt                              # the certificate (the user PIN is asked too)",
       "pkcs11-wasm import aes.bin --type aes --label backup-key --login",
     ],
     run: importCommand,

@@ -69,7 +69,8 @@ async function show(t) {
 
 async function deleteObject(t) {
   const { opts, p } = t;
-  const { session } = await t.open({ rw: true, login: opts.login });
+  // Destroying a stored token object writes its tombstone: a login.
+  const { session } = await t.open({ rw: true, login: true });
   let targets;
   if (opts.all) {
     if (opts.label === undefined && opts.id === undefined && opts.uid === undefined && opts.type === undefined) {
