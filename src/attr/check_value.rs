@@ -29,12 +29,17 @@ use crate::rv::CkResult;
 /// The first three bytes of AES-ECB(value, zero block).
 pub fn aes(value: &[u8]) -> CkResult<Vec<u8>> {
     let mut attrs = AttrMap::new();
-    attrs.insert(CKA_CLASS, Zeroizing::new(super::ulong_bytes(CKO_SECRET_KEY)));
+    attrs.insert(
+        CKA_CLASS,
+        Zeroizing::new(super::ulong_bytes(CKO_SECRET_KEY)),
+    );
     attrs.insert(CKA_KEY_TYPE, Zeroizing::new(super::ulong_bytes(CKK_AES)));
     attrs.insert(CKA_VALUE, Zeroizing::new(value.to_vec()));
     let key = Object::new(attrs);
     let m = CkMechanism::new(CKM_AES_ECB);
-    let mut op = registry().get(CKM_AES_ECB, CKF_ENCRYPT)?.encrypt_init(&m, &key)?;
+    let mut op = registry()
+        .get(CKM_AES_ECB, CKF_ENCRYPT)?
+        .encrypt_init(&m, &key)?;
     let block = op.one_shot(&[0u8; 16])?;
     Ok(block[..3].to_vec())
 }
@@ -48,7 +53,10 @@ pub fn sha1(value: &[u8]) -> Vec<u8> {
 /// kinds handled here: Some(bytes), or None for a kind that has none.
 fn expected(attrs: &AttrMap) -> Option<CkResult<Option<Vec<u8>>>> {
     let ulong = |k| attrs.get(&k).and_then(|v| parse_ulong(v).ok());
-    let value = attrs.get(&CKA_VALUE).map(|v| v.as_slice()).unwrap_or_default();
+    let value = attrs
+        .get(&CKA_VALUE)
+        .map(|v| v.as_slice())
+        .unwrap_or_default();
     match (ulong(CKA_CLASS)?, ulong(CKA_KEY_TYPE)) {
         (CKO_CERTIFICATE, _) => Some(Ok(Some(sha1(value)))),
         (CKO_SECRET_KEY, Some(CKK_AES)) => Some(aes(value).map(Some)),

@@ -367,7 +367,10 @@ fn generate_iv(
         }
         return Ok((out.clone(), Some(out), None));
     }
-    let by_len = counters.keys.get(key_id).ok_or(CKR_MECHANISM_PARAM_INVALID)?;
+    let by_len = counters
+        .keys
+        .get(key_id)
+        .ok_or(CKR_MECHANISM_PARAM_INVALID)?;
     let xor = generator == CKG_GENERATE_COUNTER_XOR;
     let counter = match by_len.get(&iv.len()) {
         None => Counter {
@@ -392,7 +395,11 @@ fn generate_iv(
         min_free_bits,
         ..counter
     };
-    Ok((out.clone(), Some(out), Some((key_id.to_vec(), iv.len(), next))))
+    Ok((
+        out.clone(),
+        Some(out),
+        Some((key_id.to_vec(), iv.len(), next)),
+    ))
 }
 
 #[cfg(test)]
@@ -473,13 +480,37 @@ mod tests {
             Err(CKR_MECHANISM_PARAM_INVALID)
         );
         // Random IVs need no counter.
-        assert!(next_iv(&mut counters, b"token-key", &[0; 16], 32, CKG_GENERATE_RANDOM).is_ok());
+        assert!(
+            next_iv(
+                &mut counters,
+                b"token-key",
+                &[0; 16],
+                32,
+                CKG_GENERATE_RANDOM
+            )
+            .is_ok()
+        );
         assert!(next_iv(&mut counters, b"token-key", &[0; 12], 0, CKG_GENERATE).is_ok());
         // Forgotten keys stop counting.
-        assert!(next_iv(&mut counters, b"born-here", &[0; 12], 32, CKG_GENERATE_COUNTER).is_ok());
+        assert!(
+            next_iv(
+                &mut counters,
+                b"born-here",
+                &[0; 12],
+                32,
+                CKG_GENERATE_COUNTER
+            )
+            .is_ok()
+        );
         counters.retain(|_| false);
         assert_eq!(
-            next_iv(&mut counters, b"born-here", &[0; 12], 32, CKG_GENERATE_COUNTER),
+            next_iv(
+                &mut counters,
+                b"born-here",
+                &[0; 12],
+                32,
+                CKG_GENERATE_COUNTER
+            ),
             Err(CKR_MECHANISM_PARAM_INVALID)
         );
     }

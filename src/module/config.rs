@@ -133,12 +133,12 @@ impl TryFrom<RawConfig> for Config {
     /// module comment); the message names the setting at fault.
     fn try_from(raw: RawConfig) -> Result<Config, String> {
         let check = |setting: Option<KdfSetting>, persistent: bool, what: &str| match setting {
-            Some(KdfSetting::Iterations(n)) if persistent && n < MIN_STORED_KDF_ITERATIONS => Err(
-                format!(
+            Some(KdfSetting::Iterations(n)) if persistent && n < MIN_STORED_KDF_ITERATIONS => {
+                Err(format!(
                     "{what} {n} is below {MIN_STORED_KDF_ITERATIONS}, the least for a token that is \
                      stored (\"{INSECURE_TEST}\" lowers it for test tokens)"
-                ),
-            ),
+                ))
+            }
             _ => Ok(()),
         };
         let defaults = Config::default();
@@ -227,16 +227,23 @@ mod tests {
         // Memory tokens may go lower; stored ones at the floor or above.
         let c = parse(r#"{"kdfIterations":1,"slots":[{"persistent":false}]}"#).unwrap();
         assert_eq!(slot_iterations(&c, 0), 1);
-        let c = parse(r#"{"kdfIterations":1000,"slots":[{"persistent":true,"kdfIterations":100000},{}]}"#)
-            .unwrap();
-        assert_eq!((slot_iterations(&c, 0), slot_iterations(&c, 1)), (100_000, 1000));
+        let c = parse(
+            r#"{"kdfIterations":1000,"slots":[{"persistent":true,"kdfIterations":100000},{}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (slot_iterations(&c, 0), slot_iterations(&c, 1)),
+            (100_000, 1000)
+        );
     }
 
     #[test]
     fn insecure_test_is_named_and_works_anywhere() {
-        let c = parse(r#"{"kdfIterations":"insecure-test","slots":[{"persistent":true}]}"#).unwrap();
+        let c =
+            parse(r#"{"kdfIterations":"insecure-test","slots":[{"persistent":true}]}"#).unwrap();
         assert_eq!(slot_iterations(&c, 0), INSECURE_TEST_KDF_ITERATIONS);
-        let c = parse(r#"{"slots":[{"persistent":true,"kdfIterations":"insecure-test"}]}"#).unwrap();
+        let c =
+            parse(r#"{"slots":[{"persistent":true,"kdfIterations":"insecure-test"}]}"#).unwrap();
         assert_eq!(slot_iterations(&c, 0), INSECURE_TEST_KDF_ITERATIONS);
         assert!(parse(r#"{"kdfIterations":"insecure"}"#).is_err());
     }

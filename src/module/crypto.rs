@@ -103,7 +103,8 @@ impl Module {
         // after; run with a CKA_ALWAYS_AUTHENTICATE key they would decrypt
         // (into a new key) without the PIN, so they are refused with the
         // answer 4.9 gives to a use that was not re-authenticated.
-        if o.bool(CKA_ALWAYS_AUTHENTICATE) && matches!(usage, CKA_UNWRAP | CKA_DERIVE | CKA_DECAPSULATE)
+        if o.bool(CKA_ALWAYS_AUTHENTICATE)
+            && matches!(usage, CKA_UNWRAP | CKA_DERIVE | CKA_DECAPSULATE)
         {
             return Err(CKR_USER_NOT_LOGGED_IN);
         }
@@ -314,13 +315,7 @@ impl Module {
     /// C_SignUpdate (5.11.3).
     pub fn sign_update(&mut self, h: CK_ULONG, data: &[u8]) -> CkResult<()> {
         let ops = self.gated(h, |o| o.reauth.sign, |o| o.sign.is_some())?;
-        fixed_step(
-            &mut ops.sign,
-            None,
-            |_| 0,
-            false,
-            |op| op.update(data),
-        )
+        fixed_step(&mut ops.sign, None, |_| 0, false, |op| op.update(data))
     }
 
     /// C_SignFinal (5.11.4).

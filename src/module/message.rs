@@ -246,7 +246,11 @@ impl Module {
                 .collect();
             self.iv_counters.retain(|id| live.contains(id));
         }
-        if let Some(id) = self.objects.get(&handle).and_then(|e| e.object.get(CKA_UNIQUE_ID)) {
+        if let Some(id) = self
+            .objects
+            .get(&handle)
+            .and_then(|e| e.object.get(CKA_UNIQUE_ID))
+        {
             self.iv_counters.register(id);
         }
     }

@@ -36,6 +36,8 @@ mod tests;
 #[cfg(test)]
 mod tests_3x;
 #[cfg(test)]
+mod tests_protect;
+#[cfg(test)]
 mod tests_storage;
 
 /// Module configuration (PKCS#11 leaves these token-specific). Read from

@@ -141,7 +141,12 @@ impl Module {
         match self.check_pin_counted(slot_id, CKU_USER, pin) {
             Ok(_master) => {
                 let r = &mut self.session_mut(h)?.ops.reauth;
-                for gate in [&mut r.sign, &mut r.decrypt, &mut r.msg_sign, &mut r.msg_decrypt] {
+                for gate in [
+                    &mut r.sign,
+                    &mut r.decrypt,
+                    &mut r.msg_sign,
+                    &mut r.msg_decrypt,
+                ] {
                     if *gate == Gate::Locked {
                         *gate = Gate::Unlocked;
                     }

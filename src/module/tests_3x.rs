@@ -362,7 +362,11 @@ fn message_gcm_counters_only_for_keys_born_here() {
         let k = aes_key(&mut m, h, &[]);
         m.destroy_object(h, k).unwrap();
     }
-    assert!(m.iv_counters.len() < 150, "{} keys kept", m.iv_counters.len());
+    assert!(
+        m.iv_counters.len() < 150,
+        "{} keys kept",
+        m.iv_counters.len()
+    );
     m.message_encrypt_init(h, Some(&init), born).unwrap();
     let p = gcm_msg(&[1; 12], 32, CKG_GENERATE_COUNTER, &[0; 16]);
     assert!(m.encrypt_message(h, &p, b"", b"x", None).is_ok());

@@ -580,7 +580,11 @@ fn protected_keys_stay_whole() {
     let long = Param::Bytes(vec![0x5a; 20]);
     let other = |protected: bool| {
         let k = key(CKK_AES, &hex("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff"));
-        if protected { flagged(k, true, true) } else { open(k) }
+        if protected {
+            flagged(k, true, true)
+        } else {
+            open(k)
+        }
     };
     for (sensitive, extractable) in [(true, true), (false, false), (true, false)] {
         let base = flagged(key(CKK_AES, &value), sensitive, extractable);
@@ -588,7 +592,8 @@ fn protected_keys_stay_whole() {
         keys.0.insert(5, other(false));
         keys.0.insert(6, other(true));
         let handle = |h: CK_ULONG| Param::Bytes(attr::ulong_bytes(h));
-        let d = |kind, p: &Param, len| derive(&CkMechanism::with(kind, p.clone()), &base, len, &keys);
+        let d =
+            |kind, p: &Param, len| derive(&CkMechanism::with(kind, p.clone()), &base, len, &keys);
         for n in 1..16 {
             for (kind, p) in [
                 (CKM_CONCATENATE_BASE_AND_DATA, &data),
@@ -596,7 +601,11 @@ fn protected_keys_stay_whole() {
                 (CKM_CONCATENATE_BASE_AND_KEY, &handle(5)),
                 (CKM_XOR_BASE_AND_DATA, &long),
             ] {
-                assert_eq!(d(kind, p, Some(n)), Err(CKR_TEMPLATE_INCONSISTENT), "{kind:#x} {n}");
+                assert_eq!(
+                    d(kind, p, Some(n)),
+                    Err(CKR_TEMPLATE_INCONSISTENT),
+                    "{kind:#x} {n}"
+                );
             }
         }
         // Whole: the base first, or everything when the base comes last.
@@ -608,8 +617,14 @@ fn protected_keys_stay_whole() {
             d(CKM_CONCATENATE_DATA_AND_BASE, &data, Some(19)),
             Err(CKR_TEMPLATE_INCONSISTENT)
         );
-        assert_eq!(d(CKM_CONCATENATE_DATA_AND_BASE, &data, None).map(|v| v.len()), Ok(20));
-        assert_eq!(d(CKM_XOR_BASE_AND_DATA, &long, None).map(|v| v.len()), Ok(16));
+        assert_eq!(
+            d(CKM_CONCATENATE_DATA_AND_BASE, &data, None).map(|v| v.len()),
+            Ok(20)
+        );
+        assert_eq!(
+            d(CKM_XOR_BASE_AND_DATA, &long, None).map(|v| v.len()),
+            Ok(16)
+        );
         // XOR data shorter than the key would cut it.
         assert_eq!(
             d(CKM_XOR_BASE_AND_DATA, &data, None),
@@ -630,8 +645,14 @@ fn protected_keys_stay_whole() {
     let base = open(key(CKK_AES, &value));
     let mut keys = Keys(BTreeMap::new());
     keys.0.insert(6, other(true));
-    let m = CkMechanism::with(CKM_CONCATENATE_BASE_AND_KEY, Param::Bytes(attr::ulong_bytes(6)));
-    assert_eq!(derive(&m, &base, Some(16), &keys), Err(CKR_TEMPLATE_INCONSISTENT));
+    let m = CkMechanism::with(
+        CKM_CONCATENATE_BASE_AND_KEY,
+        Param::Bytes(attr::ulong_bytes(6)),
+    );
+    assert_eq!(
+        derive(&m, &base, Some(16), &keys),
+        Err(CKR_TEMPLATE_INCONSISTENT)
+    );
     assert_eq!(derive(&m, &base, Some(32), &keys).map(|v| v.len()), Ok(32));
     // Open keys may be cut anywhere (the spec's own behaviour).
     let m = CkMechanism::with(CKM_XOR_BASE_AND_DATA, data);
