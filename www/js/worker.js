@@ -9,7 +9,7 @@ import * as pkcs11js from "/pkg/browser.mjs";
 
 const DB_NAME = "pkcs11-wasm-playground";
 // Low on purpose so logins are instant in the demo (the default is 600,000).
-const KDF_ITERATIONS = 10000;
+const KDF_ITERATIONS = 100000; // the least a stored token accepts
 
 let p11;
 let persistent = false;
