@@ -91,13 +91,6 @@ mod tests {
     use crate::CK_ULONG;
     use crate::attr::ulong_bytes;
 
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
-
     fn map(entries: &[(CK_ULONG, Vec<u8>)]) -> AttrMap {
         entries
             .iter()
@@ -112,14 +105,12 @@ mod tests {
     /// (computed independently with OpenSSL: `openssl enc -aes-128-ecb`).
     #[test]
     fn aes_check_values_known_answers() {
-        assert_eq!(
-            aes(&hex("2b7e151628aed2a6abf7158809cf4f3c")).unwrap(),
-            hex("7df76b")
-        );
+        let key = 0x2b7e151628aed2a6abf7158809cf4f3c_u128.to_be_bytes();
+        assert_eq!(aes(&key).unwrap(), [0x7d, 0xf7, 0x6b]);
         // AES-256 with the all-zero key: AES_0(0) = dc95c078a2408989ad48a21492842087.
-        assert_eq!(aes(&[0; 32]).unwrap(), hex("dc95c0"));
+        assert_eq!(aes(&[0; 32]).unwrap(), [0xdc, 0x95, 0xc0]);
         // AES-128 with the all-zero key: 66e94bd4ef8a2c3b884cfa59ca342b2e.
-        assert_eq!(aes(&[0; 16]).unwrap(), hex("66e94b"));
+        assert_eq!(aes(&[0; 16]).unwrap(), [0x66, 0xe9, 0x4b]);
     }
 
     #[test]
@@ -130,7 +121,7 @@ mod tests {
             (CKA_VALUE, b"abc".to_vec()),
         ]);
         complete(&mut a).unwrap();
-        assert_eq!(a[&CKA_CHECK_VALUE].as_slice(), hex("a9993e"));
+        assert_eq!(a[&CKA_CHECK_VALUE].as_slice(), [0xa9, 0x99, 0x3e]);
         let mut bad = a.clone();
         bad.insert(CKA_CHECK_VALUE, Zeroizing::new(vec![1, 2, 3]));
         assert_eq!(complete(&mut bad), Err(CKR_ATTRIBUTE_VALUE_INVALID));
@@ -151,13 +142,13 @@ mod tests {
         };
         let mut m = aes_key(None);
         complete(&mut m).unwrap();
-        assert_eq!(m[&CKA_CHECK_VALUE].as_slice(), hex("66e94b"));
-        assert!(complete(&mut aes_key(Some(hex("66e94b")))).is_ok());
+        assert_eq!(m[&CKA_CHECK_VALUE].as_slice(), [0x66, 0xe9, 0x4b]);
+        assert!(complete(&mut aes_key(Some(vec![0x66, 0xe9, 0x4b]))).is_ok());
         let mut none = aes_key(Some(vec![]));
         complete(&mut none).unwrap();
         assert!(none[&CKA_CHECK_VALUE].is_empty(), "empty asks for none");
         assert_eq!(
-            complete(&mut aes_key(Some(hex("66e94c")))),
+            complete(&mut aes_key(Some(vec![0x66, 0xe9, 0x4c]))),
             Err(CKR_ATTRIBUTE_VALUE_INVALID)
         );
         // ChaCha20 defines no check value: only an empty one is accepted.

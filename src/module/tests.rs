@@ -17,7 +17,12 @@ pub(super) fn fast() -> Config {
 
 /// An initialized token in slot 0 with the user PIN set, nobody logged in.
 pub(super) fn ready() -> Module {
-    let mut m = Module::new(fast());
+    ready_with(fast())
+}
+
+/// The same under `config`.
+pub(super) fn ready_with(config: Config) -> Module {
+    let mut m = Module::new(config);
     m.initialize().unwrap();
     m.init_token(0, SO_PIN, b"test").unwrap();
     let h = m.open_session(0, RW).unwrap();

@@ -2,7 +2,9 @@
 //! rules against Clulow-style extraction, CKA_DERIVE and CKA_PRIVATE
 //! rules, CKA_CHECK_VALUE, CKA_ALWAYS_AUTHENTICATE and the PIN KDF cost
 //! per storage.
-use super::tests::{RW, SO_PIN, USER_PIN, aes_template, fast, ready, rsa_pair, user_session};
+use super::tests::{
+    RW, SO_PIN, USER_PIN, aes_template, fast, ready, ready_with, rsa_pair, user_session,
+};
 use super::*;
 use crate::attr::{Attribute as A, parse_ulong};
 use crate::mech::kdf::PrfDataParam;
@@ -24,6 +26,13 @@ fn aes_key(m: &mut Module, h: CK_ULONG, extra: &[A]) -> CK_ULONG {
     t.extend_from_slice(extra);
     m.generate_key(h, &CkMechanism::new(CKM_AES_KEY_GEN), &t)
         .unwrap()
+}
+
+/// A generated AES-128 session key that may be read, derived from and used
+/// to wrap and unwrap.
+fn open_key(m: &mut Module, h: CK_ULONG) -> CK_ULONG {
+    let usable = [CKA_EXTRACTABLE, CKA_DERIVE, CKA_WRAP, CKA_UNWRAP];
+    aes_key(m, h, &usable.map(|k| A::bool(k, true)))
 }
 
 fn ec_pair(m: &mut Module, h: CK_ULONG, private: &[A]) -> CkResult<(CK_ULONG, CK_ULONG)> {
@@ -332,16 +341,7 @@ fn token_secrets_are_private() {
         ec_pair(&mut m, h, &public_token),
         Err(CKR_TEMPLATE_INCONSISTENT)
     );
-    let open = aes_key(
-        &mut m,
-        h,
-        &[
-            A::bool(CKA_EXTRACTABLE, true),
-            A::bool(CKA_DERIVE, true),
-            A::bool(CKA_WRAP, true),
-            A::bool(CKA_UNWRAP, true),
-        ],
-    );
+    let open = open_key(&mut m, h);
     let mut derive_t = public_token.to_vec();
     derive_t.push(A::ulong(CKA_VALUE_LEN, 16));
     let xor = Param::Bytes(vec![1; 16]);
@@ -413,16 +413,7 @@ fn aes_check_values() {
             .unwrap();
         m.encrypt(h, &[0; 16], None).unwrap()[..3].to_vec()
     };
-    let generated = aes_key(
-        &mut m,
-        h,
-        &[
-            A::bool(CKA_EXTRACTABLE, true),
-            A::bool(CKA_DERIVE, true),
-            A::bool(CKA_WRAP, true),
-            A::bool(CKA_UNWRAP, true),
-        ],
-    );
+    let generated = open_key(&mut m, h);
     let kcv = kcv_of(&mut m, generated);
     assert_eq!(attr(&m, h, generated, CKA_CHECK_VALUE), Ok(kcv.clone()));
     // C_CreateObject: the right value is accepted, a wrong one refused,
@@ -622,16 +613,10 @@ fn always_authenticate_signing() {
 /// locks, the answer is CKR_PIN_LOCKED and the user is logged out.
 #[test]
 fn always_authenticate_decryption_and_lockout() {
-    let mut m = Module::new(Config {
+    let mut m = ready_with(Config {
         max_pin_tries: 3,
         ..fast()
     });
-    m.initialize().unwrap();
-    m.init_token(0, SO_PIN, b"test").unwrap();
-    let so = m.open_session(0, RW).unwrap();
-    m.login(so, CKU_SO, SO_PIN).unwrap();
-    m.init_pin(so, USER_PIN).unwrap();
-    m.close_session(so).unwrap();
     let h = user_session(&mut m);
     let (public, private) = rsa_pair(&mut m, h, &[A::bool(CKA_ALWAYS_AUTHENTICATE, true)]);
     let pkcs1 = CkMechanism::new(CKM_RSA_PKCS);
