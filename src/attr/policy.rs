@@ -316,7 +316,7 @@ fn check_value(rule: &Rule, value: &[u8]) -> CkResult<()> {
         Kind::Date if value.is_empty() => Ok(()),
         Kind::Date if value.len() == 8 && value.iter().all(u8::is_ascii_digit) => Ok(()),
         Kind::Date => Err(CKR_ATTRIBUTE_VALUE_INVALID),
-        Kind::MechArray if value.len() % 8 == 0 => Ok(()),
+        Kind::MechArray if value.len().is_multiple_of(8) => Ok(()),
         Kind::MechArray => Err(CKR_ATTRIBUTE_VALUE_INVALID),
         Kind::Template => super::template::decode(value).map(|_| ()),
     }

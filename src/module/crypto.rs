@@ -56,10 +56,10 @@ fn fixed_step<O: ?Sized, T>(
     step: impl FnOnce(&mut O) -> CkResult<T>,
 ) -> CkResult<T> {
     let op = slot.as_mut().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
-    if let Some(cap) = cap {
-        if cap < out_len(op) {
-            return Err(CKR_BUFFER_TOO_SMALL);
-        }
+    if let Some(cap) = cap
+        && cap < out_len(op)
+    {
+        return Err(CKR_BUFFER_TOO_SMALL);
     }
     let result = step(op);
     if result.is_err() || last {

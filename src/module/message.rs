@@ -68,7 +68,13 @@ impl Process {
         usage: CK_ULONG,
     ) -> CkResult<(Process, Vec<u8>)> {
         let (imp, o) = module.key_for(h, m, key, flag, usage, CKR_KEY_HANDLE_INVALID)?;
-        let key_id = o.get(CKA_UNIQUE_ID).unwrap_or_default().to_vec();
+        // A token key never counts IVs, whatever unique ID a stored record
+        // may claim: no ID (which no counter has) stands for it.
+        let key_id = if o.is_token() {
+            Vec::new()
+        } else {
+            o.get(CKA_UNIQUE_ID).unwrap_or_default().to_vec()
+        };
         let process = Process {
             kind: m.kind,
             imp,

@@ -41,11 +41,11 @@ pub(super) fn new_object(
     for a in generated {
         attrs.insert(a.kind, Zeroizing::new(a.value.clone()));
     }
-    if let Some(kt) = key_type {
-        if matches!(op, Op::Create | Op::Unwrap | Op::Derive) {
-            let def = registry().key_type(kt).ok_or(CKR_ATTRIBUTE_VALUE_INVALID)?;
-            (def.complete)(class, &mut attrs)?;
-        }
+    if let Some(kt) = key_type
+        && matches!(op, Op::Create | Op::Unwrap | Op::Derive)
+    {
+        let def = registry().key_type(kt).ok_or(CKR_ATTRIBUTE_VALUE_INVALID)?;
+        (def.complete)(class, &mut attrs)?;
     }
     check_value::complete(&mut attrs)?;
     policy::check_consistency(&attrs)?;
