@@ -512,8 +512,12 @@ export interface KeyPair {
  * PKCS11_WASM_CONF; later sources override earlier ones key by key.
  */
 export interface Config {
-  /** PBKDF2-HMAC-SHA256 iterations for new PIN blobs (default 600000). */
-  kdfIterations?: number;
+  /**
+   * PBKDF2-HMAC-SHA256 iterations for new PIN blobs: 1 to 10,000,000, at
+   * least 100,000 for a stored token (default 600,000; 1,000 for a token
+   * kept in memory only), or "insecure-test" (1,000 on any token: tests only).
+   */
+  kdfIterations?: KdfIterations;
   minPinLen?: number;
   maxPinLen?: number;
   /** Wrong PINs before a PIN locks; 0 disables lockout (default 10). */
@@ -526,6 +530,9 @@ export interface Config {
   slots?: SlotConfig[];
 }
 
+/** A PBKDF2 iteration count, or the named low-cost setting for tests. */
+export type KdfIterations = number | "insecure-test";
+
 /** Where a token lives (see README "Storage"). */
 export type StorageConfig =
   | "memory"
@@ -536,7 +543,7 @@ export type StorageConfig =
 /** One configured slot: its storage and per-token overrides of Config. */
 export interface SlotConfig {
   storage?: StorageConfig;
-  kdfIterations?: number;
+  kdfIterations?: KdfIterations;
   minPinLen?: number;
   maxPinLen?: number;
   maxPinTries?: number;

@@ -22,6 +22,76 @@ pub struct Ops {
     pub verify: Option<Box<dyn VerifyOp>>,
     /// PKCS#11 3.x operations: message-based functions, C_VerifySignature*.
     pub ext: crate::module::ExtOps,
+    /// Re-authentication of the operations whose key has
+    /// CKA_ALWAYS_AUTHENTICATE.
+    pub reauth: ReAuth,
+}
+
+/// Where an operation stands with CKA_ALWAYS_AUTHENTICATE (3.1 base
+/// section 4.9): such a key needs C_Login(CKU_CONTEXT_SPECIFIC) after the
+/// operation's Init, and the login lasts until the operation ends (for a
+/// message-based process: until the message ends).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Gate {
+    /// The key does not ask for it.
+    #[default]
+    Open,
+    /// Waiting for the context-specific login: calls using the key answer
+    /// CKR_USER_NOT_LOGGED_IN and leave the operation active.
+    Locked,
+    /// Logged in for this operation (or message).
+    Unlocked,
+}
+
+impl Gate {
+    /// The gate of a new operation with `key`.
+    pub fn for_key(key: &crate::object::Object) -> Gate {
+        if key.bool(CKA_ALWAYS_AUTHENTICATE) {
+            Gate::Locked
+        } else {
+            Gate::Open
+        }
+    }
+
+    /// CKR_USER_NOT_LOGGED_IN while locked.
+    pub fn check(self) -> crate::rv::CkResult<()> {
+        match self {
+            Gate::Locked => Err(CKR_USER_NOT_LOGGED_IN),
+            _ => Ok(()),
+        }
+    }
+
+    /// A use of the key ended (a message of a message-based process): the
+    /// next one needs a new login.
+    pub fn used(&mut self) {
+        if *self == Gate::Unlocked {
+            *self = Gate::Locked;
+        }
+    }
+
+    /// After a call that took part in a message: the message ended if the
+    /// call failed (other than CKR_BUFFER_TOO_SMALL, which changes nothing,
+    /// section 5.2) or was its `last` part.
+    pub fn settle<T>(&mut self, result: &crate::rv::CkResult<T>, last: bool) {
+        match result {
+            Err(CKR_BUFFER_TOO_SMALL) => {}
+            Err(_) => self.used(),
+            Ok(_) if last => self.used(),
+            Ok(_) => {}
+        }
+    }
+}
+
+/// The gates of the operations that can use a private key with
+/// CKA_ALWAYS_AUTHENTICATE ("a cryptographic operation such as sign or
+/// decrypt"). A gate means something only while its operation is active;
+/// each Init sets it afresh.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ReAuth {
+    pub sign: Gate,
+    pub decrypt: Gate,
+    pub msg_sign: Gate,
+    pub msg_decrypt: Gate,
 }
 
 pub struct Session {
@@ -29,9 +99,6 @@ pub struct Session {
     pub slot_id: CK_ULONG,
     pub rw: bool,
     pub ops: Ops,
-    /// Message-based AES-GCM IV counters: they outlive operations and
-    /// logins, so a session never repeats a generated IV for a key.
-    pub iv_counters: crate::mech::message::IvCounters,
 }
 
 impl Session {

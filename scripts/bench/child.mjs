@@ -87,7 +87,8 @@ const out = (o) => process.stdout.write(JSON.stringify(o) + "\n");
 /** Our module on the start-up token directory (C_Initialize loads it). */
 function loadOursToken() {
   const C = loadOurs();
-  const p11 = new C.PKCS11({ kdfIterations: Number(env.BENCH_KDF) || 1500, slots: [{ storage: { directory: env.BENCH_TOKEN_DIR } }] });
+  const kdfIterations = Number(env.BENCH_KDF) || env.BENCH_KDF || "insecure-test";
+  const p11 = new C.PKCS11({ kdfIterations, slots: [{ storage: { directory: env.BENCH_TOKEN_DIR } }] });
   p11.C_Initialize();
   return { p11, C };
 }

@@ -63,7 +63,7 @@ export const GROUPS = [
         scenario: "startup",
         label: "start-up + open token with 1,000 objects (session, login, find all)",
         note:
-          "the start-up row's work in the same process, then C_OpenSession, C_Login (both PIN KDFs at ~1,500 rounds: ours kdfIterations 1,500 for this token), " +
+          "the start-up row's work in the same process, then C_OpenSession, C_Login (PIN KDFs: SoftHSM ~1,500 rounds, ours 1,000: kdfIterations \"insecure-test\" for this token), " +
           "C_FindObjects with an empty template (all 1,000); at login ours decrypts every private object " +
           "(AES-256-GCM under a per-object HKDF key)",
         target: { max: 1.0 },
@@ -79,7 +79,7 @@ export const GROUPS = [
         note: KDF,
         budget: 4000,
       },
-      { id: "login.low", label: "same, ours at kdfIterations 1,500", note: KDF },
+      { id: "login.low", label: "same, ours at kdfIterations 1,500 (a memory token)", note: KDF },
     ],
   },
   {

@@ -5,6 +5,7 @@ use crate::CK_ULONG;
 use crate::constants::*;
 use crate::rv::CkResult;
 
+pub mod check_value;
 pub mod policy;
 pub mod template;
 

@@ -42,6 +42,12 @@ pub mod flag {
     pub const STICKY_FALSE: u32 = 1 << 12;
     /// 17: can be changed while copying with C_CopyObject (CKA_TOKEN, ...).
     pub const COPY: u32 = 1 << 17;
+    /// Ours: cannot go from false to true while the key is protected
+    /// (`is_protected`). CKA_DERIVE: turning it on would open a key that
+    /// was made closed to derivation. 3.1 base section 4.1.1 lets a token
+    /// make attributes read-only "in conjunction with some combinations
+    /// of other attributes": CKR_ATTRIBUTE_READ_ONLY.
+    pub const NO_ENABLE_IF_PROTECTED: u32 = 1 << 20;
     /// Set by the token only (footnotes 2, 4 and 6 together).
     pub const TOKEN_SET: u32 = NO_CREATE | NO_GEN | NO_UNWRAP;
 }
@@ -138,7 +144,12 @@ static KEY: &[Rule] = &[
     r(CKA_ID, K::Bytes, MODIFIABLE, D::Empty),
     r(CKA_START_DATE, K::Date, MODIFIABLE, D::Empty),
     r(CKA_END_DATE, K::Date, MODIFIABLE, D::Empty),
-    r(CKA_DERIVE, K::Bool, MODIFIABLE, D::Bool(false)),
+    r(
+        CKA_DERIVE,
+        K::Bool,
+        MODIFIABLE | NO_ENABLE_IF_PROTECTED,
+        D::Bool(false),
+    ),
     r(CKA_LOCAL, K::Bool, TOKEN_SET, D::Bool(false)),
     r(
         CKA_KEY_GEN_MECHANISM,
@@ -164,9 +175,17 @@ static PUBLIC_KEY: &[Rule] = &[
     r(CKA_WRAP_TEMPLATE, K::Template, 0, D::Empty),
 ];
 
+/// CKA_PRIVATE of objects holding a secret (private and secret keys):
+/// true by default (4.4 leaves the default to the token) and, once true,
+/// never made false by C_CopyObject, which would take a copy of the key
+/// out of the login's protection (CKR_ATTRIBUTE_READ_ONLY, as for the
+/// other one-way attributes).
+const SECRET_PRIVACY: Rule = r(CKA_PRIVATE, K::Bool, COPY | STICKY_TRUE, D::Bool(true));
+
 /// Private keys (section 4.9). CKA_SENSITIVE and CKA_EXTRACTABLE default to
 /// false as in SoftHSMv2: a key is readable only when asked for explicitly.
 static PRIVATE_KEY: &[Rule] = &[
+    SECRET_PRIVACY,
     r(CKA_SUBJECT, K::Bytes, MODIFIABLE, D::Empty),
     r(
         CKA_SENSITIVE,
@@ -202,6 +221,7 @@ static PRIVATE_KEY: &[Rule] = &[
 
 /// Secret keys (section 4.10).
 static SECRET_KEY: &[Rule] = &[
+    SECRET_PRIVACY,
     r(
         CKA_SENSITIVE,
         K::Bool,
@@ -296,7 +316,7 @@ fn check_value(rule: &Rule, value: &[u8]) -> CkResult<()> {
         Kind::Date if value.is_empty() => Ok(()),
         Kind::Date if value.len() == 8 && value.iter().all(u8::is_ascii_digit) => Ok(()),
         Kind::Date => Err(CKR_ATTRIBUTE_VALUE_INVALID),
-        Kind::MechArray if value.len() % 8 == 0 => Ok(()),
+        Kind::MechArray if value.len().is_multiple_of(8) => Ok(()),
         Kind::MechArray => Err(CKR_ATTRIBUTE_VALUE_INVALID),
         Kind::Template => super::template::decode(value).map(|_| ()),
     }
@@ -445,9 +465,45 @@ pub fn change(op: Op, current: &AttrMap, template: &[Attribute], is_so: bool) ->
         if rule.flags & SO_ONLY_TRUE != 0 && !is_so && value[0] != 0 {
             return Err(CKR_ATTRIBUTE_READ_ONLY);
         }
+        if rule.flags & NO_ENABLE_IF_PROTECTED != 0 && !old_true && is_protected(current) {
+            return Err(CKR_ATTRIBUTE_READ_ONLY);
+        }
         out.insert(a.kind, value);
     }
     Ok(out)
+}
+
+/// A key whose value must not leave the token in clear: a secret or
+/// private key that is sensitive or not extractable (an absent
+/// CKA_EXTRACTABLE counts as false).
+pub fn is_protected(attrs: &AttrMap) -> bool {
+    let class = attrs.get(&CKA_CLASS).and_then(|v| parse_ulong(v).ok());
+    let flag = |k| attrs.get(&k).is_some_and(|v| v.first() == Some(&1));
+    matches!(class, Some(CKO_SECRET_KEY | CKO_PRIVATE_KEY))
+        && (flag(CKA_SENSITIVE) || !flag(CKA_EXTRACTABLE))
+}
+
+/// Rules across attributes, checked on every new object (create,
+/// generate, unwrap, derive, copy). Breaking one is CKR_TEMPLATE_INCONSISTENT
+/// (3.1 base section 4.1.1: "a template with an attribute that violates
+/// some token specific requirement").
+/// - A token object holding a secret (CKO_SECRET_KEY, CKO_PRIVATE_KEY) must
+///   be private: public token objects are usable without a login and
+///   stored where anyone who reads the store can read them. Session
+///   objects are never stored and may be public.
+/// - CKA_ALWAYS_AUTHENTICATE "may only be set to CK_TRUE when CKA_PRIVATE
+///   is also CK_TRUE" (section 4.9).
+pub fn check_consistency(attrs: &AttrMap) -> CkResult<()> {
+    let class = attrs.get(&CKA_CLASS).and_then(|v| parse_ulong(v).ok());
+    let flag = |k| attrs.get(&k).is_some_and(|v| v.first() == Some(&1));
+    let holds_secret = matches!(class, Some(CKO_SECRET_KEY | CKO_PRIVATE_KEY));
+    if holds_secret && flag(CKA_TOKEN) && !flag(CKA_PRIVATE) {
+        return Err(CKR_TEMPLATE_INCONSISTENT);
+    }
+    if flag(CKA_ALWAYS_AUTHENTICATE) && !flag(CKA_PRIVATE) {
+        return Err(CKR_TEMPLATE_INCONSISTENT);
+    }
+    Ok(())
 }
 
 /// Whether reading `kind` of this object is refused (footnote 7).

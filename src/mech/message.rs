@@ -20,13 +20,68 @@ use crate::CK_ULONG;
 use crate::constants::*;
 use crate::rv::CkResult;
 
-/// The IV counters of one session (CKG_GENERATE_COUNTER and
-/// CKG_GENERATE_COUNTER_XOR), by key and fixed IV part (see `counter_key`).
-/// The 3.1 text asks for IVs unique per session and counters starting at
-/// zero; keeping them per session rather than per C_MessageEncryptInit
-/// means a second message-based process with the same key and fixed part
-/// continues the count instead of repeating IVs.
-pub type IvCounters = BTreeMap<Vec<u8>, u64>;
+/// The IV counters of a module (CKG_GENERATE_COUNTER,
+/// CKG_GENERATE_COUNTER_XOR, and CKG_GENERATE when it counts), by key
+/// (CKA_UNIQUE_ID) and IV length.
+///
+/// A counter makes IVs unique only if nothing else counts for the same
+/// key value: not another session (so the counters are the module's, not a
+/// session's), not another instance of the library, not a later run. Only
+/// keys registered here may count: session keys this module generated at
+/// random (`register`). A token key's value lives on in storage and in
+/// other instances, which keep no common count, and a session key made
+/// from known bytes (created, unwrapped, derived, copied) may exist
+/// elsewhere too; for those, counter generation is
+/// CKR_MECHANISM_PARAM_INVALID, and CKG_GENERATE_RANDOM (96 random bits or
+/// more) is the way to have the token choose IVs.
+#[derive(Debug, Default)]
+pub struct IvCounters {
+    keys: BTreeMap<Vec<u8>, BTreeMap<usize, Counter>>,
+    /// How many keys were kept at the last `retain`: pruning runs when the
+    /// map has grown well past it, so its cost is spread over many keys.
+    kept: usize,
+}
+
+/// The counter of one key and IV length.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Counter {
+    /// CKG_GENERATE_COUNTER_XOR's IV buffer; None for the plain counter.
+    /// One key keeps one kind and one buffer: a counter XORed into two
+    /// different buffers (or mixed with plain counting) can repeat IVs.
+    xor_base: Option<Vec<u8>>,
+    /// The next counter value.
+    next: u64,
+    /// The fewest free (non-fixed) bits of any IV counted so far. Every
+    /// count stays below 2^min_free_bits, so IVs with different fixed-bit
+    /// counts cannot meet either.
+    min_free_bits: u64,
+}
+
+impl IvCounters {
+    /// Lets the key with CKA_UNIQUE_ID `key_id` count IVs.
+    pub fn register(&mut self, key_id: &[u8]) {
+        self.keys.insert(key_id.to_vec(), BTreeMap::new());
+    }
+
+    /// Whether enough keys were registered since the last `retain` to
+    /// look for dead ones.
+    pub fn wants_pruning(&self) -> bool {
+        self.keys.len() > 2 * self.kept + 64
+    }
+
+    /// How many keys may count.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Forgets the keys for which `alive` is false (destroyed objects:
+    /// their random unique IDs never come back).
+    pub fn retain(&mut self, alive: impl Fn(&[u8]) -> bool) {
+        self.keys.retain(|k, _| alive(k));
+        self.kept = self.keys.len();
+    }
+}
 
 /// NIST SP 800-38D section 8.2.2: an IV from a random bit generator needs
 /// at least 96 random bits.
@@ -108,16 +163,22 @@ pub struct Message {
     /// one (C_DecryptMessageBegin may be given none: the final
     /// C_DecryptMessageNext brings it).
     pub tag: Option<Vec<u8>>,
-    /// The counter value to store once the message is accepted (a
+    /// The counter to store once the message is accepted (a
     /// CKR_BUFFER_TOO_SMALL answer uses up no IV).
-    pub commit: Option<(Vec<u8>, u64)>,
+    commit: Option<Reserved>,
 }
+
+/// A counter's state after the message that used it: key, IV length and
+/// counter.
+type Reserved = (Vec<u8>, usize, Counter);
 
 impl Message {
     /// Stores the IV counter this message used.
     pub fn commit(&mut self, counters: &mut IvCounters) {
-        if let Some((k, next)) = self.commit.take() {
-            counters.insert(k, next);
+        if let Some((key, iv_len, counter)) = self.commit.take()
+            && let Some(by_len) = counters.keys.get_mut(&key)
+        {
+            by_len.insert(iv_len, counter);
         }
     }
 }
@@ -225,20 +286,6 @@ pub fn tag_of(kind: CK_ULONG, param: &Param, tag_len: usize) -> CkResult<Vec<u8>
     Ok(tag[..tag_len].to_vec())
 }
 
-/// The key of the counter for this key and fixed IV part: the key's
-/// unique ID, the IV length, the fixed bit count and the fixed bits.
-fn counter_key(key_id: &[u8], iv: &[u8], fixed_bits: usize) -> Vec<u8> {
-    let mut k = Vec::with_capacity(key_id.len() + 16 + iv.len());
-    k.extend_from_slice(&(key_id.len() as u64).to_le_bytes());
-    k.extend_from_slice(key_id);
-    k.extend_from_slice(&(iv.len() as u64).to_le_bytes());
-    k.extend_from_slice(&(fixed_bits as u64).to_le_bytes());
-    let mut fixed = iv.to_vec();
-    keep_high_bits(&mut fixed, fixed_bits);
-    k.extend_from_slice(&fixed);
-    k
-}
-
 /// Zeroes all but the `bits` most significant bits of `buf`.
 fn keep_high_bits(buf: &mut [u8], bits: usize) {
     for (i, b) in buf.iter_mut().enumerate() {
@@ -263,14 +310,15 @@ fn xor_low(buf: &mut [u8], value: u64) {
 /// the copy to hand back, and the counter update to commit.
 ///
 /// - CKG_NO_GENERATE: the buffer is the IV.
-/// - CKG_GENERATE_COUNTER: fixed part, then a counter from zero.
-/// - CKG_GENERATE_COUNTER_XOR: the buffer XOR a counter from zero (the
-///   caller must pass the same buffer every time).
+/// - CKG_GENERATE_COUNTER: fixed part, then the key's counter.
+/// - CKG_GENERATE_COUNTER_XOR: the buffer XOR the key's counter (the
+///   caller must pass the same buffer every time: another one is refused).
 /// - CKG_GENERATE_RANDOM: fixed part, then at least 96 random bits.
 /// - CKG_GENERATE ("method not defined"): random when at least 96 bits are
 ///   free, else the counter.
 ///
-/// A counter that has used up the free bits is CKR_MECHANISM_PARAM_INVALID
+/// Counting needs a key registered in `counters` (see `IvCounters`). A
+/// counter that has used up the free bits is CKR_MECHANISM_PARAM_INVALID
 /// (these parameters can make no new IV), as are fixed bits that leave
 /// nothing to generate.
 #[allow(clippy::type_complexity)]
@@ -280,7 +328,7 @@ fn generate_iv(
     generator: CK_ULONG,
     key_id: &[u8],
     counters: &IvCounters,
-) -> CkResult<(Vec<u8>, Option<Vec<u8>>, Option<(Vec<u8>, u64)>)> {
+) -> CkResult<(Vec<u8>, Option<Vec<u8>>, Option<Reserved>)> {
     if generator == CKG_NO_GENERATE {
         return Ok((iv.to_vec(), None, None));
     }
@@ -319,19 +367,39 @@ fn generate_iv(
         }
         return Ok((out.clone(), Some(out), None));
     }
-    let key = counter_key(key_id, iv, fixed);
-    let count = counters.get(&key).copied().unwrap_or(0);
-    if free_bits < 64 && count >= 1u64 << free_bits {
+    let by_len = counters
+        .keys
+        .get(key_id)
+        .ok_or(CKR_MECHANISM_PARAM_INVALID)?;
+    let xor = generator == CKG_GENERATE_COUNTER_XOR;
+    let counter = match by_len.get(&iv.len()) {
+        None => Counter {
+            xor_base: xor.then(|| iv.to_vec()),
+            next: 0,
+            min_free_bits: free_bits,
+        },
+        Some(c) if c.xor_base.as_deref() == xor.then_some(iv) => c.clone(),
+        Some(_) => return Err(CKR_MECHANISM_PARAM_INVALID),
+    };
+    let min_free_bits = counter.min_free_bits.min(free_bits);
+    let count = counter.next;
+    if (min_free_bits < 64 && count >= 1u64 << min_free_bits) || count == u64::MAX {
         return Err(CKR_MECHANISM_PARAM_INVALID);
     }
-    if count == u64::MAX {
-        return Err(CKR_MECHANISM_PARAM_INVALID);
-    }
-    if generator != CKG_GENERATE_COUNTER_XOR {
+    if !xor {
         keep_high_bits(&mut out, fixed);
     }
     xor_low(&mut out, count);
-    Ok((out.clone(), Some(out), Some((key, count + 1))))
+    let next = Counter {
+        next: count + 1,
+        min_free_bits,
+        ..counter
+    };
+    Ok((
+        out.clone(),
+        Some(out),
+        Some((key_id.to_vec(), iv.len(), next)),
+    ))
 }
 
 #[cfg(test)]
@@ -355,30 +423,85 @@ mod tests {
         }
     }
 
+    /// Counters that know the keys `ids`.
+    fn registered(ids: &[&[u8]]) -> IvCounters {
+        let mut c = IvCounters::default();
+        for id in ids {
+            c.register(id);
+        }
+        c
+    }
+
+    /// Encrypts one message with IV generation and commits it.
+    fn next_iv(
+        counters: &mut IvCounters,
+        key: &[u8],
+        iv: &[u8],
+        fixed: CK_ULONG,
+        generator: CK_ULONG,
+    ) -> CkResult<Vec<u8>> {
+        let p = gcm(iv, fixed, generator);
+        let mut m = message(CKM_AES_GCM, &p, b"", true, key, counters)?;
+        let out = iv_of(&m);
+        assert_eq!(m.iv_out.as_deref(), Some(out.as_slice()));
+        m.commit(counters);
+        Ok(out)
+    }
+
     #[test]
     fn counter_keeps_the_fixed_part_and_counts_from_zero() {
-        let mut counters = IvCounters::new();
+        let mut counters = registered(&[b"k1", b"k2"]);
         let base = [0xAAu8; 12];
-        let mut seen = Vec::new();
         for expected in 0u64..5 {
-            let p = gcm(&base, 32, CKG_GENERATE_COUNTER);
-            let mut m = message(CKM_AES_GCM, &p, b"", true, b"k1", &counters).unwrap();
-            let iv = iv_of(&m);
-            assert_eq!(m.iv_out.as_deref(), Some(iv.as_slice()));
+            let iv = next_iv(&mut counters, b"k1", &base, 32, CKG_GENERATE_COUNTER).unwrap();
             assert_eq!(&iv[..4], &[0xAA; 4], "fixed part kept");
             assert_eq!(u64::from_be_bytes(iv[4..].try_into().unwrap()), expected);
-            m.commit(&mut counters);
-            seen.push(iv);
         }
         // Another key counts on its own.
-        let p = gcm(&base, 32, CKG_GENERATE_COUNTER);
-        let m = message(CKM_AES_GCM, &p, b"", true, b"k2", &counters).unwrap();
-        assert_eq!(&iv_of(&m)[4..], &[0; 8]);
+        let iv = next_iv(&mut counters, b"k2", &base, 32, CKG_GENERATE_COUNTER).unwrap();
+        assert_eq!(&iv[4..], &[0; 8]);
+        // Another fixed part goes on with the key's one counter.
+        let iv = next_iv(&mut counters, b"k1", &[0xBB; 12], 32, CKG_GENERATE_COUNTER).unwrap();
+        assert_eq!(u64::from_be_bytes(iv[4..].try_into().unwrap()), 5);
+    }
+
+    #[test]
+    fn only_registered_keys_count() {
+        let mut counters = registered(&[b"born-here"]);
+        for generator in [CKG_GENERATE_COUNTER, CKG_GENERATE_COUNTER_XOR] {
+            assert_eq!(
+                next_iv(&mut counters, b"token-key", &[0; 12], 32, generator),
+                Err(CKR_MECHANISM_PARAM_INVALID)
+            );
+        }
+        // CKG_GENERATE with fewer than 96 free bits counts: refused too.
+        assert_eq!(
+            next_iv(&mut counters, b"token-key", &[0; 12], 8, CKG_GENERATE),
+            Err(CKR_MECHANISM_PARAM_INVALID)
+        );
+        // Random IVs need no counter.
+        assert!(
+            next_iv(
+                &mut counters,
+                b"token-key",
+                &[0; 16],
+                32,
+                CKG_GENERATE_RANDOM
+            )
+            .is_ok()
+        );
+        assert!(next_iv(&mut counters, b"token-key", &[0; 12], 0, CKG_GENERATE).is_ok());
+        // Forgotten keys stop counting.
+        let count =
+            |c: &mut IvCounters| next_iv(c, b"born-here", &[0; 12], 32, CKG_GENERATE_COUNTER);
+        assert!(count(&mut counters).is_ok());
+        counters.retain(|_| false);
+        assert_eq!(count(&mut counters), Err(CKR_MECHANISM_PARAM_INVALID));
     }
 
     #[test]
     fn uncommitted_messages_reuse_nothing_and_lose_nothing() {
-        let counters = IvCounters::new();
+        let counters = registered(&[b"k"]);
         let p = gcm(&[1; 12], 0, CKG_GENERATE_COUNTER);
         let a = message(CKM_AES_GCM, &p, b"", true, b"k", &counters).unwrap();
         let b = message(CKM_AES_GCM, &p, b"", true, b"k", &counters).unwrap();
@@ -389,33 +512,67 @@ mod tests {
 
     #[test]
     fn counter_xor_and_exhaustion() {
-        let mut counters = IvCounters::new();
+        let mut counters = registered(&[b"k"]);
         let base = [0x0Fu8; 12];
         for c in 0u64..3 {
-            let p = gcm(&base, 88, CKG_GENERATE_COUNTER_XOR);
-            let mut m = message(CKM_AES_GCM, &p, b"", true, b"k", &counters).unwrap();
-            let iv = iv_of(&m);
+            let iv = next_iv(&mut counters, b"k", &base, 88, CKG_GENERATE_COUNTER_XOR).unwrap();
             assert_eq!(&iv[..11], &base[..11]);
             assert_eq!(iv[11], 0x0F ^ c as u8);
-            m.commit(&mut counters);
         }
+        // The XOR counter keeps its buffer and its kind.
+        let other = [0x0Eu8; 12];
+        for (iv, generator) in [
+            (&other, CKG_GENERATE_COUNTER_XOR),
+            (&base, CKG_GENERATE_COUNTER),
+        ] {
+            assert_eq!(
+                next_iv(&mut counters, b"k", iv, 88, generator),
+                Err(CKR_MECHANISM_PARAM_INVALID)
+            );
+        }
+        // A 16-byte IV has a counter of its own.
+        assert!(next_iv(&mut counters, b"k", &[0; 16], 32, CKG_GENERATE_COUNTER).is_ok());
         // 92 fixed bits leave 4: 16 IVs, then the parameters are used up.
-        let mut counters = IvCounters::new();
+        let mut counters = registered(&[b"k"]);
         for _ in 0..16 {
-            let p = gcm(&base, 92, CKG_GENERATE_COUNTER);
-            let mut m = message(CKM_AES_GCM, &p, b"", true, b"k", &counters).unwrap();
-            m.commit(&mut counters);
+            next_iv(&mut counters, b"k", &base, 92, CKG_GENERATE_COUNTER).unwrap();
         }
-        let p = gcm(&base, 92, CKG_GENERATE_COUNTER);
         assert_eq!(
-            message(CKM_AES_GCM, &p, b"", true, b"k", &counters).err(),
-            Some(CKR_MECHANISM_PARAM_INVALID)
+            next_iv(&mut counters, b"k", &base, 92, CKG_GENERATE_COUNTER),
+            Err(CKR_MECHANISM_PARAM_INVALID)
         );
+        // Fewer fixed bits later do not lift the bound the 4-bit IVs set:
+        // a count of 16 would give the IV of count 0 with fixed bits 0001.
+        assert_eq!(
+            next_iv(&mut counters, b"k", &base, 32, CKG_GENERATE_COUNTER),
+            Err(CKR_MECHANISM_PARAM_INVALID)
+        );
+    }
+
+    /// Every IV of a key is distinct, whatever fixed parts and fixed-bit
+    /// counts the caller mixes (exhaustive over a small IV space).
+    #[test]
+    fn mixed_layouts_never_repeat_an_iv() {
+        let mut counters = registered(&[b"k"]);
+        let mut seen = std::collections::BTreeSet::new();
+        let mut refused = 0;
+        for i in 0..600u32 {
+            let fixed = [84u64, 88, 90, 92][(i % 4) as usize];
+            let iv = [(i * 37 % 256) as u8; 12];
+            match next_iv(&mut counters, b"k", &iv, fixed, CKG_GENERATE_COUNTER) {
+                Ok(iv) => assert!(seen.insert(iv), "IV repeated at message {i}"),
+                Err(e) => {
+                    assert_eq!(e, CKR_MECHANISM_PARAM_INVALID);
+                    refused += 1;
+                }
+            }
+        }
+        assert!(seen.len() >= 16 && refused > 0);
     }
 
     #[test]
     fn random_iv_keeps_fixed_bits_and_needs_96_bits() {
-        let counters = IvCounters::new();
+        let counters = registered(&[b"k"]);
         let p = gcm(&[0xFF; 16], 20, CKG_GENERATE_RANDOM);
         let a = message(CKM_AES_GCM, &p, b"", true, b"k", &counters).unwrap();
         let b = message(CKM_AES_GCM, &p, b"", true, b"k", &counters).unwrap();
@@ -436,7 +593,7 @@ mod tests {
 
     #[test]
     fn bad_parameters() {
-        let counters = IvCounters::new();
+        let counters = registered(&[b"k"]);
         let none = message(CKM_AES_GCM, &Param::None, b"", true, b"k", &counters);
         assert_eq!(none.err(), Some(CKR_ARGUMENTS_BAD));
         let p = gcm(&[0; 12], 96, CKG_GENERATE_COUNTER);

@@ -2,13 +2,18 @@
 //! (PKCS#11 3.1 sections 5.8-5.13). An operation ends when a call fails or
 //! completes, except on CKR_BUFFER_TOO_SMALL (section 5.2), which leaves
 //! it as it was so the caller can retry with a larger buffer.
+//!
+//! CKA_ALWAYS_AUTHENTICATE (base section 4.9): signing or decrypting with
+//! such a key needs C_Login(CKU_CONTEXT_SPECIFIC) after C_SignInit /
+//! C_DecryptInit; until then every call of the operation answers
+//! CKR_USER_NOT_LOGGED_IN and leaves it active (`session::Gate`).
 use super::Module;
 use crate::CK_ULONG;
 use crate::constants::*;
 use crate::mech::{CipherOp, CkMechanism, Mechanism, registry};
 use crate::object::Object;
 use crate::rv::CkResult;
-use crate::session::Ops;
+use crate::session::{Gate, Ops};
 
 /// Runs one step of a cipher operation. `cap` is the caller's output
 /// buffer size (None: unlimited); `last` says the step ends the operation.
@@ -51,10 +56,10 @@ fn fixed_step<O: ?Sized, T>(
     step: impl FnOnce(&mut O) -> CkResult<T>,
 ) -> CkResult<T> {
     let op = slot.as_mut().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
-    if let Some(cap) = cap {
-        if cap < out_len(op) {
-            return Err(CKR_BUFFER_TOO_SMALL);
-        }
+    if let Some(cap) = cap
+        && cap < out_len(op)
+    {
+        return Err(CKR_BUFFER_TOO_SMALL);
     }
     let result = step(op);
     if result.is_err() || last {
@@ -93,7 +98,33 @@ impl Module {
         if !o.allows_mechanism(m.kind) {
             return Err(CKR_MECHANISM_INVALID);
         }
+        // C_UnwrapKey, C_DeriveKey and C_DecapsulateKey do their work in
+        // one call, with no operation a context-specific login could come
+        // after; run with a CKA_ALWAYS_AUTHENTICATE key they would decrypt
+        // (into a new key) without the PIN, so they are refused with the
+        // answer 4.9 gives to a use that was not re-authenticated.
+        if o.bool(CKA_ALWAYS_AUTHENTICATE)
+            && matches!(usage, CKA_UNWRAP | CKA_DERIVE | CKA_DECAPSULATE)
+        {
+            return Err(CKR_USER_NOT_LOGGED_IN);
+        }
         Ok((imp, o))
+    }
+
+    /// The session's operations for a step of the operation `active`
+    /// says is running, unless its `gate` still waits for the
+    /// context-specific login (CKR_USER_NOT_LOGGED_IN, the operation kept).
+    fn gated(
+        &mut self,
+        h: CK_ULONG,
+        gate: impl FnOnce(&Ops) -> Gate,
+        active: impl FnOnce(&Ops) -> bool,
+    ) -> CkResult<&mut Ops> {
+        let ops = self.ops(h)?;
+        if active(ops) {
+            gate(ops).check()?;
+        }
+        Ok(ops)
     }
 
     fn check_idle<T: ?Sized>(slot: &Option<Box<T>>) -> CkResult<()> {
@@ -142,13 +173,17 @@ impl Module {
         Self::check_idle(&self.session(h)?.ops.decrypt)?;
         let (imp, o) = self.key_for(h, m, key, CKF_DECRYPT, CKA_DECRYPT, CKR_KEY_HANDLE_INVALID)?;
         let op = imp.decrypt_init(m, o)?;
-        self.ops(h)?.decrypt = Some(op);
+        let gate = Gate::for_key(o);
+        let ops = self.ops(h)?;
+        ops.decrypt = Some(op);
+        ops.reauth.decrypt = gate;
         Ok(())
     }
 
     /// C_Decrypt (5.9.2).
     pub fn decrypt(&mut self, h: CK_ULONG, data: &[u8], cap: Option<usize>) -> CkResult<Vec<u8>> {
-        cipher_step(&mut self.ops(h)?.decrypt, cap, data.len(), true, |op| {
+        let ops = self.gated(h, |o| o.reauth.decrypt, |o| o.decrypt.is_some())?;
+        cipher_step(&mut ops.decrypt, cap, data.len(), true, |op| {
             op.one_shot(data)
         })
     }
@@ -160,14 +195,16 @@ impl Module {
         data: &[u8],
         cap: Option<usize>,
     ) -> CkResult<Vec<u8>> {
-        cipher_step(&mut self.ops(h)?.decrypt, cap, data.len(), false, |op| {
+        let ops = self.gated(h, |o| o.reauth.decrypt, |o| o.decrypt.is_some())?;
+        cipher_step(&mut ops.decrypt, cap, data.len(), false, |op| {
             op.update(data)
         })
     }
 
     /// C_DecryptFinal (5.9.4).
     pub fn decrypt_final(&mut self, h: CK_ULONG, cap: Option<usize>) -> CkResult<Vec<u8>> {
-        cipher_step(&mut self.ops(h)?.decrypt, cap, 0, true, |op| op.finalize())
+        let ops = self.gated(h, |o| o.reauth.decrypt, |o| o.decrypt.is_some())?;
+        cipher_step(&mut ops.decrypt, cap, 0, true, |op| op.finalize())
     }
 
     /// C_DigestInit (5.10.1).
@@ -256,14 +293,18 @@ impl Module {
         Self::check_idle(&self.session(h)?.ops.sign)?;
         let (imp, o) = self.key_for(h, m, key, CKF_SIGN, CKA_SIGN, CKR_KEY_HANDLE_INVALID)?;
         let op = imp.sign_init(m, o)?;
-        self.ops(h)?.sign = Some(op);
+        let gate = Gate::for_key(o);
+        let ops = self.ops(h)?;
+        ops.sign = Some(op);
+        ops.reauth.sign = gate;
         Ok(())
     }
 
     /// C_Sign (5.11.2).
     pub fn sign(&mut self, h: CK_ULONG, data: &[u8], cap: Option<usize>) -> CkResult<Vec<u8>> {
+        let ops = self.gated(h, |o| o.reauth.sign, |o| o.sign.is_some())?;
         fixed_step(
-            &mut self.ops(h)?.sign,
+            &mut ops.sign,
             cap,
             |op| op.signature_len(),
             true,
@@ -273,19 +314,15 @@ impl Module {
 
     /// C_SignUpdate (5.11.3).
     pub fn sign_update(&mut self, h: CK_ULONG, data: &[u8]) -> CkResult<()> {
-        fixed_step(
-            &mut self.ops(h)?.sign,
-            None,
-            |_| 0,
-            false,
-            |op| op.update(data),
-        )
+        let ops = self.gated(h, |o| o.reauth.sign, |o| o.sign.is_some())?;
+        fixed_step(&mut ops.sign, None, |_| 0, false, |op| op.update(data))
     }
 
     /// C_SignFinal (5.11.4).
     pub fn sign_final(&mut self, h: CK_ULONG, cap: Option<usize>) -> CkResult<Vec<u8>> {
+        let ops = self.gated(h, |o| o.reauth.sign, |o| o.sign.is_some())?;
         fixed_step(
-            &mut self.ops(h)?.sign,
+            &mut ops.sign,
             cap,
             |op| op.signature_len(),
             true,

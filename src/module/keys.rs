@@ -80,7 +80,15 @@ impl Module {
         let mut key = new_object(Op::Generate, class, template, &generated, is_so)?;
         mark_generated(&mut key, m.kind);
         self.check_write(h, key.is_token(), key.is_private())?;
-        self.insert_object(h, key)
+        let session_key = !key.is_token();
+        let handle = self.insert_object(h, key)?;
+        // A random session key exists in this module only: it may count
+        // message IVs (CKM_PKCS5_PBKD2's keys come from a password, which
+        // another instance may know too).
+        if session_key && m.kind != CKM_PKCS5_PBKD2 {
+            self.register_iv_counter(handle);
+        }
+        Ok(handle)
     }
 
     /// C_GenerateKeyPair (5.14.2): returns (public, private) handles.

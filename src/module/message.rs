@@ -17,6 +17,12 @@
 //!
 //! Errors end the message they occur in, never the process, except that
 //! CKR_BUFFER_TOO_SMALL ends nothing (section 5.2).
+//!
+//! A signing or decryption key with CKA_ALWAYS_AUTHENTICATE needs
+//! C_Login(CKU_CONTEXT_SPECIFIC) before each message (its "use"); without
+//! it the message calls answer CKR_USER_NOT_LOGGED_IN and change nothing.
+//!
+//! Generated IVs count per key across the whole module (`IvCounters`).
 use zeroize::Zeroizing;
 
 use super::Module;
@@ -27,6 +33,7 @@ use crate::mech::message as aead;
 use crate::mech::{CipherOp, CkMechanism, Mechanism, Param, SignOp, VerifyOp};
 use crate::object::Object;
 use crate::rv::CkResult;
+use crate::session::{Gate, Ops, Session};
 
 /// The result of an encryption step: ciphertext and the message
 /// parameter's output fields.
@@ -61,7 +68,13 @@ impl Process {
         usage: CK_ULONG,
     ) -> CkResult<(Process, Vec<u8>)> {
         let (imp, o) = module.key_for(h, m, key, flag, usage, CKR_KEY_HANDLE_INVALID)?;
-        let key_id = o.get(CKA_UNIQUE_ID).unwrap_or_default().to_vec();
+        // A token key never counts IVs, whatever unique ID a stored record
+        // may claim: no ID (which no counter has) stands for it.
+        let key_id = if o.is_token() {
+            Vec::new()
+        } else {
+            o.get(CKA_UNIQUE_ID).unwrap_or_default().to_vec()
+        };
         let process = Process {
             kind: m.kind,
             imp,
@@ -227,6 +240,27 @@ fn decrypting(ops: &mut ExtOps) -> CkResult<&mut MsgCipher> {
 }
 
 impl Module {
+    /// Lets the session key `handle`, just generated, count message IVs;
+    /// now and then forgets keys that no longer exist.
+    pub(super) fn register_iv_counter(&mut self, handle: CK_ULONG) {
+        if self.iv_counters.wants_pruning() {
+            let live: std::collections::BTreeSet<&[u8]> = self
+                .objects
+                .values()
+                .filter(|e| e.session.is_some())
+                .filter_map(|e| e.object.get(CKA_UNIQUE_ID))
+                .collect();
+            self.iv_counters.retain(|id| live.contains(id));
+        }
+        if let Some(id) = self
+            .objects
+            .get(&handle)
+            .and_then(|e| e.object.get(CKA_UNIQUE_ID))
+        {
+            self.iv_counters.register(id);
+        }
+    }
+
     /// The mechanism of the active message-based process named by its
     /// CK_MECHANISM_INFO flag (CKF_MESSAGE_ENCRYPT, ...), for callers that
     /// decode per-message parameters by mechanism.
@@ -272,11 +306,15 @@ impl Module {
         } else {
             process.imp.decrypt_init(&probe, &process.key)?;
         }
+        let gate = Gate::for_key(&process.key);
         *cipher_slot(self, h, encrypt)? = Some(MsgCipher {
             process,
             key_id,
             part: None,
         });
+        if !encrypt {
+            self.session_mut(h)?.ops.reauth.msg_decrypt = gate;
+        }
         Ok(())
     }
 
@@ -300,20 +338,20 @@ impl Module {
         data: &[u8],
         cap: Option<usize>,
     ) -> CkResult<MsgOutput> {
-        let s = self.session_mut(h)?;
+        let (s, counters) = self.session_and_counters(h)?;
         let p = encrypting(&mut s.ops.ext)?;
         if p.part.is_some() {
             return Err(CKR_OPERATION_ACTIVE);
         }
         let kind = p.process.kind;
-        let mut msg = aead::message(kind, param, aad, true, &p.key_id, &s.iv_counters)?;
+        let mut msg = aead::message(kind, param, aad, true, &p.key_id, counters)?;
         aead::tag_of(kind, param, msg.tag_len)?;
         let mut op = p.process.imp.encrypt_init(&msg.mechanism, &p.process.key)?;
         let (ciphertext, tag) = split_tag(op.one_shot(data)?, msg.tag_len)?;
         if cap.is_some_and(|c| c < ciphertext.len()) {
             return Err(CKR_BUFFER_TOO_SMALL);
         }
-        msg.commit(&mut s.iv_counters);
+        msg.commit(counters);
         Ok(MsgOutput {
             data: ciphertext,
             iv: msg.iv_out,
@@ -329,15 +367,15 @@ impl Module {
         param: &Param,
         aad: &[u8],
     ) -> CkResult<MsgOutput> {
-        let s = self.session_mut(h)?;
+        let (s, counters) = self.session_and_counters(h)?;
         let p = encrypting(&mut s.ops.ext)?;
         if p.part.is_some() {
             return Err(CKR_OPERATION_ACTIVE);
         }
         let kind = p.process.kind;
-        let mut msg = aead::message(kind, param, aad, true, &p.key_id, &s.iv_counters)?;
+        let mut msg = aead::message(kind, param, aad, true, &p.key_id, counters)?;
         let op = p.process.imp.encrypt_init(&msg.mechanism, &p.process.key)?;
-        msg.commit(&mut s.iv_counters);
+        msg.commit(counters);
         p.part = Some(CipherPart {
             op,
             tag_len: msg.tag_len,
@@ -416,22 +454,28 @@ impl Module {
         data: &[u8],
         cap: Option<usize>,
     ) -> CkResult<Vec<u8>> {
-        let s = self.session_mut(h)?;
-        let p = decrypting(&mut s.ops.ext)?;
+        let (s, counters) = self.session_and_counters(h)?;
+        let Ops { ext, reauth, .. } = &mut s.ops;
+        let p = decrypting(ext)?;
         if p.part.is_some() {
             return Err(CKR_OPERATION_ACTIVE);
         }
-        let msg = aead::message(p.process.kind, param, aad, false, &p.key_id, &s.iv_counters)?;
-        let tag = msg.tag.ok_or(CKR_MECHANISM_PARAM_INVALID)?;
-        let mut op = p.process.imp.decrypt_init(&msg.mechanism, &p.process.key)?;
-        let mut input = Vec::with_capacity(data.len() + tag.len());
-        input.extend_from_slice(data);
-        input.extend_from_slice(&tag);
-        let plain = Zeroizing::new(op.one_shot(&input).map_err(aead_error)?);
-        if cap.is_some_and(|c| c < plain.len()) {
-            return Err(CKR_BUFFER_TOO_SMALL);
-        }
-        Ok(plain.to_vec())
+        reauth.msg_decrypt.check()?;
+        let result = (|| {
+            let msg = aead::message(p.process.kind, param, aad, false, &p.key_id, counters)?;
+            let tag = msg.tag.ok_or(CKR_MECHANISM_PARAM_INVALID)?;
+            let mut op = p.process.imp.decrypt_init(&msg.mechanism, &p.process.key)?;
+            let mut input = Vec::with_capacity(data.len() + tag.len());
+            input.extend_from_slice(data);
+            input.extend_from_slice(&tag);
+            let plain = Zeroizing::new(op.one_shot(&input).map_err(aead_error)?);
+            if cap.is_some_and(|c| c < plain.len()) {
+                return Err(CKR_BUFFER_TOO_SMALL);
+            }
+            Ok(plain.to_vec())
+        })();
+        reauth.msg_decrypt.settle(&result, true);
+        result
     }
 
     /// C_DecryptMessageBegin (5.11.3). The tag comes with the last part.
@@ -441,13 +485,20 @@ impl Module {
         param: &Param,
         aad: &[u8],
     ) -> CkResult<()> {
-        let s = self.session_mut(h)?;
-        let p = decrypting(&mut s.ops.ext)?;
+        let (s, counters) = self.session_and_counters(h)?;
+        let Ops { ext, reauth, .. } = &mut s.ops;
+        let p = decrypting(ext)?;
         if p.part.is_some() {
             return Err(CKR_OPERATION_ACTIVE);
         }
-        let msg = aead::message(p.process.kind, param, aad, false, &p.key_id, &s.iv_counters)?;
-        let op = p.process.imp.decrypt_init(&msg.mechanism, &p.process.key)?;
+        reauth.msg_decrypt.check()?;
+        let msg = aead::message(p.process.kind, param, aad, false, &p.key_id, counters)
+            .inspect_err(|_| reauth.msg_decrypt.used())?;
+        let op = p
+            .process
+            .imp
+            .decrypt_init(&msg.mechanism, &p.process.key)
+            .inspect_err(|_| reauth.msg_decrypt.used())?;
         p.part = Some(CipherPart {
             op,
             tag_len: msg.tag_len,
@@ -465,10 +516,12 @@ impl Module {
         cap: Option<usize>,
         flags: CK_ULONG,
     ) -> CkResult<Vec<u8>> {
-        let p = decrypting(&mut self.session_mut(h)?.ops.ext)?;
+        let Ops { ext, reauth, .. } = &mut self.session_mut(h)?.ops;
+        let p = decrypting(ext)?;
         let kind = p.process.kind;
         let last = flags & CKF_END_OF_MESSAGE != 0;
         let part = p.part.as_mut().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
+        reauth.msg_decrypt.check()?;
         let result = if last {
             aead::tag_of(kind, param, part.tag_len).and_then(|tag| {
                 let len = data.len() + tag.len();
@@ -486,6 +539,7 @@ impl Module {
             })
         };
         settle(&mut p.part, &result, last);
+        reauth.msg_decrypt.settle(&result, last);
         result
     }
 
@@ -511,16 +565,33 @@ impl Module {
         }
         let (process, _) = Process::new(self, h, m, key, CKF_MESSAGE_SIGN, CKA_SIGN)?;
         process.imp.sign_init(m, &process.key)?;
-        self.session_mut(h)?.ops.ext.msg_sign = Some(MsgSign {
+        let ops = &mut self.session_mut(h)?.ops;
+        ops.reauth.msg_sign = Gate::for_key(&process.key);
+        ops.ext.msg_sign = Some(MsgSign {
             process,
             part: None,
         });
         Ok(())
     }
 
-    fn signing(&mut self, h: CK_ULONG) -> CkResult<&mut MsgSign> {
-        let ext = &mut self.session_mut(h)?.ops.ext;
-        ext.msg_sign.as_mut().ok_or(CKR_OPERATION_NOT_INITIALIZED)
+    /// The active message-based signing process and its gate.
+    fn signing(&mut self, h: CK_ULONG) -> CkResult<(&mut MsgSign, &mut Gate)> {
+        let Ops { ext, reauth, .. } = &mut self.session_mut(h)?.ops;
+        let p = ext.msg_sign.as_mut().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
+        Ok((p, &mut reauth.msg_sign))
+    }
+
+    /// The session `h` and the module's IV counters, borrowed together.
+    fn session_and_counters(
+        &mut self,
+        h: CK_ULONG,
+    ) -> CkResult<(&mut Session, &mut aead::IvCounters)> {
+        self.check_init()?;
+        let s = self
+            .sessions
+            .get_mut(&h)
+            .ok_or(CKR_SESSION_HANDLE_INVALID)?;
+        Ok((s, &mut self.iv_counters))
     }
 
     /// C_SignMessage (5.14.2).
@@ -531,26 +602,36 @@ impl Module {
         data: &[u8],
         cap: Option<usize>,
     ) -> CkResult<Vec<u8>> {
-        let p = self.signing(h)?;
+        let (p, gate) = self.signing(h)?;
         if p.part.is_some() {
             return Err(CKR_OPERATION_ACTIVE);
         }
-        let m = p.process.mechanism(param);
-        let mut op = p.process.imp.sign_init(&m, &p.process.key)?;
-        if cap.is_some_and(|c| c < op.signature_len()) {
-            return Err(CKR_BUFFER_TOO_SMALL);
-        }
-        op.one_shot(data)
+        gate.check()?;
+        let result = (|| {
+            let m = p.process.mechanism(param);
+            let mut op = p.process.imp.sign_init(&m, &p.process.key)?;
+            if cap.is_some_and(|c| c < op.signature_len()) {
+                return Err(CKR_BUFFER_TOO_SMALL);
+            }
+            op.one_shot(data)
+        })();
+        gate.settle(&result, true);
+        result
     }
 
     /// C_SignMessageBegin (5.14.3).
     pub fn sign_message_begin(&mut self, h: CK_ULONG, param: &Param) -> CkResult<()> {
-        let p = self.signing(h)?;
+        let (p, gate) = self.signing(h)?;
         if p.part.is_some() {
             return Err(CKR_OPERATION_ACTIVE);
         }
+        gate.check()?;
         let m = p.process.mechanism(param);
-        let op = p.process.imp.sign_init(&m, &p.process.key)?;
+        let op = p
+            .process
+            .imp
+            .sign_init(&m, &p.process.key)
+            .inspect_err(|_| gate.used())?;
         p.part = Some(SignPart {
             op,
             collected: None,
@@ -571,8 +652,9 @@ impl Module {
         last: bool,
         cap: Option<usize>,
     ) -> CkResult<Option<Vec<u8>>> {
-        let p = self.signing(h)?;
+        let (p, gate) = self.signing(h)?;
         let part = p.part.as_mut().ok_or(CKR_OPERATION_NOT_INITIALIZED)?;
+        gate.check()?;
         if last && cap.is_some_and(|c| c < part.op.signature_len()) {
             return Err(CKR_BUFFER_TOO_SMALL);
         }
@@ -591,6 +673,7 @@ impl Module {
             }
         });
         settle(&mut p.part, &result, last);
+        gate.settle(&result, last);
         result
     }
 

@@ -11,6 +11,7 @@ use crate::rv::CkResult;
 use crate::session::Session;
 use crate::token::Token;
 
+pub mod config;
 mod crypto;
 mod general;
 pub mod info;
@@ -38,15 +39,19 @@ mod tests;
 #[cfg(test)]
 mod tests_3x;
 #[cfg(test)]
+mod tests_protect;
+#[cfg(test)]
 mod tests_storage;
 #[cfg(test)]
 mod tests_store_attacks;
 
-/// Module configuration (PKCS#11 leaves these token-specific).
+/// Module configuration (PKCS#11 leaves these token-specific). Read from
+/// the facade's JSON-shaped values and checked by `config::RawConfig`.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[serde(try_from = "config::RawConfig")]
 pub struct Config {
-    /// PBKDF2-HMAC-SHA256 iterations for new PIN blobs (OWASP: 600,000).
+    /// PBKDF2-HMAC-SHA256 iterations for new PIN blobs; 0: each token's
+    /// storage decides (see `config`: 600,000 if stored, else 1,000).
     pub kdf_iterations: u32,
     pub min_pin_len: u32,
     pub max_pin_len: u32,
@@ -61,8 +66,7 @@ pub struct Config {
 /// One configured slot: per-token overrides of the module's limits. The
 /// facade interprets the storage location and strips it; `persistent`
 /// says whether the token's changes are written anywhere.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SlotConfig {
     pub persistent: bool,
     pub kdf_iterations: Option<u32>,
@@ -83,7 +87,7 @@ pub struct Limits {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            kdf_iterations: 600_000,
+            kdf_iterations: 0,
             min_pin_len: 4,
             max_pin_len: 255,
             max_pin_tries: 10,
@@ -129,6 +133,9 @@ pub struct Module {
     /// Storage writes not yet taken by the facade (`storage`).
     pending: Vec<(CK_ULONG, crate::store::StoreOp)>,
     storage_events: Vec<crate::store::StorageEvent>,
+    /// Message-based AES-GCM IV counters, shared by every session (see
+    /// `mech::message::IvCounters`).
+    iv_counters: crate::mech::message::IvCounters,
 }
 
 impl Default for Module {
@@ -150,6 +157,7 @@ impl Module {
             events: Vec::new(),
             pending: Vec::new(),
             storage_events: Vec::new(),
+            iv_counters: Default::default(),
         };
         match m.config.slots.clone() {
             Some(slots) => {
@@ -176,7 +184,7 @@ impl Module {
     fn limits_for(&self, c: &SlotConfig) -> Limits {
         let g = &self.config;
         Limits {
-            kdf_iterations: c.kdf_iterations.unwrap_or(g.kdf_iterations),
+            kdf_iterations: config::iterations(g, c),
             min_pin_len: c.min_pin_len.unwrap_or(g.min_pin_len),
             max_pin_len: c.max_pin_len.unwrap_or(g.max_pin_len),
             max_pin_tries: c.max_pin_tries.unwrap_or(g.max_pin_tries),
@@ -209,7 +217,7 @@ impl Module {
     fn limits(&self, slot_id: CK_ULONG) -> Limits {
         let i = self.slot_index(slot_id).unwrap_or(0);
         self.slots.get(i).map(|s| s.limits).unwrap_or(Limits {
-            kdf_iterations: self.config.kdf_iterations,
+            kdf_iterations: config::iterations(&self.config, &SlotConfig::default()),
             min_pin_len: self.config.min_pin_len,
             max_pin_len: self.config.max_pin_len,
             max_pin_tries: self.config.max_pin_tries,

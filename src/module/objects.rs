@@ -3,6 +3,7 @@ use zeroize::Zeroizing;
 
 use super::Module;
 use crate::CK_ULONG;
+use crate::attr::check_value;
 use crate::attr::policy::{self, Op};
 use crate::attr::{Attribute, find_ulong};
 use crate::constants::*;
@@ -40,12 +41,14 @@ pub(super) fn new_object(
     for a in generated {
         attrs.insert(a.kind, Zeroizing::new(a.value.clone()));
     }
-    if let Some(kt) = key_type {
-        if matches!(op, Op::Create | Op::Unwrap | Op::Derive) {
-            let def = registry().key_type(kt).ok_or(CKR_ATTRIBUTE_VALUE_INVALID)?;
-            (def.complete)(class, &mut attrs)?;
-        }
+    if let Some(kt) = key_type
+        && matches!(op, Op::Create | Op::Unwrap | Op::Derive)
+    {
+        let def = registry().key_type(kt).ok_or(CKR_ATTRIBUTE_VALUE_INVALID)?;
+        (def.complete)(class, &mut attrs)?;
     }
+    check_value::complete(&mut attrs)?;
+    policy::check_consistency(&attrs)?;
     Ok(Object::new(attrs))
 }
 
@@ -77,6 +80,7 @@ impl Module {
             return Err(CKR_ACTION_PROHIBITED);
         }
         let mut attrs = policy::change(Op::Copy, &source.attrs, template, is_so)?;
+        policy::check_consistency(&attrs)?;
         attrs.remove(&CKA_UNIQUE_ID);
         let copy = Object::new(attrs);
         self.check_write(h, copy.is_token(), copy.is_private())?;

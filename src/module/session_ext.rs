@@ -19,6 +19,18 @@ pub struct ExtOps {
     pub(super) verify_signature: Option<VerifySignature>,
 }
 
+impl ExtOps {
+    /// Whether a message-based signing process is active.
+    pub fn is_signing(&self) -> bool {
+        self.msg_sign.is_some()
+    }
+
+    /// Whether a message-based decryption process is active.
+    pub fn is_decrypting(&self) -> bool {
+        self.msg_decrypt.is_some()
+    }
+}
+
 impl Module {
     /// C_SessionCancel (5.6.5): ends the operations named by `flags` (the
     /// CK_MECHANISM_INFO flag of each function, plus CKF_FIND_OBJECTS).

@@ -4,7 +4,7 @@ use super::info::SessionInfo;
 use crate::CK_ULONG;
 use crate::constants::*;
 use crate::rv::CkResult;
-use crate::session::Session;
+use crate::session::{Gate, Session};
 
 impl Module {
     /// C_OpenSession (5.6.1). Notification callbacks are not supported
@@ -30,7 +30,6 @@ impl Module {
                 slot_id,
                 rw,
                 ops: Default::default(),
-                iv_counters: Default::default(),
             },
         );
         Ok(handle)
@@ -85,12 +84,7 @@ impl Module {
         }
         let current = self.token_of(slot_id).login;
         if user == CKU_CONTEXT_SPECIFIC {
-            // No key here has CKA_ALWAYS_AUTHENTICATE semantics yet.
-            return Err(if current.is_none() {
-                CKR_USER_NOT_LOGGED_IN
-            } else {
-                CKR_OPERATION_NOT_INITIALIZED
-            });
+            return self.login_context_specific(h, pin);
         }
         match current {
             Some(u) if u == user => return Err(CKR_USER_ALREADY_LOGGED_IN),
@@ -115,6 +109,59 @@ impl Module {
         token.login = Some(user);
         self.after_login(slot_id, user, pin);
         Ok(())
+    }
+
+    /// C_Login(CKU_CONTEXT_SPECIFIC) (5.6.8 and base section 4.9,
+    /// CKA_ALWAYS_AUTHENTICATE): re-authenticates the operations of session
+    /// `h` that wait for it, with the PIN of the user the key belongs to
+    /// (the normal user: such keys are private). Without such an
+    /// operation: CKR_OPERATION_NOT_INITIALIZED, nothing else changes. A
+    /// wrong PIN is counted like any other (the operations stay waiting);
+    /// once the PIN is locked the answer is CKR_PIN_LOCKED and the user is
+    /// logged out ("this also logs the user out from the token").
+    fn login_context_specific(&mut self, h: CK_ULONG, pin: &[u8]) -> CkResult<()> {
+        let s = self.session(h)?;
+        let slot_id = s.slot_id;
+        let (ops, r) = (&s.ops, &s.ops.reauth);
+        let waiting = [
+            (r.sign, ops.sign.is_some()),
+            (r.decrypt, ops.decrypt.is_some()),
+            (r.msg_sign, ops.ext.is_signing()),
+            (r.msg_decrypt, ops.ext.is_decrypting()),
+        ]
+        .iter()
+        .any(|(gate, active)| *active && *gate != Gate::Open);
+        if !waiting {
+            return Err(CKR_OPERATION_NOT_INITIALIZED);
+        }
+        if self.token_of(slot_id).login != Some(CKU_USER) {
+            return Err(CKR_USER_NOT_LOGGED_IN);
+        }
+        match self.check_pin_counted(slot_id, CKU_USER, pin) {
+            Ok(_master) => {
+                let r = &mut self.session_mut(h)?.ops.reauth;
+                for gate in [
+                    &mut r.sign,
+                    &mut r.decrypt,
+                    &mut r.msg_sign,
+                    &mut r.msg_decrypt,
+                ] {
+                    if *gate == Gate::Locked {
+                        *gate = Gate::Unlocked;
+                    }
+                }
+                Ok(())
+            }
+            Err(rv) => {
+                let tries = self.limits(slot_id).max_pin_tries;
+                let failures = self.token_of(slot_id).user_counter.failures;
+                if tries > 0 && failures >= tries {
+                    self.end_login(slot_id);
+                    return Err(CKR_PIN_LOCKED);
+                }
+                Err(rv)
+            }
+        }
     }
 
     /// C_Logout (5.6.10): ends every operation on the token, destroys

@@ -4,11 +4,11 @@ use super::*;
 use crate::attr::{Attribute as A, parse_ulong};
 use crate::mech::{CkMechanism, Param};
 
-const SO_PIN: &[u8] = b"so-secret";
-const USER_PIN: &[u8] = b"user-1234";
-const RW: CK_ULONG = CKF_SERIAL_SESSION | CKF_RW_SESSION;
+pub(super) const SO_PIN: &[u8] = b"so-secret";
+pub(super) const USER_PIN: &[u8] = b"user-1234";
+pub(super) const RW: CK_ULONG = CKF_SERIAL_SESSION | CKF_RW_SESSION;
 
-fn fast() -> Config {
+pub(super) fn fast() -> Config {
     Config {
         kdf_iterations: 10,
         ..Config::default()
@@ -16,8 +16,13 @@ fn fast() -> Config {
 }
 
 /// An initialized token in slot 0 with the user PIN set, nobody logged in.
-fn ready() -> Module {
-    let mut m = Module::new(fast());
+pub(super) fn ready() -> Module {
+    ready_with(fast())
+}
+
+/// The same under `config`.
+pub(super) fn ready_with(config: Config) -> Module {
+    let mut m = Module::new(config);
     m.initialize().unwrap();
     m.init_token(0, SO_PIN, b"test").unwrap();
     let h = m.open_session(0, RW).unwrap();
@@ -27,13 +32,13 @@ fn ready() -> Module {
     m
 }
 
-fn user_session(m: &mut Module) -> CK_ULONG {
+pub(super) fn user_session(m: &mut Module) -> CK_ULONG {
     let h = m.open_session(0, RW).unwrap();
     m.login(h, CKU_USER, USER_PIN).unwrap();
     h
 }
 
-fn aes_template(extra: &[A]) -> Vec<A> {
+pub(super) fn aes_template(extra: &[A]) -> Vec<A> {
     let mut t = vec![
         A::ulong(CKA_CLASS, CKO_SECRET_KEY),
         A::ulong(CKA_KEY_TYPE, CKK_AES),
@@ -677,7 +682,7 @@ fn random_and_seed() {
     );
 }
 
-fn rsa_pair(m: &mut Module, h: CK_ULONG, private_extra: &[A]) -> (CK_ULONG, CK_ULONG) {
+pub(super) fn rsa_pair(m: &mut Module, h: CK_ULONG, private_extra: &[A]) -> (CK_ULONG, CK_ULONG) {
     let public = [
         A::ulong(CKA_MODULUS_BITS, 1024),
         A::new(CKA_PUBLIC_EXPONENT, vec![1, 0, 1]),

@@ -259,10 +259,10 @@ fn message_gcm_multi_part_matches_one_shot() {
 }
 
 #[test]
-fn message_gcm_generated_ivs_never_repeat_in_a_session() {
+fn message_gcm_generated_ivs_never_repeat() {
     let mut m = ready();
     let h = user_session(&mut m);
-    let key = secret(&mut m, h, CKK_AES, &[5; 32], &[]);
+    let key = aes_key(&mut m, h, &[]);
     let init = CkMechanism::new(GCM);
     let mut seen = std::collections::BTreeSet::new();
     let fixed = [0xA5u8; 12];
@@ -307,7 +307,8 @@ fn message_gcm_generated_ivs_never_repeat_in_a_session() {
         assert_ne!(a, b);
         assert!(a.is_some());
     }
-    // Another session starts from zero (IVs are unique per session).
+    // Another session goes on with the key's count (IVs are unique per
+    // key in the module, not per session).
     let h2 = m.open_session(0, RW).unwrap();
     m.message_encrypt_init(h2, Some(&init), key).unwrap();
     let iv = m
@@ -315,7 +316,60 @@ fn message_gcm_generated_ivs_never_repeat_in_a_session() {
         .unwrap()
         .iv
         .unwrap();
-    assert_eq!(&iv[4..], &[0; 8]);
+    assert_eq!(u64::from_be_bytes(iv[4..].try_into().unwrap()), 101);
+}
+
+/// Keys whose value may exist outside this module (token keys, keys made
+/// from known bytes, copies) cannot count IVs: another instance, a later
+/// run or a copy would count from zero again.
+#[test]
+fn message_gcm_counters_only_for_keys_born_here() {
+    let mut m = ready();
+    let h = user_session(&mut m);
+    let born = aes_key(&mut m, h, &[]);
+    let token = aes_key(&mut m, h, &[A::bool(CKA_TOKEN, true)]);
+    let created = secret(&mut m, h, CKK_AES, &[5; 32], &[]);
+    let copied = m.copy_object(h, born, &[]).unwrap();
+    let init = CkMechanism::new(GCM);
+    for generator in [CKG_GENERATE_COUNTER, CKG_GENERATE_COUNTER_XOR] {
+        let p = gcm_msg(&[1; 12], 32, generator, &[0; 16]);
+        for key in [token, created, copied] {
+            m.message_encrypt_init(h, Some(&init), key).unwrap();
+            assert_eq!(
+                m.encrypt_message(h, &p, b"", b"x", None).err(),
+                Some(CKR_MECHANISM_PARAM_INVALID)
+            );
+            assert_eq!(
+                m.encrypt_message_begin(h, &p, b"").err(),
+                Some(CKR_MECHANISM_PARAM_INVALID)
+            );
+            // Random IVs remain available.
+            let r = gcm_msg(&[1; 12], 0, CKG_GENERATE_RANDOM, &[0; 16]);
+            assert!(m.encrypt_message(h, &r, b"", b"x", None).is_ok());
+            m.message_encrypt_final(h).unwrap();
+        }
+    }
+    // CKG_GENERATE with 32 fixed bits leaves 64: it would count.
+    m.message_encrypt_init(h, Some(&init), token).unwrap();
+    let p = gcm_msg(&[1; 12], 32, CKG_GENERATE, &[0; 16]);
+    assert_eq!(
+        m.encrypt_message(h, &p, b"", b"x", None).err(),
+        Some(CKR_MECHANISM_PARAM_INVALID)
+    );
+    m.message_encrypt_final(h).unwrap();
+    // Keys destroyed are forgotten once enough new ones were made.
+    for _ in 0..200 {
+        let k = aes_key(&mut m, h, &[]);
+        m.destroy_object(h, k).unwrap();
+    }
+    assert!(
+        m.iv_counters.len() < 150,
+        "{} keys kept",
+        m.iv_counters.len()
+    );
+    m.message_encrypt_init(h, Some(&init), born).unwrap();
+    let p = gcm_msg(&[1; 12], 32, CKG_GENERATE_COUNTER, &[0; 16]);
+    assert!(m.encrypt_message(h, &p, b"", b"x", None).is_ok());
 }
 
 #[test]
@@ -926,26 +980,29 @@ fn derive_template_is_added_to_derived_keys() {
 #[test]
 fn trusted_wrapping_keys_and_sensitive_keys() {
     let mut m = ready();
-    // The SO makes a public, trusted token wrapping key.
+    // The SO makes a public, trusted wrapping key: a session object (a
+    // token object holding a secret must be private, which the SO cannot
+    // make), used by the user in the same session.
     let so = m.open_session(0, RW).unwrap();
     m.login(so, CKU_SO, SO_PIN).unwrap();
-    let trusted_kek = m
-        .create_object(
-            so,
-            &[
-                A::ulong(CKA_CLASS, CKO_SECRET_KEY),
-                A::ulong(CKA_KEY_TYPE, CKK_AES),
-                A::new(CKA_VALUE, vec![0x11; 32]),
-                A::bool(CKA_TOKEN, true),
-                A::bool(CKA_PRIVATE, false),
-                A::bool(CKA_TRUSTED, true),
-            ],
-        )
-        .unwrap();
+    let kek = |token: bool| {
+        [
+            A::ulong(CKA_CLASS, CKO_SECRET_KEY),
+            A::ulong(CKA_KEY_TYPE, CKK_AES),
+            A::new(CKA_VALUE, vec![0x11; 32]),
+            A::bool(CKA_TOKEN, token),
+            A::bool(CKA_PRIVATE, false),
+            A::bool(CKA_TRUSTED, true),
+        ]
+    };
+    assert_eq!(
+        m.create_object(so, &kek(true)),
+        Err(CKR_TEMPLATE_INCONSISTENT)
+    );
+    let trusted_kek = m.create_object(so, &kek(false)).unwrap();
     m.logout(so).unwrap();
-    m.close_session(so).unwrap();
-
-    let h = user_session(&mut m);
+    m.login(so, CKU_USER, USER_PIN).unwrap();
+    let h = so;
     // The user cannot make a trusted key, whatever the path.
     let trusted = [A::bool(CKA_TRUSTED, true)];
     assert_eq!(

@@ -214,7 +214,8 @@ test("HKDF equals crypto.hkdfSync for every hash (derive, data object, two-step,
       ]);
       assert.equal(hex(two.value), hex(want), `${what} (two steps)`);
       if (salt) {
-        const saltKey = secretKey(C.CKK_HKDF, salt);
+        // Readable: a protected salt key would make the result protected.
+        const saltKey = secretKey(C.CKK_HKDF, salt, [{ type: C.CKA_EXTRACTABLE, value: true }]);
         const viaKey = derive({ mechanism: C.CKM_HKDF_DERIVE, parameter: hkdfParams(hash, { saltKey, info }) }, base, [
           { type: C.CKA_KEY_TYPE, value: C.CKK_GENERIC_SECRET },
           { type: C.CKA_VALUE_LEN, value: len },
@@ -372,7 +373,8 @@ function kbkdf(hmacName, key, fields, len) {
 test("SP 800-108 counter KDF equals the construction with createHmac (field orders, widths, DKM methods, key handles)", () => {
   const ki = crypto.randomBytes(32);
   const extra = crypto.randomBytes(12);
-  const extraKey = secretKey(C.CKK_GENERIC_SECRET, extra);
+  // Readable: a protected key in a data field would make the result protected.
+  const extraKey = secretKey(C.CKK_GENERIC_SECRET, extra, [{ type: C.CKA_EXTRACTABLE, value: true }]);
   const label = Buffer.from("label");
   const context = crypto.randomBytes(9);
   const layouts = [

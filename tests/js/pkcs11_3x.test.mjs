@@ -25,13 +25,15 @@ const RW = C.CKF_SERIAL_SESSION | C.CKF_RW_SESSION;
 const s = pkcs11.C_OpenSession(slot, RW);
 pkcs11.C_Login(s, C.CKU_SO, SO_PIN);
 pkcs11.C_InitPIN(s, USER_PIN);
-// A public, trusted token wrapping key only the SO can make.
+// A public, trusted wrapping key only the SO can make: a session object
+// (token objects holding a secret must be private, which the SO cannot
+// make), kept by this session across the logins.
 const TRUSTED_KEK_VALUE = crypto.randomBytes(32);
 const trustedKek = pkcs11.C_CreateObject(s, [
   { type: C.CKA_CLASS, value: C.CKO_SECRET_KEY },
   { type: C.CKA_KEY_TYPE, value: C.CKK_AES },
   { type: C.CKA_VALUE, value: TRUSTED_KEK_VALUE },
-  { type: C.CKA_TOKEN, value: true },
+  { type: C.CKA_TOKEN, value: false },
   { type: C.CKA_PRIVATE, value: false },
   { type: C.CKA_TRUSTED, value: true },
   { type: C.CKA_LABEL, value: "trusted kek" },
@@ -141,8 +143,13 @@ test("message-based AES-GCM: token messages open in OpenSSL and the reverse", ()
 });
 
 test("message-based AES-GCM: generated IVs are written back, unique, and open in OpenSSL", () => {
-  const value = crypto.randomBytes(32);
-  const key = secretKey(C.CKK_AES, value);
+  // Counters need a key generated here (see attack_iv_reuse.test.mjs); it
+  // is made readable to check the messages with OpenSSL.
+  const key = pkcs11.C_GenerateKey(s, { mechanism: C.CKM_AES_KEY_GEN }, [
+    { type: C.CKA_VALUE_LEN, value: 32 },
+    { type: C.CKA_EXTRACTABLE, value: true },
+  ]);
+  const value = Buffer.from(pkcs11.C_GetAttributeValue(s, key, [{ type: C.CKA_VALUE }])[0].value);
   pkcs11.C_MessageEncryptInit(s, GCM, key);
   const fixed = Buffer.from("f1xd", "latin1");
   const seen = new Set();

@@ -86,7 +86,7 @@ async function afterCall(rec) {
 const ctx = {
   token, model, pins, outputs, afterCall, showTab, ready,
   snippetContext: () => ({
-    kdfIterations: token.info?.kdfIterations ?? 10000,
+    kdfIterations: token.info?.kdfIterations ?? 100000,
     slotCount: model.slots.length,
     slotIndex: (n) => Math.max(0, model.slots.findIndex((s) => s.id === n)),
     setup: setupAtStart,

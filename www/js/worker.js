@@ -13,7 +13,7 @@ import * as pkcs11js from "/pkg/browser.mjs";
 // free slot by itself.
 const DB_NAMES = ["pkcs11-wasm-playground", "pkcs11-wasm-playground-2"];
 // Low on purpose so logins are instant in the demo (the default is 600,000).
-const KDF_ITERATIONS = 10000;
+const KDF_ITERATIONS = 100000; // the least a stored token accepts
 const CONFIG = { kdfIterations: KDF_ITERATIONS, slots: DB_NAMES.map((name) => ({ storage: { indexedDB: name } })) };
 
 let p11;

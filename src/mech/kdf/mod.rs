@@ -12,8 +12,26 @@
 //! The mechanisms compute bytes; `derive_rules` tells the engine what
 //! C_DeriveKey does around them (output class, default key type, how the
 //! new key's protection follows the keys it came from).
+//!
+//! Key extraction by derivation (Clulow's attacks), decided per mechanism
+//! (the README's "Derivation and key extraction" says the same):
+//! - the section 2.43 mechanisms put source keys into the result as they
+//!   are: a protected source key (sensitive or not extractable) must be in
+//!   the result whole (`concat`), and protects the result (2.43's rule);
+//! - every other key a parameter names (CONCATENATE_BASE_AND_KEY's other
+//!   key, SP 800-108 CK_SP800_108_KEY_HANDLE data fields, the HKDF salt
+//!   key) protects the result the same way, whatever the mechanism: such
+//!   a key is input data to a function whose other inputs the caller may
+//!   know (an AES-CMAC PRF under a known key can be inverted), so what
+//!   comes out must stay in the token. CKM_HKDF_DATA, whose result is a
+//!   readable data object, refuses a protected named key;
+//! - the base key of HKDF, SP 800-108, AES ECB/CBC_ENCRYPT_DATA and ECDH
+//!   is the key of a pseudo-random function (or the scalar of a point
+//!   multiplication): any number of output bytes, truncated or not, says
+//!   nothing usable about it, so the template decides as the spec says.
 use super::{CkMechanism, Param, Registry};
 use crate::CK_ULONG;
+use crate::attr::policy::is_protected;
 use crate::attr::{self, Attribute};
 use crate::constants::*;
 use crate::object::Object;
@@ -58,28 +76,36 @@ pub struct DeriveRules {
     pub protection: Protection,
     /// Keys named in the parameter whose value goes into the new key,
     /// besides the base key (CKM_CONCATENATE_BASE_AND_KEY's other key,
-    /// SP 800-108 CK_SP800_108_KEY_HANDLE fields). They count with the base
-    /// key for CKA_ALWAYS_SENSITIVE / CKA_NEVER_EXTRACTABLE: the new key has
-    /// them only if every source key has them.
+    /// SP 800-108 CK_SP800_108_KEY_HANDLE fields, the HKDF salt key). A
+    /// sensitive one makes the new key sensitive, one that is not
+    /// extractable makes it not extractable, whatever the mechanism. They
+    /// count with the base key for CKA_ALWAYS_SENSITIVE /
+    /// CKA_NEVER_EXTRACTABLE: the new key has them only if every source
+    /// key has them.
     pub other_keys: Vec<CK_ULONG>,
 }
 
 impl DeriveRules {
     /// The caller's template adjusted by these rules, given the source keys
     /// (base key first, then `other_keys`): the class and default key type
-    /// filled in, the protection rule applied, and for a data object
+    /// filled in, the protection rules applied, and for a data object
     /// CKA_VALUE_LEN removed (it names the length, but is no attribute of
-    /// data objects).
+    /// data objects). A data object cannot be protected: a protected named
+    /// key makes it CKR_KEY_FUNCTION_NOT_PERMITTED.
     pub fn template(
         &self,
         template: &[Attribute],
         sources: &[&Object],
     ) -> CkResult<Vec<Attribute>> {
+        let named = sources.get(1..).unwrap_or_default();
         let mut t = template.to_vec();
         if attr::find_ulong(&t, CKA_CLASS)?.is_none() {
             t.push(Attribute::ulong(CKA_CLASS, self.class));
         }
         if self.class == CKO_DATA {
+            if named.iter().any(|k| is_protected(&k.attrs)) {
+                return Err(CKR_KEY_FUNCTION_NOT_PERMITTED);
+            }
             t.retain(|a| a.kind != CKA_VALUE_LEN);
             return Ok(t);
         }
@@ -112,6 +138,12 @@ impl DeriveRules {
                 }
             }
         }
+        if named.iter().any(|k| k.bool(CKA_SENSITIVE)) {
+            set(CKA_SENSITIVE, true);
+        }
+        if named.iter().any(|k| !k.bool(CKA_EXTRACTABLE)) {
+            set(CKA_EXTRACTABLE, false);
+        }
         Ok(t)
     }
 }
@@ -126,6 +158,15 @@ pub fn derive_rules(m: &CkMechanism) -> DeriveRules {
         protection: Protection::Template,
         other_keys: Vec::new(),
     };
+    if let Param::Hkdf {
+        salt_type: CKF_HKDF_SALT_KEY,
+        salt_key,
+        extract: true,
+        ..
+    } = &m.param
+    {
+        rules.other_keys.push(*salt_key);
+    }
     match m.kind {
         CKM_HKDF_DATA => rules.class = CKO_DATA,
         CKM_CONCATENATE_BASE_AND_KEY

@@ -24,6 +24,22 @@ fn key(ckk: CK_ULONG, value: &[u8]) -> Object {
     Object::new(attrs)
 }
 
+/// `k` made readable: extractable and not sensitive.
+fn open(mut k: Object) -> Object {
+    k.attrs.insert(CKA_EXTRACTABLE, Zeroizing::new(vec![1]));
+    k.attrs.insert(CKA_SENSITIVE, Zeroizing::new(vec![0]));
+    k
+}
+
+/// `k` with CKA_SENSITIVE and CKA_EXTRACTABLE as given.
+fn flagged(mut k: Object, sensitive: bool, extractable: bool) -> Object {
+    k.attrs
+        .insert(CKA_SENSITIVE, Zeroizing::new(vec![sensitive as u8]));
+    k.attrs
+        .insert(CKA_EXTRACTABLE, Zeroizing::new(vec![extractable as u8]));
+    k
+}
+
 /// Keys by handle, as a session would resolve them.
 struct Keys(BTreeMap<CK_ULONG, Object>);
 
@@ -457,7 +473,7 @@ fn pbkdf2_key_types_and_parameters() {
 /// 0x89ABCDEF.
 #[test]
 fn simple_derivations() {
-    let base = key(CKK_GENERIC_SECRET, &hex("01234567"));
+    let base = open(key(CKK_GENERIC_SECRET, &hex("01234567")));
     let data = Param::Bytes(hex("89abcdef"));
     let mut keys = Keys(BTreeMap::new());
     keys.0.insert(5, key(CKK_AES, &hex("89abcdef")));
@@ -552,6 +568,95 @@ fn simple_derivations() {
         ),
         Err(CKR_KEY_TYPE_INCONSISTENT)
     );
+}
+
+/// Clulow's extraction: a protected source key (sensitive, or not
+/// extractable) must be in a section 2.43 result whole; any cut into it is
+/// refused, however the length is asked for.
+#[test]
+fn protected_keys_stay_whole() {
+    let value = hex("00112233445566778899aabbccddeeff");
+    let data = Param::Bytes(hex("a0a1a2a3"));
+    let long = Param::Bytes(vec![0x5a; 20]);
+    let other = |protected: bool| {
+        let k = key(CKK_AES, &hex("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff"));
+        if protected {
+            flagged(k, true, true)
+        } else {
+            open(k)
+        }
+    };
+    for (sensitive, extractable) in [(true, true), (false, false), (true, false)] {
+        let base = flagged(key(CKK_AES, &value), sensitive, extractable);
+        let mut keys = Keys(BTreeMap::new());
+        keys.0.insert(5, other(false));
+        keys.0.insert(6, other(true));
+        let handle = |h: CK_ULONG| Param::Bytes(attr::ulong_bytes(h));
+        let d =
+            |kind, p: &Param, len| derive(&CkMechanism::with(kind, p.clone()), &base, len, &keys);
+        for n in 1..16 {
+            for (kind, p) in [
+                (CKM_CONCATENATE_BASE_AND_DATA, &data),
+                (CKM_CONCATENATE_DATA_AND_BASE, &data),
+                (CKM_CONCATENATE_BASE_AND_KEY, &handle(5)),
+                (CKM_XOR_BASE_AND_DATA, &long),
+            ] {
+                assert_eq!(
+                    d(kind, p, Some(n)),
+                    Err(CKR_TEMPLATE_INCONSISTENT),
+                    "{kind:#x} {n}"
+                );
+            }
+        }
+        // Whole: the base first, or everything when the base comes last.
+        assert_eq!(
+            d(CKM_CONCATENATE_BASE_AND_DATA, &data, Some(16)),
+            Ok(value.clone())
+        );
+        assert_eq!(
+            d(CKM_CONCATENATE_DATA_AND_BASE, &data, Some(19)),
+            Err(CKR_TEMPLATE_INCONSISTENT)
+        );
+        assert_eq!(
+            d(CKM_CONCATENATE_DATA_AND_BASE, &data, None).map(|v| v.len()),
+            Ok(20)
+        );
+        assert_eq!(
+            d(CKM_XOR_BASE_AND_DATA, &long, None).map(|v| v.len()),
+            Ok(16)
+        );
+        // XOR data shorter than the key would cut it.
+        assert_eq!(
+            d(CKM_XOR_BASE_AND_DATA, &data, None),
+            Err(CKR_MECHANISM_PARAM_INVALID)
+        );
+        // A protected other key must be whole too: all 32 bytes.
+        assert_eq!(
+            d(CKM_CONCATENATE_BASE_AND_KEY, &handle(6), Some(31)),
+            Err(CKR_TEMPLATE_INCONSISTENT)
+        );
+        assert_eq!(
+            d(CKM_CONCATENATE_BASE_AND_KEY, &handle(6), None).map(|v| v.len()),
+            Ok(32)
+        );
+    }
+    // An open base with a protected other key: the base may not be cut
+    // away from it either, as the other key comes last.
+    let base = open(key(CKK_AES, &value));
+    let mut keys = Keys(BTreeMap::new());
+    keys.0.insert(6, other(true));
+    let m = CkMechanism::with(
+        CKM_CONCATENATE_BASE_AND_KEY,
+        Param::Bytes(attr::ulong_bytes(6)),
+    );
+    assert_eq!(
+        derive(&m, &base, Some(16), &keys),
+        Err(CKR_TEMPLATE_INCONSISTENT)
+    );
+    assert_eq!(derive(&m, &base, Some(32), &keys).map(|v| v.len()), Ok(32));
+    // Open keys may be cut anywhere (the spec's own behaviour).
+    let m = CkMechanism::with(CKM_XOR_BASE_AND_DATA, data);
+    assert_eq!(derive(&m, &base, Some(1), &NoKeys).map(|v| v.len()), Ok(1));
 }
 
 fn sp800(prf: CK_ULONG, data_params: Vec<PrfDataParam>) -> CkMechanism {

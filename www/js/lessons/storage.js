@@ -13,11 +13,12 @@ function recordTable(records, model) {
     el("tbody", {}, records.map((raw) => {
       const r = decodeRecord(raw.key, raw.value);
       let stored;
-      if (r.kind === 3) stored = el("div", {}, el("div", { class: "muted small" }, `${r.attrs.length} attributes in clear, SHA-256 checksum ${r.checksum.slice(0, 16)}…`), el("ul", { class: "plain" }, r.attrs.map((a) => {
+      if (r.kind === 3) stored = el("div", {}, el("div", { class: "muted small" }, `${r.attrs.length} attributes in clear${r.recordVersion ? `, record version ${r.recordVersion}` : ""}, ${r.mac ? "HMAC" : "SHA-256 checksum"} ${r.checksum.slice(0, 16)}…`), el("ul", { class: "plain" }, r.attrs.map((a) => {
         const v = renderValue(a.type, a.value);
         return el("li", {}, el("code", {}, nameOf(CKA, a.type)), " ", v.detail?.startsWith("as text") ? v.detail.slice(9) : v.text);
       })));
-      else if (r.kind === 4) stored = el("div", {}, el("div", { class: "muted small" }, `nonce ${r.nonce}`), el("code", { class: "cipher" }, shortHex(r.ciphertext, 48)));
+      else if (r.kind === 4) stored = el("div", {}, el("div", { class: "muted small" }, `${r.recordVersion ? `record version ${r.recordVersion}, ` : ""}nonce ${r.nonce}`), el("code", { class: "cipher" }, shortHex(r.ciphertext, 48)));
+      else if (r.kind === 5) stored = el("div", {}, el("div", { class: "muted small" }, `record version ${r.recordVersion}, HMAC ${r.mac.slice(0, 16)}…`), "the object was destroyed; this outranks any older copy of it");
       else if (r.kind === 1) stored = el("div", {}, `label “${r.label}”, serial ${r.serial}; PIN-wrapped master keys and settings (${r.rest} more bytes)`);
       else stored = el("div", {}, el("code", {}, shortHex(raw.value, 32)));
       const o = r.uid ? byUid.get(r.uid) : null;
@@ -32,8 +33,8 @@ function recordTable(records, model) {
 export default {
   id: "storage",
   title: "What is stored",
-  summary: "The raw IndexedDB records: public objects in clear, private ones as AES-GCM ciphertext.",
-  intro: "Token objects are kept in this browser's IndexedDB, one record per object (each slot's token in its own database). Public objects are stored readable (with a checksum); private ones are encrypted with AES-256-GCM under the token's master key, which is itself wrapped under keys derived from the PINs (PBKDF2-HMAC-SHA256; 10,000 iterations in this demo, 600,000 by default).",
+  summary: "The raw IndexedDB records: public objects in clear but signed, private ones as AES-GCM ciphertext.",
+  intro: "Token objects are kept in this browser's IndexedDB, one record per object (each slot's token in its own database). Public objects are stored readable, signed with an HMAC under a key derived from the token's master key (so an edited or planted record is refused once someone logs in); private ones are encrypted with AES-256-GCM under the master key, which is itself wrapped under keys derived from the PINs (PBKDF2-HMAC-SHA256; 100,000 iterations in this demo, the least a stored token accepts; 600,000 by default). A destroyed object leaves a small signed tombstone, so no older copy can come back.",
   spec: ["storageObjects", "C_CreateObject", "C_GenerateKey"],
   steps: [
     {
