@@ -173,6 +173,7 @@ static PUBLIC_KEY: &[Rule] = &[
     r(CKA_PUBLIC_KEY_INFO, K::Bytes, 0, D::Empty),
     // Empty: no restriction (C_WrapKey, section 5.18.3).
     r(CKA_WRAP_TEMPLATE, K::Template, 0, D::Empty),
+    r(CKA_ENCAPSULATE_TEMPLATE, K::Template, 0, D::Empty),
 ];
 
 /// CKA_PRIVATE of objects holding a secret (private and secret keys):
@@ -217,6 +218,7 @@ static PRIVATE_KEY: &[Rule] = &[
     r(CKA_PUBLIC_KEY_INFO, K::Bytes, 0, D::Empty),
     r(CKA_UNWRAP_TEMPLATE, K::Template, 0, D::Empty),
     r(CKA_DERIVE_TEMPLATE, K::Template, 0, D::Empty),
+    r(CKA_DECAPSULATE_TEMPLATE, K::Template, 0, D::Empty),
 ];
 
 /// Secret keys (section 4.10).

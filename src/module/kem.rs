@@ -46,6 +46,9 @@ impl Module {
             CKA_ENCAPSULATE,
             CKR_KEY_HANDLE_INVALID,
         )?;
+        // The key's CKA_ENCAPSULATE_TEMPLATE joins the caller's (as
+        // CKA_UNWRAP_TEMPLATE does for C_UnwrapKey).
+        let template = &crate::attr::template::merged(key, CKA_ENCAPSULATE_TEMPLATE, template)?;
         let (ciphertext, secret) = imp.encapsulate(m, key)?;
         if cap.is_some_and(|c| c < ciphertext.len()) {
             return Err(CKR_BUFFER_TOO_SMALL);
@@ -72,10 +75,22 @@ impl Module {
             CKA_DECAPSULATE,
             CKR_UNWRAPPING_KEY_HANDLE_INVALID,
         )?;
+        let mut template = crate::attr::template::merged(key, CKA_DECAPSULATE_TEMPLATE, template)?;
+        // RSASVE decapsulation is the raw RSA decryption of any input the
+        // caller picks: the secret it yields may be a padded key or message
+        // someone encrypted to this key. From a protected key (sensitive or
+        // not extractable) it is therefore protected too, whatever the
+        // template says, as a derived key is (section 2.43's rule; README,
+        // "Derivation and key extraction"). ML-KEM secrets reveal nothing.
+        if m.kind == CKM_RSA_X_509 && (key.bool(CKA_SENSITIVE) || !key.bool(CKA_EXTRACTABLE)) {
+            template.retain(|a| a.kind != CKA_SENSITIVE && a.kind != CKA_EXTRACTABLE);
+            template.push(Attribute::bool(CKA_SENSITIVE, true));
+            template.push(Attribute::bool(CKA_EXTRACTABLE, false));
+        }
         let secret = imp
             .decapsulate(m, key, ciphertext)
             .map_err(decapsulate_error)?;
-        self.new_shared_key(h, template, &secret, is_so)
+        self.new_shared_key(h, &template, &secret, is_so)
     }
 
     /// The secret key made from a shared secret. The template follows the

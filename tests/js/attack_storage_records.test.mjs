@@ -262,40 +262,44 @@ test("an absurd PBKDF2 iteration count in the token record is refused at load (C
   p.C_Finalize();
 });
 
-test("no stored byte holds a secret or private key value, whatever CKA_PRIVATE (the SO's public escrow key included)", (t) => {
+test("no stored byte holds a secret or private key value; no secret can be a public token object, not even the SO's", (t) => {
   const { dir, config } = tokenDir(t);
   const p = freshToken(config);
   const slot = slotOf(p);
   const so = p.C_OpenSession(slot, RW);
   p.C_Login(so, C.CKU_SO, SO_PIN);
   const escrow = Buffer.alloc(32, 0x5e);
-  p.C_CreateObject(so, [
-    { type: C.CKA_CLASS, value: C.CKO_SECRET_KEY },
-    { type: C.CKA_KEY_TYPE, value: C.CKK_AES },
-    { type: C.CKA_TOKEN, value: true },
-    { type: C.CKA_PRIVATE, value: false },
-    { type: C.CKA_TRUSTED, value: true },
-    { type: C.CKA_VALUE, value: escrow },
-    { type: C.CKA_LABEL, value: "escrow" },
-  ]);
+  throwsRv(
+    () =>
+      p.C_CreateObject(so, [
+        { type: C.CKA_CLASS, value: C.CKO_SECRET_KEY },
+        { type: C.CKA_KEY_TYPE, value: C.CKK_AES },
+        { type: C.CKA_TOKEN, value: true },
+        { type: C.CKA_PRIVATE, value: false },
+        { type: C.CKA_TRUSTED, value: true },
+        { type: C.CKA_VALUE, value: escrow },
+      ]),
+    "CKR_TEMPLATE_INCONSISTENT",
+  );
   p.C_Logout(so);
   p.C_CloseSession(so);
   const s = session(p, slot);
   const aes = Buffer.alloc(32, 0x33);
-  p.C_CreateObject(s, [
+  const key = p.C_CreateObject(s, [
     { type: C.CKA_CLASS, value: C.CKO_SECRET_KEY },
     { type: C.CKA_KEY_TYPE, value: C.CKK_AES },
     { type: C.CKA_TOKEN, value: true },
     { type: C.CKA_VALUE, value: aes },
+    { type: C.CKA_LABEL, value: "aes" },
   ]);
+  throwsRv(() => p.C_CopyObject(s, key, [{ type: C.CKA_PRIVATE, value: false }]), "CKR_ATTRIBUTE_READ_ONLY", "a public copy");
   p.C_Finalize();
   const files = walk(dir);
-  assertAbsent(files, escrow, "the SO's public secret key");
+  assertAbsent(files, escrow, "the SO's would-be public secret key");
   assertAbsent(files, aes, "a private AES key");
-  // It is still there for whoever logs in.
   const q = open(config);
   const sq = session(q, slotOf(q));
-  assert.equal(findByLabel(q, sq, "escrow").length, 1);
+  assert.equal(findByLabel(q, sq, "aes").length, 1);
   q.C_Finalize();
 });
 

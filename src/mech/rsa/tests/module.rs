@@ -355,3 +355,69 @@ fn raw_rsa_encapsulates() {
         Some(CKR_MECHANISM_INVALID)
     );
 }
+
+#[test]
+fn raw_rsa_decapsulation_is_no_way_round_a_protected_key() {
+    // Someone encrypted a secret to this key (RSA PKCS#1 v1.5). The key may
+    // not decrypt; RSASVE decapsulation is raw decryption of whatever the
+    // caller passes, so its secret must stay inside the token.
+    let (mut m, h) = session();
+    let (public, private) = import(&mut m, h, pair_1025());
+    m.set_attribute_value(h, private, &[Attribute::bool(CKA_DECRYPT, false)])
+        .unwrap();
+    let secret = b"a victim key: sixteen+16 bytes!!";
+    m.encrypt_init(h, &CkMechanism::new(CKM_RSA_PKCS), public)
+        .unwrap();
+    let ct = m.encrypt(h, secret, None).unwrap();
+    let raw = CkMechanism::new(CKM_RSA_X_509);
+    let readable = [
+        Attribute::ulong(CKA_KEY_TYPE, CKK_GENERIC_SECRET),
+        Attribute::bool(CKA_EXTRACTABLE, true),
+        Attribute::bool(CKA_SENSITIVE, false),
+    ];
+    // An extractable, non-sensitive private key: the result is readable
+    // (nothing to protect), and holds the padded secret.
+    let k = m.decapsulate_key(h, &raw, private, &readable, &ct).unwrap();
+    assert!(value(&m, h, k, CKA_VALUE).ends_with(secret));
+    // A sensitive one: the result is sensitive and not extractable too.
+    m.set_attribute_value(h, private, &[Attribute::bool(CKA_SENSITIVE, true)])
+        .unwrap();
+    let k = m.decapsulate_key(h, &raw, private, &readable, &ct).unwrap();
+    assert_eq!(
+        m.get_attribute_value(h, k, &[CKA_VALUE]).unwrap(),
+        vec![Err(CKR_ATTRIBUTE_SENSITIVE)]
+    );
+    assert_eq!(value(&m, h, k, CKA_EXTRACTABLE), vec![0]);
+    // The key's CKA_DECAPSULATE_TEMPLATE binds the new key, as
+    // CKA_UNWRAP_TEMPLATE binds an unwrapped one (and the public key's
+    // CKA_ENCAPSULATE_TEMPLATE the encapsulated one).
+    let only_session = crate::attr::template::encode(&[Attribute::bool(CKA_TOKEN, false)]);
+    let (public, private) = m
+        .generate_key_pair(
+            h,
+            &CkMechanism::new(CKM_RSA_PKCS_KEY_PAIR_GEN),
+            &[
+                Attribute::ulong(CKA_MODULUS_BITS, 1024),
+                Attribute::new(CKA_ENCAPSULATE_TEMPLATE, only_session.clone()),
+            ],
+            &[Attribute::new(CKA_DECAPSULATE_TEMPLATE, only_session)],
+        )
+        .unwrap();
+    let token = [
+        Attribute::ulong(CKA_KEY_TYPE, CKK_GENERIC_SECRET),
+        Attribute::bool(CKA_TOKEN, true),
+    ];
+    assert_eq!(
+        m.encapsulate_key(h, &raw, public, &token, None).err(),
+        Some(CKR_TEMPLATE_INCONSISTENT)
+    );
+    let (ct, _) = m
+        .encapsulate_key(h, &raw, public, &token[..1], None)
+        .unwrap();
+    assert_eq!(
+        m.decapsulate_key(h, &raw, private, &token, &ct).err(),
+        Some(CKR_TEMPLATE_INCONSISTENT)
+    );
+    m.decapsulate_key(h, &raw, private, &token[..1], &ct)
+        .unwrap();
+}
