@@ -331,6 +331,23 @@ fn pbkdf2_and_hkdf_key_generation() {
     );
     assert_eq!(ulong(&m, h, k, CKA_KEY_GEN_MECHANISM), CKM_PKCS5_PBKD2);
     assert!(flag(&m, h, k, CKA_LOCAL));
+    // The caller holds the password: the value was never secret from them,
+    // so a PBKDF2 key is never "always sensitive" or "never extractable".
+    let closed = m
+        .generate_key(
+            h,
+            &pbkd2,
+            &[
+                A::ulong(CKA_KEY_TYPE, CKK_AES),
+                A::ulong(CKA_VALUE_LEN, 16),
+                A::bool(CKA_SENSITIVE, true),
+                A::bool(CKA_EXTRACTABLE, false),
+            ],
+        )
+        .unwrap();
+    assert!(!flag(&m, h, closed, CKA_ALWAYS_SENSITIVE));
+    assert!(!flag(&m, h, closed, CKA_NEVER_EXTRACTABLE));
+    assert!(flag(&m, h, closed, CKA_SENSITIVE));
     assert_eq!(
         m.generate_key(h, &pbkd2, &[A::ulong(CKA_KEY_TYPE, CKK_AES)]),
         Err(CKR_TEMPLATE_INCOMPLETE)

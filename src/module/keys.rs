@@ -23,7 +23,13 @@ fn mark_generated(o: &mut Object, mechanism: CK_ULONG) {
     set(o, CKA_LOCAL, vec![1]);
     set(o, CKA_KEY_GEN_MECHANISM, ulong_bytes(mechanism));
     if o.class() != CKO_PUBLIC_KEY {
-        let (sensitive, extractable) = (o.bool(CKA_SENSITIVE), o.bool(CKA_EXTRACTABLE));
+        // A PBKDF2 key comes from a password the caller holds: its value
+        // has always been known outside the token, whatever the template.
+        let known = mechanism == CKM_PKCS5_PBKD2;
+        let (sensitive, extractable) = (
+            o.bool(CKA_SENSITIVE) && !known,
+            o.bool(CKA_EXTRACTABLE) || known,
+        );
         set(o, CKA_ALWAYS_SENSITIVE, vec![sensitive as u8]);
         set(o, CKA_NEVER_EXTRACTABLE, vec![!extractable as u8]);
     }

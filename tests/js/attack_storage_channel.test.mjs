@@ -81,3 +81,36 @@ test("a genuine write by another instance still arrives through the hint", async
   await a.C_FinalizeAsync();
   await b.C_FinalizeAsync();
 });
+
+test("an IndexedDB token written by the format 1 code opens, and the first login rewrites it in format 2", async () => {
+  const { readdirSync, readFileSync } = await import("node:fs");
+  const name = dbName();
+  const dir = new URL("../data/v1-token/", import.meta.url).pathname;
+  const records = [["meta", readFileSync(dir + "meta")], ["counters", readFileSync(dir + "counters")]];
+  for (const f of readdirSync(dir + "objects")) records.push([`o/${f}`, readFileSync(dir + "objects/" + f)]);
+  // The database as src/wasm_idb.rs lays it out: one store "records".
+  const db = await new Promise((res, rej) => {
+    const r = indexedDB.open(name, 1);
+    r.onupgradeneeded = () => r.result.createObjectStore("records");
+    r.onsuccess = () => res(r.result);
+    r.onerror = () => rej(r.error);
+  });
+  await new Promise((res, rej) => {
+    const tx = db.transaction("records", "readwrite");
+    for (const [k, v] of records) tx.objectStore("records").put(new Uint8Array(v), k);
+    tx.oncomplete = res;
+    tx.onerror = () => rej(tx.error);
+  });
+  db.close();
+  const p = await openAsync(oneSlot({ indexedDB: name }));
+  const s = p.C_OpenSession(slotOf(p), RW);
+  await p.C_LoginAsync(s, C.CKU_USER, "user-pin-v1");
+  assert.equal(findByLabel(p, s, "v1-aes").length, 1);
+  assert.equal(findByLabel(p, s, "v1-ec").length, 2);
+  await p.flush();
+  const stored = await p.storageRecords(slotOf(p));
+  assert.equal(stored.length, records.length);
+  for (const r of stored) assert.equal(r.value[4], 2, `${r.key} rewritten in format 2`);
+  assert.deepEqual(p.storageEvents, []);
+  await p.C_FinalizeAsync();
+});
