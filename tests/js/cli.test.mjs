@@ -65,7 +65,7 @@ test("where tokens are: no configuration is a usage error; --config and PKCS11_W
   assert.match(fails(["objects", "--directory", s.path("typo")]).line, /typo: no such token directory: `pkcs11-wasm init --directory .*typo` creates one$/);
   assert.equal(existsSync(s.path("typo")), false);
   const conf = s.path("two.json");
-  writeFileSync(conf, JSON.stringify({ kdfIterations: 1000, slots: [{ storage: { directory: s.path("a") } }, { storage: { directory: s.path("b") } }] }));
+  writeFileSync(conf, JSON.stringify({ kdfIterations: "insecure-test", slots: [{ storage: { directory: s.path("a") } }, { storage: { directory: s.path("b") } }] }));
   ok(["init", "--config", conf, "--label", "first"], { env: pins(s) });
   ok(["init", "--label", "second"], { env: { ...pins(s), PKCS11_WASM_CONF: conf } });
   const slots = ok(["slots", "--json", "--config", conf]).json().slots;

@@ -6,7 +6,7 @@ import { init, PKCS11, CKF_SERIAL_SESSION, CKF_RW_SESSION, CKU_SO, CKU_USER, CKA
 const params = new URLSearchParams(location.search);
 const db = params.get("db");
 const objects = Number(params.get("objects") ?? 20);
-const config = JSON.stringify({ kdfIterations: 1000, slots: [{ storage: { indexedDB: db } }] });
+const config = JSON.stringify({ kdfIterations: "insecure-test", slots: [{ storage: { indexedDB: db } }] });
 
 await init();
 const p11 = new PKCS11();
