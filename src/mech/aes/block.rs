@@ -1,11 +1,10 @@
 //! The AES block cipher with its key size chosen at run time, and the
 //! ECB, CBC and CBC_PAD modes built on it.
-use aes::{Aes128, Aes192, Aes256, Block};
-use cipher::{BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
 use subtle::{ConstantTimeEq, ConstantTimeGreater};
 use zeroize::Zeroizing;
 
 use super::BLOCK;
+use super::core::AesKey;
 use crate::CK_ULONG;
 use crate::constants::*;
 use crate::mech::CipherOp;
@@ -15,14 +14,10 @@ use crate::rv::CkResult;
 // ---------------------------------------------------------------------------
 // The block cipher
 
-/// AES with the key size chosen at run time. The `aes` crate's `zeroize`
-/// feature wipes the round keys on drop.
+/// AES with the key size chosen at run time (`core.rs`: constant-time,
+/// SIMD; the round keys are wiped on drop).
 #[derive(Clone)]
-pub(super) enum Cipher {
-    A128(Aes128),
-    A192(Aes192),
-    A256(Aes256),
-}
+pub(super) struct Cipher(AesKey);
 
 impl Cipher {
     /// The cipher for an AES key object's CKA_VALUE.
@@ -32,33 +27,17 @@ impl Cipher {
 
     /// The cipher for raw key bytes (16, 24 or 32 of them).
     pub(super) fn from_bytes(value: &[u8]) -> CkResult<Self> {
-        let bad = |_| CKR_KEY_SIZE_RANGE;
-        Ok(match value.len() {
-            16 => Cipher::A128(Aes128::new_from_slice(value).map_err(bad)?),
-            24 => Cipher::A192(Aes192::new_from_slice(value).map_err(bad)?),
-            32 => Cipher::A256(Aes256::new_from_slice(value).map_err(bad)?),
-            _ => return Err(CKR_KEY_SIZE_RANGE),
-        })
+        AesKey::new(value).map(Cipher).ok_or(CKR_KEY_SIZE_RANGE)
     }
 
     /// Encrypts the whole blocks of `data` in place (callers pass whole blocks).
     pub(super) fn encrypt(&self, data: &mut [u8]) {
-        let (blocks, _) = Block::slice_as_chunks_mut(data);
-        match self {
-            Cipher::A128(c) => c.encrypt_blocks(blocks),
-            Cipher::A192(c) => c.encrypt_blocks(blocks),
-            Cipher::A256(c) => c.encrypt_blocks(blocks),
-        }
+        self.0.encrypt(data)
     }
 
     /// Decrypts the whole blocks of `data` in place.
     pub(super) fn decrypt(&self, data: &mut [u8]) {
-        let (blocks, _) = Block::slice_as_chunks_mut(data);
-        match self {
-            Cipher::A128(c) => c.decrypt_blocks(blocks),
-            Cipher::A192(c) => c.decrypt_blocks(blocks),
-            Cipher::A256(c) => c.decrypt_blocks(blocks),
-        }
+        self.0.decrypt(data)
     }
 }
 

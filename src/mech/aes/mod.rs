@@ -15,11 +15,15 @@
 
 mod block;
 mod cmac;
+mod core;
 mod ctr;
 mod cts;
 mod encrypt_data;
 mod gcm;
+mod ghash;
 mod kw;
+mod tower;
+mod vector;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
