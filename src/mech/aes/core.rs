@@ -187,6 +187,25 @@ impl AesKey {
     pub(super) fn decrypt(&self, data: &mut [u8]) {
         run(&DecTables::load(), &self.dec, self.rounds, data)
     }
+
+    /// CBC encryption of the whole blocks of `data` in place, chained from
+    /// `chain` (left holding the last ciphertext block): one block at a
+    /// time, the tables loaded once.
+    #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
+    pub(super) fn cbc_encrypt(&self, chain: &mut [u8; BLOCK], data: &mut [u8]) {
+        let t = EncTables::load();
+        let key = |r: usize| V::from_bytes(self.enc[r]);
+        let mut c = V::from_bytes(*chain);
+        for block in data.chunks_exact_mut(BLOCK) {
+            let mut a = t.input(V::load(block).xor(c)).xor(key(0));
+            for r in 1..self.rounds {
+                a = t.round(a, key(r));
+            }
+            c = t.last(a, key(self.rounds));
+            c.store(block);
+        }
+        *chain = c.to_bytes();
+    }
 }
 
 /// One direction of the cipher: its input map and its rounds.
