@@ -292,6 +292,13 @@ const memory = {};
 if (wanted("memory")) {
   log(`memory: creating ${DATA.memoryObjectCount.toLocaleString("en")} objects in a fresh process`);
   memory.ours = child("memory", "ours");
+  log(`memory: state per object and ${(100_000).toLocaleString("en")} create/destroy cycles in a fresh process`);
+  memory.oursState = {};
+  for (const mode of ["session", "token", "churn"]) {
+    const r = spawnSync(process.execPath, ["--expose-gc", join(here, "memory-child.mjs"), mode], { env: childEnv, encoding: "utf8", timeout: 300_000 });
+    if (r.status === 0) memory.oursState[mode] = JSON.parse(r.stdout.trim().split("\n").pop());
+    else skipped[`memory ${mode}`] = `memory-child.mjs failed (${r.status}): ${r.stderr || r.error}`;
+  }
   if (softhsm) memory.softhsm = child("memory", "softhsm", { SOFTHSM2_CONF: softhsm.conf.main });
 }
 
