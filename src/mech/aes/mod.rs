@@ -23,7 +23,7 @@ mod gcm;
 mod ghash;
 mod kw;
 mod tower;
-mod vector;
+pub(crate) mod vector;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! A 16-byte vector with the few operations the AES and GHASH code needs:
+//! A 16-byte vector with the few operations the AES, GHASH and ChaCha20
+//! code needs:
 //! WebAssembly SIMD (`v128`) on wasm32, and a portable model with the same
 //! lane semantics elsewhere, so that `cargo test` on the host runs the very
 //! logic the module runs. The one operation with a subtle meaning is
@@ -80,6 +81,53 @@ mod imp {
         #[target_feature(enable = "simd128")]
         pub fn lookup(table: V, idx: V) -> V {
             V(i8x16_swizzle(table.0, idx.0))
+        }
+        /// Four 32-bit lanes.
+        #[inline]
+        #[target_feature(enable = "simd128")]
+        pub fn from_u32(w: [u32; 4]) -> V {
+            V(u32x4(w[0], w[1], w[2], w[3]))
+        }
+        #[inline]
+        #[target_feature(enable = "simd128")]
+        pub fn splat32(x: u32) -> V {
+            V(u32x4_splat(x))
+        }
+        /// Lane-wise 32-bit addition (wrapping).
+        #[inline]
+        #[target_feature(enable = "simd128")]
+        pub fn add32(self, o: V) -> V {
+            V(u32x4_add(self.0, o.0))
+        }
+        /// Lane-wise 32-bit rotation left by N (0 < N < 32).
+        #[inline]
+        #[target_feature(enable = "simd128")]
+        pub fn rotl32<const N: u32>(self) -> V {
+            V(v128_or(u32x4_shl(self.0, N), u32x4_shr(self.0, 32 - N)))
+        }
+        /// 32-bit lanes 0, 1 of `a` and `b` interleaved: a0 b0 a1 b1.
+        #[inline]
+        #[target_feature(enable = "simd128")]
+        pub fn interleave32_lo(a: V, b: V) -> V {
+            V(u32x4_shuffle::<0, 4, 1, 5>(a.0, b.0))
+        }
+        /// 32-bit lanes 2, 3 of `a` and `b` interleaved: a2 b2 a3 b3.
+        #[inline]
+        #[target_feature(enable = "simd128")]
+        pub fn interleave32_hi(a: V, b: V) -> V {
+            V(u32x4_shuffle::<2, 6, 3, 7>(a.0, b.0))
+        }
+        /// The low 64 bits of `a`, then of `b`.
+        #[inline]
+        #[target_feature(enable = "simd128")]
+        pub fn concat64_lo(a: V, b: V) -> V {
+            V(u64x2_shuffle::<0, 2>(a.0, b.0))
+        }
+        /// The high 64 bits of `a`, then of `b`.
+        #[inline]
+        #[target_feature(enable = "simd128")]
+        pub fn concat64_hi(a: V, b: V) -> V {
+            V(u64x2_shuffle::<1, 3>(a.0, b.0))
         }
         /// Bytes 0..8 of `a` and `b` interleaved: a0 b0 a1 b1 ...
         #[inline]
@@ -164,6 +212,51 @@ mod imp {
             V(idx.0.map(|i| if i < 16 { table.0[i as usize] } else { 0 }))
         }
         #[inline(always)]
+        fn words(self) -> [u32; 4] {
+            core::array::from_fn(|i| u32::from_le_bytes(self.0[4 * i..4 * i + 4].try_into().unwrap_or_default()))
+        }
+        #[inline(always)]
+        pub fn from_u32(w: [u32; 4]) -> V {
+            let mut b = [0u8; 16];
+            for (i, x) in w.iter().enumerate() {
+                b[4 * i..4 * i + 4].copy_from_slice(&x.to_le_bytes());
+            }
+            V(b)
+        }
+        #[inline(always)]
+        pub fn splat32(x: u32) -> V {
+            V::from_u32([x; 4])
+        }
+        #[inline(always)]
+        pub fn add32(self, o: V) -> V {
+            let (a, b) = (self.words(), o.words());
+            V::from_u32(core::array::from_fn(|i| a[i].wrapping_add(b[i])))
+        }
+        #[inline(always)]
+        pub fn rotl32<const N: u32>(self) -> V {
+            V::from_u32(self.words().map(|w| w.rotate_left(N)))
+        }
+        #[inline(always)]
+        pub fn interleave32_lo(a: V, b: V) -> V {
+            let (a, b) = (a.words(), b.words());
+            V::from_u32([a[0], b[0], a[1], b[1]])
+        }
+        #[inline(always)]
+        pub fn interleave32_hi(a: V, b: V) -> V {
+            let (a, b) = (a.words(), b.words());
+            V::from_u32([a[2], b[2], a[3], b[3]])
+        }
+        #[inline(always)]
+        pub fn concat64_lo(a: V, b: V) -> V {
+            let (a, b) = (a.words(), b.words());
+            V::from_u32([a[0], a[1], b[0], b[1]])
+        }
+        #[inline(always)]
+        pub fn concat64_hi(a: V, b: V) -> V {
+            let (a, b) = (a.words(), b.words());
+            V::from_u32([a[2], a[3], b[2], b[3]])
+        }
+        #[inline(always)]
         pub fn interleave_lo(a: V, b: V) -> V {
             V(core::array::from_fn(|i| if i % 2 == 0 { a.0[i / 2] } else { b.0[i / 2] }))
         }
@@ -179,13 +272,13 @@ mod imp {
     }
 }
 
-pub(super) use imp::V;
+pub(crate) use imp::V;
 
 /// Byte orders for `V::permute`. Within each 4-byte column (AES state
 /// order, byte 4c + r = row r of column c): ROTn takes row r from row r+n.
-pub(super) const ROT1: u8 = 1;
-pub(super) const ROT2: u8 = 2;
-pub(super) const ROT3: u8 = 3;
+pub(crate) const ROT1: u8 = 1;
+pub(crate) const ROT2: u8 = 2;
+pub(crate) const ROT3: u8 = 3;
 /// AES ShiftRows: row r of column c from row r of column c + r.
 pub(super) const SHIFT_ROWS: u8 = 4;
 pub(super) const INV_SHIFT_ROWS: u8 = 5;
