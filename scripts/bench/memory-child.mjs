@@ -15,16 +15,11 @@
 // Usage: node --expose-gc memory-child.mjs session|token|churn
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { aesObject } from "./pkcs11-rows.mjs";
+import { captureWasmInstance } from "./wasm-instance.mjs";
 
 const require = createRequire(import.meta.url);
-let instance;
-const Original = WebAssembly.Instance;
-const Capturing = function (module, imports) {
-  instance = new Original(module, imports);
-  return instance;
-};
-Capturing.prototype = Original.prototype;
-WebAssembly.Instance = Capturing;
+const wasmInstance = captureWasmInstance();
 
 const C = require(join(process.env.BENCH_PKG, "index.cjs"));
 const OBJECTS = 10_000;
@@ -41,22 +36,12 @@ p11.C_InitPIN(s, "bench-user-1234");
 p11.C_Logout(s);
 p11.C_Login(s, C.CKU_USER, "bench-user-1234");
 
-const key = (token, i) => [
-  { type: C.CKA_CLASS, value: C.CKO_SECRET_KEY },
-  { type: C.CKA_KEY_TYPE, value: C.CKK_AES },
-  { type: C.CKA_TOKEN, value: token },
-  { type: C.CKA_PRIVATE, value: true },
-  { type: C.CKA_SENSITIVE, value: true },
-  { type: C.CKA_ENCRYPT, value: true },
-  { type: C.CKA_DECRYPT, value: true },
-  { type: C.CKA_LABEL, value: `memory-object-${i}` },
-  { type: C.CKA_VALUE, value: crypto.getRandomValues(Buffer.alloc(32)) },
-];
+const key = (token, i) => aesObject(C, `memory-object-${i}`, token);
 
 function snapshot() {
   globalThis.gc?.();
   const m = process.memoryUsage();
-  return { wasm: instance.exports.memory.buffer.byteLength, heap: m.heapUsed, rss: m.rss };
+  return { wasm: wasmInstance().exports.memory.buffer.byteLength, heap: m.heapUsed, rss: m.rss };
 }
 
 /** Bytes per object while `count` objects of a kind are alive. */

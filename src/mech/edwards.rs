@@ -43,15 +43,19 @@ static CURVES: &[OkpCurve] = &[OkpCurve {
 
 const SIG_LEN: usize = 64;
 
-/// The signing key of a stored private key.
-fn signing_key(key: &Object) -> CkResult<SigningKey> {
+/// The seed (RFC 8032 private key) of a stored private key.
+fn seed(key: &Object) -> CkResult<Zeroizing<[u8; 32]>> {
     OkpCurve::find(CURVES, key.require(CKA_EC_PARAMS)?).map_err(|_| CKR_KEY_TYPE_INCONSISTENT)?;
-    let seed: Zeroizing<[u8; 32]> = Zeroizing::new(
+    Ok(Zeroizing::new(
         key.require(CKA_VALUE)?
             .try_into()
             .map_err(|_| CKR_KEY_TYPE_INCONSISTENT)?,
-    );
-    Ok(SigningKey::from_bytes(&seed))
+    ))
+}
+
+/// The signing key of a stored private key.
+fn signing_key(key: &Object) -> CkResult<SigningKey> {
+    Ok(SigningKey::from_bytes(&*seed(key)?))
 }
 
 /// The verifying key of a stored public key.
@@ -198,13 +202,7 @@ impl SignKey {
     /// one message under two different A would reveal the secret scalar.
     /// Taking it saves a base-point multiplication per C_SignInit.
     fn new(key: &Object) -> CkResult<SignKey> {
-        OkpCurve::find(CURVES, key.require(CKA_EC_PARAMS)?).map_err(|_| CKR_KEY_TYPE_INCONSISTENT)?;
-        let seed: Zeroizing<[u8; 32]> = Zeroizing::new(
-            key.require(CKA_VALUE)?
-                .try_into()
-                .map_err(|_| CKR_KEY_TYPE_INCONSISTENT)?,
-        );
-        let esk = ExpandedSecretKey::from(&*seed);
+        let esk = ExpandedSecretKey::from(&*seed(key)?);
         let stored = key.get(CKA_PUBLIC_KEY_INFO).and_then(|spki| {
             let a: [u8; 32] = spki.get(spki.len().checked_sub(32)?..)?.try_into().ok()?;
             (CURVES[0].spki(&a) == *spki).then_some(a)

@@ -250,18 +250,53 @@ fn run<T: Rounds>(t: &T, keys: &[[u8; BLOCK]; 15], rounds: usize, data: &mut [u8
     }
 }
 
+/// What both directions share: the inversion's tables, the input map
+/// and the last round's output tables.
+#[derive(Clone, Copy)]
+struct Sbox {
+    inv: V,
+    dk: V,
+    input: Tables,
+    last: Tables,
+}
+
+impl Sbox {
+    #[inline]
+    #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
+    fn of(input: &tower::Pair, last: &tower::Pair) -> Sbox {
+        Sbox {
+            inv: V::from_bytes(INV),
+            dk: V::from_bytes(DK),
+            input: Tables::of(input),
+            last: Tables::of(last),
+        }
+    }
+
+    /// The inversion of each byte of `v` after the byte permutation `P`
+    /// (ShiftRows or its inverse).
+    #[inline]
+    #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
+    fn invert<const P: u8>(&self, v: V) -> (V, V) {
+        invert(v.permute::<P>(), self.inv, self.dk)
+    }
+
+    /// The last round: no (Inv)MixColumns, output in standard form.
+    #[inline]
+    #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
+    fn last<const P: u8>(&self, v: V, key: V) -> V {
+        self.last.get(self.invert::<P>(v)).xor(key)
+    }
+}
+
 /// The encryption tables as vectors, loaded once per call: passed through
 /// `black_box` so that the compiler keeps them in locals rather than
 /// rematerializing each constant at every use inside the rounds (a wasm
 /// engine builds a `v128.const` from immediates every time).
 #[derive(Clone, Copy)]
 struct EncTables {
-    inv: V,
-    dk: V,
-    input: Tables,
+    s: Sbox,
     e1: Tables,
     e2: Tables,
-    last: Tables,
 }
 
 impl EncTables {
@@ -269,12 +304,9 @@ impl EncTables {
     #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
     fn load() -> EncTables {
         core::hint::black_box(EncTables {
-            inv: V::from_bytes(INV),
-            dk: V::from_bytes(DK),
-            input: Tables::of(&ENC_IN),
+            s: Sbox::of(&ENC_IN, &ENC_LAST),
             e1: Tables::of(&ENC1),
             e2: Tables::of(&ENC2),
-            last: Tables::of(&ENC_LAST),
         })
     }
 }
@@ -283,14 +315,14 @@ impl Rounds for EncTables {
     #[inline]
     #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
     fn input(&self, x: V) -> V {
-        self.input.map(x)
+        self.s.input.map(x)
     }
 
     /// ShiftRows, SubBytes, MixColumns, AddRoundKey, in tower form.
     #[inline]
     #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
     fn round(&self, v: V, key: V) -> V {
-        let x = invert(v.permute::<SHIFT_ROWS>(), self.inv, self.dk);
+        let x = self.s.invert::<SHIFT_ROWS>(v);
         let p1 = self.e1.get(x);
         let p2 = self.e2.get(x);
         p2.xor(p1.xor(p2).permute::<ROT1>())
@@ -299,26 +331,21 @@ impl Rounds for EncTables {
             .xor(key)
     }
 
-    /// The last round: no MixColumns, output in standard form.
     #[inline]
     #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
     fn last(&self, v: V, key: V) -> V {
-        let x = invert(v.permute::<SHIFT_ROWS>(), self.inv, self.dk);
-        self.last.get(x).xor(key)
+        self.s.last::<SHIFT_ROWS>(v, key)
     }
 }
 
 /// The decryption tables (see `EncTables`).
 #[derive(Clone, Copy)]
 struct DecTables {
-    inv: V,
-    dk: V,
-    input: Tables,
+    s: Sbox,
     d14: Tables,
     d11: Tables,
     d13: Tables,
     d9: Tables,
-    last: Tables,
 }
 
 impl DecTables {
@@ -326,14 +353,11 @@ impl DecTables {
     #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
     fn load() -> DecTables {
         core::hint::black_box(DecTables {
-            inv: V::from_bytes(INV),
-            dk: V::from_bytes(DK),
-            input: Tables::of(&DEC_IN),
+            s: Sbox::of(&DEC_IN, &DEC_LAST),
             d14: Tables::of(&DEC14),
             d11: Tables::of(&DEC11),
             d13: Tables::of(&DEC13),
             d9: Tables::of(&DEC9),
-            last: Tables::of(&DEC_LAST),
         })
     }
 }
@@ -342,7 +366,7 @@ impl Rounds for DecTables {
     #[inline]
     #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
     fn input(&self, x: V) -> V {
-        self.input.map(x)
+        self.s.input.map(x)
     }
 
     /// InvShiftRows, InvSubBytes, InvMixColumns, AddRoundKey (equivalent
@@ -350,7 +374,7 @@ impl Rounds for DecTables {
     #[inline]
     #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
     fn round(&self, v: V, key: V) -> V {
-        let x = invert(v.permute::<INV_SHIFT_ROWS>(), self.inv, self.dk);
+        let x = self.s.invert::<INV_SHIFT_ROWS>(v);
         self.d14
             .get(x)
             .xor(self.d11.get(x).permute::<ROT1>())
@@ -362,8 +386,7 @@ impl Rounds for DecTables {
     #[inline]
     #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
     fn last(&self, v: V, key: V) -> V {
-        let x = invert(v.permute::<INV_SHIFT_ROWS>(), self.inv, self.dk);
-        self.last.get(x).xor(key)
+        self.s.last::<INV_SHIFT_ROWS>(v, key)
     }
 }
 
