@@ -9,7 +9,9 @@
 //!
 //! Several blocks go through each step together (`N`), which lets the
 //! engine overlap their instructions; CBC encryption has only one.
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use std::cell::OnceCell;
+
+use zeroize::Zeroize;
 
 use super::tower::{self, Out};
 use super::vector::{INV_SHIFT_ROWS, ROT1, ROT2, ROT3, SHIFT_ROWS, V};
@@ -30,12 +32,25 @@ const DEC9: tower::Pair = tower::pair(Out::DecRound(9));
 const DEC_LAST: tower::Pair = tower::pair(Out::DecLast);
 
 /// An expanded AES key: the round keys in the forms the rounds add them
-/// (see `AesKey::new`), wiped on drop.
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+/// (see `AesKey::new`), wiped on drop. The decryption keys are made at
+/// the first decryption (GCM, CTR, CMAC and CBC encryption never need
+/// them), from the standard round keys kept for that.
+#[derive(Clone)]
 pub(super) struct AesKey {
     rounds: usize,
     enc: [[u8; BLOCK]; 15],
-    dec: [[u8; BLOCK]; 15],
+    round_keys: [[u8; BLOCK]; 15],
+    dec: OnceCell<[[u8; BLOCK]; 15]>,
+}
+
+impl Drop for AesKey {
+    fn drop(&mut self) {
+        self.enc.zeroize();
+        self.round_keys.zeroize();
+        if let Some(d) = self.dec.get_mut() {
+            d.zeroize();
+        }
+    }
 }
 
 /// A pair of output tables as vectors.
@@ -150,30 +165,39 @@ impl AesKey {
             w[i] = core::array::from_fn(|b| w[i - nk][b] ^ t[b]);
             t.zeroize();
         }
-        let round_key = |r: usize| -> [u8; BLOCK] { core::array::from_fn(|b| w[4 * r + b / 4][b % 4]) };
-        let enc_in = Tables::of(&ENC_IN);
-        let dec_in = Tables::of(&DEC_IN);
         let mut k = AesKey {
             rounds,
             enc: [[0; BLOCK]; 15],
-            dec: [[0; BLOCK]; 15],
+            round_keys: core::array::from_fn(|r| core::array::from_fn(|b| w[(4 * r + b / 4) % 60][b % 4])),
+            dec: OnceCell::new(),
         };
-        let mut kr = round_key(0);
-        k.enc[0] = enc_in.map(V::from_bytes(kr)).to_bytes();
-        k.dec[rounds] = kr;
-        for r in 1..rounds {
-            kr = round_key(r);
-            k.enc[r] = enc_in.map(V::from_bytes(kr)).xor(V::splat(tower::ENC_CONST)).to_bytes();
-            let mut m = inv_mix_columns(&kr);
-            k.dec[rounds - r] = dec_in.map(V::from_bytes(m)).xor(V::splat(tower::DEC_CONST)).to_bytes();
-            m.zeroize();
-        }
-        kr = round_key(rounds);
-        k.enc[rounds] = kr.map(|b| b ^ 0x63);
-        k.dec[0] = dec_in.map(V::from_bytes(kr)).xor(V::splat(tower::DEC_CONST)).to_bytes();
-        kr.zeroize();
         w.zeroize();
+        let enc_in = Tables::of(&ENC_IN);
+        k.enc[0] = enc_in.map(V::from_bytes(k.round_keys[0])).to_bytes();
+        for r in 1..rounds {
+            k.enc[r] = enc_in.map(V::from_bytes(k.round_keys[r])).xor(V::splat(tower::ENC_CONST)).to_bytes();
+        }
+        k.enc[rounds] = k.round_keys[rounds].map(|b| b ^ 0x63);
         Some(k)
+    }
+
+    /// The decryption round keys, made at the first call.
+    #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
+    fn dec(&self) -> &[[u8; BLOCK]; 15] {
+        self.dec.get_or_init(|| {
+            let rounds = self.rounds;
+            let dec_in = Tables::of(&DEC_IN);
+            let form = |b: [u8; BLOCK]| dec_in.map(V::from_bytes(b)).xor(V::splat(tower::DEC_CONST)).to_bytes();
+            let mut dec = [[0u8; BLOCK]; 15];
+            dec[0] = form(self.round_keys[rounds]);
+            for r in 1..rounds {
+                let mut m = inv_mix_columns(&self.round_keys[r]);
+                dec[rounds - r] = form(m);
+                m.zeroize();
+            }
+            dec[rounds] = self.round_keys[0];
+            dec
+        })
     }
 
     /// Encrypts the whole blocks of `data` in place.
@@ -185,7 +209,7 @@ impl AesKey {
     /// Decrypts the whole blocks of `data` in place.
     #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
     pub(super) fn decrypt(&self, data: &mut [u8]) {
-        run(&DecTables::load(), &self.dec, self.rounds, data)
+        run(&DecTables::load(), self.dec(), self.rounds, data)
     }
 
     /// CBC encryption of the whole blocks of `data` in place, chained from
