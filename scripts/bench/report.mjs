@@ -216,7 +216,7 @@ function extras(result, md) {
   if (st?.session && st.token && st.churn) {
     const b = (n) => `${Math.round(n).toLocaleString("en")} B`;
     const mib = (n) => `${(n / 1048576).toFixed(2)} MiB`;
-    out.push(`${li}State per object (ours, ${st.session.objects.toLocaleString("en")} alive, AES-256 keys with labels, in-memory token): session object ${b(st.session.wasmPerObject)} of wasm memory; token object ${b(st.token.wasmPerObject)} of wasm memory + ${b(st.token.heapPerObject)} of JS heap (its stored record, and the handle the caller keeps); each measured in a fresh process.`);
+    out.push(`${li}State per object (ours, ${st.session.objects.toLocaleString("en")} alive, AES-256 keys with labels, in-memory token): session object ${b(st.session.wasmPerObject)} of wasm memory; token object ${b(st.token.wasmPerObject)} of wasm memory + ${b(st.token.heapPerObject)} of JS heap (the handle the caller keeps included); each measured in a fresh process.`);
     const churn = (c, what) =>
       `${what}: wasm memory ${mib(c.start.wasm)} -> ${mib(c.end.wasm)} (${c.end.wasm === c.start.wasm ? "no growth" : `+${mib(c.end.wasm - c.start.wasm)}`}), JS heap ${mib(c.start.heap)} -> ${mib(c.end.heap)}, RSS ${mib(c.start.rss)} -> ${mib(c.end.rss)}, ${c.usPerCycle.toFixed(1)} µs per cycle`;
     out.push(`${li}${st.churn.session.cycles.toLocaleString("en")} create/destroy cycles (after 1,000 warm-up cycles): ${churn(st.churn.session, "session objects")}; ${churn(st.churn.token, "token objects (flushed every 1,000)")}.`);
