@@ -197,7 +197,10 @@ impl Keystream {
     /// XORs the next data.len() keystream bytes into `data`; the callers
     /// keep the total within MAX_TEXT after block 0 (`Aead::reserve`).
     fn apply(&mut self, data: &mut [u8]) -> CkResult<()> {
-        let end = self.pos.checked_add(data.len() as u64).ok_or(CKR_GENERAL_ERROR)?;
+        let end = self
+            .pos
+            .checked_add(data.len() as u64)
+            .ok_or(CKR_GENERAL_ERROR)?;
         if end > MAX_TEXT + CHACHA_BLOCK {
             return Err(CKR_GENERAL_ERROR);
         }

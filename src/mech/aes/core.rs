@@ -168,14 +168,19 @@ impl AesKey {
         let mut k = AesKey {
             rounds,
             enc: [[0; BLOCK]; 15],
-            round_keys: core::array::from_fn(|r| core::array::from_fn(|b| w[(4 * r + b / 4) % 60][b % 4])),
+            round_keys: core::array::from_fn(|r| {
+                core::array::from_fn(|b| w[(4 * r + b / 4) % 60][b % 4])
+            }),
             dec: OnceCell::new(),
         };
         w.zeroize();
         let enc_in = Tables::of(&ENC_IN);
         k.enc[0] = enc_in.map(V::from_bytes(k.round_keys[0])).to_bytes();
         for r in 1..rounds {
-            k.enc[r] = enc_in.map(V::from_bytes(k.round_keys[r])).xor(V::splat(tower::ENC_CONST)).to_bytes();
+            k.enc[r] = enc_in
+                .map(V::from_bytes(k.round_keys[r]))
+                .xor(V::splat(tower::ENC_CONST))
+                .to_bytes();
         }
         k.enc[rounds] = k.round_keys[rounds].map(|b| b ^ 0x63);
         Some(k)
@@ -187,7 +192,12 @@ impl AesKey {
         self.dec.get_or_init(|| {
             let rounds = self.rounds;
             let dec_in = Tables::of(&DEC_IN);
-            let form = |b: [u8; BLOCK]| dec_in.map(V::from_bytes(b)).xor(V::splat(tower::DEC_CONST)).to_bytes();
+            let form = |b: [u8; BLOCK]| {
+                dec_in
+                    .map(V::from_bytes(b))
+                    .xor(V::splat(tower::DEC_CONST))
+                    .to_bytes()
+            };
             let mut dec = [[0u8; BLOCK]; 15];
             dec[0] = form(self.round_keys[rounds]);
             for r in 1..rounds {
@@ -428,8 +438,14 @@ mod tests {
     fn fips197_appendix_c() {
         let pt = hex("00112233445566778899aabbccddeeff");
         for (key, ct) in [
-            ("000102030405060708090a0b0c0d0e0f", "69c4e0d86a7b0430d8cdb78070b4c55a"),
-            ("000102030405060708090a0b0c0d0e0f1011121314151617", "dda97ca4864cdfe06eaf70a0ec0d7191"),
+            (
+                "000102030405060708090a0b0c0d0e0f",
+                "69c4e0d86a7b0430d8cdb78070b4c55a",
+            ),
+            (
+                "000102030405060708090a0b0c0d0e0f1011121314151617",
+                "dda97ca4864cdfe06eaf70a0ec0d7191",
+            ),
             (
                 "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
                 "8ea2b7ca516745bfeafc49904b496089",
@@ -464,9 +480,15 @@ mod tests {
             let mut want = data.clone();
             let (chunks, _) = aes::Block::slice_as_chunks_mut(&mut want);
             match len {
-                16 => aes::Aes128::new_from_slice(&key).unwrap().encrypt_blocks(chunks),
-                24 => aes::Aes192::new_from_slice(&key).unwrap().encrypt_blocks(chunks),
-                _ => aes::Aes256::new_from_slice(&key).unwrap().encrypt_blocks(chunks),
+                16 => aes::Aes128::new_from_slice(&key)
+                    .unwrap()
+                    .encrypt_blocks(chunks),
+                24 => aes::Aes192::new_from_slice(&key)
+                    .unwrap()
+                    .encrypt_blocks(chunks),
+                _ => aes::Aes256::new_from_slice(&key)
+                    .unwrap()
+                    .encrypt_blocks(chunks),
             }
             let k = AesKey::new(&key).unwrap();
             let mut got = data.clone();
@@ -475,9 +497,15 @@ mod tests {
             let mut back = want.clone();
             let (chunks, _) = aes::Block::slice_as_chunks_mut(&mut back);
             match len {
-                16 => aes::Aes128::new_from_slice(&key).unwrap().decrypt_blocks(chunks),
-                24 => aes::Aes192::new_from_slice(&key).unwrap().decrypt_blocks(chunks),
-                _ => aes::Aes256::new_from_slice(&key).unwrap().decrypt_blocks(chunks),
+                16 => aes::Aes128::new_from_slice(&key)
+                    .unwrap()
+                    .decrypt_blocks(chunks),
+                24 => aes::Aes192::new_from_slice(&key)
+                    .unwrap()
+                    .decrypt_blocks(chunks),
+                _ => aes::Aes256::new_from_slice(&key)
+                    .unwrap()
+                    .decrypt_blocks(chunks),
             }
             k.decrypt(&mut got);
             assert_eq!(got, back, "decrypt");

@@ -114,11 +114,17 @@ impl Ghash {
 
     /// Whole blocks: the SIMD path for the long run of them, else the crate.
     fn blocks(&mut self, data: &[u8]) {
-        let bulk_len = if data.len() >= BULK_MIN { data.len() / (STREAMS * BLOCK) * (STREAMS * BLOCK) } else { 0 };
+        let bulk_len = if data.len() >= BULK_MIN {
+            data.len() / (STREAMS * BLOCK) * (STREAMS * BLOCK)
+        } else {
+            0
+        };
         let (run, rest) = data.split_at(bulk_len);
         if !run.is_empty() {
             let y = self.value();
-            let bulk = self.bulk.get_or_insert_with(|| Arc::new(Bulk::new(&self.h)));
+            let bulk = self
+                .bulk
+                .get_or_insert_with(|| Arc::new(Bulk::new(&self.h)));
             let folded = bulk.absorb(y, run);
             self.hash = GHash::new(&Block::from(*self.h));
             self.carry = Some(Zeroizing::new(folded));
@@ -242,7 +248,8 @@ fn build_table(g: &[u8; BLOCK]) -> Box<[V; 32 * 16]> {
                 let low = n.trailing_zeros() as usize;
                 entries[n] = entries[n & (n - 1)] ^ basis[8 * q + 7 - 4 * h - low];
             }
-            let mut rows: [V; 16] = core::array::from_fn(|n| V::from_bytes(entries[n].to_be_bytes()));
+            let mut rows: [V; 16] =
+                core::array::from_fn(|n| V::from_bytes(entries[n].to_be_bytes()));
             transpose(&mut rows);
             table[(2 * q + h) * 16..(2 * q + h + 1) * 16].copy_from_slice(&rows);
         }
@@ -272,7 +279,9 @@ mod tests {
         let mut s = seed;
         (0..n)
             .map(|_| {
-                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 (s >> 33) as u8
             })
             .collect()
@@ -288,7 +297,8 @@ mod tests {
 
     #[test]
     fn transpose_is_a_transpose() {
-        let rows: [V; 16] = core::array::from_fn(|r| V::from_bytes(core::array::from_fn(|c| (16 * r + c) as u8)));
+        let rows: [V; 16] =
+            core::array::from_fn(|r| V::from_bytes(core::array::from_fn(|c| (16 * r + c) as u8)));
         let mut t = rows;
         transpose(&mut t);
         for (c, col) in t.iter().enumerate() {
@@ -307,7 +317,11 @@ mod tests {
             (4, vec![5, 4096 + 11, 300, 16 * 300 + 3]),
             (5, vec![100, 10_000, 0, 7, 65_536]),
         ] {
-            let data: Vec<Vec<u8>> = sizes.iter().enumerate().map(|(i, &n)| bytes(seed * 100 + i as u64, n)).collect();
+            let data: Vec<Vec<u8>> = sizes
+                .iter()
+                .enumerate()
+                .map(|(i, &n)| bytes(seed * 100 + i as u64, n))
+                .collect();
             let pieces: Vec<&[u8]> = data.iter().map(|d| d.as_slice()).collect();
             let mut g = Ghash::new(h);
             for p in &pieces {
@@ -324,7 +338,8 @@ mod tests {
         let h: [u8; 16] = bytes(9, 16).try_into().unwrap();
         let bulk = Bulk::new(&h);
         let g = bulk.powers[15];
-        let inputs: [[u8; 16]; 16] = core::array::from_fn(|s| bytes(20 + s as u64, 16).try_into().unwrap());
+        let inputs: [[u8; 16]; 16] =
+            core::array::from_fn(|s| bytes(20 + s as u64, 16).try_into().unwrap());
         let mut y: [V; 16] = core::array::from_fn(|s| V::from_bytes(inputs[s]));
         transpose(&mut y);
         let mut out = bulk.times_g(y);

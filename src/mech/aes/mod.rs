@@ -22,12 +22,12 @@ mod encrypt_data;
 mod gcm;
 mod ghash;
 mod kw;
-mod tower;
-pub(crate) mod vector;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_more;
+mod tower;
+pub(crate) mod vector;
 
 use zeroize::Zeroizing;
 

@@ -217,8 +217,16 @@ pub(super) const fn input(dec: bool) -> Pair {
     let mut n = 0;
     while n < 16 {
         let (lo, hi) = (n as u8, (n as u8) << 4);
-        p[0][n] = if dec { to_tower(inv_affine(lo)) } else { to_tower(lo) };
-        p[1][n] = if dec { to_tower(inv_affine(hi)) } else { to_tower(hi) };
+        p[0][n] = if dec {
+            to_tower(inv_affine(lo))
+        } else {
+            to_tower(lo)
+        };
+        p[1][n] = if dec {
+            to_tower(inv_affine(hi))
+        } else {
+            to_tower(hi)
+        };
         n += 1;
     }
     p

@@ -133,13 +133,47 @@ mod imp {
         #[inline]
         #[target_feature(enable = "simd128")]
         pub fn interleave_lo(a: V, b: V) -> V {
-            V(i8x16_shuffle::<0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23>(a.0, b.0))
+            V(i8x16_shuffle::<
+                0,
+                16,
+                1,
+                17,
+                2,
+                18,
+                3,
+                19,
+                4,
+                20,
+                5,
+                21,
+                6,
+                22,
+                7,
+                23,
+            >(a.0, b.0))
         }
         /// Bytes 8..16 of `a` and `b` interleaved: a8 b8 a9 b9 ...
         #[inline]
         #[target_feature(enable = "simd128")]
         pub fn interleave_hi(a: V, b: V) -> V {
-            V(i8x16_shuffle::<8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31>(a.0, b.0))
+            V(i8x16_shuffle::<
+                8,
+                24,
+                9,
+                25,
+                10,
+                26,
+                11,
+                27,
+                12,
+                28,
+                13,
+                29,
+                14,
+                30,
+                15,
+                31,
+            >(a.0, b.0))
         }
         /// Bytes in the order `P` names (a constant `i8x16.shuffle`).
         #[inline]
@@ -147,9 +181,15 @@ mod imp {
         pub fn permute<const P: u8>(self) -> V {
             let a = self.0;
             V(match P {
-                super::ROT1 => i8x16_shuffle::<1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12>(a, a),
-                super::ROT2 => i8x16_shuffle::<2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13>(a, a),
-                super::ROT3 => i8x16_shuffle::<3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14>(a, a),
+                super::ROT1 => {
+                    i8x16_shuffle::<1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12>(a, a)
+                }
+                super::ROT2 => {
+                    i8x16_shuffle::<2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13>(a, a)
+                }
+                super::ROT3 => {
+                    i8x16_shuffle::<3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14>(a, a)
+                }
                 super::SHIFT_ROWS => {
                     i8x16_shuffle::<0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11>(a, a)
                 }
@@ -213,7 +253,9 @@ mod imp {
         }
         #[inline(always)]
         fn words(self) -> [u32; 4] {
-            core::array::from_fn(|i| u32::from_le_bytes(self.0[4 * i..4 * i + 4].try_into().unwrap_or_default()))
+            core::array::from_fn(|i| {
+                u32::from_le_bytes(self.0[4 * i..4 * i + 4].try_into().unwrap_or_default())
+            })
         }
         #[inline(always)]
         pub fn from_u32(w: [u32; 4]) -> V {
@@ -258,11 +300,19 @@ mod imp {
         }
         #[inline(always)]
         pub fn interleave_lo(a: V, b: V) -> V {
-            V(core::array::from_fn(|i| if i % 2 == 0 { a.0[i / 2] } else { b.0[i / 2] }))
+            V(core::array::from_fn(|i| {
+                if i % 2 == 0 { a.0[i / 2] } else { b.0[i / 2] }
+            }))
         }
         #[inline(always)]
         pub fn interleave_hi(a: V, b: V) -> V {
-            V(core::array::from_fn(|i| if i % 2 == 0 { a.0[8 + i / 2] } else { b.0[8 + i / 2] }))
+            V(core::array::from_fn(|i| {
+                if i % 2 == 0 {
+                    a.0[8 + i / 2]
+                } else {
+                    b.0[8 + i / 2]
+                }
+            }))
         }
         #[inline(always)]
         pub fn permute<const P: u8>(self) -> V {
@@ -312,11 +362,26 @@ mod tests {
     /// literal lists written in the wasm module).
     #[test]
     fn orders_match_the_wasm_immediates() {
-        assert_eq!(order(ROT1), [1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12]);
-        assert_eq!(order(ROT2), [2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13]);
-        assert_eq!(order(ROT3), [3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14]);
-        assert_eq!(order(SHIFT_ROWS), [0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11]);
-        assert_eq!(order(INV_SHIFT_ROWS), [0, 13, 10, 7, 4, 1, 14, 11, 8, 5, 2, 15, 12, 9, 6, 3]);
+        assert_eq!(
+            order(ROT1),
+            [1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12]
+        );
+        assert_eq!(
+            order(ROT2),
+            [2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13]
+        );
+        assert_eq!(
+            order(ROT3),
+            [3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14]
+        );
+        assert_eq!(
+            order(SHIFT_ROWS),
+            [0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11]
+        );
+        assert_eq!(
+            order(INV_SHIFT_ROWS),
+            [0, 13, 10, 7, 4, 1, 14, 11, 8, 5, 2, 15, 12, 9, 6, 3]
+        );
     }
 
     #[test]
@@ -324,6 +389,11 @@ mod tests {
         let table = V::from_bytes(core::array::from_fn(|i| 100 + i as u8));
         let idx = V::from_bytes([0, 15, 16, 0x80, 0x8f, 0xff, 3, 7, 0, 0, 0, 0, 0, 0, 0, 17]);
         let got = V::lookup(table, idx).to_bytes();
-        assert_eq!(got, [100, 115, 0, 0, 0, 0, 103, 107, 100, 100, 100, 100, 100, 100, 100, 0]);
+        assert_eq!(
+            got,
+            [
+                100, 115, 0, 0, 0, 0, 103, 107, 100, 100, 100, 100, 100, 100, 100, 0
+            ]
+        );
     }
 }

@@ -15,7 +15,9 @@ const SIGMA: [u32; 4] = [0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574];
 /// The caller keeps pos + data.len() within 2^32 blocks.
 #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
 pub(super) fn xor_keystream(key: &[u8; 32], nonce: &[u8; 12], pos: u64, data: &mut [u8]) {
-    let word = |b: &[u8], i: usize| u32::from_le_bytes([b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]]);
+    let word = |b: &[u8], i: usize| {
+        u32::from_le_bytes([b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]])
+    };
     let mut input = [0u32; 16];
     input[..4].copy_from_slice(&SIGMA);
     for i in 0..8 {
@@ -40,7 +42,9 @@ pub(super) fn xor_keystream(key: &[u8; 32], nonce: &[u8; 12], pos: u64, data: &m
             for (k, chunk) in ks.iter().zip(spare.chunks_exact_mut(16)) {
                 k.store(chunk);
             }
-            now.iter_mut().zip(&spare[skip..]).for_each(|(d, k)| *d ^= k);
+            now.iter_mut()
+                .zip(&spare[skip..])
+                .for_each(|(d, k)| *d ^= k);
         }
         rest = later;
         skip = 0;
@@ -124,7 +128,10 @@ mod tests {
             hex::encode(&text[..32]),
             "6e2e359a2568f98041ba0728dd0d6981e97e7aec1d4360c20a27afccfd9fae0b"
         );
-        assert_eq!(hex::encode(&text[text.len() - 10..]), "b40b8eedf2785e42874d");
+        assert_eq!(
+            hex::encode(&text[text.len() - 10..]),
+            "b40b8eedf2785e42874d"
+        );
     }
 
     /// Against the `chacha20` crate at every offset and length mix.
@@ -132,7 +139,15 @@ mod tests {
     fn matches_the_chacha20_crate() {
         let key: [u8; 32] = core::array::from_fn(|i| (i * 7 + 3) as u8);
         let nonce: [u8; 12] = core::array::from_fn(|i| (i * 13 + 1) as u8);
-        for (pos, len) in [(0, 1000), (64, 256), (3, 700), (255, 2), (1000, 1), (0, 0), (4096 - 5, 600)] {
+        for (pos, len) in [
+            (0, 1000),
+            (64, 256),
+            (3, 700),
+            (255, 2),
+            (1000, 1),
+            (0, 0),
+            (4096 - 5, 600),
+        ] {
             let data: Vec<u8> = (0..len).map(|i| (i * 31 + 7) as u8).collect();
             let mut want = data.clone();
             let mut c = ChaCha20::new(&key.into(), &nonce.into());

@@ -129,7 +129,11 @@ impl<const LEN: usize> Sha3<LEN> {
     const RATE: usize = 200 - 2 * LEN;
 
     pub(super) fn new() -> Self {
-        Sha3 { state: [0; 25], buf: [0; 200], used: 0 }
+        Sha3 {
+            state: [0; 25],
+            buf: [0; 200],
+            used: 0,
+        }
     }
 
     fn absorb(state: &mut [u64; 25], block: &[u8]) {
@@ -172,7 +176,12 @@ impl<const LEN: usize> DigestOp for Sha3<LEN> {
         self.buf[rate - 1] ^= 0x80;
         let block = self.buf;
         Self::absorb(&mut self.state, &block[..rate]);
-        let mut out: Vec<u8> = self.state.iter().flat_map(|l| l.to_le_bytes()).take(LEN).collect();
+        let mut out: Vec<u8> = self
+            .state
+            .iter()
+            .flat_map(|l| l.to_le_bytes())
+            .take(LEN)
+            .collect();
         out.shrink_to_fit();
         self.state.zeroize();
         self.buf.zeroize();
@@ -214,7 +223,10 @@ mod tests {
             hex::encode(one::<32>(b"abc")),
             "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532"
         );
-        assert_eq!(hex::encode(one::<28>(b"abc")), "e642824c3f8cf24ad09234ee7d3c766fc9a3a5168d0c94ad73b46fdf");
+        assert_eq!(
+            hex::encode(one::<28>(b"abc")),
+            "e642824c3f8cf24ad09234ee7d3c766fc9a3a5168d0c94ad73b46fdf"
+        );
     }
 
     /// Against the `sha3` crate for every length, in pieces.
@@ -223,10 +235,26 @@ mod tests {
         let data: Vec<u8> = (0..1200u32).map(|i| (i * 37 + 11) as u8).collect();
         for len in [0, 1, 71, 72, 73, 135, 136, 137, 143, 144, 200, 1000, 1200] {
             let d = &data[..len];
-            assert_eq!(one::<28>(d), sha3::Sha3_224::digest(d).to_vec(), "224, {len}");
-            assert_eq!(one::<32>(d), sha3::Sha3_256::digest(d).to_vec(), "256, {len}");
-            assert_eq!(one::<48>(d), sha3::Sha3_384::digest(d).to_vec(), "384, {len}");
-            assert_eq!(one::<64>(d), sha3::Sha3_512::digest(d).to_vec(), "512, {len}");
+            assert_eq!(
+                one::<28>(d),
+                sha3::Sha3_224::digest(d).to_vec(),
+                "224, {len}"
+            );
+            assert_eq!(
+                one::<32>(d),
+                sha3::Sha3_256::digest(d).to_vec(),
+                "256, {len}"
+            );
+            assert_eq!(
+                one::<48>(d),
+                sha3::Sha3_384::digest(d).to_vec(),
+                "384, {len}"
+            );
+            assert_eq!(
+                one::<64>(d),
+                sha3::Sha3_512::digest(d).to_vec(),
+                "512, {len}"
+            );
             // In pieces, and the hash reusable after finalize.
             let mut h = Sha3::<32>::new();
             for piece in d.chunks(50) {
@@ -234,7 +262,10 @@ mod tests {
             }
             assert_eq!(h.finalize(), sha3::Sha3_256::digest(d).to_vec());
             h.update(b"abc");
-            assert_eq!(hex::encode(h.finalize()), "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532");
+            assert_eq!(
+                hex::encode(h.finalize()),
+                "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532"
+            );
         }
     }
 }
