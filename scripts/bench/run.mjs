@@ -5,10 +5,14 @@
 //   SoftHSM    SoftHSMv2 through the npm package pkcs11js (both set up on
 //              demand, see softhsm.mjs; skipped with the reason if not),
 //   WebCrypto  Node's crypto.subtle, for the rows it has an operation for.
+//   peers      hash-wasm, libsodium.js, noble, node-forge (peer-rows.mjs), on
+//              the rows they share with us, in a second table with the
+//              ratio ours / fastest peer (issue 15).
 // Prints a table of medians with their spread and the ratios ours/SoftHSM
-// and ours/WebCrypto against the targets of issue 6, the bundle sizes and
-// wasm memory after 10,000 objects, and writes JSON and Markdown to
-// test-artifacts/bench/. Takes ~3-5 minutes on 2 cores.
+// and ours/WebCrypto against the targets of issue 6, the bundle sizes,
+// wasm memory after 10,000 objects, the state per object and 100,000
+// create/destroy cycles (memory-child.mjs), and writes JSON and Markdown
+// to test-artifacts/bench/. Takes ~4-5 minutes on 2 cores.
 //
 // Options:
 //   --quick          a quarter of the time budget per row (rough figures)
