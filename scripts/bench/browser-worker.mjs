@@ -36,6 +36,7 @@ onmessage = async (e) => {
       if (!wanted(row.id)) continue;
       const byImpl = {};
       for (const [name, rows] of Object.entries(impls)) if (rows[row.id]) byImpl[name] = rows[row.id];
+      if (Object.keys(byImpl).length === 0) continue;
       const t0 = performance.now();
       Object.assign(
         measured,

@@ -9,6 +9,7 @@
 // Both start-up tokens get the same 1,000 private AES-256 token objects.
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { captureWasmInstance } from "./wasm-instance.mjs";
 
 const cpuMs = () => {
   const u = process.cpuUsage();
@@ -25,18 +26,8 @@ const USER_PIN = "bench-user-1234";
 const OBJECTS = 1000;
 const MEMORY_OBJECTS = 10_000;
 
-// The wasm instance, captured as the package instantiates it, to read its
-// linear memory (the package does not export it).
-let instance;
-if (mode === "memory" && who === "ours") {
-  const Original = WebAssembly.Instance;
-  const Capturing = function (module, imports) {
-    instance = new Original(module, imports);
-    return instance;
-  };
-  Capturing.prototype = Original.prototype;
-  WebAssembly.Instance = Capturing;
-}
+// The wasm instance, to read its linear memory.
+const wasmInstance = mode === "memory" && who === "ours" ? captureWasmInstance() : () => undefined;
 
 function loadOurs() {
   return require(join(env.BENCH_PKG, "index.cjs"));
@@ -139,7 +130,7 @@ if (mode === "startup") {
   const templates = [];
   for (let i = 0; i < MEMORY_OBJECTS; i++) templates.push(aesObject(C, `memory-object-${i}`, false));
   globalThis.gc?.();
-  const wasmBefore = instance?.exports.memory.buffer.byteLength;
+  const wasmBefore = wasmInstance()?.exports.memory.buffer.byteLength;
   const rssBefore = process.memoryUsage().rss;
   const t = performance.now();
   for (const tmpl of templates) p11.C_CreateObject(s, tmpl);
@@ -149,7 +140,7 @@ if (mode === "startup") {
   out({
     objects: MEMORY_OBJECTS,
     wasmBefore,
-    wasmAfter: instance?.exports.memory.buffer.byteLength,
+    wasmAfter: wasmInstance()?.exports.memory.buffer.byteLength,
     rssBefore,
     rssAfter: process.memoryUsage().rss,
     createMs,

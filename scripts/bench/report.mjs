@@ -1,5 +1,8 @@
 // Formatting: the results as a plain-text table (terminal) and as Markdown
 // (README), both from the JSON the bench writes.
+import { PEER_GROUP } from "./peer-groups.mjs";
+import { PEERS } from "./peer-rows.mjs";
+
 const IMPLS = [
   ["ours", "ours"],
   ["softhsm", "SoftHSM"],
@@ -49,10 +52,11 @@ function footnotes(rows) {
 
 function tableRows(result, md) {
   const { texts, mark } = footnotes(result.rows);
+  const main = result.rows.filter((r) => r.group !== PEER_GROUP.title);
   const header = ["operation", ...IMPLS.map(([, t]) => t), "ours/SoftHSM", "ours/WebCrypto", "target (ours/SoftHSM)"];
   const body = [];
   let group;
-  for (const r of result.rows) {
+  for (const r of main) {
     if (r.group !== group) {
       group = r.group;
       body.push({ group });
@@ -69,6 +73,39 @@ function tableRows(result, md) {
   }
   return { header, body, texts };
 }
+
+/**
+ * The peers' table: every row some WebAssembly/JS peer ran, ours and each
+ * peer, and ours / the fastest of them (target <= 1).
+ */
+function peerTable(result, md, mark) {
+  const rows = result.rows.filter((r) => r.peer);
+  if (!rows.length) return undefined;
+  const header = ["operation", "ours", ...PEERS.map(([, t]) => t), "ours/fastest peer", "target"];
+  const body = [];
+  let group;
+  for (const r of rows) {
+    const g = r.group === PEER_GROUP.title ? "Hashes, MACs, AEADs, Edwards/Montgomery" : r.group;
+    if (g !== group) {
+      group = g;
+      body.push({ group });
+    }
+    const m = mark.get(r.id);
+    const fastest = PEERS.find(([k]) => k === r.peer.fastest)[1];
+    const verdict = r.peer.met ? (md ? "✓" : "met") : md ? "✗" : "MISSED";
+    body.push([
+      m ? `${r.label} [${m}]` : r.label,
+      timeCell(r.impls.ours),
+      ...PEERS.map(([k]) => timeCell(r.impls[k])),
+      `${ratioCell(r.peer.ratio)} (${fastest})`,
+      `<= 1 ${verdict}`,
+    ]);
+  }
+  return { header, body };
+}
+
+const PEER_TITLE =
+  "Versus WebAssembly/JavaScript peers (same process, interleaved rounds; ours through the PKCS#11 API, Init + call):";
 
 /** The browser variant's table: ours vs the browser's WebCrypto. */
 function browserRows(result) {
@@ -111,6 +148,8 @@ function markdownTable(header, body) {
 export function textReport(result) {
   const { header, body, texts } = tableRows(result, false);
   const out = plainTable(header, body);
+  const peers = peerTable(result, false, footnotes(result.rows).mark);
+  if (peers) out.push("", PEER_TITLE, ...plainTable(peers.header, peers.body));
   out.push("", legend(result));
   texts.forEach((t, i) => out.push(`[${i + 1}] ${t}`));
   if (result.browser) {
@@ -124,6 +163,8 @@ export function textReport(result) {
 export function markdownReport(result) {
   const { header, body, texts } = tableRows(result, true);
   const out = markdownTable(header, body);
+  const peers = peerTable(result, true, footnotes(result.rows).mark);
+  if (peers) out.push("", PEER_TITLE, "", ...markdownTable(peers.header, peers.body));
   out.push("", legend(result), "");
   texts.forEach((t, i) => out.push(`${i + 1}. ${t}`));
   if (result.browser) {
@@ -150,6 +191,8 @@ function extras(result, md) {
   out.push(`${li}Run ${result.date}: ${m.cpu}, ${m.nproc} cores (nproc), ${m.os}; Node ${m.node}; ours ${result.versions.ours ?? ""}${result.versions.oursStore ? ` (${result.versions.oursStore})` : ""}; ${result.versions.softhsm ?? "SoftHSM: not run"}${result.versions.pkcs11js ? ` via pkcs11js ${result.versions.pkcs11js}` : ""}; total ${Math.round(result.seconds)} s.`);
   const busy = Math.max(m.loadavg.before[0], m.loadavg.after[0]);
   out.push(`${li}Load average (1 min) ${m.loadavg.before[0]} before, ${m.loadavg.after[0]} after; bench at nice ${m.nice}.${busy > m.nproc ? " The machine was busy with other work: figures are noisier than usual; ratios from interleaved rounds hold better than absolute times." : ""}`);
+  const peerVersions = PEERS.filter(([k]) => result.versions[k]).map(([k, t]) => `${t} ${result.versions[k]}`);
+  if (peerVersions.length) out.push(`${li}Peers: ${peerVersions.join(", ")} (noble: @noble/hashes, ciphers and curves of one release).`);
   for (const [k, why] of Object.entries(result.skipped)) out.push(`${li}${k} not run: ${why}`);
   const bulk = result.rows.filter((r) => r.bytes);
   if (bulk.length) {
@@ -168,6 +211,15 @@ function extras(result, md) {
     let s = `${li}Memory after creating ${o.objects.toLocaleString("en")} session objects (AES-256 keys with labels): ours wasm linear memory ${mib(o.wasmBefore)} -> ${mib(o.wasmAfter)} (+${Math.round((o.wasmAfter - o.wasmBefore) / o.objects)} B/object), process RSS +${mib(o.rssAfter - o.rssBefore)}`;
     if (mem.softhsm) s += `; SoftHSM process RSS +${mib(mem.softhsm.rssAfter - mem.softhsm.rssBefore)}`;
     out.push(s + ".");
+  }
+  const st = mem?.oursState;
+  if (st?.session && st.token && st.churn) {
+    const b = (n) => `${Math.round(n).toLocaleString("en")} B`;
+    const mib = (n) => `${(n / 1048576).toFixed(2)} MiB`;
+    out.push(`${li}State per object (ours, ${st.session.objects.toLocaleString("en")} alive, AES-256 keys with labels, in-memory token): session object ${b(st.session.wasmPerObject)} of wasm memory; token object ${b(st.token.wasmPerObject)} of wasm memory + ${b(st.token.heapPerObject)} of JS heap (the handle the caller keeps included); each measured in a fresh process.`);
+    const churn = (c, what) =>
+      `${what}: wasm memory ${mib(c.start.wasm)} -> ${mib(c.end.wasm)} (${c.end.wasm === c.start.wasm ? "no growth" : `+${mib(c.end.wasm - c.start.wasm)}`}), JS heap ${mib(c.start.heap)} -> ${mib(c.end.heap)}, RSS ${mib(c.start.rss)} -> ${mib(c.end.rss)}, ${c.usPerCycle.toFixed(1)} µs per cycle`;
+    out.push(`${li}${st.churn.session.cycles.toLocaleString("en")} create/destroy cycles (after 1,000 warm-up cycles): ${churn(st.churn.session, "session objects")}; ${churn(st.churn.token, "token objects (flushed every 1,000)")}.`);
   }
   return out;
 }

@@ -2,6 +2,8 @@
 // targets: `target.max` bounds ours/SoftHSM per-op time (lower is better).
 // `scenario`: rows measured together by one `round()` implementation.
 // `note`: printed as a footnote. `budget` etc.: see harness.measure.
+import { PEER_GROUP } from "./peer-groups.mjs";
+
 const MIB = 1024 * 1024;
 
 const STORES = "both token stores on the same file system: tmpfs unless --softhsm-disk (see the run line below)";
@@ -134,6 +136,7 @@ export const GROUPS = [
       { id: "ec.verify", label: "ECDSA verify" },
     ],
   },
+  PEER_GROUP,
 ];
 
 export const ROWS = GROUPS.flatMap((g) => g.rows.map((r) => ({ ...r, group: g.title })));

@@ -5,15 +5,21 @@
 //   SoftHSM    SoftHSMv2 through the npm package pkcs11js (both set up on
 //              demand, see softhsm.mjs; skipped with the reason if not),
 //   WebCrypto  Node's crypto.subtle, for the rows it has an operation for.
+//   peers      hash-wasm, libsodium.js, noble, node-forge (peer-rows.mjs), on
+//              the rows they share with us, in a second table with the
+//              ratio ours / fastest peer (issue 15).
 // Prints a table of medians with their spread and the ratios ours/SoftHSM
-// and ours/WebCrypto against the targets of issue 6, the bundle sizes and
-// wasm memory after 10,000 objects, and writes JSON and Markdown to
-// test-artifacts/bench/. Takes ~3-5 minutes on 2 cores.
+// and ours/WebCrypto against the targets of issue 6, the bundle sizes,
+// wasm memory after 10,000 objects, the state per object and 100,000
+// create/destroy cycles (memory-child.mjs), and writes JSON and Markdown
+// to test-artifacts/bench/. Takes ~4-5 minutes on 2 cores.
 //
 // Options:
 //   --quick          a quarter of the time budget per row (rough figures)
 //   --only REGEX     rows whose id matches (e.g. --only 'gcm|hmac')
 //   --no-softhsm     skip SoftHSM;  --no-webcrypto  skip WebCrypto
+//   --no-peers       skip the WebAssembly/JS peers (hash-wasm, libsodium.js,
+//                    noble, node-forge: see peer-rows.mjs)
 //   --browser        also the browser variant: the crypto rows in a Worker in
 //                    headless Chromium, ours vs the browser's WebCrypto
 //                    (playwright-core + /usr/bin/chromium; adds ~1-2 min)
@@ -38,9 +44,11 @@ import os from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { makeData } from "./data.mjs";
+import { makeData, random } from "./data.mjs";
 import { measure, pairedRatio, setClock } from "./harness.mjs";
 import { initToken, pkcs11Rows, workSession } from "./pkcs11-rows.mjs";
+import { pkcs11PeerRows } from "./pkcs11-peer-rows.mjs";
+import { PEERS, peerData, peerRows } from "./peer-rows.mjs";
 import { markdownReport, textReport } from "./report.mjs";
 import { isCryptoRow, ROWS, SCENARIOS } from "./rows.mjs";
 import { runBrowser } from "./browser.mjs";
@@ -163,7 +171,8 @@ const oursCtx = {
   flush: () => oursWork.p11.flush(),
 };
 await Promise.all(oursModules.map((m) => m.flush()));
-const impls = { ours: pkcs11Rows(oursCtx) };
+const PEER_DATA = peerData(random);
+const impls = { ours: { ...pkcs11Rows(oursCtx), ...pkcs11PeerRows(oursCtx, PEER_DATA) } };
 versions.oursStore = `token directories on ${store.tmpfs ? "tmpfs" : "disk"}`;
 versions.ours = JSON.parse(readFileSync(join(snapshot, "package.json"), "utf8")).version;
 versions.wasmSha256 = createHash("sha256").update(readFileSync(join(snapshot, "pkcs11_wasm_bg.wasm"))).digest("hex").slice(0, 16);
@@ -216,6 +225,29 @@ if (softhsm) {
 if (flag("--no-webcrypto")) skipped.WebCrypto = "--no-webcrypto";
 else impls.webcrypto = await webcryptoRows(globalThis.crypto.subtle, DATA);
 
+// --- WebAssembly/JS peers (devDependencies), same process ---
+if (flag("--no-peers")) skipped.peers = "--no-peers";
+else {
+  for (const [name, rows] of Object.entries(await peerRows(DATA, PEER_DATA))) {
+    const label = PEERS.find(([k]) => k === name)[1];
+    if (rows.why) {
+      skipped[label] = rows.why;
+      log(`${label} column skipped: ${rows.why}`);
+    } else {
+      impls[name] = rows;
+      versions[name] = peerVersion(name);
+    }
+  }
+}
+function peerVersion(name) {
+  const pkg = { hashwasm: "hash-wasm", libsodium: "libsodium-wrappers", noble: "@noble/hashes", forge: "node-forge" }[name];
+  try {
+    return JSON.parse(readFileSync(join(root, "node_modules", pkg, "package.json"), "utf8")).version;
+  } catch {
+    return undefined;
+  }
+}
+
 // --- start-up: fresh processes, each opening a stored token with 1,000 objects ---
 const oursStartup = { BENCH_TOKEN_DIR: join(oursDir, "startup"), BENCH_KDF: "insecure-test" };
 if (wanted("startup.init") || wanted("startup.open")) {
@@ -267,6 +299,13 @@ const memory = {};
 if (wanted("memory")) {
   log(`memory: creating ${DATA.memoryObjectCount.toLocaleString("en")} objects in a fresh process`);
   memory.ours = child("memory", "ours");
+  log(`memory: state per object and ${(100_000).toLocaleString("en")} create/destroy cycles in a fresh process`);
+  memory.oursState = {};
+  for (const mode of ["session", "token", "churn"]) {
+    const r = spawnSync(process.execPath, ["--expose-gc", join(here, "memory-child.mjs"), mode], { env: childEnv, encoding: "utf8", timeout: 300_000 });
+    if (r.status === 0) memory.oursState[mode] = JSON.parse(r.stdout.trim().split("\n").pop());
+    else skipped[`memory ${mode}`] = `memory-child.mjs failed (${r.status}): ${r.stderr || r.error}`;
+  }
   if (softhsm) memory.softhsm = child("memory", "softhsm", { SOFTHSM2_CONF: softhsm.conf.main });
 }
 
@@ -298,8 +337,16 @@ const rows = ROWS.filter((r) => measured[r.id]).map((r) => {
   const ratios = {};
   for (const other of ["softhsm", "webcrypto"]) if (got.ours && got[other]) ratios[other] = pairedRatio(got.ours, got[other]);
   const met = r.target && ratios.softhsm ? ratios.softhsm.median <= r.target.max : undefined;
+  // Versus the fastest peer (lowest median) that has the row: <= 1 is met.
+  const peers = PEERS.map(([k]) => k).filter((k) => got[k]);
+  let peer;
+  if (got.ours && peers.length) {
+    const fastest = peers.reduce((a, b) => (got[b].stats.median < got[a].stats.median ? b : a));
+    const ratio = pairedRatio(got.ours, got[fastest]);
+    peer = { fastest, ratio, met: ratio.median <= 1.0 };
+  }
   const { budget, minRounds, maxRounds, ...desc } = r;
-  return { ...desc, impls: got, ratios, met };
+  return { ...desc, impls: got, ratios, met, peer };
 });
 const cpus = os.cpus();
 const result = {

@@ -15,8 +15,6 @@
 //! C_EncryptFinal the tag. Decryption holds everything until
 //! C_DecryptFinal and releases plaintext only once the tag checks, as for
 //! AES-GCM.
-use chacha20::ChaCha20;
-use chacha20::cipher::{KeyIvInit, StreamCipher, StreamCipherSeek};
 use poly1305::Poly1305;
 use poly1305::universal_hash::{KeyInit, UniversalHash};
 use subtle::ConstantTimeEq;
@@ -186,9 +184,8 @@ pub(crate) fn chacha20_poly1305_cipher(
 // ---------------------------------------------------------------------------
 // The construction (RFC 8439 section 2.8)
 
-/// The ChaCha20 keystream from a byte position. The cipher is rebuilt for
-/// each call (cheap: it is the 64-byte initial state), which keeps this
-/// state cloneable.
+/// The ChaCha20 keystream from a byte position (`stream.rs`: four blocks
+/// at a time in SIMD).
 #[derive(Clone)]
 struct Keystream {
     key: Zeroizing<[u8; KEY_LEN]>,
@@ -197,15 +194,18 @@ struct Keystream {
 }
 
 impl Keystream {
-    fn cipher(&self) -> ChaCha20 {
-        ChaCha20::new(&(*self.key).into(), &self.nonce.into())
-    }
-
+    /// XORs the next data.len() keystream bytes into `data`; the callers
+    /// keep the total within MAX_TEXT after block 0 (`Aead::reserve`).
     fn apply(&mut self, data: &mut [u8]) -> CkResult<()> {
-        let mut c = self.cipher();
-        c.try_seek(self.pos).map_err(|_| CKR_GENERAL_ERROR)?;
-        c.try_apply_keystream(data).map_err(|_| CKR_GENERAL_ERROR)?;
-        self.pos += data.len() as u64;
+        let end = self
+            .pos
+            .checked_add(data.len() as u64)
+            .ok_or(CKR_GENERAL_ERROR)?;
+        if end > MAX_TEXT + CHACHA_BLOCK {
+            return Err(CKR_GENERAL_ERROR);
+        }
+        stream::xor_keystream(&self.key, &self.nonce, self.pos, data);
+        self.pos = end;
         Ok(())
     }
 }
@@ -397,5 +397,6 @@ impl CipherOp for Decrypt {
     }
 }
 
+mod stream;
 #[cfg(test)]
 mod tests;

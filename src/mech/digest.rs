@@ -47,11 +47,25 @@ pub static HASHES: [Hash; 11] = [
     row::<sha2::Sha512>(CKM_SHA512),
     row::<sha2::Sha512_224>(CKM_SHA512_224),
     row::<sha2::Sha512_256>(CKM_SHA512_256),
-    row::<sha3::Sha3_224>(CKM_SHA3_224),
-    row::<sha3::Sha3_256>(CKM_SHA3_256),
-    row::<sha3::Sha3_384>(CKM_SHA3_384),
-    row::<sha3::Sha3_512>(CKM_SHA3_512),
+    sha3_row::<28>(CKM_SHA3_224),
+    sha3_row::<32>(CKM_SHA3_256),
+    sha3_row::<48>(CKM_SHA3_384),
+    sha3_row::<64>(CKM_SHA3_512),
 ];
+
+/// SHA-3 of LEN bytes: our unrolled Keccak (`keccak.rs`).
+const fn sha3_row<const LEN: usize>(mech: CK_ULONG) -> Hash {
+    fn new<const LEN: usize>() -> Box<dyn DigestOp> {
+        Box::new(keccak::Sha3::<LEN>::new())
+    }
+    Hash {
+        mech,
+        len: LEN,
+        new: new::<LEN>,
+    }
+}
+
+mod keccak;
 
 /// The table row of a digest mechanism.
 pub fn hash(mech: CK_ULONG) -> Option<&'static Hash> {

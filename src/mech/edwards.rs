@@ -43,15 +43,19 @@ static CURVES: &[OkpCurve] = &[OkpCurve {
 
 const SIG_LEN: usize = 64;
 
-/// The signing key of a stored private key.
-fn signing_key(key: &Object) -> CkResult<SigningKey> {
+/// The seed (RFC 8032 private key) of a stored private key.
+fn seed(key: &Object) -> CkResult<Zeroizing<[u8; 32]>> {
     OkpCurve::find(CURVES, key.require(CKA_EC_PARAMS)?).map_err(|_| CKR_KEY_TYPE_INCONSISTENT)?;
-    let seed: Zeroizing<[u8; 32]> = Zeroizing::new(
+    Ok(Zeroizing::new(
         key.require(CKA_VALUE)?
             .try_into()
             .map_err(|_| CKR_KEY_TYPE_INCONSISTENT)?,
-    );
-    Ok(SigningKey::from_bytes(&seed))
+    ))
+}
+
+/// The signing key of a stored private key.
+fn signing_key(key: &Object) -> CkResult<SigningKey> {
+    Ok(SigningKey::from_bytes(&*seed(key)?))
 }
 
 /// The verifying key of a stored public key.
@@ -178,33 +182,82 @@ fn variant(m: &CkMechanism) -> CkResult<Variant> {
 /// RFC 8032 dom2(0, ctx): the Ed25519ctx prefix of both hashes.
 fn dom2(ctx: &[u8]) -> Sha512 {
     let mut h = Sha512::new();
-    h.update(b"SigEd25519 no Ed25519 collisions");
-    h.update([0u8, ctx.len() as u8]);
-    h.update(ctx);
+    h.update(dom2_bytes(ctx));
     h
 }
 
-/// Ed25519ctx signing (RFC 8032 5.1.6 with dom2(0, ctx)); ed25519-dalek
-/// offers only Ed25519 and Ed25519ph, so this follows the RFC with its
-/// curve arithmetic.
-#[allow(non_snake_case)]
-fn sign_ctx(sk: &SigningKey, ctx: &[u8], msg: &[u8]) -> [u8; SIG_LEN] {
-    let esk = ExpandedSecretKey::from(sk.as_bytes());
-    let mut h = dom2(ctx);
-    h.update(esk.hash_prefix);
-    h.update(msg);
-    let r = Zeroizing::new(Scalar::from_hash(h));
-    let R = EdwardsPoint::mul_base(&r).compress();
-    let mut h = dom2(ctx);
-    h.update(R.as_bytes());
-    h.update(sk.verifying_key().as_bytes());
-    h.update(msg);
-    let k = Scalar::from_hash(h);
-    let s = k * esk.scalar + *r;
-    let mut sig = [0u8; SIG_LEN];
-    sig[..32].copy_from_slice(R.as_bytes());
-    sig[32..].copy_from_slice(s.as_bytes());
-    sig
+/// A private key ready to sign: the expanded seed and the public key A.
+struct SignKey {
+    esk: ExpandedSecretKey,
+    public: [u8; 32],
+}
+
+impl SignKey {
+    /// From a stored private key. A comes from the key's
+    /// CKA_PUBLIC_KEY_INFO when it has one: the token computes that value
+    /// from the seed itself (`complete` for created, unwrapped and derived
+    /// keys, `generate_okp` for generated ones), the template cannot
+    /// change it (a given value must match) and nothing may modify it
+    /// later (no MODIFIABLE/COPY flag), so it is A. This matters: signing
+    /// one message under two different A would reveal the secret scalar.
+    /// Taking it saves a base-point multiplication per C_SignInit.
+    fn new(key: &Object) -> CkResult<SignKey> {
+        let esk = ExpandedSecretKey::from(&*seed(key)?);
+        let stored = key.get(CKA_PUBLIC_KEY_INFO).and_then(|spki| {
+            let a: [u8; 32] = spki.get(spki.len().checked_sub(32)?..)?.try_into().ok()?;
+            (CURVES[0].spki(&a) == *spki).then_some(a)
+        });
+        let public = match stored {
+            Some(a) => a,
+            None => EdwardsPoint::mul_base(&esk.scalar).compress().to_bytes(),
+        };
+        Ok(SignKey { esk, public })
+    }
+
+    /// RFC 8032 section 5.1.6 signing, Ed25519 (no `dom`) or Ed25519ctx
+    /// (`dom` = dom2(0, ctx)); the same steps as ed25519-dalek's, with the
+    /// library's curve arithmetic (base-point table).
+    #[allow(non_snake_case)]
+    fn sign(&self, dom: Option<&[u8]>, msg: &[u8]) -> [u8; SIG_LEN] {
+        let hasher = || {
+            let mut h = Sha512::new();
+            if let Some(d) = dom {
+                h.update(d);
+            }
+            h
+        };
+        let mut h = hasher();
+        h.update(self.esk.hash_prefix);
+        h.update(msg);
+        let r = Zeroizing::new(Scalar::from_hash(h));
+        let R = EdwardsPoint::mul_base(&r).compress();
+        let mut h = hasher();
+        h.update(R.as_bytes());
+        h.update(self.public);
+        h.update(msg);
+        let k = Scalar::from_hash(h);
+        let s = k * self.esk.scalar + *r;
+        let mut sig = [0u8; SIG_LEN];
+        sig[..32].copy_from_slice(R.as_bytes());
+        sig[32..].copy_from_slice(s.as_bytes());
+        sig
+    }
+
+    /// Ed25519ph (RFC 8032 section 5.1, phflag 1): ed25519-dalek's.
+    fn sign_prehashed(&self, ctx: &[u8], h: Sha512) -> CkResult<[u8; SIG_LEN]> {
+        let vk = VerifyingKey::from_bytes(&self.public).map_err(|_| CKR_FUNCTION_FAILED)?;
+        ed25519_dalek::hazmat::raw_sign_prehashed::<Sha512, Sha512>(&self.esk, h, &vk, Some(ctx))
+            .map(|s| s.to_bytes())
+            .map_err(|_| CKR_FUNCTION_FAILED)
+    }
+}
+
+/// dom2(0, ctx) as bytes: the Ed25519ctx prefix of both hashes.
+fn dom2_bytes(ctx: &[u8]) -> Vec<u8> {
+    let mut d = b"SigEd25519 no Ed25519 collisions".to_vec();
+    d.extend_from_slice(&[0u8, ctx.len() as u8]);
+    d.extend_from_slice(ctx);
+    d
 }
 
 /// Ed25519ctx verification (RFC 8032 5.1.7), as ed25519-dalek verifies
@@ -254,7 +307,7 @@ impl Input {
 }
 
 struct EddsaSign {
-    key: SigningKey,
+    key: SignKey,
     variant: Variant,
     input: Input,
 }
@@ -265,15 +318,10 @@ impl SignOp for EddsaSign {
         Ok(())
     }
     fn finalize(&mut self) -> CkResult<Vec<u8>> {
-        use ed25519_dalek::Signer;
         let sig = match (&self.variant, self.input.take()) {
-            (Variant::Pure, Input::Buffer(msg)) => self.key.sign(&msg).to_bytes(),
-            (Variant::Ctx(ctx), Input::Buffer(msg)) => sign_ctx(&self.key, ctx, &msg),
-            (Variant::Ph(ctx), Input::Hash(h)) => self
-                .key
-                .sign_prehashed(h, Some(ctx))
-                .map_err(|_| CKR_FUNCTION_FAILED)?
-                .to_bytes(),
+            (Variant::Pure, Input::Buffer(msg)) => self.key.sign(None, &msg),
+            (Variant::Ctx(ctx), Input::Buffer(msg)) => self.key.sign(Some(&dom2_bytes(ctx)), &msg),
+            (Variant::Ph(ctx), Input::Hash(h)) => self.key.sign_prehashed(ctx, h)?,
             _ => return Err(CKR_GENERAL_ERROR),
         };
         Ok(sig.to_vec())
@@ -324,7 +372,7 @@ impl Mechanism for Eddsa {
         let variant = variant(m)?;
         check_key(key, CKO_PRIVATE_KEY, &[CKK_EC_EDWARDS])?;
         Ok(Box::new(EddsaSign {
-            key: signing_key(key)?,
+            key: SignKey::new(key)?,
             input: Input::new(&variant),
             variant,
         }))

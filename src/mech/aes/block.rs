@@ -1,11 +1,11 @@
 //! The AES block cipher with its key size chosen at run time, and the
 //! ECB, CBC and CBC_PAD modes built on it.
-use aes::{Aes128, Aes192, Aes256, Block};
-use cipher::{BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
 use subtle::{ConstantTimeEq, ConstantTimeGreater};
 use zeroize::Zeroizing;
 
 use super::BLOCK;
+use super::core::AesKey;
+use super::vector::V;
 use crate::CK_ULONG;
 use crate::constants::*;
 use crate::mech::CipherOp;
@@ -15,14 +15,10 @@ use crate::rv::CkResult;
 // ---------------------------------------------------------------------------
 // The block cipher
 
-/// AES with the key size chosen at run time. The `aes` crate's `zeroize`
-/// feature wipes the round keys on drop.
+/// AES with the key size chosen at run time (`core.rs`: constant-time,
+/// SIMD; the round keys are wiped on drop).
 #[derive(Clone)]
-pub(super) enum Cipher {
-    A128(Aes128),
-    A192(Aes192),
-    A256(Aes256),
-}
+pub(super) struct Cipher(AesKey);
 
 impl Cipher {
     /// The cipher for an AES key object's CKA_VALUE.
@@ -32,38 +28,38 @@ impl Cipher {
 
     /// The cipher for raw key bytes (16, 24 or 32 of them).
     pub(super) fn from_bytes(value: &[u8]) -> CkResult<Self> {
-        let bad = |_| CKR_KEY_SIZE_RANGE;
-        Ok(match value.len() {
-            16 => Cipher::A128(Aes128::new_from_slice(value).map_err(bad)?),
-            24 => Cipher::A192(Aes192::new_from_slice(value).map_err(bad)?),
-            32 => Cipher::A256(Aes256::new_from_slice(value).map_err(bad)?),
-            _ => return Err(CKR_KEY_SIZE_RANGE),
-        })
+        AesKey::new(value).map(Cipher).ok_or(CKR_KEY_SIZE_RANGE)
     }
 
     /// Encrypts the whole blocks of `data` in place (callers pass whole blocks).
     pub(super) fn encrypt(&self, data: &mut [u8]) {
-        let (blocks, _) = Block::slice_as_chunks_mut(data);
-        match self {
-            Cipher::A128(c) => c.encrypt_blocks(blocks),
-            Cipher::A192(c) => c.encrypt_blocks(blocks),
-            Cipher::A256(c) => c.encrypt_blocks(blocks),
-        }
+        self.0.encrypt(data)
     }
 
     /// Decrypts the whole blocks of `data` in place.
     pub(super) fn decrypt(&self, data: &mut [u8]) {
-        let (blocks, _) = Block::slice_as_chunks_mut(data);
-        match self {
-            Cipher::A128(c) => c.decrypt_blocks(blocks),
-            Cipher::A192(c) => c.decrypt_blocks(blocks),
-            Cipher::A256(c) => c.decrypt_blocks(blocks),
-        }
+        self.0.decrypt(data)
+    }
+
+    /// CBC-encrypts the whole blocks of `data` in place from `chain`, which
+    /// ends as the last ciphertext block.
+    pub(super) fn cbc_encrypt(&self, chain: &mut [u8; BLOCK], data: &mut [u8]) {
+        self.0.cbc_encrypt(chain, data)
     }
 }
 
+/// data ^= with, over the shorter of the two (16 bytes at a time in SIMD).
+#[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
 pub(super) fn xor(data: &mut [u8], with: &[u8]) {
-    data.iter_mut().zip(with).for_each(|(d, k)| *d ^= k);
+    let n = data.len().min(with.len());
+    let (data, with) = (&mut data[..n], &with[..n]);
+    let mut d = data.chunks_exact_mut(BLOCK);
+    let mut w = with.chunks_exact(BLOCK);
+    for (d, w) in (&mut d).zip(&mut w) {
+        V::load(d).xor(V::load(w)).store(d);
+    }
+    let (d, w) = (d.into_remainder(), w.remainder());
+    d.iter_mut().zip(w).for_each(|(d, k)| *d ^= k);
 }
 
 /// The error for a bad input length: CKR_DATA_LEN_RANGE when encrypting,
@@ -126,21 +122,15 @@ impl BlockOp {
         match (self.mode, self.encrypt) {
             (Mode::Ecb, true) => self.cipher.encrypt(data),
             (Mode::Ecb, false) => self.cipher.decrypt(data),
-            (_, true) => {
-                for block in data.chunks_exact_mut(BLOCK) {
-                    xor(block, &self.chain);
-                    self.cipher.encrypt(block);
-                    self.chain.copy_from_slice(block);
-                }
-            }
+            (_, true) => self.cipher.cbc_encrypt(&mut self.chain, data),
             (_, false) => {
                 let Some(last) = data.len().checked_sub(BLOCK) else {
                     return;
                 };
                 let ciphertext = data.to_vec();
                 self.cipher.decrypt(data);
-                let previous = self.chain.iter().chain(&ciphertext);
-                data.iter_mut().zip(previous).for_each(|(d, p)| *d ^= p);
+                xor(&mut data[..BLOCK], &self.chain);
+                xor(&mut data[BLOCK..], &ciphertext[..last]);
                 self.chain.copy_from_slice(&ciphertext[last..last + BLOCK]);
             }
         }

@@ -1,12 +1,10 @@
-//! CKM_AES_GCM: GCM after NIST SP 800-38D, with GHASH from the `ghash` crate.
-use aes::Block;
-use ghash::GHash;
-use ghash::universal_hash::UniversalHash;
+//! CKM_AES_GCM: GCM after NIST SP 800-38D (GHASH: `ghash.rs`).
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::block::{Cipher, len_error, xor};
 use super::ctr::Keystream;
+use super::ghash::Ghash;
 use super::{BLOCK, GCM_TAG_BITS};
 use crate::CK_ULONG;
 use crate::constants::*;
@@ -19,43 +17,6 @@ const GCM_MAX_TEXT: u64 = (1 << 36) - 32;
 
 // ---------------------------------------------------------------------------
 // GCM (NIST SP 800-38D)
-
-/// GHASH fed in pieces of any length: keeps the partial block.
-#[derive(Clone)]
-struct Ghash {
-    hash: GHash,
-    partial: [u8; BLOCK],
-    len: usize,
-}
-
-impl Ghash {
-    fn feed(&mut self, mut data: &[u8]) {
-        if self.len > 0 {
-            let n = (BLOCK - self.len).min(data.len());
-            let (head, rest) = data.split_at(n);
-            self.partial[self.len..self.len + n].copy_from_slice(head);
-            self.len += n;
-            data = rest;
-            if self.len < BLOCK {
-                return;
-            }
-            self.hash.update(&[Block::from(self.partial)]);
-            self.len = 0;
-        }
-        let (blocks, tail) = Block::slice_as_chunks(data);
-        self.hash.update(blocks);
-        self.partial[..tail.len()].copy_from_slice(tail);
-        self.len = tail.len();
-    }
-
-    /// Ends a zero-padded section (the AAD or the ciphertext).
-    fn pad(&mut self) {
-        if self.len > 0 {
-            self.hash.update_padded(&self.partial[..self.len]);
-            self.len = 0;
-        }
-    }
-}
 
 /// The GCM state shared by both directions.
 #[derive(Clone)]
@@ -72,10 +33,8 @@ pub(super) struct Gcm {
 
 impl Gcm {
     pub(super) fn new(cipher: Cipher, iv: &[u8], aad: &[u8], tag_len: usize) -> Self {
-        let mut h = Block::default();
+        let mut h = [0u8; BLOCK];
         cipher.encrypt(&mut h);
-        let hash = GHash::new(&h);
-        h.as_mut_slice().zeroize();
         // J0 = IV || 0^31 || 1 for 96-bit IVs, else GHASH(IV padded || len(IV)).
         let j0: [u8; BLOCK] = if iv.len() == 12 {
             let mut j0 = [0u8; BLOCK];
@@ -83,22 +42,16 @@ impl Gcm {
             j0[BLOCK - 1] = 1;
             j0
         } else {
-            let mut g = hash.clone();
-            g.update_padded(iv);
             let mut lengths = [0u8; BLOCK];
             lengths[8..].copy_from_slice(&(iv.len() as u64 * 8).to_be_bytes());
-            g.update(&[Block::from(lengths)]);
-            g.finalize().into()
+            Ghash::once(h, iv, lengths)
         };
         let mut tag_mask = Zeroizing::new(j0);
         cipher.encrypt(&mut tag_mask[..]);
         let mut stream = Keystream::new(cipher, j0, 32);
         stream.next_counter(); // the text starts at inc32(J0)
-        let mut ghash = Ghash {
-            hash,
-            partial: [0; BLOCK],
-            len: 0,
-        };
+        let mut ghash = Ghash::new(h);
+        h.zeroize();
         ghash.feed(aad);
         ghash.pad();
         Gcm {
@@ -128,9 +81,9 @@ impl Gcm {
         let mut lengths = [0u8; BLOCK];
         lengths[..8].copy_from_slice(&(self.aad_len * 8).to_be_bytes());
         lengths[8..].copy_from_slice(&(self.text_len * 8).to_be_bytes());
-        let mut hash = self.ghash.hash.clone();
-        hash.update(&[Block::from(lengths)]);
-        let mut tag = Zeroizing::new(hash.finalize().to_vec());
+        let mut hash = self.ghash.clone();
+        hash.feed(&lengths);
+        let mut tag = Zeroizing::new(hash.value().to_vec());
         xor(&mut tag, &self.tag_mask[..]);
         tag.truncate(self.tag_len);
         tag

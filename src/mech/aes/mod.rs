@@ -15,15 +15,19 @@
 
 mod block;
 mod cmac;
+mod core;
 mod ctr;
 mod cts;
 mod encrypt_data;
 mod gcm;
+mod ghash;
 mod kw;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_more;
+mod tower;
+pub(crate) mod vector;
 
 use zeroize::Zeroizing;
 

@@ -366,3 +366,49 @@ fn registered() {
     assert_eq!(g.flags & CKF_GENERATE_KEY_PAIR, CKF_GENERATE_KEY_PAIR);
     assert!(r.key_type(CKK_EC_EDWARDS).is_some());
 }
+
+/// Signing takes A from the private key's CKA_PUBLIC_KEY_INFO (see
+/// `SignKey::new`). Try to make it use another A: a template with a
+/// foreign CKA_PUBLIC_KEY_INFO is refused; a key without one (stored
+/// before the token kept it) signs the same as one with it.
+#[test]
+fn signing_public_key_cannot_be_chosen_by_the_caller() {
+    let seed = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+    let want = "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
+    let (private, _) = pair(
+        seed,
+        "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+    );
+    assert_eq!(
+        hex::encode(sign(&eddsa(None, b""), &private, b"").unwrap()),
+        want
+    );
+
+    // Another key's SPKI in the template.
+    let other = CURVES[0].spki(&hex(
+        "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c",
+    ));
+    let refused = object(
+        CKO_PRIVATE_KEY,
+        &[
+            (CKA_EC_PARAMS, OID.to_vec()),
+            (CKA_VALUE, hex(seed)),
+            (CKA_PUBLIC_KEY_INFO, other),
+        ],
+    );
+    assert_eq!(refused.err(), Some(CKR_TEMPLATE_INCONSISTENT));
+
+    // No stored SPKI, or a malformed one: A is computed from the seed.
+    for spki in [None, Some(vec![1u8, 2, 3])] {
+        let mut attrs = private.attrs.clone();
+        match spki {
+            None => attrs.remove(&CKA_PUBLIC_KEY_INFO),
+            Some(v) => attrs.insert(CKA_PUBLIC_KEY_INFO, Zeroizing::new(v)),
+        };
+        let key = Object::new(attrs);
+        assert_eq!(
+            hex::encode(sign(&eddsa(None, b""), &key, b"").unwrap()),
+            want
+        );
+    }
+}
