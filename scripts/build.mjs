@@ -121,6 +121,9 @@ await Promise.all([
     platform: "browser",
     format: "esm",
   }),
+  // Token groups' thread members: a worker per member (group/worker-*.js).
+  esbuild.build({ ...common, entryPoints: [join(src, "group", "worker-node.js")], outfile: join(pkg, "group-worker.cjs"), platform: "node", format: "cjs", logOverride: { "empty-import-meta": "silent" } }),
+  esbuild.build({ ...common, entryPoints: [join(src, "group", "worker-browser.js")], outfile: join(pkg, "group-worker.mjs"), platform: "browser", format: "esm" }),
 ]);
 
 // --- 6. declarations, package.json, README ---

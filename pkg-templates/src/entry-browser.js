@@ -2,6 +2,7 @@
 // so call `await init()` once before using PKCS11.
 import wbgInit from "@gen/glue";
 import { platform } from "./platform.js";
+import "./group/browser.js"; // token groups: thread members in Web Workers
 
 platform.browser = true;
 

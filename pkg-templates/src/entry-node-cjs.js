@@ -6,6 +6,7 @@ const { readFileSync } = fs;
 const { join } = path;
 import { initSync } from "@gen/glue";
 import { platform } from "./platform.js";
+import "./group/node.js"; // token groups: thread members in worker_threads
 
 initSync({ module: readFileSync(join(__dirname, "pkcs11_wasm_bg.wasm")) });
 platform.ready = true;

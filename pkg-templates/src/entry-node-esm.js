@@ -5,6 +5,7 @@ import * as path from "node:path";
 const { readFileSync } = fs;
 import { initSync } from "@gen/glue";
 import { platform } from "./platform.js";
+import "./group/node.js"; // token groups: thread members in worker_threads
 
 initSync({ module: readFileSync(new URL("./pkcs11_wasm_bg.wasm", import.meta.url)) });
 platform.ready = true;
