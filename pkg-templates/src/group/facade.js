@@ -8,6 +8,7 @@
 //                              removed stop receiving calls
 //   groupFault(slot, i, kind)  for tests and demos: "crash" ends the member as
 //                              a crash would, "storage" makes its store fail
+//   memberRecords(slot, i)     what member i has stored (its raw records)
 // and the ...Async / callback forms of calls on a group's sessions: they
 // run on the members without blocking the caller, so concurrent calls are
 // computed by several members at once.
@@ -57,6 +58,11 @@ define("enableMember", async function enableMember(slot, i) {
 
 define("groupFault", function groupFault(slot, i, kind) {
   groupOf(this, slot).fault(memberIndex(i), kind);
+});
+
+/** The raw stored records of member i of a group (as storageRecords gives a plain slot's). */
+define("memberRecords", async function memberRecords(slot, i) {
+  return groupOf(this, slot).records(memberIndex(i));
 });
 
 /**

@@ -296,6 +296,14 @@ export const lifecycle = {
     await this.rejoin(m);
   },
 
+  /** Member i's stored records (once what it has queued is written). */
+  async records(i) {
+    const m = this.memberAt(i);
+    if (!m.running) throw new Error(`pkcs11-wasm: group member ${i} (${m.name}) is not running (${m.state})`);
+    const o = await this.runAsync(this.one(m, "records"));
+    return yield_(o, m).value;
+  },
+
   fault(i, kind) {
     const m = this.memberAt(i);
     if (kind !== "crash" && kind !== "storage") throw new TypeError('pkcs11-wasm: groupFault kind must be "crash" or "storage"');
