@@ -7,7 +7,8 @@
 //                              group join (filled from a live member), members
 //                              removed stop receiving calls
 //   groupFault(slot, i, kind)  for tests and demos: "crash" ends the member as
-//                              a crash would, "storage" makes its store fail
+//                              a crash would, "storage" makes its store fail,
+//                              "hang" (thread members, `ms`) stops it answering
 //   memberRecords(slot, i)     what member i has stored (its raw records)
 // and the ...Async / callback forms of calls on a group's sessions: they
 // run on the members without blocking the caller, so concurrent calls are
@@ -56,8 +57,8 @@ define("enableMember", async function enableMember(slot, i) {
   await groupOf(this, slot).enable(memberIndex(i));
 });
 
-define("groupFault", function groupFault(slot, i, kind) {
-  groupOf(this, slot).fault(memberIndex(i), kind);
+define("groupFault", function groupFault(slot, i, kind, ms) {
+  groupOf(this, slot).fault(memberIndex(i), kind, ms);
 });
 
 /** The raw stored records of member i of a group (as storageRecords gives a plain slot's). */

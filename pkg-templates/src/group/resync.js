@@ -304,12 +304,14 @@ export const lifecycle = {
     return yield_(o, m).value;
   },
 
-  fault(i, kind) {
+  fault(i, kind, ms) {
     const m = this.memberAt(i);
-    if (kind !== "crash" && kind !== "storage") throw new TypeError('pkcs11-wasm: groupFault kind must be "crash" or "storage"');
+    if (!["crash", "storage", "hang"].includes(kind)) throw new TypeError('pkcs11-wasm: groupFault kind must be "crash", "storage" or "hang"');
+    if (kind === "hang" && !m.worker) throw new TypeError('pkcs11-wasm: groupFault "hang" needs a thread member');
     if (!m.running) return;
-    if (kind === "crash" && m.worker) {
-      m.runAsync({ op: "fault", kind }).catch(() => {});
+    if (kind !== "storage" && m.worker) {
+      // Posted: the member's thread exits (crash) or stops answering (hang).
+      m.worker.post({ id: 0, req: { op: "fault", kind, ms: ms ?? 0 }, sync: false });
       return;
     }
     try {

@@ -26,6 +26,11 @@ export function serveMember(port, init) {
       port.exit(1);
       return;
     }
+    if (req.op === "fault" && req.kind === "hang") {
+      const until = Date.now() + req.ms;
+      while (Date.now() < until); // a member that stops answering (tests the call timeout)
+      return;
+    }
     let result;
     try {
       if (broken) throw broken;
