@@ -191,7 +191,15 @@ export const lifecycle = {
       clear = true;
     }
     if (!theirs) {
-      // No member is live: this one is the token from now on.
+      // No member is live: this one is the token from now on, unless it
+      // lost the token the group had (an emptied store): it waits for a
+      // member that can fill it.
+      if (this.tokenId && !this.retired.has(this.tokenId) && (!myId || base !== mine)) {
+        fail("it holds no copy of the group's token and no live member can fill it; it rejoins once one is back");
+      }
+      if (this.tokenId && myId && myId !== this.tokenId && !this.retired.has(myId)) {
+        fail(`it holds another token (token id ${myId}), not a replica of the group's (${this.tokenId})`);
+      }
       if (clear) await this.push(member, [{ op: "clear" }], fail);
       this.tokenId = tokenIdOf(base.get("meta"));
       return;
@@ -309,13 +317,15 @@ export const lifecycle = {
     if (!["crash", "storage", "hang"].includes(kind)) throw new TypeError('pkcs11-wasm: groupFault kind must be "crash", "storage" or "hang"');
     if (kind === "hang" && !m.worker) throw new TypeError('pkcs11-wasm: groupFault "hang" needs a thread member');
     if (!m.running) return;
-    if (kind !== "storage" && m.worker) {
-      // Posted: the member's thread exits (crash) or stops answering (hang).
+    if (kind === "hang") {
+      // Posted, not awaited: the member's thread stops answering for `ms`.
       m.worker.post({ id: 0, req: { op: "fault", kind, ms: ms ?? 0 }, sync: false });
       return;
     }
     try {
       m.run({ op: "fault", kind });
+      // A thread member's report comes by message, later: lose it now.
+      this.lose(m, "writing token storage failed: injected storage failure (groupFault)");
     } catch (e) {
       this.lose(m, e.message);
     }
