@@ -185,3 +185,26 @@ test("groupStatus: the shape the CLI and the playground read", () => {
   assert.match(p.C_GetSlotInfo(slot).slotDescription, /^pkcs11-wasm group slot 0 \(2 members\)/);
   p.C_Finalize();
 });
+
+test("showMembers: each member is also a plain slot (hidden by default)", () => {
+  const hidden = openGroup(groupConfig([mem("sm-a"), mem("sm-b")]));
+  assert.equal(hidden.C_GetSlotList(false).length, 2, "the group's slot and the plain slot");
+  hidden.C_Finalize();
+  const p = openGroup(groupConfig([mem("sm-a"), mem("sm-b")], { showMembers: true }));
+  const slots = p.C_GetSlotList(true);
+  assert.equal(slots.length, 4, "plus one slot per member");
+  const slot = slots[0];
+  const s = userSession(p, slot, "shown");
+  p.C_CreateObject(s, dataObject("through the group", "x"));
+  assert.match(p.C_GetSlotInfo(slots[2]).slotDescription, /^pkcs11-wasm group slot 0 member 0/);
+  for (const m of [2, 3]) {
+    assert.equal(p.C_GetTokenInfo(slots[m]).label.trim(), "shown", "each member slot holds the group's token");
+    const ms = p.C_OpenSession(slots[m], C.CKF_SERIAL_SESSION);
+    assert.ok(p.C_GetSessionInfo(ms).slotID.equals(slots[m]));
+    assert.equal(findAll(p, ms, [{ type: C.CKA_LABEL, value: "through the group" }]).length, 1, `member ${m - 2} has the object`);
+    p.C_CloseSession(ms);
+  }
+  p.disableMember(slot, 1);
+  assert.equal(p.C_GetSlotList(true).length, 3, "a stopped member's slot has no token");
+  p.C_Finalize();
+});

@@ -12,6 +12,7 @@ import { sessionCalls } from "./calls-session.js";
 import { objectCalls } from "./calls-objects.js";
 import { cryptoCalls } from "./calls-crypto.js";
 import { lifecycle } from "./resync.js";
+import { memberSlots } from "./member-slots.js";
 
 Object.assign(Group.prototype, sessionCalls, objectCalls, cryptoCalls, lifecycle);
 
@@ -113,6 +114,8 @@ export class CompositeModule {
     this.owners = new Map(); // group session handle -> group
     this.groups = split.groups.map((spec) => new Group(this, spec, split.core));
     this.bySlot = new Map(this.groups.map((g) => [g.slotId, g]));
+    this.configuredSlots = split.core.slots.length;
+    this.memberSessions = new Map(); // session on a listed member slot -> { x, mh } (member-slots.js)
     this.initialized = false;
     this.capturing = false;
     this.captured = undefined;
@@ -141,16 +144,9 @@ export class CompositeModule {
     this.host.storageEvent?.(ev);
   }
 
-  /** The group a call goes to: by slot ID or by session handle (undefined: the core). */
-  groupFor(first, bySession) {
-    if (!bySession) return this.bySlot.get(first);
-    if (first < GROUP_HANDLE_BASE) return undefined;
-    const g = this.owners.get(first);
-    if (!g) {
-      if (!this.initialized) throw CKR_CRYPTOKI_NOT_INITIALIZED;
-      throw CKR_SESSION_HANDLE_INVALID;
-    }
-    return g;
+  /** A handle in the group range that is no session (any more). */
+  unknownSession() {
+    return this.initialized ? CKR_SESSION_HANDLE_INVALID : CKR_CRYPTOKI_NOT_INITIALIZED;
   }
 
   /** Runs shell method `fn` on group `g`, synchronously. */
@@ -251,16 +247,21 @@ export class CompositeModule {
   finalize() {
     this.core.finalize();
     this.initialized = false;
+    this.memberSessions.clear();
     for (const g of this.groups) runSync(g, g.finish());
   }
 
   get_slot_list(present) {
-    const list = this.core.get_slot_list(present);
-    if (!present) return list;
-    return list.filter((s) => !this.bySlot.has(s) || this.bySlot.get(s).live.length > 0);
+    let list = this.core.get_slot_list(present);
+    if (present) list = list.filter((s) => !this.bySlot.has(s) || this.bySlot.get(s).live.length > 0);
+    const members = this.listedMembers().filter((x) => !present || x.member.running);
+    if (members.length === 0) return list;
+    return Float64Array.from([...list, ...members.map((x) => x.id)]);
   }
 
   get_slot_info(slot) {
+    const x = this.memberSlot(slot);
+    if (x) return this.memberSlotInfo(x);
     const info = this.core.get_slot_info(slot);
     const g = this.bySlot.get(slot);
     if (!g) return info;
@@ -283,22 +284,34 @@ export class CompositeModule {
   }
 
   session_slot(h) {
-    const g = this.groupFor(h, true);
-    return g ? g.slotId : this.core.session_slot(h);
+    if (h < GROUP_HANDLE_BASE) return this.core.session_slot(h);
+    const g = this.owners.get(h);
+    if (g) return g.slotId;
+    const ms = this.memberSessions.get(h);
+    if (ms) return ms.x.id;
+    throw this.unknownSession();
   }
 }
+
+Object.assign(CompositeModule.prototype, memberSlots);
 
 const proto = CompositeModule.prototype;
 for (const fn of SLOT_CALLS) {
   proto[fn] = function (slot, ...rest) {
     const g = this.bySlot.get(slot);
-    return g ? this.run(g, fn, [slot, ...rest]) : this.core[fn](slot, ...rest);
+    if (g) return this.run(g, fn, [slot, ...rest]);
+    const x = this.memberSlot(slot);
+    return x ? this.memberSlotCall(x, fn, rest) : this.core[fn](slot, ...rest);
   };
 }
 for (const fn of SESSION_CALLS) {
   proto[fn] = function (h, ...rest) {
-    const g = this.groupFor(h, true);
-    return g ? this.run(g, fn, [h, ...rest]) : this.core[fn](h, ...rest);
+    if (h < GROUP_HANDLE_BASE) return this.core[fn](h, ...rest);
+    const g = this.owners.get(h);
+    if (g) return this.run(g, fn, [h, ...rest]);
+    const ms = this.memberSessions.get(h);
+    if (ms) return this.memberSessionCall(ms, h, fn, rest);
+    throw this.unknownSession();
   };
 }
 for (const fn of CORE_CALLS) {
