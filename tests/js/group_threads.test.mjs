@@ -88,8 +88,11 @@ test("Async calls overlap on the workers; a worker that stops answering times ou
   );
   assert.ok(busyAtOnce.size > 0, "both members had calls in flight at the same time");
 
-  // Member 0 hangs for 5 s; the call on it times out after 2 s and runs on member 1.
-  p.C_SignInit(s, { mechanism: C.CKM_ECDSA_SHA256 }, privateKey);
+  // A member hangs for 5 s; the call on it times out after 2 s and runs on
+  // the other. (A new key: an Init seen before would be deferred to the
+  // C_Sign and go to the least busy member, not to the hung one.)
+  const { privateKey: fresh } = tokenEcPair(p, s, "fresh");
+  p.C_SignInit(s, { mechanism: C.CKM_ECDSA_SHA256 }, fresh);
   const on = p.groupStatus(slot).lastCall.member;
   p.groupFault(slot, on, "hang", 5000);
   const t0 = Date.now();
@@ -142,5 +145,37 @@ test("thread members keep PINs and key values off the caller's buffers", () => {
   p.C_EncryptInit(s, { mechanism: C.CKM_AES_ECB }, k);
   const nodeCt = crypto.createCipheriv("aes-256-ecb", value, null).setAutoPadding(false).update(Buffer.alloc(16));
   assert.deepEqual(Buffer.from(p.C_Encrypt(s, Buffer.alloc(16), Buffer.alloc(16))), nodeCt);
+  p.C_Finalize();
+});
+
+test("a repeated Init is deferred to the call after it (no wait for a busy worker), with the same answers", async () => {
+  const p = openGroup(groupConfig([mem("di-a", true), mem("di-b", true)]));
+  const slot = slotOf(p);
+  const s = userSession(p, slot);
+  const { publicKey, privateKey } = tokenEcPair(p, s, "deferred");
+  const calls = [];
+  p.ongroupcall = (ev) => calls.push(ev.method);
+  for (let i = 0; i < 6; i++) {
+    p.C_SignInit(s, { mechanism: C.CKM_ECDSA_SHA256 }, privateKey);
+    assert.equal((await p.C_SignAsync(s, Buffer.from("d"), Buffer.alloc(64))).length, 64);
+  }
+  assert.equal(calls.filter((m) => m === "C_SignInit").length, 1, "only the first Init ran on its own");
+  assert.equal(calls.filter((m) => m === "C_Sign").length, 6);
+  // A deferred Init is an active operation.
+  p.C_SignInit(s, { mechanism: C.CKM_ECDSA_SHA256 }, privateKey);
+  assert.throws(() => p.C_SignInit(s, { mechanism: C.CKM_ECDSA_SHA256 }, privateKey), /CKR_OPERATION_ACTIVE/);
+  assert.throws(() => p.C_GetOperationState(s), /CKR_STATE_UNSAVEABLE/);
+  // The key destroyed after the Init: the operation still signs (the Init ran before the destruction).
+  p.C_DestroyObject(s, privateKey);
+  const sig = p.C_Sign(s, Buffer.from("after"), Buffer.alloc(64));
+  p.C_VerifyInit(s, { mechanism: C.CKM_ECDSA_SHA256 }, publicKey);
+  assert.equal(p.C_Verify(s, Buffer.from("after"), sig), true);
+  // C_SessionCancel ends a deferred Init too.
+  const again = tokenEcPair(p, s, "again").privateKey;
+  p.C_SignInit(s, { mechanism: C.CKM_ECDSA_SHA256 }, again);
+  p.C_Sign(s, Buffer.from("x"), Buffer.alloc(64));
+  p.C_SignInit(s, { mechanism: C.CKM_ECDSA_SHA256 }, again); // deferred
+  p.C_SessionCancel(s, C.CKF_SIGN);
+  assert.throws(() => p.C_Sign(s, Buffer.from("x"), Buffer.alloc(64)), /CKR_OPERATION_NOT_INITIALIZED/);
   p.C_Finalize();
 });

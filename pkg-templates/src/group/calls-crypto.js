@@ -12,7 +12,7 @@ import { CKR_BUFFER_TOO_SMALL, CKR_DEVICE_ERROR, CKR_DEVICE_REMOVED } from "./gr
 import { paramHandles, withHandles } from "./calls-objects.js";
 import { value } from "./calls-session.js";
 
-const INIT = 1;
+export const INIT = 1;
 const SINGLE = 2; // ends the operation
 const UPDATE = 3;
 const FINAL = 4;
@@ -21,10 +21,25 @@ const BEGIN = 6; // a message in parts starts
 const NEXT = 7; // a part; the last one ends the message
 const END = 8; // the message process ends
 const CKR_OPERATION_ACTIVE = 0x90;
+const CKR_STATE_UNSAVEABLE = 0x180;
+const CKF_FIND_OBJECTS = 0x40;
+// C_SessionCancel's flag of each operation family (as the engine cancels them).
+const CANCEL_FLAGS = {
+  encrypt: 0x100,
+  decrypt: 0x200,
+  digest: 0x400,
+  sign: 0x800,
+  verify: 0x2000,
+  verify_signature: 0x2000,
+  message_encrypt: 0x2,
+  message_decrypt: 0x4,
+  message_sign: 0x8,
+  message_verify: 0x10,
+};
 const CKR_OPERATION_NOT_INITIALIZED = 0x91;
 
 const family = (name, kinds) => Object.fromEntries(Object.entries(kinds).map(([fn, kind]) => [fn, [name, kind]]));
-const OPS = {
+export const OPS = {
   ...family("encrypt", { encrypt_init: INIT, encrypt: SINGLE, encrypt_update: UPDATE, encrypt_final: FINAL }),
   ...family("decrypt", { decrypt_init: INIT, decrypt: SINGLE, decrypt_update: UPDATE, decrypt_final: FINAL }),
   ...family("digest", { digest_init: INIT, digest: SINGLE, digest_update: UPDATE, digest_key: UPDATE, digest_final: FINAL }),
@@ -73,10 +88,66 @@ function lastPart(fn, args) {
 }
 
 /** The object handles an Init (or C_DigestKey) names: its key, and any in its parameter. */
-function initHandles(fn, args) {
+export function initHandles(fn, args) {
   if (fn === "digest_key") return [args[1]];
   if (fn === "digest_init") return [];
-  return [args[3], ...paramHandles(args[1], args[2])];
+  const inParam = args[2] === undefined ? NONE : paramHandles(args[1], args[2]);
+  return inParam.length === 0 ? [args[3]] : [args[3], ...inParam];
+}
+const NONE = [];
+
+/**
+ * A session's record of its operations on `member` (undefined: Inits
+ * deferred, none run yet); the session's last one is reused (they are
+ * empty when an operation ends, and a session starts one per call pair).
+ */
+export function newOp(gs, member) {
+  const op = gs.spareOp ?? { inits: new Map(), multi: new Set(), failed: new Set(), pending: new Set() };
+  gs.spareOp = undefined;
+  op.member = member;
+  return op;
+}
+
+/** Bytes as a string (a Map key, not for display). */
+function keyOf(b) {
+  return `${b.length}:${String.fromCharCode.apply(null, b)}`;
+}
+
+/**
+ * What identifies an Init for the cache of Inits known to succeed, or
+ * undefined when it is not cached (message and signature-first Inits, and
+ * parameters that hold object handles or nested structures).
+ */
+function initKey(fn, args) {
+  if (!/^(encrypt|decrypt|sign|verify|digest)_init$/.test(fn)) return undefined;
+  const p = args[2];
+  let param;
+  if (p === undefined || p === null) param = "-";
+  else if (p instanceof Uint8Array) param = keyOf(p);
+  else if (typeof p === "object" && paramHandles(args[1], p).length === 0) {
+    const parts = [];
+    for (const k of Object.keys(p).sort()) {
+      const v = p[k];
+      if (v === undefined) continue;
+      if (v instanceof Uint8Array) parts.push(`${k}=${keyOf(v)}`);
+      else if (typeof v === "number" || typeof v === "boolean") parts.push(`${k}=${v}`);
+      else return undefined;
+    }
+    param = parts.join(",");
+  } else return undefined;
+  return `${fn}|${args[1]}|${fn === "digest_init" ? "" : args[3]}|${param}`;
+}
+
+/** An Init's arguments with its parameter's bytes copied (the caller may reuse its buffers). */
+export function copyInit(args) {
+  const p = args[2];
+  if (p instanceof Uint8Array) args[2] = p.slice();
+  else if (p && typeof p === "object") {
+    const c = {};
+    for (const k in p) c[k] = p[k] instanceof Uint8Array ? p[k].slice() : p[k];
+    args[2] = c;
+  }
+  return args;
 }
 
 export const cryptoCalls = {
@@ -86,13 +157,17 @@ export const cryptoCalls = {
     if (!op) return;
     op.inits.delete(name);
     op.multi.delete(name);
-    if (op.inits.size === 0 && op.failed.size === 0) gs.op = undefined;
+    op.pending.delete(name);
+    if (op.inits.size === 0 && op.failed.size === 0) {
+      gs.op = undefined;
+      gs.spareOp = op;
+    }
   },
 
   /** An Init's (or digest_key's) arguments for member `m`, or undefined if `m` was lost. */
   *initArgs(m, gs, fn, args) {
     const hs = initHandles(fn, args);
-    const mhs = yield* this.memberHandles(m, hs);
+    const mhs = this.cachedHandles(m, hs) ?? (yield* this.memberHandles(m, hs));
     if (mhs === undefined) return undefined;
     const a = args.slice();
     a[0] = gs.ms.get(m);
@@ -104,12 +179,37 @@ export const cryptoCalls = {
     return a;
   },
 
+  /**
+   * C_XInit. An Init that succeeded before on this group with the same
+   * mechanism, parameter and key (and no object, login or token change
+   * since) cannot fail now: it is recorded and not run, and goes with the
+   * operation's next call to the member that call is dispatched to (the
+   * least busy one then), in the same request. So "C_SignInit + C_SignAsync"
+   * in a loop never waits for a busy member. Any other Init runs at once.
+   */
   *opInit(fn, name, args) {
     const gs = this.session(args[0]);
+    const ending = args[1] === undefined || args[1] === null; // C_Message*Init(NULL)
+    // A deferred Init of this family is an active operation (5.2).
+    if (!ending && gs.op?.pending.has(name)) throw CKR_OPERATION_ACTIVE;
+    // Only with thread members (an in-thread member is never busy when we
+    // call it), and only Inits of token keys (a session object's Init goes
+    // to its member).
+    const known =
+      !this.threads || ending || gs.op?.inits.has(name) || initHandles(fn, args).some((h) => this.sessionObjectMember(h))
+        ? undefined
+        : initKey(fn, args);
+    if (known !== undefined && this.validInits.has(known)) {
+      gs.op ??= newOp(gs, undefined);
+      gs.op.inits.set(name, { fn, args: copyInit(args) });
+      gs.op.pending.add(name);
+      return undefined;
+    }
     for (;;) {
       // A session object it uses decides; else where the session's other
       // operations are; else the balancing policy.
-      const needs = initHandles(fn, args).map((h) => this.sessionObjectMember(h)).find(Boolean);
+      let needs;
+      for (const h of initHandles(fn, args)) needs ??= this.sessionObjectMember(h);
       let m = gs.op?.member;
       if (m && (m.state !== "live" || (needs && needs !== m))) {
         if (!(yield* this.moveOps(gs, needs))) throw CKR_DEVICE_REMOVED;
@@ -122,16 +222,61 @@ export const cryptoCalls = {
       const o = yield this.call(m, fn, a);
       if (o.lost) continue;
       value(o);
-      // C_Message*Init(NULL) ends the message process.
-      if (args[1] === undefined || args[1] === null) {
+      if (ending) {
         this.endOp(gs, name);
         return undefined;
       }
-      gs.op ??= { member: m, inits: new Map(), multi: new Set(), failed: new Set() };
-      gs.op.inits.set(name, { fn, args: args.slice() });
+      if (known !== undefined) this.validInits.add(known);
+      gs.op ??= newOp(gs, m);
+      gs.op.member ??= m;
+      gs.op.inits.set(name, { fn, args: copyInit(args) });
       gs.op.multi.delete(name);
       gs.op.failed.delete(name);
+      gs.op.pending.delete(name);
       return undefined;
+    }
+  },
+
+  /**
+   * The deferred Init to run on `m` before a call of operation `name`
+   * ({fn, args} for the member), or undefined. Several deferred Inits of
+   * one session: the others follow with their own next calls.
+   */
+  *pendingInit(gs, m, name) {
+    const op = gs.op;
+    if (!op) return undefined;
+    // Before another family's Init or step runs on m, the first pending
+    // Init of another family is not needed yet: only this family's is.
+    if (!op.pending.has(name)) return undefined;
+    const rec = op.inits.get(name);
+    const a = yield* this.initArgs(m, gs, rec.fn, rec.args);
+    return a && { fn: rec.fn, args: a };
+  },
+
+  /**
+   * Runs every deferred Init now (before an object changes or goes: an
+   * operation initialized before keeps working, as the spec has it).
+   */
+  *settlePending() {
+    for (const gs of this.sessions.values()) {
+      const op = gs.op;
+      for (const name of [...(op?.pending ?? [])]) {
+        for (;;) {
+          const m = op.member ?? this.pick();
+          if (!m) return;
+          const rec = op.inits.get(name);
+          const a = yield* this.initArgs(m, gs, rec.fn, rec.args);
+          const o = a === undefined ? { lost: true } : yield this.call(m, rec.fn, a, 0, undefined, rec.fn);
+          if (o.lost) continue;
+          op.pending.delete(name);
+          if (o.ok) op.member ??= m;
+          else {
+            op.inits.delete(name);
+            op.failed.add(name);
+          }
+          break;
+        }
+      }
     }
   },
 
@@ -151,9 +296,10 @@ export const cryptoCalls = {
     for (;;) {
       const m = target?.state === "live" ? target : this.pick(op.member);
       target = undefined;
-      if (!m) return op.member.state === "live";
+      if (!m) return op.member?.state === "live";
       let lost = false;
       for (const [name, rec] of [...op.inits]) {
+        if (op.pending.has(name)) continue; // goes with its next call
         const a = yield* this.initArgs(m, gs, rec.fn, rec.args);
         const o = a === undefined ? { lost: true } : yield this.call(m, rec.fn, a);
         if (o.lost) {
@@ -187,8 +333,12 @@ export const cryptoCalls = {
       return value(yield this.call(m, fn, a ?? [0]));
     }
     for (;;) {
-      const m = op.member;
-      if (m.state !== "live") {
+      let m = op.member;
+      if (!m) {
+        // Every Init deferred: this call goes where the policy says now.
+        m = this.pick();
+        if (!m) throw CKR_DEVICE_REMOVED;
+      } else if (m.state !== "live") {
         if (op.multi.has(name) || kind === NEXT) {
           op.multi.add(name);
           yield* this.moveOps(gs);
@@ -204,11 +354,15 @@ export const cryptoCalls = {
         }
         continue;
       }
+      const init = yield* this.pendingInit(gs, m, name);
+      if (op.pending.has(name) && !init) continue; // lost during a lookup
       const a = fn === "digest_key" ? yield* this.initArgs(m, gs, fn, args) : [gs.ms.get(m), ...args.slice(1)];
       if (a === undefined) continue;
-      const o = yield this.call(m, fn, a);
+      const o = yield this.call(m, fn, a, 0, undefined, fn, init);
       if (o.lost) continue;
       if (o.error) throw o.error;
+      op.member ??= m;
+      op.pending.delete(name);
       this.afterStep(gs, name, kind, fn, args, o);
       return value(o);
     }
@@ -259,6 +413,8 @@ export const cryptoCalls = {
 
   *get_operation_state(h) {
     const gs = this.session(h);
+    // A deferred Init is an active operation: no state can be saved.
+    if (gs.op?.pending.size > 0) throw CKR_STATE_UNSAVEABLE;
     for (;;) {
       const m = gs.op?.member?.state === "live" ? gs.op.member : this.first();
       const o = yield this.call(m, "get_operation_state", [gs.ms.get(m)]);
@@ -273,9 +429,9 @@ export const cryptoCalls = {
       const o = yield this.call(m, "session_cancel", [gs.ms.get(m), flags]);
       if (o.lost) continue;
       value(o);
-      // Whatever is left active stays on that member.
-      const left = yield this.call(m, "get_operation_state", [gs.ms.get(m)], 0, undefined, false);
-      if (left.rv === CKR_OPERATION_NOT_INITIALIZED) gs.op = undefined;
+      // The families cancelled (deferred Inits too, which no member had seen).
+      for (const name of [...(gs.op?.inits.keys() ?? [])]) if (flags & CANCEL_FLAGS[name]) this.endOp(gs, name);
+      if (flags & CKF_FIND_OBJECTS) gs.find = undefined;
       return undefined;
     }
   },

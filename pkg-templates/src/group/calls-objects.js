@@ -115,6 +115,7 @@ export const objectCalls = {
     const kind = d.param === undefined ? undefined : args[1];
     const inParam = d.param === undefined ? [] : paramHandles(kind, args[d.param]);
     const handles = [...d.keys.map((i) => args[i]), ...inParam];
+    if (fn === "destroy_object" || fn === "set_attribute_value") yield* this.settlePending();
     try {
       for (;;) {
         const m = this.memberFor(d, args, handles);

@@ -150,6 +150,7 @@ export const sessionCalls = {
       }
       if (this.credentials) this.credentials.pin.fill(0);
       this.credentials = { user, pin: pin.slice() };
+      this.validInits.clear();
     } finally {
       pin.fill(0);
     }

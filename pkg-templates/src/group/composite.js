@@ -13,8 +13,9 @@ import { objectCalls } from "./calls-objects.js";
 import { cryptoCalls } from "./calls-crypto.js";
 import { lifecycle } from "./resync.js";
 import { memberSlots } from "./member-slots.js";
+import { SLOW, fastCalls } from "./fast.js";
 
-Object.assign(Group.prototype, sessionCalls, objectCalls, cryptoCalls, lifecycle);
+Object.assign(Group.prototype, sessionCalls, objectCalls, cryptoCalls, lifecycle, fastCalls);
 
 export const GROUP_HANDLE_BASE = 2 ** 40;
 const CKR_NO_EVENT = 0x8;
@@ -163,7 +164,8 @@ export class CompositeModule {
       return r.value;
     }
     if (!this.initialized) throw CKR_CRYPTOKI_NOT_INITIALIZED;
-    return runSync(g, g[fn](...args));
+    const r = g.fast(fn, args);
+    return r === SLOW ? runSync(g, g[fn](...args)) : r;
   }
 
   // --- what the facade's Async forms use (group/facade.js)

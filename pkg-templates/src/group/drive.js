@@ -15,9 +15,23 @@ export function runSync(group, gen) {
       const waits = value.map((step) => startSync(group, step));
       input = waits.map((wait) => wait());
     } else {
-      input = startSync(group, value)();
+      input = oneSync(group, value);
     }
   }
+}
+
+function oneSync(group, step) {
+  const { member } = step;
+  member.inFlight++;
+  let res;
+  let error;
+  try {
+    res = member.run(step.req);
+  } catch (e) {
+    error = e;
+  }
+  member.inFlight--;
+  return group.outcome(step, res, error);
 }
 
 function startSync(group, step) {

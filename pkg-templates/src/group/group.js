@@ -51,12 +51,16 @@ export class Group {
     this.slotId = spec.slot;
     this.coreConfig = coreConfig;
     this.members = spec.members.map((m) => createMember(this, m));
+    /** Some member runs in a thread (calls may wait for a busy member). */
+    this.threads = spec.members.some((m) => m.thread);
     this.sessions = new Map(); // group session handle -> GroupSession
     this.objects = new Map(); // group object handle -> { uid, priv } | { member, mh, priv, session }
     this.byUid = new Map(); // uid -> group handle (token objects)
     this.sessionMember = undefined;
     this.credentials = undefined; // { user, pin: Uint8Array }: kept to log rejoining members in
     this.rr = 0;
+    /** Inits that succeeded, by mechanism, key and parameter (calls-crypto.js defers their repeats). */
+    this.validInits = new Set();
     this.retired = new Set(); // token ids replaced here by C_InitToken / deleteToken
     this.tokenId = undefined;
     this.slotEvents = [];
@@ -95,9 +99,12 @@ export class Group {
     return res.rv === undefined ? { ok: true, res } : { ok: false, rv: res.rv, res };
   }
 
-  /** One engine call on `member`: a step for drive.js (`trace` false: not the caller's call). */
-  call(member, fn, args, mode = 0, wipe = undefined, trace = fn) {
-    return { member, req: { op: "call", fn, args, mode, wipe }, trace };
+  /**
+   * One engine call on `member`: a step for drive.js (`trace` false: not
+   * the caller's call; `init`: a deferred Init to run first, calls-crypto.js).
+   */
+  call(member, fn, args, mode = 0, wipe = undefined, trace = fn, init = undefined) {
+    return { member, req: { op: "call", fn, args, mode, wipe, init }, trace };
   }
 
   request(member, op, fields) {
@@ -135,15 +142,16 @@ export class Group {
    * next one. `not`: a member to avoid (the one that just failed).
    */
   pick(not) {
-    const live = this.members.filter((m) => m.state === "live" && m !== not);
-    const n = live.length;
-    if (n === 0) return undefined;
+    const all = this.members;
+    const n = all.length;
     const start = this.rr++ % n;
-    if (this.spec.balance === "round-robin") return live[start];
-    let best = live[start];
-    for (let k = 1; k < n && best.inFlight > 0; k++) {
-      const m = live[(start + k) % n];
-      if (m.inFlight < best.inFlight) best = m;
+    const leastBusy = this.spec.balance !== "round-robin";
+    let best;
+    for (let k = 0; k < n; k++) {
+      const m = all[(start + k) % n];
+      if (m.state !== "live" || m === not) continue;
+      if (!leastBusy || m.inFlight === 0) return m;
+      if (!best || m.inFlight < best.inFlight) best = m;
     }
     return best;
   }
@@ -239,6 +247,7 @@ export class Group {
 
   /** After a logout (or the last session closed): private objects and their handles are gone. */
   loggedOut() {
+    this.validInits.clear();
     if (this.credentials) this.credentials.pin.fill(0);
     this.credentials = undefined;
     for (const [h, o] of this.objects) {
@@ -256,6 +265,7 @@ export class Group {
 
   /** Everything about the token's objects is gone (C_InitToken, deleteToken). */
   resetObjects() {
+    this.validInits.clear();
     this.objects.clear();
     this.byUid.clear();
     for (const m of this.members) m.uids.clear();
@@ -285,6 +295,22 @@ export class Group {
   /** Whether group handle `h` is a session object (it then lives on one member). */
   sessionObjectMember(h) {
     return this.objects.get(h)?.member;
+  }
+
+  /** Member handles for `hs` when every one is known without asking (else undefined). */
+  cachedHandles(member, hs) {
+    const out = new Array(hs.length);
+    for (let k = 0; k < hs.length; k++) {
+      const o = hs[k] === undefined ? undefined : this.objects.get(hs[k]);
+      if (!o) out[k] = 0;
+      else if (o.member) out[k] = o.member === member ? o.mh : 0;
+      else {
+        const mh = member.uids.get(o.uid);
+        if (mh === undefined) return undefined;
+        out[k] = mh;
+      }
+    }
+    return out;
   }
 
   /**
@@ -323,6 +349,7 @@ export class Group {
    */
   *replicate(from, writes) {
     if (!writes || writes.length === 0) return;
+    this.validInits.clear(); // an object may have changed
     const to = this.receiving.filter((m) => m !== from);
     if (to.length === 0) return;
     yield to.map((m) => this.request(m, "apply", { ops: writes }));

@@ -3,7 +3,7 @@
 // with one slot, slot 0) over its own storage (a TokenStorage, reused as
 // is). The group talks to it in requests `{ op, ... }`; answers are plain
 // objects (they cross threads):
-//   call      { fn, args, mode } -> { value, rv, writes, desc }: one shell
+//   call      { fn, args, mode, init? } -> { value, rv, writes, desc }: one shell
 //             call; `rv` is the CK_RV the engine answered; `writes` the
 //             storage operations it produced (already queued here, to be
 //             replicated); `desc` what the handles it returned are.
@@ -88,7 +88,7 @@ export class MemberHost {
     if (this.faulty) throw new Error(this.faulty);
     switch (req.op) {
       case "call":
-        return this.call(req.fn, req.args, req.mode);
+        return this.call(req.fn, req.args, req.mode, req.init);
       case "apply":
         return this.apply(req.ops);
       case "lookup":
@@ -131,11 +131,13 @@ export class MemberHost {
     }
   }
 
-  call(fn, args, mode) {
+  /** `init` ({fn, args}): an operation's Init the group deferred, run first (its CK_RV answers if it fails). */
+  call(fn, args, mode, init) {
     if (mode & REFRESH) this.storage.refresh();
     let value;
     let rv;
     try {
+      if (init) this.module[init.fn](...init.args);
       value =
         mode & PIN
           ? this.storage.pinCall(SLOT, () => this.module[fn](...args), () => CKR_DEVICE_ERROR)

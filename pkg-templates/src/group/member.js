@@ -93,6 +93,17 @@ export class LocalMember extends Member {
     }
   }
 
+  /** run({ op: "call", fn, args, mode: 0 }) without the request object (group/fast.js). */
+  call(fn, args) {
+    const host = this.host;
+    if (!host || host.faulty) throw new MemberLost("it is not running");
+    try {
+      return host.call(fn, args, 0);
+    } catch (e) {
+      throw this.failed(e);
+    }
+  }
+
   async runAsync(req) {
     const host = this.host;
     if (!host) throw new MemberLost("it is not running");

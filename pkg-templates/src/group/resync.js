@@ -267,6 +267,7 @@ export const lifecycle = {
       this.lose(m, "removed from the configuration", "removed");
     }
     this.members = next;
+    this.threads = next.some((m) => m.spec.thread);
     const { balance, probeInterval, callTimeout, showMembers } = spec;
     Object.assign(this.spec, { balance, probeInterval, callTimeout, showMembers, members: spec.members });
     for (const m of added) {
