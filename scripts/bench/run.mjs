@@ -12,7 +12,8 @@
 //
 // Options:
 //   --quick          a quarter of the time budget per row (rough figures)
-//   --only REGEX     rows whose id matches (e.g. --only 'gcm|hmac')
+//   --only REGEX     rows whose id matches (e.g. --only 'gcm|hmac'; 'group'
+//                    for the token-group rows of group.mjs)
 //   --no-softhsm     skip SoftHSM;  --no-webcrypto  skip WebCrypto
 //   --browser        also the browser variant: the crypto rows in a Worker in
 //                    headless Chromium, ours vs the browser's WebCrypto
@@ -46,6 +47,7 @@ import { isCryptoRow, ROWS, SCENARIOS } from "./rows.mjs";
 import { runBrowser } from "./browser.mjs";
 import { available, openSoftHSM, slotByLabel, SO_PIN, storeBase, USER_PIN } from "./softhsm.mjs";
 import { webcryptoRows } from "./webcrypto-rows.mjs";
+import { groupReport, runGroupBench } from "./group-report.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..", "..");
@@ -267,6 +269,9 @@ if (wanted("memory")) {
   if (softhsm) memory.softhsm = child("memory", "softhsm", { SOFTHSM2_CONF: softhsm.conf.main });
 }
 
+// --- token groups (group.mjs, in a child process; row ids group.*) ---
+const group = wanted("group") ? runGroupBench({ here, env: childEnv, quick: scale < 1, noSoftHSM: !softhsm, log }) : undefined;
+
 // --- the browser variant (opt-in) ---
 let browser;
 if (flag("--browser")) {
@@ -313,12 +318,14 @@ const result = {
   memory,
   rows,
   browser,
+  group,
   seconds: (performance.now() - started) / 1000,
 };
 
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, "bench.json"), JSON.stringify(result, null, 1) + "\n");
-writeFileSync(join(outDir, "bench.md"), markdownReport(result) + "\n");
+writeFileSync(join(outDir, "bench.md"), markdownReport(result) + (group ? "\n\n" + groupReport(group, true) : "") + "\n");
 console.log("\n" + textReport(result));
+if (group) console.log("\n" + groupReport(group, false));
 console.log(`\nJSON: ${join(outDir, "bench.json")}\nMarkdown: ${join(outDir, "bench.md")}`);
 process.exit(0); // SoftHSM and the modules hold no state worth finalizing
