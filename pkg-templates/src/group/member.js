@@ -131,6 +131,18 @@ export class LocalMember extends Member {
   }
 }
 
+// Thread members whose queued writes a Node process writes at exit (the
+// writes of a worker run behind its calls, as a plain token's do).
+const threadMembers = new Set();
+let exitHooked = false;
+function hookExit() {
+  if (exitHooked || typeof process === "undefined" || typeof process.on !== "function") return;
+  exitHooked = true;
+  process.on("exit", () => {
+    for (const m of threadMembers) m.flushAtExit();
+  });
+}
+
 export class ThreadMember extends Member {
   start(config) {
     this.halt();
@@ -143,6 +155,16 @@ export class ThreadMember extends Member {
     worker.onmessage((msg) => this.onMessage(worker, msg));
     worker.onexit((why) => this.onExit(worker, why));
     worker.unref();
+    threadMembers.add(this);
+    hookExit();
+  }
+
+  flushAtExit() {
+    if (!this.worker) return;
+    try {
+      this.post({ op: "flushSync" }, true);
+      this.reader.read(2000);
+    } catch {}
   }
 
   post(req, sync) {
@@ -235,6 +257,7 @@ export class ThreadMember extends Member {
   halt() {
     const worker = this.worker;
     this.worker = undefined;
+    threadMembers.delete(this);
     if (!worker) return;
     this.rejectAll("it was stopped");
     worker.terminate();
