@@ -143,21 +143,16 @@ const local = open(group(2, false, "local"), "group-local");
 const thread = open(group(2, true, "thread"), "group-thread");
 const calls = await measure("group.call", { plain: gcmRow(plain), local: gcmRow(local), thread: gcmRow(thread) }, { budgetMs: 6000 * scale, minRounds: 7 });
 const byName = calls["group.call"];
-rows.push({
-  id: "group.call.local",
-  label: "AES-256-GCM encrypt 64 B (Init + Encrypt), token key: group of 2 in-thread members vs a plain slot",
-  group: wall(byName.local).stats,
+const overheadRow = (id, name, label, target) => ({
+  id,
+  label,
+  group: wall(byName[name]).stats,
   plain: wall(byName.plain).stats,
-  ratio: pairedRatio(wall(byName.local), wall(byName.plain)),
-  target: { max: 1.2 },
+  ratio: pairedRatio(wall(byName[name]), wall(byName.plain)),
+  target,
 });
-rows.push({
-  id: "group.call.thread",
-  label: "the same through a group of 2 thread members (every call crosses to a worker and back)",
-  group: wall(byName.thread).stats,
-  plain: wall(byName.plain).stats,
-  ratio: pairedRatio(wall(byName.thread), wall(byName.plain)),
-});
+rows.push(overheadRow("group.call.local", "local", "AES-256-GCM encrypt 64 B (Init + Encrypt), token key: group of 2 in-thread members vs a plain slot", { max: 1.2 }));
+rows.push(overheadRow("group.call.thread", "thread", "the same through a group of 2 thread members (every call crosses to a worker and back)"));
 
 // --- RSA-2048 signing throughput with C_SignAsync calls in flight ---
 log(`RSA-2048 signatures, ${IN_FLIGHT} C_SignAsync calls in flight: a plain slot, groups of 1 and 2 thread members, SoftHSM`);

@@ -110,7 +110,7 @@ export function newOp(gs, member) {
 
 /** Bytes as a string (a Map key, not for display). */
 function keyOf(b) {
-  return `${b.length}:${String.fromCharCode.apply(null, b)}`;
+  return `${b.length}:${String.fromCharCode.apply(null, b.subarray(0, 4096))}`;
 }
 
 /**
@@ -123,13 +123,16 @@ function initKey(fn, args) {
   const p = args[2];
   let param;
   if (p === undefined || p === null) param = "-";
-  else if (p instanceof Uint8Array) param = keyOf(p);
+  else if (p instanceof Uint8Array) {
+    if (p.length > 4096) return undefined;
+    param = keyOf(p);
+  }
   else if (typeof p === "object" && paramHandles(args[1], p).length === 0) {
     const parts = [];
     for (const k of Object.keys(p).sort()) {
       const v = p[k];
       if (v === undefined) continue;
-      if (v instanceof Uint8Array) parts.push(`${k}=${keyOf(v)}`);
+      if (v instanceof Uint8Array && v.length <= 4096) parts.push(`${k}=${keyOf(v)}`);
       else if (typeof v === "number" || typeof v === "boolean") parts.push(`${k}=${v}`);
       else return undefined;
     }
@@ -139,7 +142,7 @@ function initKey(fn, args) {
 }
 
 /** An Init's arguments with its parameter's bytes copied (the caller may reuse its buffers). */
-export function copyInit(args) {
+function copyInit(args) {
   const p = args[2];
   if (p instanceof Uint8Array) args[2] = p.slice();
   else if (p && typeof p === "object") {

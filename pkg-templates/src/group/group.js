@@ -22,9 +22,7 @@ export const CKR_DEVICE_ERROR = 0x30;
 export const CKR_DEVICE_REMOVED = 0x32;
 export const CKR_TOKEN_NOT_PRESENT = 0xe0;
 export const CKR_BUFFER_TOO_SMALL = 0x150;
-export const CKR_GENERAL_ERROR = 0x5;
 const CKU_SO = 0;
-const CKU_USER = 1;
 const EVENT_LOG = 1000;
 
 /** "sign_init" -> "C_SignInit" (the shell's names are the C names in snake case). */
@@ -409,4 +407,3 @@ export class Group {
   }
 }
 
-export { CKU_SO, CKU_USER };

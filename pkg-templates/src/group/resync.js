@@ -145,7 +145,7 @@ export const lifecycle = {
     };
     try {
       member.start(this.memberConfig());
-      const loaded = yield_(await this.runAsync(this.one(member, "load")), member);
+      const loaded = answerOf(await this.runAsync(this.one(member, "load")), member);
       if (loaded.refused) fail("its storage was refused (see the storage events)");
       // Two passes: the first may empty and refill the member; writes made
       // meanwhile reach it from then on, and the second pass catches what
@@ -172,7 +172,7 @@ export const lifecycle = {
   async syncPass(member, mine, fail) {
     const ask = async (m) => {
       const o = await this.runAsync(this.one(m, "records"));
-      return o.lost ? undefined : recordMap(yield_(o, m).value);
+      return o.lost ? undefined : recordMap(answerOf(o, m).value);
     };
     mine ??= await ask(member);
     if (!mine) fail("it was lost while resyncing");
@@ -232,7 +232,7 @@ export const lifecycle = {
       if (missing.length === 0 && member.loggedIn === want) return;
       for (const gs of missing) {
         const o = await this.runAsync(this.one(member, "call", { fn: "open_session", args: [0, gs.flags], mode: 0 }));
-        const mh = yield_(o, member).value;
+        const mh = answerOf(o, member).value;
         if (o.rv !== undefined) fail(`opening a session failed there (0x${o.rv.toString(16)})`);
         if (this.sessions.get(gs.handle) === gs) gs.ms.set(member, mh);
         else await this.runAsync(this.one(member, "call", { fn: "close_session", args: [mh], mode: 0 }));
@@ -243,7 +243,7 @@ export const lifecycle = {
         const o = await this.runAsync(
           this.one(member, "call", { fn: "login", args: [some.ms.get(member), want, pin], mode: PIN, wipe: [2] }),
         );
-        yield_(o, member);
+        answerOf(o, member);
         if (o.rv !== undefined && o.rv !== 0x100) fail(`restoring the login failed there (0x${o.rv.toString(16)})`);
         member.loggedIn = want;
       } else if (want === undefined && member.loggedIn !== undefined && some) {
@@ -310,7 +310,7 @@ export const lifecycle = {
     const m = this.memberAt(i);
     if (!m.running) throw new Error(`pkcs11-wasm: group member ${i} (${m.name}) is not running (${m.state})`);
     const o = await this.runAsync(this.one(m, "records"));
-    return yield_(o, m).value;
+    return answerOf(o, m).value;
   },
 
   fault(i, kind, ms) {
@@ -334,7 +334,7 @@ export const lifecycle = {
 };
 
 /** An outcome's answer, or the reason it has none (thrown). */
-function yield_(o, member) {
+function answerOf(o, member) {
   if (o.lost) throw new Error(member.lastError ?? "it was lost");
   if (o.error) throw o.error;
   return o.res;
