@@ -79,7 +79,9 @@ export class MemberHost {
     this.module.initialize(undefined);
     this.emitEvent = emit;
     this.faulty = undefined;
-    this.storage = new MemberStorage(this.module, storage, (ev) => this.emitEvent(ev));
+    this.disposed = false;
+    // (A disposed engine's store may still report a late write: not the member's news any more.)
+    this.storage = new MemberStorage(this.module, storage, (ev) => this.disposed || this.emitEvent(ev));
     this.backend = this.storage.backends.get(SLOT);
   }
 
@@ -255,6 +257,11 @@ export class MemberHost {
   }
 
   dispose() {
+    this.disposed = true;
+    // No more news from other instances (IndexedDB's channel) for a freed engine.
+    this.backend.onRemote = undefined;
+    this.backend.channel?.close();
+    this.storage.refresh = () => {};
     try {
       this.module.free();
     } catch {}
