@@ -239,3 +239,27 @@ test("the records replicated are the sealed ones: no key value reaches another m
   await assertReplicas(p, slot, [0, 1], "sealed records");
   p.C_Finalize();
 });
+
+test("rekeyToken and deleteToken on a group reach every member", async () => {
+  const p = openGroup(groupConfig([mem("rk-a"), mem("rk-b")]));
+  const slot = slotOf(p);
+  let s = userSession(p, slot);
+  p.C_CreateObject(s, dataObject("kept through the re-key", "v", { priv: true }));
+  const before = await recordsOf(p, slot, 0);
+  p.C_CloseSession(s);
+  p.rekeyToken(slot, SO_PIN, USER_PIN);
+  const after = await assertReplicas(p, slot, [0, 1], "after rekeyToken");
+  assert.notEqual(after.get("meta"), before.get("meta"), "a new token record");
+  for (const i of [0, 1]) {
+    p.disableMember(slot, 1 - i);
+    s = p.C_OpenSession(slot, RW);
+    p.C_Login(s, C.CKU_USER, USER_PIN);
+    assert.deepEqual(labels(p, s), ["kept through the re-key"], `member ${i} opens its re-keyed records`);
+    p.C_CloseSession(s);
+    await p.enableMember(slot, 1 - i);
+  }
+  await p.deleteToken(slot);
+  assert.equal(p.C_GetTokenInfo(slot).flags & C.CKF_TOKEN_INITIALIZED, 0);
+  for (const i of [0, 1]) assert.equal((await p.memberRecords(slot, i)).length, 0, `member ${i} holds nothing`);
+  p.C_Finalize();
+});
