@@ -39,8 +39,9 @@ export function groupReport(result, md) {
   lines.push(
     `Throughput of 2 thread members / 1: ${ratio(sp.twoOverOne)} (target >= ${sp.target.min}: ${met ? (md ? "✓" : "met") : md ? "✗" : "MISSED"})` +
       (sp.twoOverSoftHSM ? `; 2 thread members / SoftHSM's C_SignAsync: ${ratio(sp.twoOverSoftHSM)}` : "") +
+      (sp.softhsmInFlight ? `; control: SoftHSM with calls in flight / one at a time: ${ratio(sp.softhsmInFlight)} (about 2x when the process has both cores to itself)` : "") +
       (result.softhsm ? ` (${result.softhsm})` : Object.keys(result.skipped).length ? ` (SoftHSM skipped: ${Object.values(result.skipped).join("; ")})` : "") +
-      `; load average after: ${result.loadavg.join(", ")}.`,
+      `; load average after: ${result.loadavg.join(", ")}; the machine's parallelism then (pure work split over 2 workers / 1): ${result.machineParallelism.toFixed(2)}x.`,
   );
   return lines.join("\n");
 }

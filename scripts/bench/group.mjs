@@ -130,6 +130,56 @@ function rsaThroughput(p11, slot, label, s = workSession(p11, C, slot, USER_PIN)
   };
 }
 
+/** SoftHSM signing one call at a time (C_SignInit + C_Sign): the control row. */
+function rsaSerial(p11, slot) {
+  const s = p11.C_OpenSession(slot, C.CKF_SERIAL_SESSION | C.CKF_RW_SESSION); // (logged in by rsaThroughput)
+  const [privateKey] = (() => {
+    p11.C_FindObjectsInit(s, [{ type: C.CKA_LABEL, value: "softhsm" }, { type: C.CKA_SIGN, value: true }]);
+    const found = p11.C_FindObjects(s, 1);
+    p11.C_FindObjectsFinal(s);
+    return found;
+  })();
+  const mech = { mechanism: C.CKM_SHA256_RSA_PKCS };
+  const msg = random(32);
+  const sig = alloc(256);
+  return {
+    round: async (warmup) => {
+      const n = warmup ? IN_FLIGHT : PER_ROUND;
+      const t = stamp();
+      for (let i = 0; i < n; i++) {
+        p11.C_SignInit(s, mech, privateKey);
+        p11.C_Sign(s, msg, sig);
+      }
+      return { softhsmSerial: since(t, n) };
+    },
+  };
+}
+
+/**
+ * The machine's own control: the same pure computation in one worker, then
+ * split over two. About 2x when two cores are free for this process; near
+ * 1x on a machine busy with other work (then no throughput row can show
+ * parallel members either). Median of 3.
+ */
+async function parallelism() {
+  const { Worker } = await import("node:worker_threads");
+  const code = `require("node:worker_threads").parentPort.on("message", (n) => { let x = 0; for (let i = 0; i < n; i++) x = (x * 1103515245 + 12345) | 0; require("node:worker_threads").parentPort.postMessage(x); });`;
+  const ws = [0, 1].map(() => new Worker(code, { eval: true }));
+  const run = (list, n) => Promise.all(list.map((w) => new Promise((r) => (w.once("message", r), w.postMessage(n)))));
+  await run(ws, 1e7);
+  const out = [];
+  for (let k = 0; k < 3; k++) {
+    let t = performance.now();
+    await run(ws.slice(0, 1), 1e8);
+    const one = performance.now() - t;
+    t = performance.now();
+    await run(ws, 5e7);
+    out.push(one / (performance.now() - t));
+  }
+  for (const w of ws) w.terminate();
+  return out.sort((a, b) => a - b)[1];
+}
+
 /** Stats on wall time whatever the primary clock was. */
 const wall = (r) => (r.clock === "wall" ? r : { ...r.other, batch: r.batch });
 
@@ -174,7 +224,11 @@ else {
     const p11 = new softhsm.pkcs11js.PKCS11();
     p11.load(softhsm.lib);
     p11.C_Initialize({ flags: C.CKF_OS_LOCKING_OK });
-    impls.softhsm = rsaThroughput(p11, slotByLabel(p11, "bench-work"), "softhsm");
+    const slot = slotByLabel(p11, "bench-work");
+    impls.softhsm = rsaThroughput(p11, slot, "softhsm");
+    // The control: SoftHSM one call at a time. Its gain from calls in
+    // flight shows how many cores this process really had.
+    impls.softhsmSerial = rsaSerial(p11, slot);
     result.softhsm = `SoftHSM ${softhsm.version ?? "v2"} via pkcs11js ${softhsm.pkcs11jsVersion ?? ""} (C_SignAsync on libuv's thread pool, UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? 4})`;
   }
 }
@@ -185,18 +239,24 @@ for (const [name, impl] of Object.entries(impls)) {
 }
 const rsa = (await measure("group.rsa", got, { budgetMs: 12000 * scale, minRounds: 5, maxRounds: 15 }))["group.rsa"];
 const perSig = (name) => wall(rsa[name]).stats;
+const inFlight = `RSA-2048 sign, ${IN_FLIGHT} C_SignAsync in flight`;
 for (const [name, label] of [
-  ["plain", "a plain slot (its Async forms compute on the caller's thread)"],
-  ["one", "a group of 1 thread member"],
-  ["two", "a group of 2 thread members"],
-  ["softhsm", "SoftHSM, C_SignAsync through pkcs11js"],
+  ["plain", `${inFlight}: a plain slot (its Async forms compute on the caller's thread)`],
+  ["one", `${inFlight}: a group of 1 thread member`],
+  ["two", `${inFlight}: a group of 2 thread members`],
+  ["softhsm", `${inFlight}: SoftHSM, C_SignAsync through pkcs11js`],
+  ["softhsmSerial", "RSA-2048 sign, one C_Sign at a time: SoftHSM (the control)"],
 ]) {
   if (!rsa[name]) continue;
-  rows.push({ id: `group.rsa.${name}`, label: `RSA-2048 sign, ${IN_FLIGHT} C_SignAsync in flight: ${label}`, perSignature: perSig(name), perSecond: 1000 / perSig(name).median });
+  rows.push({ id: `group.rsa.${name}`, label, perSignature: perSig(name), perSecond: 1000 / perSig(name).median });
 }
 result.speedup = { twoOverOne: pairedRatio(wall(rsa.one), wall(rsa.two)), target: { min: 1.7 } };
-if (rsa.softhsm) result.speedup.twoOverSoftHSM = pairedRatio(wall(rsa.softhsm), wall(rsa.two));
+if (rsa.softhsm) {
+  result.speedup.twoOverSoftHSM = pairedRatio(wall(rsa.softhsm), wall(rsa.two));
+  result.speedup.softhsmInFlight = pairedRatio(wall(rsa.softhsmSerial), wall(rsa.softhsm));
+}
 result.loadavg = os.loadavg().map((v) => +v.toFixed(2));
+result.machineParallelism = await parallelism();
 
 if (flag("--json")) console.log(JSON.stringify(result));
 else {
