@@ -200,7 +200,7 @@ export const objectCalls = {
       const found = value(o);
       const out = [];
       for (let k = 0; k < found.length; k++) {
-        const gh = this.adopt(m, gs, found[k], o.res.desc[k]);
+        const gh = this.adopt(m, undefined, found[k], o.res.desc[k]);
         if (f?.returned.has(gh)) continue;
         f?.returned.add(gh);
         out.push(gh);

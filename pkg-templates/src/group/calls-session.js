@@ -226,6 +226,6 @@ export const sessionCalls = {
     if (this.tokenId) this.retired.add(this.tokenId);
     this.tokenId = newId;
     this.resetObjects();
-    this.slotEvents.push(this.slotId);
+    this.slotEvent();
   },
 };

@@ -186,7 +186,7 @@ export class Group {
     member.halt();
     this.forgetMember(member);
     this.event(state === "lost" ? "lost" : state, member, why);
-    if (hadToken && this.live.length === 0) this.slotEvents.push(this.slotId);
+    if (hadToken && this.live.length === 0) this.slotEvent();
   }
 
   /** Drops what lived on `member` only: its sessions, its session objects. */
@@ -196,6 +196,11 @@ export class Group {
     for (const gs of this.sessions.values()) gs.ms.delete(member);
     for (const [h, o] of this.objects) if (o.member === member) this.objects.delete(h);
     if (this.sessionMember === member) this.sessionMember = undefined;
+  }
+
+  /** A token-removed/inserted/initialized event for C_WaitForSlotEvent (a few kept, as a device would). */
+  slotEvent() {
+    if (this.slotEvents.length < 16) this.slotEvents.push(this.slotId);
   }
 
   memberFailed(member, why) {
@@ -270,7 +275,11 @@ export class Group {
     this.sessionMember = undefined;
   }
 
-  /** The group handle of an object `member` described (a new one if unseen). */
+  /**
+   * The group handle of an object `member` described (a new one if unseen).
+   * `gs`: the session that made it (a session object dies with it), or
+   * undefined for one found.
+   */
   adopt(member, gs, mh, d) {
     if (d.token) {
       let h = this.byUid.get(d.uid);

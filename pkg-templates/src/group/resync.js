@@ -161,7 +161,7 @@ export const lifecycle = {
     if (member.state !== "syncing") throw new Error(`member ${this.members.indexOf(member)} did not rejoin: ${member.lastError}`);
     member.state = "live";
     this.event("rejoined", member);
-    if (!tokenBefore) this.slotEvents.push(this.slotId);
+    if (!tokenBefore) this.slotEvent();
   },
 
   /** A generator running one request (for runAsync). */
