@@ -320,7 +320,18 @@ export const cryptoCalls = {
     }
   },
 
+  /** A step of an operation; with no member left, the operation ends (an error ends it, 5.2). */
   *opStep(fn, name, kind, args) {
+    try {
+      return yield* this.opStepOn(fn, name, kind, args);
+    } catch (e) {
+      const gs = this.sessions.get(args[0]);
+      if (e === CKR_DEVICE_REMOVED && gs) this.endOp(gs, name);
+      throw e;
+    }
+  },
+
+  *opStepOn(fn, name, kind, args) {
     const gs = this.session(args[0]);
     const op = gs.op;
     if (op?.failed.has(name)) {
