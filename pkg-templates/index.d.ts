@@ -540,19 +540,103 @@ export type StorageConfig =
   | { directory: string }
   | { indexedDB: string };
 
-/** One configured slot: its storage and per-token overrides of Config. */
+/** One configured slot: its storage (or a token group) and per-token overrides of Config. */
 export interface SlotConfig {
   storage?: StorageConfig;
+  /** pkcs11-wasm: this slot is a token group (README "Groups"); then no `storage`. */
+  group?: GroupConfig;
   kdfIterations?: KdfIterations;
   minPinLen?: number;
   maxPinLen?: number;
   maxPinTries?: number;
 }
 
+/** A token group: one virtual slot over members holding replicas of one token. */
+export interface GroupConfig {
+  members: GroupMemberConfig[];
+  /** "least-busy" (default): fewest calls in flight, ties round-robin; "round-robin". */
+  balance?: "least-busy" | "round-robin";
+  /** How often lost members are tried again, in ms (default 5000). */
+  probeInterval?: number;
+  /** How long a thread member may take to answer one call, in ms (default 30000). */
+  callTimeout?: number;
+  /** Also list each member as a plain slot (default false: "HA only"). */
+  showMembers?: boolean;
+}
+
+export interface GroupMemberConfig {
+  storage: StorageConfig;
+  /** Run this member in its own thread (Node worker_threads, browser Web Worker). */
+  thread?: boolean;
+}
+
+export type GroupMemberState = "stopped" | "live" | "syncing" | "lost" | "disabled" | "removed";
+
+/** groupStatus(slot): the group and each member (the shape is stable). */
+export interface GroupStatus {
+  slot: number;
+  balance: "least-busy" | "round-robin";
+  probeInterval: number;
+  callTimeout: number;
+  /** At least one member is live. */
+  tokenPresent: boolean;
+  /** The member holding the session objects, or null. */
+  sessionMember: number | null;
+  sessions: number;
+  loggedIn: "user" | "so" | null;
+  /** The member that served the application's last call, and which call. */
+  lastCall: { method: string; member: number } | null;
+  members: GroupMemberStatus[];
+}
+
+export interface GroupMemberStatus {
+  index: number;
+  /** Printable: "directory /var/lib/x", "IndexedDB name", "memory store name". */
+  storage: string;
+  thread: boolean;
+  state: GroupMemberState;
+  /** Calls it has answered for the application. */
+  served: number;
+  inFlight: number;
+  lastError: string | null;
+  /** ISO time of lastError. */
+  lastErrorAt: string | null;
+}
+
+/** A membership change of a group (pkcs11.groupEvents, ongroupevent). */
+export interface GroupEvent {
+  slot: number;
+  kind: "lost" | "syncing" | "rejoined" | "disabled" | "added" | "removed";
+  member: number;
+  storage: string;
+  message: string;
+  /** ISO time. */
+  time: string;
+}
+
+/** One member call made for the application (ongroupcall): which member served what. */
+export interface GroupCallEvent {
+  slot: number;
+  member: number;
+  /** The C_* function, e.g. "C_Sign". */
+  method: string;
+  /** The member's CK_RV (0: CKR_OK). */
+  rv: number;
+}
+
+/** reload(): what changed in each group. */
+export interface GroupReload {
+  slot: number;
+  added: number[];
+  removed: string[];
+}
+
 /** A storage report: a record failing its integrity check ("tampered"), a
  * token of a newer format ("refused"), a failed write ("write-failed"). */
 export interface StorageEvent {
   slot: number;
+  /** pkcs11-wasm token groups: the member whose storage reported it. */
+  member?: number;
   kind: "tampered" | "rollback" | "refused" | "unreadable" | "orphan" | "insecure" | "write-failed";
   /** The record concerned ("meta", "counters", "o/<CKA_UNIQUE_ID>"), or "". */
   key: string;
@@ -652,6 +736,24 @@ export class PKCS11 {
   cloneToken(slot: Handle, storage: StorageConfig): Promise<BackupInfo>;
   /** pkcs11-wasm: a backup's header, after checking its layout and checksum; writes nothing. */
   inspectBackup(backup: Uint8Array): Promise<BackupInfo>;
+  /** pkcs11-wasm token groups (README "Groups"): the group in `slot` and each member. */
+  groupStatus(slot: Handle | number): GroupStatus;
+  /** Stops using member `index` (a thread member's worker ends); it is not probed. */
+  disableMember(slot: Handle | number, index: number): void;
+  /** Brings member `index` back (resync, sessions and login restored); rejects with why it could not. */
+  enableMember(slot: Handle | number, index: number): Promise<void>;
+  /** Re-reads the configuration (or uses `config`): members added join, removed ones stop. */
+  reload(config?: string | Config): Promise<GroupReload[]>;
+  /** Tests and demos: "crash" (the member ends as in a crash), "storage" (its store fails), "hang" (a thread member stops answering for `ms`). */
+  groupFault(slot: Handle | number, index: number, kind: "crash" | "storage" | "hang", ms?: number): void;
+  /** The raw stored records of member `index` of a group. */
+  memberRecords(slot: Handle | number, index: number): Promise<StoredRecord[]>;
+  /** Membership changes so far (the last 1,000). */
+  groupEvents: GroupEvent[];
+  /** Called for each membership change (default: console.warn when a member is lost). */
+  ongroupevent: ((event: GroupEvent) => void) | null;
+  /** Called for each member call made for the application (for traces); null: none. */
+  ongroupcall: ((event: GroupCallEvent) => void) | null;
   /** pkcs11-wasm: every storage event so far. */
   storageEvents: StorageEvent[];
   /** pkcs11-wasm: called for each storage event (default: console.warn). */

@@ -188,6 +188,9 @@ await Promise.all([
   }),
   esbuild.build({ ...common, stdin: fromApi(join(src, "entry-node-esm.js")), outfile: join(pkg, "index.mjs"), platform: "node", format: "esm" }),
   esbuild.build({ ...common, stdin: fromApi(join(src, "entry-inline-node.js")), outfile: join(pkg, "inline-node.mjs"), platform: "node", format: "esm" }),
+  // Token groups' thread members: a worker per member (group/worker-*.js).
+  esbuild.build({ ...common, entryPoints: [join(src, "group", "worker-node.js")], outfile: join(pkg, "group-worker.cjs"), platform: "node", format: "cjs", logOverride: { "empty-import-meta": "silent" } }),
+  esbuild.build({ ...common, entryPoints: [join(src, "group", "worker-browser.js")], outfile: join(pkg, "group-worker.mjs"), platform: "browser", format: "esm" }),
 ]);
 
 // --- 6. declarations, package.json, README ---

@@ -2,6 +2,7 @@
 // `new URL("...", import.meta.url)` (Vite, webpack, Parcel): the wasm is
 // fetched from beside this file.
 import { makeInit } from "./browser.js";
+import "./group/browser.js"; // token groups: thread members in Web Workers
 
 const WASM = "pkcs11_wasm_bg.wasm";
 

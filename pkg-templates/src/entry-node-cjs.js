@@ -5,6 +5,7 @@
 const { readFileSync } = require("node:fs");
 const { join } = require("node:path");
 const { setUpNode, sharedApi } = require("./node.js");
+require("./group/node.js"); // token groups: thread members in worker_threads
 
 setUpNode(() => readFileSync(join(__dirname, "pkcs11_wasm_bg.wasm")));
 

@@ -3,6 +3,7 @@
 // plus the PKCS#11 3.x names) and pkcs11-wasm's own parameter tags.
 import "./async.js"; // adds the callback and Async forms to PKCS11
 import "./durable.js"; // storage around the calls (after async.js: wraps its forms too)
+import "./group/facade.js"; // token groups: status, membership, non-blocking Async forms (after durable.js)
 export { PKCS11 } from "./pkcs11.js";
 export { NativeError, Pkcs11Error } from "./errors.js";
 export { CK_PARAMS_AES_CTR } from "./mechanism.js";

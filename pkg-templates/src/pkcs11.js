@@ -1,11 +1,12 @@
 // The PKCS11 class: pkcs11js's methods, argument checks and return shapes
 // over the wasm shell (`WasmModule`, src/wasm.rs). Methods with callback and
 // `...Async` forms are added by async.js.
-import { WasmModule } from "@gen/glue";
 import { count, countBetween, bytes, handle, number, string, optionalString } from "./args.js";
 import { u8, out, handleBytes, handleList } from "./bytes.js";
 import { loadConfig, initConfig } from "./config.js";
 import { NativeError, fail, notLoaded, pkcs11Error } from "./errors.js";
+import { createModule } from "./group/composite.js";
+import { groupHost, warnLost } from "./group/events.js";
 import * as info from "./info.js";
 import * as mechanism from "./mechanism.js";
 import { platform } from "./platform.js";
@@ -14,7 +15,7 @@ import { TokenStorage } from "./storage/manager.js";
 import * as template from "./template.js";
 import * as tokens from "./tokens.js";
 
-const STATE = Symbol("pkcs11-wasm state");
+export const STATE = Symbol("pkcs11-wasm state");
 /** Returns the instance's WasmModule, creating it on first use. */
 export const MODULE = Symbol("pkcs11-wasm module");
 /** Returns the instance's TokenStorage, if any (durable.js). */
@@ -65,6 +66,10 @@ export class PKCS11 {
     this.storageEvents = [];
     /** Storage event handler (damaged records, refused tokens, failed writes). */
     this.onstorageevent = (ev) => console.warn(`pkcs11-wasm: slot ${ev.slot}: ${ev.message}`);
+    /** Token groups (group/facade.js): membership events, their handler, a handler per member call. */
+    this.groupEvents = [];
+    this.ongroupevent = warnLost;
+    this.ongroupcall = null;
     if (arg) this.load(arg);
   }
 
@@ -77,10 +82,10 @@ export class PKCS11 {
     const s = this[STATE];
     const config = loadConfig(arg);
     const split = splitStorage(config);
-    const fresh = platform.ready ? new WasmModule(split.core) : undefined;
+    const fresh = platform.ready ? createModule(split, groupHost(this)) : undefined;
     flushQuietly(s.storage);
     s.module?.free();
-    Object.assign(s, { module: fresh, closed: false, resolved: true, config, storage: undefined, storages: split.storages });
+    Object.assign(s, { module: fresh, closed: false, resolved: true, config, arg, storage: undefined, storages: split.storages });
     this.libPath = typeof arg === "string" ? arg : "";
   }
 
@@ -107,7 +112,7 @@ export class PKCS11 {
     }
     const split = splitStorage(s.config);
     s.storages = split.storages;
-    s.module = new WasmModule(split.core);
+    s.module = createModule(split, groupHost(this));
     return s.module;
   }
 
@@ -115,13 +120,21 @@ export class PKCS11 {
 
   C_Initialize(options) {
     const { m, config, storage } = this.#prepareInitialize(options);
-    if (storage && !storage.loaded && storage.needsAsync) {
+    if ((storage && !storage.loaded && storage.needsAsync) || m.groupsNeedAsync?.()) {
       throw new TypeError(
-        "pkcs11-wasm: IndexedDB storage loads asynchronously: call `await pkcs11.C_InitializeAsync()` instead of C_Initialize()",
+        "pkcs11-wasm: IndexedDB storage (and a browser's thread members) load asynchronously: call `await pkcs11.C_InitializeAsync()` instead of C_Initialize()",
       );
     }
     exec("C_Initialize", () => m.initialize(config));
     this.#load(storage, () => storage.loadSync());
+    if (m.loadGroupsSync) {
+      try {
+        m.loadGroupsSync();
+      } catch (e) {
+        m.finalize();
+        throw e;
+      }
+    }
   }
 
   /**
@@ -140,6 +153,12 @@ export class PKCS11 {
       }
     } else {
       storage?.refresh();
+    }
+    try {
+      await m.loadGroups?.();
+    } catch (e) {
+      m.finalize();
+      throw e;
     }
   }
 
@@ -165,7 +184,7 @@ export class PKCS11 {
       // token has been loaded into this one yet.
       if (config.slots !== undefined && !s.storage?.loaded && JSON.stringify(config.slots) !== JSON.stringify(s.config?.slots)) {
         m.free();
-        m = s.module = new WasmModule(split.core);
+        m = s.module = createModule(split, groupHost(this));
         s.storages = split.storages;
         s.storage = undefined;
       }
@@ -220,6 +239,7 @@ export class PKCS11 {
    */
   async flush() {
     await this[STATE].storage?.flush();
+    await this[STATE].module?.flushGroups?.();
   }
 
   /**

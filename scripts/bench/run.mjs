@@ -16,7 +16,8 @@
 //
 // Options:
 //   --quick          a quarter of the time budget per row (rough figures)
-//   --only REGEX     rows whose id matches (e.g. --only 'gcm|hmac')
+//   --only REGEX     rows whose id matches (e.g. --only 'gcm|hmac'; 'group'
+//                    for the token-group rows of group.mjs)
 //   --no-softhsm     skip SoftHSM;  --no-webcrypto  skip WebCrypto
 //   --no-peers       skip the WebAssembly/JS peers (hash-wasm, libsodium.js,
 //                    noble, node-forge: see peer-rows.mjs)
@@ -55,6 +56,7 @@ import { runBrowser } from "./browser.mjs";
 import { available, openSoftHSM, slotByLabel, SO_PIN, storeBase, USER_PIN } from "./softhsm.mjs";
 import { webcryptoRows } from "./webcrypto-rows.mjs";
 import { CLI_ROWS, cliReport, cliRows } from "./cli-rows.mjs";
+import { groupReport, runGroupBench } from "./group-report.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..", "..");
@@ -311,6 +313,8 @@ if (wanted("memory")) {
 
 // --- the command line: a fresh `pkcs11-wasm` process per sample (cli-rows.mjs) ---
 const cli = CLI_ROWS.some((r) => wanted(r.id)) ? await cliRows({ pkg: snapshot, base: store.base, log, scale, wanted }) : undefined;
+// --- token groups (group.mjs, in a child process; row ids group.*) ---
+const group = wanted("group") ? runGroupBench({ here, env: childEnv, quick: scale < 1, noSoftHSM: !softhsm, log }) : undefined;
 
 // --- the browser variant (opt-in) ---
 let browser;
@@ -367,13 +371,18 @@ const result = {
   rows,
   cli,
   browser,
+  group,
   seconds: (performance.now() - started) / 1000,
 };
 
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, "bench.json"), JSON.stringify(result, null, 1) + "\n");
-writeFileSync(join(outDir, "bench.md"), markdownReport(result) + (cli ? "\n\n" + cliReport(cli, true) : "") + "\n");
+writeFileSync(
+  join(outDir, "bench.md"),
+  markdownReport(result) + (cli ? "\n\n" + cliReport(cli, true) : "") + (group ? "\n\n" + groupReport(group, true) : "") + "\n",
+);
 console.log("\n" + textReport(result));
 if (cli) console.log("\n" + cliReport(cli));
+if (group) console.log("\n" + groupReport(group, false));
 console.log(`\nJSON: ${join(outDir, "bench.json")}\nMarkdown: ${join(outDir, "bench.md")}`);
 process.exit(0); // SoftHSM and the modules hold no state worth finalizing

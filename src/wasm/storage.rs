@@ -136,3 +136,12 @@ impl WasmModule {
         ck(r)
     }
 }
+
+/// A PIN counter record (kind 2 of `store::format`) with these failure
+/// counts. Token groups (pkg-templates/src/group) merge copies of a token
+/// that diverged: each role keeps the highest count any copy has, and the
+/// record must carry the format's checksum.
+#[wasm_bindgen]
+pub fn counters_record(so_failures: u32, user_failures: u32) -> Vec<u8> {
+    crate::store::format::encode_counters(so_failures, user_failures)
+}

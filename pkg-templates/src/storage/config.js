@@ -6,6 +6,8 @@
 //   { indexedDB: "name" }       an IndexedDB database (indexeddb.js; the
 //                               browser default, name "pkcs11-wasm")
 // The core gets the slots with `storage` replaced by `persistent`.
+// Entries with a `group` key are token groups (group/config.js).
+import { checkSharedStores, parseGroupSlot } from "../group/config.js";
 import { platform } from "../platform.js";
 
 const KINDS = ["memory", "directory", "indexedDB"];
@@ -42,7 +44,7 @@ function withoutUndefined(obj) {
 
 /**
  * Splits a configuration into what the core takes and the storage of each
- * slot: { core, storages: [{ slot, kind, name }] }. Browsers default to
+ * slot: { core, storages: [{ slot, kind, name }], groups }. Browsers default to
  * one IndexedDB token (database "pkcs11-wasm") when no slots are
  * configured; without IndexedDB (the browser build under Node), memory.
  */
@@ -52,12 +54,18 @@ export function splitStorage(config) {
   if (slots === undefined && platform.browser && typeof globalThis.indexedDB !== "undefined") {
     slots = [{ storage: { indexedDB: "pkcs11-wasm" } }];
   }
-  if (slots === undefined) return { core: config, storages: [] };
+  if (slots === undefined) return { core: config, storages: [], groups: [] };
   if (!Array.isArray(slots)) throw new TypeError("pkcs11-wasm: invalid configuration: slots must be an array");
   const storages = [];
+  const groups = [];
   const coreSlots = slots.map((entry, i) => {
     if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
       throw new TypeError(`pkcs11-wasm: invalid configuration: slots[${i}] must be an object`);
+    }
+    if (entry.group !== undefined) {
+      const parsed = parseGroupSlot(withoutUndefined(entry), i, parseStorage);
+      groups.push(parsed.group);
+      return parsed.core;
     }
     const { storage, ...rest } = withoutUndefined(entry);
     const parsed = parseStorage(storage, i);
@@ -65,5 +73,6 @@ export function splitStorage(config) {
     if (persistent) storages.push({ slot: i, ...parsed });
     return { ...rest, persistent };
   });
-  return { core: { ...config, slots: coreSlots }, storages };
+  checkSharedStores(storages, groups);
+  return { core: { ...config, slots: coreSlots }, storages, groups };
 }
