@@ -18,7 +18,7 @@ const SO_PIN = "so-pin-1234";
 const USER_PIN = "user-pin-1234";
 const base = fs.mkdtempSync(path.join(os.tmpdir(), "seed-group-"));
 const config = {
-  kdfIterations: 10000, // a demo: logins in milliseconds (the default is 600,000)
+  kdfIterations: "insecure-test", // a demo: logins in milliseconds (stored tokens default to 600,000 and accept no fewer than 100,000)
   slots: [
     {
       group: {

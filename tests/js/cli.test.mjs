@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { SO_PIN, USER_PIN, cli, fails, initToken, installed, ok, pins, scratch } from "./fixtures/cli-install.mjs";
 
@@ -146,12 +146,38 @@ test("digest hashes like Node's crypto, with or without a configured token, from
   assert.deepEqual(r, { mechanism: "CKM_SHA256", digest: createHash("sha256").update(data).digest("hex"), input: "-" });
 });
 
-test("group status: no token groups in this configuration yet", (t) => {
+test("group status: a plain token directory has no token groups", (t) => {
   const s = scratch(t);
   const dir = initToken(s);
   assert.equal(ok(["group", "status", "--directory", dir]).stdout, "This configuration has no token groups.\n");
   assert.deepEqual(ok(["group", "status", "--directory", dir, "--json"]).json(), { groups: [] });
   assert.match(fails(["group", "rebalance", "--directory", dir], {}, 2).line, /unknown group command "rebalance"/);
+});
+
+test("group status: each member of a token group with its state, calls and last error", (t) => {
+  const members = ["m0", "m1", "m2"];
+  const s = scratch(t);
+  const conf = s.path("group.json");
+  writeFileSync(
+    conf,
+    JSON.stringify({ kdfIterations: "insecure-test", slots: [{ group: { members: members.map((m) => ({ storage: { directory: s.path(m) } })) } }] }),
+  );
+  const env = pins(s, { PKCS11_WASM_CONF: conf });
+  ok(["init", "--label", "grouped"], { env });
+  ok(["generate", "--key-type", "aes:256", "--label", "k"], { env });
+  const json = ok(["group", "status", "--json"], { env }).json();
+  assert.equal(json.groups.length, 1);
+  assert.deepEqual(json.groups[0].status.members.map((m) => m.state), ["live", "live", "live"]);
+  assert.match(ok(["group", "status"], { env }).stdout, /slot 0: token group of 3 \(3 live\)/);
+  // Every member holds the key: a replica.
+  for (const m of members) ok(["objects", "--directory", s.path(m), "--login"], { env: pins(s) });
+  // A member whose token directory became a file is lost; the group goes on.
+  rmSync(s.path("m2"), { recursive: true });
+  writeFileSync(s.path("m2"), "not a directory");
+  const after = ok(["group", "status", "--json"], { env }).json().groups[0].status.members;
+  assert.deepEqual(after.map((m) => m.state), ["live", "live", "lost"]);
+  assert.ok(after[2].lastError, "the lost member says why");
+  assert.match(ok(["objects", "--login"], { env }).stdout, /\bk\b/);
 });
 
 test("--progress names the slow steps on stderr (login, key generation); without it, nothing when not a terminal", (t) => {

@@ -75,7 +75,7 @@ test("cloneToken into a token directory; a second clone into it is refused, as i
 });
 
 test("refusals: nothing stored to export, storage that keeps nothing, damaged and newer backups", async () => {
-  const p = open({ kdfIterations: 1000, slots: [{ storage: "memory" }] });
+  const p = open({ kdfIterations: "insecure-test", slots: [{ storage: "memory" }] });
   const slot = slotOf(p);
   initToken(p, slot);
   await assert.rejects(p.exportToken(slot), /exportToken: this slot has nothing stored/);

@@ -53,7 +53,7 @@ test("seed scenario", async (t) => {
   const m = new p.PKCS11();
   m.load("/usr/lib/softhsm/libsofthsm2.so"); // accepted and ignored
   throwsRv(() => m.C_GetInfo(), p.CKR_CRYPTOKI_NOT_INITIALIZED, "C_GetInfo");
-  m.C_Initialize({ libraryParameters: '{"kdfIterations":1000}' });
+  m.C_Initialize({ libraryParameters: '{"kdfIterations":"insecure-test"}' });
   throwsRv(() => m.C_Initialize(), p.CKR_CRYPTOKI_ALREADY_INITIALIZED, "C_Initialize");
   t.after(() => m.close());
 
@@ -293,7 +293,7 @@ test("seed scenario", async (t) => {
 test("mechanism parameters reach the engine (checked against node:crypto)", async () => {
   const nodeCrypto = await import("node:crypto");
   const m = new p.PKCS11();
-  m.C_Initialize({ libraryParameters: '{"kdfIterations":1000}' });
+  m.C_Initialize({ libraryParameters: '{"kdfIterations":"insecure-test"}' });
   const slot = m.C_GetSlotList()[0];
   m.C_InitToken(slot, SO_PIN, "params");
   const s = m.C_OpenSession(slot, p.CKF_SERIAL_SESSION | p.CKF_RW_SESSION);

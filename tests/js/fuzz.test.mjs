@@ -27,7 +27,7 @@ const USER_PIN = "fuzz-user-pin";
 /** The user PIN now: a fuzzed C_SetPIN may change it. */
 let userPin = USER_PIN;
 // No lockout: random wrong PINs must not lock the user out of the final check.
-const GOOD_INIT = { libraryParameters: JSON.stringify({ kdfIterations: 1000, maxPinTries: 0 }) };
+const GOOD_INIT = { libraryParameters: JSON.stringify({ kdfIterations: "insecure-test", maxPinTries: 0 }) };
 const RW = C.CKF_SERIAL_SESSION | C.CKF_RW_SESSION;
 const P256_OID = Buffer.from("06082a8648ce3d030107", "hex");
 

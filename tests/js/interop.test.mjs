@@ -18,7 +18,7 @@ const SO_PIN = "so-interop-1";
 const USER_PIN = "user-interop-1";
 
 const pkcs11 = new PKCS11();
-pkcs11.C_Initialize({ libraryParameters: JSON.stringify({ kdfIterations: 1000 }) });
+pkcs11.C_Initialize({ libraryParameters: JSON.stringify({ kdfIterations: "insecure-test" }) });
 
 const slot = pkcs11.C_GetSlotList(true).find((x) => !(pkcs11.C_GetTokenInfo(x).flags & C.CKF_TOKEN_INITIALIZED));
 pkcs11.C_InitToken(slot, SO_PIN, "interop");

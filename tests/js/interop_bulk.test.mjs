@@ -12,7 +12,7 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 const C = require("../../pkg/index.cjs");
 
-const p11 = new C.PKCS11({ kdfIterations: 1000, slots: [{ storage: "memory" }] });
+const p11 = new C.PKCS11({ kdfIterations: "insecure-test", slots: [{ storage: "memory" }] });
 p11.C_Initialize();
 const [slot] = p11.C_GetSlotList(true);
 p11.C_InitToken(slot, "so-bulk-1", "bulk");

@@ -18,7 +18,7 @@ const SO_PIN = "so-3x-pin";
 const USER_PIN = "user-3x-pin";
 
 const pkcs11 = new PKCS11();
-pkcs11.C_Initialize({ libraryParameters: JSON.stringify({ kdfIterations: 1000 }) });
+pkcs11.C_Initialize({ libraryParameters: JSON.stringify({ kdfIterations: "insecure-test" }) });
 const slot = pkcs11.C_GetSlotList(true).find((x) => !(pkcs11.C_GetTokenInfo(x).flags & C.CKF_TOKEN_INITIALIZED));
 pkcs11.C_InitToken(slot, SO_PIN, "three-x");
 const RW = C.CKF_SERIAL_SESSION | C.CKF_RW_SESSION;

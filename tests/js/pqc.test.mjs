@@ -19,7 +19,7 @@ const SO_PIN = "so-pqc-test";
 const USER_PIN = "user-pqc-test";
 
 const pkcs11 = new PKCS11();
-pkcs11.C_Initialize({ libraryParameters: JSON.stringify({ kdfIterations: 1000 }) });
+pkcs11.C_Initialize({ libraryParameters: JSON.stringify({ kdfIterations: "insecure-test" }) });
 const slot = pkcs11.C_GetSlotList(true).find((x) => !(pkcs11.C_GetTokenInfo(x).flags & C.CKF_TOKEN_INITIALIZED));
 pkcs11.C_InitToken(slot, SO_PIN, "pqc");
 const s = pkcs11.C_OpenSession(slot, C.CKF_SERIAL_SESSION | C.CKF_RW_SESSION);

@@ -26,7 +26,7 @@ const RW = C.CKF_SERIAL_SESSION | C.CKF_RW_SESSION;
 const RO = C.CKF_SERIAL_SESSION;
 
 const pkcs11 = new PKCS11();
-pkcs11.C_Initialize({ libraryParameters: JSON.stringify({ kdfIterations: 1000 }) });
+pkcs11.C_Initialize({ libraryParameters: JSON.stringify({ kdfIterations: "insecure-test" }) });
 
 // ---------------------------------------------------------------- helpers
 
@@ -912,7 +912,7 @@ test("C_GenerateRandom, C_SeedRandom, C_WaitForSlotEvent", () => {
 });
 
 test("C_Initialize twice, C_Finalize, and token objects surviving C_Finalize", () => {
-  const e = throwsRv(() => pkcs11.C_Initialize({ libraryParameters: JSON.stringify({ kdfIterations: 1000 }) }), "CKR_CRYPTOKI_ALREADY_INITIALIZED");
+  const e = throwsRv(() => pkcs11.C_Initialize({ libraryParameters: JSON.stringify({ kdfIterations: "insecure-test" }) }), "CKR_CRYPTOKI_ALREADY_INITIALIZED");
   assert.ok(e instanceof Pkcs11Error);
   assert.equal(e.code, 401);
   assert.equal(e.method, "C_Initialize");
@@ -927,7 +927,7 @@ test("C_Initialize twice, C_Finalize, and token objects surviving C_Finalize", (
   const f = throwsRv(() => pkcs11.C_Finalize(), "CKR_CRYPTOKI_NOT_INITIALIZED");
   assert.equal(f.method, "C_Finalize");
 
-  pkcs11.C_Initialize({ libraryParameters: JSON.stringify({ kdfIterations: 1000 }) });
+  pkcs11.C_Initialize({ libraryParameters: JSON.stringify({ kdfIterations: "insecure-test" }) });
   const slots = pkcs11.C_GetSlotList(true);
   assert.ok(slots.some((x) => x.equals(slot)), "the slot ID is stable across C_Finalize");
   const s2 = pkcs11.C_OpenSession(slot, RW);

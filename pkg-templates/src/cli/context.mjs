@@ -36,6 +36,15 @@ export const NO_STORAGE = new UsageError("no token storage is configured", {
   hint: "pass --directory DIR (one token directory) or --config FILE, or set PKCS11_WASM_CONF to a configuration file",
 });
 
+/** A configured slot's storage; a token group is its members' stores. */
+export function describeSlot(entry) {
+  if (entry?.group) {
+    const members = entry.group.members ?? [];
+    return { kind: "group", name: null, text: `group of ${members.length}: ${members.map((m) => describeStorage(m.storage).text).join(", ")}` };
+  }
+  return describeStorage(entry?.storage);
+}
+
 /** "directory ./tok", "memory \"name\"", "memory (not kept)", "IndexedDB name". */
 export function describeStorage(storage) {
   if (storage === undefined || storage === "memory") return { kind: "memory", name: null, text: "memory (not kept)" };
@@ -68,7 +77,7 @@ export class Tokens {
     const C = this.lib;
     return this.p.C_GetSlotList(false).map((handle) => {
       const id = handleNumber(handle);
-      const storage = describeStorage(this.config?.slots?.[id]?.storage);
+      const storage = describeSlot(this.config?.slots?.[id]);
       let token = null;
       let error;
       try {

@@ -1,8 +1,6 @@
 // `group status`: the members of each token group (several replicas of
-// one token behind one slot) and their state. Token groups come with the
-// library's `groupStatus(slot)`; until the package has it, no
-// configuration has a group and the command says so. Hooking it up is
-// `statusOf` below: ask each slot, keep the answers that are groups.
+// one token behind one slot, README "Groups") and their state, from the
+// library's `groupStatus(slot)`.
 import { SLOT_OPTIONS } from "./args.mjs";
 import { UsageError } from "./errors.mjs";
 import { print, printJson, table } from "./output.mjs";
@@ -13,11 +11,27 @@ async function statusOf(t) {
   const slots = t.opts.slot !== undefined || t.opts.token !== undefined || t.opts.serial !== undefined ? [t.slot("any")] : t.slots();
   const out = [];
   for (const s of slots) {
-    const status = await t.p.groupStatus(s.handle);
-    if (status) out.push({ slot: s.id, status });
+    let status;
+    try {
+      status = t.p.groupStatus(s.handle);
+    } catch (e) {
+      if (e instanceof TypeError) continue; // a plain slot
+      throw e;
+    }
+    out.push({ slot: s.id, status });
   }
   return out;
 }
+
+const MEMBER_COLUMNS = [
+  ["member", (m) => String(m.index)],
+  ["state", (m) => m.state],
+  ["storage", (m) => m.storage],
+  ["thread", (m) => (m.thread ? "yes" : "no")],
+  ["served", (m) => String(m.served)],
+  ["in flight", (m) => String(m.inFlight)],
+  ["last error", (m) => (m.lastError ? `${m.lastError}${m.lastErrorAt ? ` (${new Date(m.lastErrorAt).toISOString()})` : ""}` : "-")],
+];
 
 async function group(t, positionals) {
   const [sub = "status"] = positionals;
@@ -26,12 +40,13 @@ async function group(t, positionals) {
   if (t.opts.json) return printJson({ groups });
   if (groups.length === 0) return print("This configuration has no token groups.");
   for (const { slot, status } of groups) {
-    print(`slot ${slot}: ${status.label ?? "token group"}${status.state ? ` (${status.state})` : ""}`);
-    const members = status.members ?? [];
-    if (members.length > 0) {
-      const keys = [...new Set(members.flatMap((m) => Object.keys(m)))];
-      print(table(keys, members.map((m) => keys.map((k) => (typeof m[k] === "object" ? JSON.stringify(m[k]) : String(m[k] ?? ""))))));
-    }
+    const live = status.members.filter((m) => m.state === "live").length;
+    print(
+      `slot ${slot}: token group of ${status.members.length} (${live} live), balance ${status.balance}, ` +
+        `${status.tokenPresent ? "token present" : "no member holds the token"}; sessions ${status.sessions}, ` +
+        `logged in: ${status.loggedIn ?? "nobody"}${status.sessionMember !== undefined && status.sessionMember !== null ? `; session objects on member ${status.sessionMember}` : ""}`,
+    );
+    print(table(MEMBER_COLUMNS.map(([h]) => h), status.members.map((m) => MEMBER_COLUMNS.map(([, f]) => f(m)))));
   }
 }
 
@@ -41,7 +56,12 @@ export default [
     aliases: ["groups"],
     summary: "show the status of token groups (replicas behind one slot)",
     usage: "pkcs11-wasm group status [--slot S] [--json]",
-    description: ["Token groups are not in this version of the library yet: the command says so."],
+    description: [
+      "A token group is one slot over several replicas of a token (README, Groups). Shows each",
+      "member's state (live, syncing, lost, disabled...), the calls it served and has in flight,",
+      "and its last error. The command opens the group as any application would: members that",
+      "are empty get filled, lost ones are reported as lost.",
+    ],
     options: { ...SLOT_OPTIONS },
     examples: ["pkcs11-wasm group status --config tokens.json"],
     run: group,

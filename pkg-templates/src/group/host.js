@@ -59,6 +59,17 @@ class MemberStorage extends TokenStorage {
     if (!this.loaded && this.initial === undefined) this.initial = changes ?? [];
     super.apply(slot, changes);
   }
+
+  /** A member holds its whole token at once: resync compares every record. */
+  loadSync() {
+    super.loadSync();
+    for (const [slot, b] of this.backends) {
+      if (!b.deferred) continue;
+      const objects = b.loadObjects();
+      this.initial = [...(this.initial ?? []), ...objects];
+      super.apply(slot, objects);
+    }
+  }
 }
 
 /** A 12-byte template entry list: [CKA_UNIQUE_ID = uid]. */
