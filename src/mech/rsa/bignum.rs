@@ -11,8 +11,9 @@
 //! (`kernel`): four 32x32->64 products per two 128-bit loads. The module
 //! then needs wasm SIMD (Chrome 91, Firefox 89, Safari 16.4, Node 16.4).
 //!
-//! Used for the private-key operation (`crt`) and, with public values,
-//! for the public-key operation.
+//! Used for the private-key operation (`crt`), with public values for the
+//! public-key operation, and by the generic elliptic-curve field
+//! (`ec::field`), which calls `Modulus::mul_to` on fixed buffers.
 //!
 //! R = 2^(28 * len) is at least 16 m, so products skip the final
 //! subtraction (Walter, "Montgomery exponentiation needs no final
@@ -237,6 +238,24 @@ impl Modulus {
         &self.m
     }
 
+    /// R mod m (1 in Montgomery form), below m.
+    pub fn one(&self) -> &[u32] {
+        &self.one
+    }
+
+    /// R^2 mod m, below m: x -> x R is a Montgomery product with it.
+    pub fn rr(&self) -> &[u32] {
+        &self.rr
+    }
+
+    /// `mul` into `out` (len limbs) with the caller's scratch `x` and `y`
+    /// (2 len + 2 limbs each, contents overwritten): no allocation, for
+    /// callers that multiply small values many times (`ec::field`).
+    pub fn mul_to(&self, out: &mut [u32], a: &[u32], b: &[u32], x: &mut [u32], y: &mut [u32]) {
+        load(x, y, a, b, &self.m);
+        kernel::montgomery(out, x, y, self.m0inv, self.m[0]);
+    }
+
     /// Montgomery product a * b / R mod m (below 2m for inputs below 4m).
     pub fn mul(&self, a: &[u32], b: &[u32]) -> Limbs {
         let mut out = zeros(self.len());
@@ -253,8 +272,7 @@ impl Modulus {
     /// column kernel (see `Scratch`).
     /// All slices have `len` limbs.
     fn mul_into(&self, out: &mut [u32], a: &[u32], b: &[u32], s: &mut Scratch) {
-        s.load(a, b, &self.m);
-        kernel::montgomery(out, &mut s.x, &s.y, self.m0inv, self.m[0]);
+        self.mul_to(out, a, b, &mut s.x, &mut s.y);
     }
 
     fn sqr_into(&self, out: &mut [u32], a: &[u32], s: &mut Scratch) {
@@ -401,21 +419,23 @@ impl Scratch {
             y: zeros(2 * len + 2),
         }
     }
+}
 
-    fn load(&mut self, a: &[u32], b: &[u32], n: &[u32]) {
-        self.x.fill(0);
-        let len = n.len();
-        for (pair, &ai) in self.x.chunks_exact_mut(2).zip(a.iter().take(len)) {
-            pair[0] = ai;
-        }
-        for (pair, (&bj, &nj)) in self
-            .y
-            .chunks_exact_mut(2)
-            .zip(b.iter().take(len).zip(n).rev())
-        {
-            pair[0] = bj;
-            pair[1] = nj;
-        }
+/// Lays out a, b and the modulus n (len limbs each) for
+/// `kernel::montgomery` in x and y (2 len + 2 limbs each).
+fn load(x: &mut [u32], y: &mut [u32], a: &[u32], b: &[u32], n: &[u32]) {
+    x.fill(0);
+    let len = n.len();
+    y[2 * len..].fill(0);
+    for (pair, &ai) in x.chunks_exact_mut(2).zip(a.iter().take(len)) {
+        pair[0] = ai;
+    }
+    for (pair, (&bj, &nj)) in y
+        .chunks_exact_mut(2)
+        .zip(b.iter().take(len).zip(n).rev())
+    {
+        pair[0] = bj;
+        pair[1] = nj;
     }
 }
 

@@ -22,7 +22,7 @@ use crate::object::Object;
 use crate::rv::CkResult;
 
 mod aes_wrap;
-mod bignum;
+pub(crate) mod bignum;
 mod crt;
 mod hash;
 mod key;
