@@ -26,10 +26,12 @@ pub(crate) mod bignum;
 mod crt;
 mod hash;
 mod key;
+mod keygen;
 mod oaep;
 mod ops;
 mod pkcs1;
 mod pss;
+mod public;
 #[cfg(test)]
 mod tests;
 mod x509;
@@ -119,7 +121,7 @@ impl Rsa {
     fn check_sig_key(
         padding: &SigPadding,
         hash: Option<HashAlg>,
-        key: &rsa::PublicKey,
+        key: &key::RsaPublic,
     ) -> CkResult<()> {
         match padding {
             SigPadding::Pss(p) => p.check_key(key),
@@ -243,14 +245,14 @@ impl Mechanism for Rsa {
             Some(v) => key::parse_public_exponent(v)?,
             None => DEFAULT_EXPONENT,
         };
-        let private = key::generate(bits, e)?;
+        let private = keygen::generate(bits, e)?;
         let public_key = private.as_public_key();
-        let info = key::public_key_info(public_key)?;
+        let info = key::spki(&public_key.n_bytes(), &public_key.e_bytes());
         let pub_attrs = vec![
             Attribute::ulong(CKA_KEY_TYPE, CKK_RSA),
             Attribute::new(CKA_MODULUS, public_key.n_bytes().to_vec()),
             Attribute::new(CKA_PUBLIC_EXPONENT, public_key.e_bytes().to_vec()),
-            Attribute::ulong(CKA_MODULUS_BITS, key::modulus_bits(public_key)),
+            Attribute::ulong(CKA_MODULUS_BITS, bits as CK_ULONG),
             Attribute::new(CKA_PUBLIC_KEY_INFO, info.clone()),
         ];
         let mut priv_attrs = key::private_attributes(&private)?;
