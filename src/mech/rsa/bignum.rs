@@ -158,8 +158,6 @@ pub struct Modulus {
     rr: Limbs,
     /// R mod m (1 in Montgomery form), below m.
     one: Limbs,
-    /// m's limbs in decreasing order, then four zeros (`kernel::square`).
-    nrev: Limbs,
     bits: usize,
 }
 
@@ -189,12 +187,8 @@ impl Modulus {
             m0inv: inv.wrapping_neg() & MASK,
             rr: zeros(len),
             one: zeros(len),
-            nrev: zeros(len + 4),
             bits,
         };
-        for (r, &x) in modulus.nrev.iter_mut().zip(modulus.m.iter().rev()) {
-            *r = x;
-        }
         modulus.compute_constants();
         Some(modulus)
     }
@@ -271,9 +265,7 @@ impl Modulus {
 
     /// Montgomery square a * a / R mod m.
     pub fn sqr(&self, a: &[u32]) -> Limbs {
-        let mut out = zeros(self.len());
-        self.sqr_into(&mut out, a, &mut Scratch::new(self.len()));
-        out
+        self.mul(a, a)
     }
 
     /// `mul` into `out` (len limbs) with the operands laid out for the
@@ -283,15 +275,8 @@ impl Modulus {
         self.mul_to(out, a, b, &mut s.x, &mut s.y);
     }
 
-    /// The Montgomery square: a^2 costs half the products of a b (each
-    /// a_i a_j with i != j counted once and doubled).
     fn sqr_into(&self, out: &mut [u32], a: &[u32], s: &mut Scratch) {
-        let len = self.len();
-        for (r, &x) in s.rev.iter_mut().zip(a[..len].iter().rev()) {
-            *r = x;
-        }
-        s.q.fill(0);
-        kernel::square(out, &a[..len], &s.rev, &mut s.q, &self.nrev, self.m0inv, self.m[0]);
+        self.mul_into(out, a, a, s);
     }
 
     /// Montgomery reduction t / R mod m of a 2 len-limb t below R m
@@ -473,14 +458,10 @@ impl Drop for Modulus {
 
 /// The operands of one Montgomery product in the layout of
 /// `kernel::montgomery`: `x` holds pairs (a_i, q_i), `y` pairs
-/// (b_j, n_j) in decreasing j, each followed by a zero pair; for
-/// `kernel::square`, `rev` holds a reversed and `q` the reduction
-/// factors (four zeros after them).
+/// (b_j, n_j) in decreasing j, each followed by a zero pair.
 struct Scratch {
     x: Limbs,
     y: Limbs,
-    rev: Limbs,
-    q: Limbs,
 }
 
 impl Scratch {
@@ -488,8 +469,6 @@ impl Scratch {
         Scratch {
             x: zeros(2 * len + 2),
             y: zeros(2 * len + 2),
-            rev: zeros(len),
-            q: zeros(len + 4),
         }
     }
 }
@@ -552,78 +531,6 @@ mod kernel {
         out[len - 1] = acc as u32 & MASK;
     }
 
-    /// out = (a^2 + q n) / R, as `montgomery` with b = a but each product
-    /// a_i a_j (i != j) computed once and doubled: about 3/4 of the
-    /// products. `arev` is a reversed; `q` (len + 4 limbs, zero) receives
-    /// the reduction factors; `nrev` is n reversed then four zeros.
-    ///
-    /// Column k sums 2 a_i a_(k-i) over lo <= i < (k+1)/2, a_(k/2)^2 for
-    /// even k, and q_i n_(k-i): the q not yet known are still zero, so
-    /// that sum runs over whole chunks of four.
-    #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
-    pub fn square(
-        out: &mut [u32],
-        a: &[u32],
-        arev: &[u32],
-        q: &mut [u32],
-        nrev: &[u32],
-        m0inv: u32,
-        n0: u32,
-    ) {
-        let len = out.len();
-        let n0 = u64::from(n0);
-        #[cfg(target_arch = "wasm32")]
-        let z = core::hint::black_box(core::arch::wasm32::u64x2_splat(0));
-        #[cfg(not(target_arch = "wasm32"))]
-        let z = ();
-        let mut acc: u64 = 0;
-        for k in 0..2 * len - 1 {
-            let lo = (k + 1).saturating_sub(len);
-            let h = (k + 1) / 2;
-            if h > lo {
-                let t = h - lo;
-                acc += 2 * dot_any(&a[lo..h], &arev[len - 1 + lo - k..][..t], z);
-            }
-            if k % 2 == 0 {
-                let d = u64::from(a[k / 2]);
-                acc += d * d;
-            }
-            if k < len {
-                let chunks = k.div_ceil(4) * 4;
-                acc += dot(&q[..chunks], &nrev[len - 1 - k..][..chunks], z);
-                let qk = (acc as u32).wrapping_mul(m0inv) & MASK;
-                q[k] = qk;
-                acc += u64::from(qk) * n0;
-                acc >>= BITS;
-            } else {
-                let chunks = (len - lo).div_ceil(4) * 4;
-                acc += dot(&q[lo..lo + chunks], &nrev[..chunks], z);
-                out[k - len] = acc as u32 & MASK;
-                acc >>= BITS;
-            }
-        }
-        out[len - 1] = acc as u32 & MASK;
-    }
-
-    /// `dot` over slices of any (equal) length: whole chunks of four, then
-    /// the rest one product at a time.
-    #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
-    #[inline]
-    fn dot_any(x: &[u32], y: &[u32], z: Z) -> u64 {
-        let whole = x.len() / 4 * 4;
-        let rest: u64 = x[whole..]
-            .iter()
-            .zip(&y[whole..])
-            .map(|(&a, &b)| u64::from(a) * u64::from(b))
-            .sum();
-        dot(&x[..whole], &y[..whole], z) + rest
-    }
-
-    #[cfg(target_arch = "wasm32")]
-    type Z = core::arch::wasm32::v128;
-    #[cfg(not(target_arch = "wasm32"))]
-    type Z = ();
-
     /// Sum of x[i] * y[i] over slices of equal length, a multiple of 4.
     /// `opaque` is a zero the compiler cannot see through: without it,
     /// LLVM folds the lane split into `v128.load32x2_u` + `i64x2.mul`,
@@ -672,7 +579,10 @@ fn window(exp: &[u32], pos: usize) -> u32 {
     v & ((1 << WINDOW) - 1)
 }
 
-/// out = table entry `idx`, reading every entry.
+/// out = table entry `idx`, reading every entry (in wasm the masking
+/// loop runs on SIMD lanes: scalar, the 218 lookups of 32 entries of a
+/// 1024-bit exponentiation cost about as much as its products).
+#[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
 fn select(out: &mut [u32], table: &[u32], idx: u32, len: usize) {
     out.fill(0);
     for (j, entry) in table.chunks_exact(len).enumerate() {

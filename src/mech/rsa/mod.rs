@@ -300,3 +300,4 @@ pub fn register(r: &mut Registry) {
         r.add(*kind, info(min, max, CKF_SIGN | CKF_VERIFY), &RSA);
     }
 }
+
