@@ -13,8 +13,9 @@ use rfc6979::bigint::U512;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::curves::CurveOps;
-use super::field::Fe;
-use super::weierstrass::{Group, Params};
+use super::field::{Fe, MAX_LIMBS};
+use super::jacobian;
+use super::weierstrass::{G_NAF, Group, Params};
 use crate::constants::*;
 use crate::rv::CkResult;
 
@@ -159,6 +160,8 @@ impl CurveOps for GenericCurve {
 
     /// FIPS 186-5 6.4.2: r and s in [1, n-1]; R = (z w) G + (r w) Q with
     /// w = s^-1; valid when R is not the identity and x(R) mod n = r.
+    /// Public values only: variable-time `jacobian` arithmetic, and x(R)
+    /// compared without an inversion (X = r Z^2 or (r + n) Z^2).
     fn verify(&self, q: &[u8], z: &[u8], sig: &[u8]) -> bool {
         let Some(g) = self.group() else { return false };
         let fs = &g.fs;
@@ -179,11 +182,26 @@ impl CurveOps for GenericCurve {
         let (Some(u1), Some(u2)) = (fs.to_be(&u1), fs.to_be(&u2)) else {
             return false;
         };
-        let point = g.mul2(g.g_table(), &u1, &g.table(&q), &u2);
-        match g.to_affine(&point) {
-            Some((x, _)) => fs.eq(&fs.reduce_once(&x), &r) != 0,
-            None => false,
+        let v = g.vartime();
+        let q_odd = jacobian::odd_multiples(&v, &Some(q), 5);
+        let Some([x, _, z]) = jacobian::mul2(&v, g.g_odd(), G_NAF, &u1, &q_odd, 5, &u2) else {
+            return false;
+        };
+        let fp = &g.fp;
+        let z2 = fp.sqr(&z);
+        if fp.mul(&fp.to_mont(&r), &z2) == x {
+            return true;
         }
+        // r + n, when below p (both share the limb layout: `Group::new`).
+        let mut rn = [0u32; MAX_LIMBS];
+        let mut carry = 0;
+        for (i, l) in rn.iter_mut().enumerate().take(fp.len()) {
+            let t = r[i] + fs.modulus()[i] + carry;
+            *l = t & crate::mech::rsa::bignum::MASK;
+            carry = t >> crate::mech::rsa::bignum::BITS;
+        }
+        let at_least_p = fp.reduce_once(&rn) != rn;
+        carry == 0 && !at_least_p && fp.mul(&fp.to_mont(&rn), &z2) == x
     }
 
     fn ecdh(&self, d: &[u8], q: &[u8]) -> Option<Zeroizing<Vec<u8>>> {

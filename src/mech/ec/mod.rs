@@ -27,6 +27,7 @@ mod ecdh;
 mod ecdsa;
 mod field;
 mod generic;
+mod jacobian;
 pub(crate) mod okp;
 mod p256_base;
 mod p256_fast;

@@ -8,10 +8,8 @@
 //! - u2·Q runs over the width-5 NAF of u2 (digits 0 or odd in [-15, 15],
 //!   about one in six non-zero) with the odd multiples Q, 3Q, ..., 15Q:
 //!   256 doublings and about 43 additions;
-//! - both in Jacobian coordinates (x = X/Z^2, y = Y/Z^3; doubling with
-//!   a = -3 in 3M + 5S, "dbl-2001-b"; addition "add-2007-bl", mixed
-//!   addition "madd-2007-bl" of the Explicit-Formulas Database), with the
-//!   identity and P = ±Q handled by branches;
+//! - both in Jacobian coordinates (`jacobian`, shared with the generic
+//!   curves);
 //! - the check x(R) = r mod n without an inversion: X = r Z^2, or
 //!   X = (r + n) Z^2 when r + n < p.
 //!
@@ -20,97 +18,46 @@ use p256::elliptic_curve::ff::{Field, PrimeField};
 use p256::elliptic_curve::ops::Reduce;
 use p256::{FieldBytes, Scalar};
 
-use super::p256_base::{Base, Entry, Fe, P, W, add, from_be, mul, sqr, sub, to_be};
+use super::jacobian::{self, Arith, Jac};
+use super::p256_base::{Base, Fe, P, W, add, from_be, mul, sqr, sub, to_be};
 
-/// A point in Jacobian coordinates (Montgomery form); `None` is the
-/// identity.
-type Jac = Option<[Fe; 3]>;
+/// `p256_base`'s field for the formulas of `jacobian` (a = -3).
+struct P256;
 
-fn double(p: &Jac) -> Jac {
-    let [x, y, z] = p.as_ref()?;
-    if y.iter().all(|&l| l == 0) {
-        return None;
+impl Arith for P256 {
+    type Fe = Fe;
+    fn add(&self, a: &Fe, b: &Fe) -> Fe {
+        add(a, b)
     }
-    let delta = sqr(z);
-    let gamma = sqr(y);
-    let beta = mul(x, &gamma);
-    let t = mul(&sub(x, &delta), &add(x, &delta));
-    let alpha = add(&add(&t, &t), &t);
-    let beta2 = add(&beta, &beta);
-    let beta4 = add(&beta2, &beta2);
-    let beta8 = add(&beta4, &beta4);
-    let x3 = sub(&sqr(&alpha), &beta8);
-    let yz = add(y, z);
-    let z3 = sub(&sub(&sqr(&yz), &gamma), &delta);
-    let g2 = sqr(&gamma);
-    let g4 = add(&g2, &g2);
-    let g8 = add(&g4, &g4);
-    let y3 = sub(&mul(&alpha, &sub(&beta4, &x3)), &add(&g8, &g8));
-    Some([x3, y3, z3])
-}
-
-/// The end of both additions: from U1, S1, H = U2 - U1, r = S2 - S1
-/// (not yet doubled) and the Z3 factor, or the special cases.
-fn finish(p: &Jac, u1: &Fe, s1: &Fe, h: &Fe, r: &Fe, z3: Fe) -> Jac {
-    let zero = |v: &Fe| v.iter().all(|&l| l == 0);
-    if zero(h) {
-        // Same x: P + P or P - P.
-        return if zero(r) { double(p) } else { None };
+    fn sub(&self, a: &Fe, b: &Fe) -> Fe {
+        sub(a, b)
     }
-    let h2 = add(h, h);
-    let i = sqr(&h2);
-    let j = mul(h, &i);
-    let r2 = add(r, r);
-    let v = mul(u1, &i);
-    let x3 = sub(&sub(&sqr(&r2), &j), &add(&v, &v));
-    let s1j = mul(s1, &j);
-    let y3 = sub(&mul(&r2, &sub(&v, &x3)), &add(&s1j, &s1j));
-    Some([x3, y3, z3])
-}
-
-/// P + Q, both Jacobian.
-fn add_jac(p: &Jac, q: &Jac) -> Jac {
-    let ([x1, y1, z1], [x2, y2, z2]) = match (p, q) {
-        (None, _) => return *q,
-        (_, None) => return *p,
-        (Some(a), Some(b)) => (a, b),
-    };
-    let z1z1 = sqr(z1);
-    let z2z2 = sqr(z2);
-    let u1 = mul(x1, &z2z2);
-    let u2 = mul(x2, &z1z1);
-    let s1 = mul(&mul(y1, z2), &z2z2);
-    let s2 = mul(&mul(y2, z1), &z1z1);
-    let h = sub(&u2, &u1);
-    let z3 = mul(&sub(&sub(&sqr(&add(z1, z2)), &z1z1), &z2z2), &h);
-    finish(p, &u1, &s1, &h, &sub(&s2, &s1), z3)
-}
-
-/// P + (x, y) for an affine (x, y) (Z = 1), negated when `minus`.
-fn add_affine(p: &Jac, e: &Entry, minus: bool) -> Jac {
-    let [x2, y2] = e;
-    let y2 = if minus { sub(&[0; 8], y2) } else { *y2 };
-    let Some([x1, y1, z1]) = p else {
-        return Some([*x2, y2, *Base::get().one()]);
-    };
-    let z1z1 = sqr(z1);
-    let u2 = mul(x2, &z1z1);
-    let s2 = mul(&mul(&y2, z1), &z1z1);
-    let h = sub(&u2, x1);
-    // (Z1 + H)^2 - Z1Z1 - H^2 = 2 Z1 H.
-    let z1h = mul(z1, &h);
-    finish(p, x1, y1, &h, &sub(&s2, y1), add(&z1h, &z1h))
+    fn mul(&self, a: &Fe, b: &Fe) -> Fe {
+        mul(a, b)
+    }
+    fn sqr(&self, a: &Fe) -> Fe {
+        sqr(a)
+    }
+    fn zero(&self) -> Fe {
+        [0; 8]
+    }
+    fn one(&self) -> Fe {
+        *Base::get().one()
+    }
+    fn a(&self) -> Option<Fe> {
+        None
+    }
 }
 
 /// u1·G from the comb table: the signed 6-bit digits of u1 (the same
 /// recoding as `Base::mul_base`), one table entry per non-zero digit.
-fn mul_g(u1: &[u8; 32]) -> Jac {
+fn mul_g(u1: &[u8; 32]) -> Jac<Fe> {
     let base = Base::get();
     let mut le = [0u8; 34];
     for (o, b) in le.iter_mut().zip(u1.iter().rev()) {
         *o = *b;
     }
-    let mut acc: Jac = None;
+    let mut acc = None;
     let mut carry = 0u32;
     for row in 0..257usize.div_ceil(W) {
         let (at, off) = (W * row / 8, W * row % 8);
@@ -120,71 +67,16 @@ fn mul_g(u1: &[u8; 32]) -> Jac {
         let (d, minus) = if w > half { ((1 << W) - w, true) } else { (w, false) };
         carry = u32::from(minus);
         if let Some(e) = base.entry(row, d as usize) {
-            acc = add_affine(&acc, e, minus);
+            acc = jacobian::add_affine(&P256, &acc, e, minus);
         }
     }
     acc
 }
 
-/// The width-5 NAF of k, least significant digit first.
-fn wnaf5(k: &[u8; 32]) -> [i8; 257] {
-    // k as nine little-endian 32-bit limbs (one spare for the carries).
-    let mut x = [0u32; 9];
-    for (i, l) in x.iter_mut().take(8).enumerate() {
-        let at = 28 - 4 * i;
-        *l = u32::from_be_bytes([k[at], k[at + 1], k[at + 2], k[at + 3]]);
-    }
-    let mut out = [0i8; 257];
-    for digit in out.iter_mut() {
-        if x.iter().all(|&l| l == 0) {
-            break;
-        }
-        if x[0] & 1 == 1 {
-            let d = (x[0] & 31) as i32;
-            let d = if d > 16 { d - 32 } else { d };
-            *digit = d as i8;
-            // x -= d (x + |d| for a negative d).
-            let (mut carry, neg) = (i64::from(d.unsigned_abs()), d < 0);
-            for l in x.iter_mut() {
-                let t = if neg { i64::from(*l) + carry } else { i64::from(*l) - carry };
-                *l = t as u32;
-                carry = if neg { t >> 32 } else { i64::from(t < 0) };
-            }
-        }
-        for i in 0..9 {
-            x[i] = (x[i] >> 1) | (x.get(i + 1).copied().unwrap_or(0) << 31);
-        }
-    }
-    out
-}
-
-/// u2·Q for an affine Q (Montgomery form).
-fn mul_q(q: &[Fe; 2], u2: &[u8; 32]) -> Jac {
-    let one = *Base::get().one();
-    let q1: Jac = Some([q[0], q[1], one]);
-    let q2 = double(&q1);
-    // Q, 3Q, 5Q, ..., 15Q.
-    let mut odd = [q1; 8];
-    for i in 1..8 {
-        odd[i] = add_jac(&odd[i - 1], &q2);
-    }
-    let digits = wnaf5(u2);
-    let top = digits.iter().rposition(|&d| d != 0);
-    let mut acc: Jac = None;
-    for i in (0..=top.unwrap_or(0)).rev() {
-        acc = double(&acc);
-        let d = digits[i];
-        if d != 0 {
-            let mut e = odd[(d.unsigned_abs() / 2) as usize];
-            if d < 0
-                && let Some(p) = e.as_mut()
-            {
-                p[1] = sub(&[0; 8], &p[1]);
-            }
-            acc = add_jac(&acc, &e);
-        }
-    }
-    acc
+/// u2·Q for an affine Q (Montgomery form): width-5 NAF.
+fn mul_q(q: &[Fe; 2], u2: &[u8; 32]) -> Jac<Fe> {
+    let odd = jacobian::odd_multiples(&P256, &Some([q[0], q[1], P256.one()]), 5);
+    jacobian::mul(&P256, &odd, 5, u2)
 }
 
 /// The affine point of an uncompressed SEC1 encoding, on the curve, in
@@ -235,7 +127,7 @@ pub(super) fn verify(q: &[u8], z: &[u8], sig: &[u8]) -> bool {
         return false;
     };
     let (u1, u2) = ((z * w).to_repr(), (r * w).to_repr());
-    let sum = add_jac(&mul_g(&u1.into()), &mul_q(&q, &u2.into()));
+    let sum = jacobian::add(&P256, &mul_g(&u1.into()), &mul_q(&q, &u2.into()));
     let Some([x, _, zr]) = sum else {
         return false;
     };
@@ -273,35 +165,6 @@ fn add_n(r: &[u8; 32]) -> Option<[u8; 32]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// wNAF digits recombine to k; each non-zero digit is odd, below 16 in
-    /// size, and followed by four zeros.
-    #[test]
-    fn wnaf_recombines() {
-        use p256::elliptic_curve::bigint::U256;
-        for seed in 0..50u8 {
-            let k: [u8; 32] = std::array::from_fn(|i| seed.wrapping_mul(37).wrapping_add((i as u8).wrapping_mul(11)));
-            let mut k = k;
-            if seed == 0 {
-                k = [0xff; 32];
-            }
-            let d = wnaf5(&k);
-            let mut acc = U256::ZERO;
-            for (i, &di) in d.iter().enumerate().rev() {
-                acc = acc.wrapping_add(&acc);
-                if di > 0 {
-                    acc = acc.wrapping_add(&U256::from_u64(di as u64));
-                } else if di < 0 {
-                    acc = acc.wrapping_sub(&U256::from_u64(di.unsigned_abs() as u64));
-                }
-                if di != 0 {
-                    assert!(di % 2 != 0 && di.abs() < 16);
-                    assert!(d[i.saturating_sub(4)..i].iter().all(|&x| x == 0) || i < 4);
-                }
-            }
-            assert_eq!(acc, U256::from_be_slice(&k), "{seed}");
-        }
-    }
 
     /// Against the p256 crate's verification: valid signatures of keys and
     /// hashes of every shape, and the same signatures damaged.

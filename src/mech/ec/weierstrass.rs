@@ -18,6 +18,7 @@
 use zeroize::Zeroize;
 
 use super::field::{Fe, Field, MAX_LIMBS, mask, select};
+use super::jacobian::{self, Arith};
 
 /// A projective point, coordinates in Montgomery form.
 pub(super) type Point = [Fe; 3];
@@ -25,6 +26,9 @@ pub(super) type Point = [Fe; 3];
 pub(super) type Table = [Point; 16];
 
 const WINDOW: usize = 4;
+/// NAF width of the precomputed odd multiples of G for verification
+/// (32 affine points).
+pub(super) const G_NAF: u32 = 7;
 
 /// One curve's domain parameters, big-endian hex (SEC 2, RFC 5639).
 pub(super) struct Params {
@@ -47,7 +51,39 @@ pub(super) struct Group {
     b: Fe,
     /// 3b, as the formulas use it.
     b3: Fe,
+    /// a = -3 (P-192, P-224, the brainpool t1 curves).
+    a_minus_3: bool,
     g_table: Box<Table>,
+    /// G, 3G, 5G, ..., affine, for `jacobian::mul2`.
+    g_odd: Vec<[Fe; 2]>,
+}
+
+/// The field of a group for the variable-time formulas of `jacobian`.
+pub(super) struct Vartime<'a> {
+    fp: &'a Field,
+    a: Option<Fe>,
+}
+
+impl Arith for Vartime<'_> {
+    type Fe = Fe;
+    fn add(&self, a: &Fe, b: &Fe) -> Fe {
+        self.fp.add(a, b)
+    }
+    fn sub(&self, a: &Fe, b: &Fe) -> Fe {
+        self.fp.sub(a, b)
+    }
+    fn mul(&self, a: &Fe, b: &Fe) -> Fe {
+        self.fp.mul(a, b)
+    }
+    fn zero(&self) -> Fe {
+        [0; MAX_LIMBS]
+    }
+    fn one(&self) -> Fe {
+        self.fp.one()
+    }
+    fn a(&self) -> Option<Fe> {
+        self.a
+    }
 }
 
 impl Group {
@@ -69,11 +105,14 @@ impl Group {
         let (a, b) = (coord(&fp, params.a)?, coord(&fp, params.b)?);
         let b3 = fp.add(&fp.add(&b, &b), &b);
         let g = [coord(&fp, params.gx)?, coord(&fp, params.gy)?, fp.one()];
+        let three = fp.add(&fp.add(&fp.one(), &fp.one()), &fp.one());
         let mut group = Group {
+            a_minus_3: fp.eq(&fp.neg(&three), &a) != 0,
             a,
             b,
             b3,
             g_table: Box::new([[[0; MAX_LIMBS]; 3]; 16]),
+            g_odd: Vec::new(),
             fp,
             fs,
         };
@@ -81,7 +120,44 @@ impl Group {
             return None;
         }
         group.g_table = Box::new(group.table(&g));
+        let v = group.vartime();
+        let odd = jacobian::odd_multiples(&v, &Some(g), G_NAF);
+        group.g_odd = group.batch_affine(&odd)?;
         Some(group)
+    }
+
+    pub fn vartime(&self) -> Vartime<'_> {
+        Vartime {
+            fp: &self.fp,
+            a: (!self.a_minus_3).then_some(self.a),
+        }
+    }
+
+    pub fn g_odd(&self) -> &[[Fe; 2]] {
+        &self.g_odd
+    }
+
+    /// Jacobian points (none the identity) to affine, Montgomery form,
+    /// with one inversion (Montgomery's trick: prefix products).
+    fn batch_affine(&self, points: &[jacobian::Jac<Fe>]) -> Option<Vec<[Fe; 2]>> {
+        let f = &self.fp;
+        let zs: Vec<Fe> = points.iter().map(|p| p.map(|[_, _, z]| z)).collect::<Option<_>>()?;
+        let mut prefix = Vec::with_capacity(zs.len());
+        let mut acc = f.one();
+        for z in &zs {
+            acc = f.mul(&acc, z);
+            prefix.push(acc);
+        }
+        let mut inv = f.invert(&acc);
+        let mut out = vec![[[0; MAX_LIMBS]; 2]; zs.len()];
+        for i in (0..zs.len()).rev() {
+            let zinv = if i == 0 { inv } else { f.mul(&inv, &prefix[i - 1]) };
+            inv = f.mul(&inv, &zs[i]);
+            let [x, y, _] = points[i]?;
+            let zinv2 = f.sqr(&zinv);
+            out[i] = [f.mul(&x, &zinv2), f.mul(&y, &f.mul(&zinv2, &zinv))];
+        }
+        Some(out)
     }
 
     pub fn identity(&self) -> Point {
@@ -219,22 +295,6 @@ impl Group {
             let mut entry = Self::lookup(table, w);
             acc = self.add(&acc, &entry);
             entry.zeroize();
-        }
-        acc
-    }
-
-    /// k1·P1 + k2·P2 with shared doublings (for verification; the same
-    /// constant-time steps as `mul`). k1 and k2 have the same length.
-    pub fn mul2(&self, t1: &Table, k1: &[u8], t2: &Table, k2: &[u8]) -> Point {
-        let mut acc = self.identity();
-        for (i, (w1, w2)) in Self::windows(k1).zip(Self::windows(k2)).enumerate() {
-            if i > 0 {
-                for _ in 0..WINDOW {
-                    acc = self.double(&acc);
-                }
-            }
-            acc = self.add(&acc, &Self::lookup(t1, w1));
-            acc = self.add(&acc, &Self::lookup(t2, w2));
         }
         acc
     }
