@@ -54,7 +54,9 @@ fn bit(e: &Fe, i: usize) -> bool {
 
 /// e >> 1 on plain limbs.
 fn half(e: &Fe) -> Fe {
-    std::array::from_fn(|i| (e[i] >> 1) | ((e.get(i + 1).copied().unwrap_or(0) << (BITS - 1)) & MASK))
+    std::array::from_fn(|i| {
+        (e[i] >> 1) | ((e.get(i + 1).copied().unwrap_or(0) << (BITS - 1)) & MASK)
+    })
 }
 
 /// e - 1 on plain limbs (e odd: only the low bit changes).
@@ -261,7 +263,9 @@ impl Field {
     pub fn reduce_be(&self, b: &[u8]) -> Option<Fe> {
         let first = b.iter().position(|&x| x != 0).unwrap_or(b.len());
         let digits = b.get(first..)?;
-        let bits = digits.first().map_or(0, |t| digits.len() * 8 - t.leading_zeros() as usize);
+        let bits = digits
+            .first()
+            .map_or(0, |t| digits.len() * 8 - t.leading_zeros() as usize);
         if bits > self.bits {
             return None;
         }
@@ -366,8 +370,14 @@ mod tests {
         // 2^61 - 1 and 103 (3 mod 4), 97 (1 mod 32: Tonelli-Shanks loops).
         for (hex, m) in [
             ("1fffffffffffffff", 0x1fff_ffff_ffff_ffffu64),
-            ("0000000000000000000000000000000000000000000000000000000000000067", 103),
-            ("0000000000000000000000000000000000000000000000000000000000000061", 97),
+            (
+                "0000000000000000000000000000000000000000000000000000000000000067",
+                103,
+            ),
+            (
+                "0000000000000000000000000000000000000000000000000000000000000061",
+                97,
+            ),
         ] {
             let f = Field::new(hex).unwrap();
             let mm = u128::from(m);

@@ -48,9 +48,7 @@ impl GenericCurve {
     /// The group; `None` only for a malformed table row (the tests build
     /// every row).
     pub fn group(&self) -> Option<&Group> {
-        self.group
-            .get_or_init(|| Group::new(&self.params))
-            .as_ref()
+        self.group.get_or_init(|| Group::new(&self.params)).as_ref()
     }
 
     /// A secret scalar of exactly the order's byte length in [1, n-1], as
@@ -66,7 +64,13 @@ impl GenericCurve {
     /// ECDSA with an RFC 6979 nonce generator on the HMAC of hash `D`
     /// (`sign` picks the curve's; the tests pick the message hash to
     /// check the RFC's answers).
-    pub fn sign_with<D>(&self, d: &[u8], z: &[u8], nonce_h: &[u8], entropy: &[u8]) -> Option<Vec<u8>>
+    pub fn sign_with<D>(
+        &self,
+        d: &[u8],
+        z: &[u8],
+        nonce_h: &[u8],
+        entropy: &[u8],
+    ) -> Option<Vec<u8>>
     where
         D: digest::Digest + digest::block_api::BlockSizeUser + Clone,
     {

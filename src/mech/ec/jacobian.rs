@@ -69,12 +69,7 @@ pub(super) fn double<A: Arith>(f: &A, p: &Jac<A::Fe>) -> Jac<A::Fe> {
 
 /// The end of both additions from U1, S1, H = U2 - U1, r = S2 - S1 and
 /// Z3, or the special cases P = ±Q.
-fn finish<A: Arith>(
-    f: &A,
-    p: &Jac<A::Fe>,
-    [u1, s1, h, r]: [A::Fe; 4],
-    z3: A::Fe,
-) -> Jac<A::Fe> {
+fn finish<A: Arith>(f: &A, p: &Jac<A::Fe>, [u1, s1, h, r]: [A::Fe; 4], z3: A::Fe) -> Jac<A::Fe> {
     if h == f.zero() {
         return if r == f.zero() { double(f, p) } else { None };
     }
@@ -105,7 +100,12 @@ pub(super) fn add<A: Arith>(f: &A, p: &Jac<A::Fe>, q: &Jac<A::Fe>) -> Jac<A::Fe>
 }
 
 /// P + (x, y) for an affine point, negated when `minus`.
-pub(super) fn add_affine<A: Arith>(f: &A, p: &Jac<A::Fe>, q: &[A::Fe; 2], minus: bool) -> Jac<A::Fe> {
+pub(super) fn add_affine<A: Arith>(
+    f: &A,
+    p: &Jac<A::Fe>,
+    q: &[A::Fe; 2],
+    minus: bool,
+) -> Jac<A::Fe> {
     let y2 = if minus { f.sub(&f.zero(), &q[1]) } else { q[1] };
     let Some([x1, y1, z1]) = p else {
         return Some([q[0], y2, f.one()]);
@@ -212,7 +212,10 @@ mod tests {
             for seed in 0..40u8 {
                 let len = 1 + seed as usize % 40;
                 let k: Vec<u8> = (0..len)
-                    .map(|i| seed.wrapping_mul(37).wrapping_add((i as u8).wrapping_mul(11)))
+                    .map(|i| {
+                        seed.wrapping_mul(37)
+                            .wrapping_add((i as u8).wrapping_mul(11))
+                    })
                     .collect();
                 let k = if seed == 0 { vec![0xff; 32] } else { k };
                 let d = wnaf(&k, w);
@@ -227,7 +230,9 @@ mod tests {
                         assert!(next.iter().all(|&x| x == 0), "w {w}");
                     }
                 }
-                let want = k.iter().fold(0i128, |a, &b| (a * 256 + i128::from(b)).rem_euclid(m));
+                let want = k
+                    .iter()
+                    .fold(0i128, |a, &b| (a * 256 + i128::from(b)).rem_euclid(m));
                 assert_eq!(acc, want, "w {w} seed {seed}");
             }
         }

@@ -64,7 +64,11 @@ fn mul_g(u1: &[u8; 32]) -> Jac<Fe> {
         let pair = u32::from(le[at]) | u32::from(le[at + 1]) << 8;
         let w = ((pair >> off) & ((1 << W) - 1)) + carry;
         let half = 1 << (W - 1);
-        let (d, minus) = if w > half { ((1 << W) - w, true) } else { (w, false) };
+        let (d, minus) = if w > half {
+            ((1 << W) - w, true)
+        } else {
+            (w, false)
+        };
         carry = u32::from(minus);
         if let Some(e) = base.entry(row, d as usize) {
             acc = jacobian::add_affine(&P256, &acc, e, minus);
@@ -174,7 +178,9 @@ mod tests {
         for i in 0..40u8 {
             let d: [u8; 32] = std::array::from_fn(|j| i.wrapping_mul(13) ^ j as u8 ^ 0x5a);
             let q = CRATE.public_point(&d).unwrap();
-            let z: Vec<u8> = (0..(i as usize % 33)).map(|j| (j as u8).wrapping_mul(i)).collect();
+            let z: Vec<u8> = (0..(i as usize % 33))
+                .map(|j| (j as u8).wrapping_mul(i))
+                .collect();
             let sig = CRATE.sign(&d, &z, &[1], b"e").unwrap();
             assert!(verify(&q, &z, &sig), "{i}");
             let mut bad = sig.clone();

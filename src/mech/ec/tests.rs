@@ -259,7 +259,10 @@ fn complete_public_and_private() {
     assert_eq!(
         err(
             CKO_PUBLIC_KEY,
-            &[(CKA_EC_PARAMS, UNSUPPORTED.to_vec()), (CKA_EC_POINT, point())]
+            &[
+                (CKA_EC_PARAMS, UNSUPPORTED.to_vec()),
+                (CKA_EC_POINT, point())
+            ]
         ),
         Some(CKR_CURVE_NOT_SUPPORTED)
     );

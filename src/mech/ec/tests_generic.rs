@@ -50,7 +50,10 @@ fn every_row_builds_and_g_has_order_n() {
         assert_eq!(curve.len, g.fs.bytes(), "{name}");
         assert_eq!(curve.bits as usize, g.fs.bits(), "{name}");
         let n = g.fs.to_be(g.fs.modulus()).unwrap();
-        assert!(g.to_affine(&g.mul(g.g_table(), &n)).is_none(), "{name}: n G = O");
+        assert!(
+            g.to_affine(&g.mul(g.g_table(), &n)).is_none(),
+            "{name}: n G = O"
+        );
         // (n - 1) G = -G: the same x, y and -y summing to p.
         let mut n1 = n.to_vec();
         *n1.last_mut().unwrap() -= 1;
@@ -166,16 +169,66 @@ static RFC6979: &[Rfc6979] = &[
             "3bc723e57670bd4887ebc732c523063d0a7c957bc97c1c43"
         ),
         cases: &[
-            (CKM_SHA_1, "sample", "98c6bd12b23eaf5e2a2045132086be3eb8ebd62abf6698ff", "57a22b07dea9530f8de9471b1dc6624472e8e2844bc25b64"),
-            (CKM_SHA224, "sample", "a1f00dad97aeec91c95585f36200c65f3c01812aa60378f5", "e07ec1304c7c6c9debbe980b9692668f81d4de7922a0f97a"),
-            (CKM_SHA256, "sample", "4b0b8ce98a92866a2820e20aa6b75b56382e0f9bfd5ecb55", "ccdb006926ea9565cbadc840829d8c384e06de1f1e381b85"),
-            (CKM_SHA384, "sample", "da63bf0b9abcf948fbb1e9167f136145f7a20426dcc287d5", "c3aa2c960972bd7a2003a57e1c4c77f0578f8ae95e31ec5e"),
-            (CKM_SHA512, "sample", "4d60c5ab1996bd848343b31c00850205e2ea6922dac2e4b8", "3f6e837448f027a1bf4b34e796e32a811cbb4050908d8f67"),
-            (CKM_SHA_1, "test", "0f2141a0ebbc44d2e1af90a50ebcfce5e197b3b7d4de036d", "eb18bc9e1f3d7387500cb99cf5f7c157070a8961e38700b7"),
-            (CKM_SHA224, "test", "6945a1c1d1b2206b8145548f633bb61cef04891baf26ed34", "b7fb7fdfc339c0b9bd61a9f5a8eaf9be58fc5cba2cb15293"),
-            (CKM_SHA256, "test", "3a718bd8b4926c3b52ee6bbe67ef79b18cb6eb62b1ad97ae", "5662e6848a4a19b1f1ae2f72acd4b8bbe50f1eac65d9124f"),
-            (CKM_SHA384, "test", "b234b60b4db75a733e19280a7a6034bd6b1ee88af5332367", "7994090b2d59bb782be57e74a44c9a1c700413f8abefe77a"),
-            (CKM_SHA512, "test", "fe4f4ae86a58b6507946715934fe2d8ff9d95b6b098fe739", "74cf5605c98fba0e1ef34d4b5a1577a7dcf59457cae52290"),
+            (
+                CKM_SHA_1,
+                "sample",
+                "98c6bd12b23eaf5e2a2045132086be3eb8ebd62abf6698ff",
+                "57a22b07dea9530f8de9471b1dc6624472e8e2844bc25b64",
+            ),
+            (
+                CKM_SHA224,
+                "sample",
+                "a1f00dad97aeec91c95585f36200c65f3c01812aa60378f5",
+                "e07ec1304c7c6c9debbe980b9692668f81d4de7922a0f97a",
+            ),
+            (
+                CKM_SHA256,
+                "sample",
+                "4b0b8ce98a92866a2820e20aa6b75b56382e0f9bfd5ecb55",
+                "ccdb006926ea9565cbadc840829d8c384e06de1f1e381b85",
+            ),
+            (
+                CKM_SHA384,
+                "sample",
+                "da63bf0b9abcf948fbb1e9167f136145f7a20426dcc287d5",
+                "c3aa2c960972bd7a2003a57e1c4c77f0578f8ae95e31ec5e",
+            ),
+            (
+                CKM_SHA512,
+                "sample",
+                "4d60c5ab1996bd848343b31c00850205e2ea6922dac2e4b8",
+                "3f6e837448f027a1bf4b34e796e32a811cbb4050908d8f67",
+            ),
+            (
+                CKM_SHA_1,
+                "test",
+                "0f2141a0ebbc44d2e1af90a50ebcfce5e197b3b7d4de036d",
+                "eb18bc9e1f3d7387500cb99cf5f7c157070a8961e38700b7",
+            ),
+            (
+                CKM_SHA224,
+                "test",
+                "6945a1c1d1b2206b8145548f633bb61cef04891baf26ed34",
+                "b7fb7fdfc339c0b9bd61a9f5a8eaf9be58fc5cba2cb15293",
+            ),
+            (
+                CKM_SHA256,
+                "test",
+                "3a718bd8b4926c3b52ee6bbe67ef79b18cb6eb62b1ad97ae",
+                "5662e6848a4a19b1f1ae2f72acd4b8bbe50f1eac65d9124f",
+            ),
+            (
+                CKM_SHA384,
+                "test",
+                "b234b60b4db75a733e19280a7a6034bd6b1ee88af5332367",
+                "7994090b2d59bb782be57e74a44c9a1c700413f8abefe77a",
+            ),
+            (
+                CKM_SHA512,
+                "test",
+                "fe4f4ae86a58b6507946715934fe2d8ff9d95b6b098fe739",
+                "74cf5605c98fba0e1ef34d4b5a1577a7dcf59457cae52290",
+            ),
         ],
     },
     Rfc6979 {
@@ -186,16 +239,66 @@ static RFC6979: &[Rfc6979] = &[
             "eeab6f3debe455e3dbf85416f7030cbd94f34f2d6f232c69f3c1385a"
         ),
         cases: &[
-            (CKM_SHA_1, "sample", "22226f9d40a96e19c4a301ce5b74b115303c0f3a4fd30fc257fb57ac", "66d1cdd83e3af75605dd6e2fefF196d30aa7ed7a2edf7af475403d69"),
-            (CKM_SHA224, "sample", "1cdfe6662dde1e4a1ec4cdedf6a1f5a2fb7fbd9145c12113e6abfd3e", "a6694fd7718a21053f225d3f46197ca699d45006c06f871808f43ebc"),
-            (CKM_SHA256, "sample", "61aa3da010e8e8406c656bc477a7a7189895e7e840cdfe8ff42307ba", "bc814050dab5d23770879494f9e0a680dc1af7161991bde692b10101"),
-            (CKM_SHA384, "sample", "0b115e5e36f0f9ec81f1325a5952878d745e19d7bb3eabfaba77e953", "830f34ccdfe826ccfdc81eb4129772e20e122348a2bbd889a1b1af1d"),
-            (CKM_SHA512, "sample", "074bd1d979d5f32bf958ddc61e4fb4872adcafeb2256497cdac30397", "a4ceca196c3d5a1ff31027b33185dc8ee43f288b21ab342e5d8eb084"),
-            (CKM_SHA_1, "test", "deaa646ec2af2ea8ad53ed66b2e2ddaa49a12efd8356561451f3e21c", "95987796f6cf2062ab8135271de56ae55366c045f6d9593f53787bd2"),
-            (CKM_SHA224, "test", "c441ce8e261ded634e4cf84910e4c5d1d22c5cf3b732bb204dbef019", "902f42847a63bdc5f6046ada114953120f99442d76510150f372a3f4"),
-            (CKM_SHA256, "test", "ad04dde87b84747a243a631ea47a1ba6d1faa059149ad2440de6fba6", "178d49b1ae90e3d8b629be3db5683915f4e8c99fdf6e666cf37adcfd"),
-            (CKM_SHA384, "test", "389b92682e399b26518a95506b52c03bc9379a9dadf3391a21fb0ea4", "414a718ed3249ff6dbc5b50c27f71f01f070944da22ab1f78f559aab"),
-            (CKM_SHA512, "test", "049f050477c5add858cac56208394b5a55baebbe887fdf765047c17c", "077eb13e7005929cefa3cd0403c7cdcc077adf4e44f3c41b2f60ecff"),
+            (
+                CKM_SHA_1,
+                "sample",
+                "22226f9d40a96e19c4a301ce5b74b115303c0f3a4fd30fc257fb57ac",
+                "66d1cdd83e3af75605dd6e2fefF196d30aa7ed7a2edf7af475403d69",
+            ),
+            (
+                CKM_SHA224,
+                "sample",
+                "1cdfe6662dde1e4a1ec4cdedf6a1f5a2fb7fbd9145c12113e6abfd3e",
+                "a6694fd7718a21053f225d3f46197ca699d45006c06f871808f43ebc",
+            ),
+            (
+                CKM_SHA256,
+                "sample",
+                "61aa3da010e8e8406c656bc477a7a7189895e7e840cdfe8ff42307ba",
+                "bc814050dab5d23770879494f9e0a680dc1af7161991bde692b10101",
+            ),
+            (
+                CKM_SHA384,
+                "sample",
+                "0b115e5e36f0f9ec81f1325a5952878d745e19d7bb3eabfaba77e953",
+                "830f34ccdfe826ccfdc81eb4129772e20e122348a2bbd889a1b1af1d",
+            ),
+            (
+                CKM_SHA512,
+                "sample",
+                "074bd1d979d5f32bf958ddc61e4fb4872adcafeb2256497cdac30397",
+                "a4ceca196c3d5a1ff31027b33185dc8ee43f288b21ab342e5d8eb084",
+            ),
+            (
+                CKM_SHA_1,
+                "test",
+                "deaa646ec2af2ea8ad53ed66b2e2ddaa49a12efd8356561451f3e21c",
+                "95987796f6cf2062ab8135271de56ae55366c045f6d9593f53787bd2",
+            ),
+            (
+                CKM_SHA224,
+                "test",
+                "c441ce8e261ded634e4cf84910e4c5d1d22c5cf3b732bb204dbef019",
+                "902f42847a63bdc5f6046ada114953120f99442d76510150f372a3f4",
+            ),
+            (
+                CKM_SHA256,
+                "test",
+                "ad04dde87b84747a243a631ea47a1ba6d1faa059149ad2440de6fba6",
+                "178d49b1ae90e3d8b629be3db5683915f4e8c99fdf6e666cf37adcfd",
+            ),
+            (
+                CKM_SHA384,
+                "test",
+                "389b92682e399b26518a95506b52c03bc9379a9dadf3391a21fb0ea4",
+                "414a718ed3249ff6dbc5b50c27f71f01f070944da22ab1f78f559aab",
+            ),
+            (
+                CKM_SHA512,
+                "test",
+                "049f050477c5add858cac56208394b5a55baebbe887fdf765047c17c",
+                "077eb13e7005929cefa3cd0403c7cdcc077adf4e44f3c41b2f60ecff",
+            ),
         ],
     },
 ];
@@ -208,7 +311,11 @@ fn rfc_6979_p192_p224() {
     use crate::mech::digest::hasher_for;
     for v in RFC6979 {
         let curve = curve_of(&printable(v.curve)).unwrap();
-        let ops = if v.curve == "P-192" { &super::params::P192 } else { &super::params::P224 };
+        let ops = if v.curve == "P-192" {
+            &super::params::P192
+        } else {
+            &super::params::P224
+        };
         let d = hex(v.d);
         assert_eq!(ops.public_point(&d).unwrap(), hex(v.q), "{}", v.curve);
         for &(hash, msg, r, s) in v.cases {
@@ -272,8 +379,16 @@ fn rfc_7027_brainpool_ecdh() {
         let (qa, qb) = ([vec![4], hex(qa)].concat(), [vec![4], hex(qb)].concat());
         assert_eq!(ops.public_point(&hex(da)).unwrap(), qa, "{name}");
         assert_eq!(ops.public_point(&hex(db)).unwrap(), qb, "{name}");
-        assert_eq!(ops.ecdh(&hex(da), &qb).unwrap().as_slice(), hex(z), "{name}");
-        assert_eq!(ops.ecdh(&hex(db), &qa).unwrap().as_slice(), hex(z), "{name}");
+        assert_eq!(
+            ops.ecdh(&hex(da), &qb).unwrap().as_slice(),
+            hex(z),
+            "{name}"
+        );
+        assert_eq!(
+            ops.ecdh(&hex(db), &qa).unwrap().as_slice(),
+            hex(z),
+            "{name}"
+        );
     }
 }
 
@@ -397,8 +512,18 @@ fn openssl_points_and_secrets_on_every_curve() {
         let (qa, qb) = (hex(k.qa), hex(k.qb));
         assert_eq!(curve.ops.public_point(&da).unwrap(), qa, "{}", k.curve);
         assert_eq!(curve.ops.public_point(&db).unwrap(), qb, "{}", k.curve);
-        assert_eq!(curve.ops.ecdh(&da, &qb).unwrap().as_slice(), hex(k.z), "{}", k.curve);
-        assert_eq!(curve.ops.ecdh(&db, &qa).unwrap().as_slice(), hex(k.z), "{}", k.curve);
+        assert_eq!(
+            curve.ops.ecdh(&da, &qb).unwrap().as_slice(),
+            hex(k.z),
+            "{}",
+            k.curve
+        );
+        assert_eq!(
+            curve.ops.ecdh(&db, &qa).unwrap().as_slice(),
+            hex(k.z),
+            "{}",
+            k.curve
+        );
         // Compressed forms name the same points (P-224's square roots
         // take the Tonelli-Shanks loop: p = 1 mod 2^96).
         for q in [&qa, &qb] {
@@ -412,12 +537,25 @@ fn openssl_points_and_secrets_on_every_curve() {
         let mut off = qa.clone();
         off[len] ^= 1;
         assert!(curve.parse_point(&off).is_none(), "{}", k.curve);
-        let g = generic_curves().into_iter().find(|(n, _)| *n == k.curve).unwrap().1;
-        let p = g.group().unwrap().fp.to_be(g.group().unwrap().fp.modulus()).unwrap();
+        let g = generic_curves()
+            .into_iter()
+            .find(|(n, _)| *n == k.curve)
+            .unwrap()
+            .1;
+        let p = g
+            .group()
+            .unwrap()
+            .fp
+            .to_be(g.group().unwrap().fp.modulus())
+            .unwrap();
         let mut big = qa.clone();
         big[1..=len].copy_from_slice(&p);
         assert!(curve.parse_point(&big).is_none(), "{}", k.curve);
-        assert!(curve.parse_point(&qa[..qa.len() - 1]).is_none(), "{}", k.curve);
+        assert!(
+            curve.parse_point(&qa[..qa.len() - 1]).is_none(),
+            "{}",
+            k.curve
+        );
         // Signatures verify, and not under another key.
         let z = vec![0x5c; len];
         let sig = curve.ops.sign(&da, &z, &z, b"entropy").unwrap();
@@ -425,7 +563,13 @@ fn openssl_points_and_secrets_on_every_curve() {
         assert!(!curve.ops.verify(&qb, &z, &sig), "{}", k.curve);
         // Scalars: 0 and n are refused, n - 1 accepted.
         assert!(!curve.ops.scalar_ok(&vec![0; len]));
-        let mut n = g.group().unwrap().fs.to_be(g.group().unwrap().fs.modulus()).unwrap().to_vec();
+        let mut n = g
+            .group()
+            .unwrap()
+            .fs
+            .to_be(g.group().unwrap().fs.modulus())
+            .unwrap()
+            .to_vec();
         assert!(!curve.ops.scalar_ok(&n));
         *n.last_mut().unwrap() -= 1;
         assert!(curve.ops.scalar_ok(&n));

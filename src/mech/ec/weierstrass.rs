@@ -141,7 +141,10 @@ impl Group {
     /// with one inversion (Montgomery's trick: prefix products).
     fn batch_affine(&self, points: &[jacobian::Jac<Fe>]) -> Option<Vec<[Fe; 2]>> {
         let f = &self.fp;
-        let zs: Vec<Fe> = points.iter().map(|p| p.map(|[_, _, z]| z)).collect::<Option<_>>()?;
+        let zs: Vec<Fe> = points
+            .iter()
+            .map(|p| p.map(|[_, _, z]| z))
+            .collect::<Option<_>>()?;
         let mut prefix = Vec::with_capacity(zs.len());
         let mut acc = f.one();
         for z in &zs {
@@ -151,7 +154,11 @@ impl Group {
         let mut inv = f.invert(&acc);
         let mut out = vec![[[0; MAX_LIMBS]; 2]; zs.len()];
         for i in (0..zs.len()).rev() {
-            let zinv = if i == 0 { inv } else { f.mul(&inv, &prefix[i - 1]) };
+            let zinv = if i == 0 {
+                inv
+            } else {
+                f.mul(&inv, &prefix[i - 1])
+            };
             inv = f.mul(&inv, &zs[i]);
             let [x, y, _] = points[i]?;
             let zinv2 = f.sqr(&zinv);
@@ -334,7 +341,11 @@ impl Group {
                 let rhs = f.add(&f.mul(&f.add(&f.sqr(&x), &self.a), &x), &self.b);
                 let y = f.sqrt(&rhs)?;
                 let odd = f.from_mont(&y)[0] & 1;
-                if odd == u32::from(tag & 1) { y } else { f.neg(&y) }
+                if odd == u32::from(tag & 1) {
+                    y
+                } else {
+                    f.neg(&y)
+                }
             }
             _ => return None,
         };

@@ -482,10 +482,7 @@ fn load(x: &mut [u32], y: &mut [u32], a: &[u32], b: &[u32], n: &[u32]) {
     for (pair, &ai) in x.chunks_exact_mut(2).zip(a.iter().take(len)) {
         pair[0] = ai;
     }
-    for (pair, (&bj, &nj)) in y
-        .chunks_exact_mut(2)
-        .zip(b.iter().take(len).zip(n).rev())
-    {
+    for (pair, (&bj, &nj)) in y.chunks_exact_mut(2).zip(b.iter().take(len).zip(n).rev()) {
         pair[0] = bj;
         pair[1] = nj;
     }

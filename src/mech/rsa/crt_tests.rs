@@ -141,4 +141,3 @@ fn inconsistent_keys_are_refused_or_caught() {
     let crt = make(&n, &p, &dp, &bad_qinv).unwrap();
     assert!(crt.private_op(&[7; 100], &blind()).is_none());
 }
-

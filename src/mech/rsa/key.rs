@@ -218,7 +218,7 @@ fn normalised(x: &[u8]) -> Vec<u8> {
 }
 
 /// The big integers of a private key object.
-const PRIVATE_INTEGERS: [CK_ULONG; 8] = [
+pub(super) const PRIVATE_INTEGERS: [CK_ULONG; 8] = [
     CKA_MODULUS,
     CKA_PUBLIC_EXPONENT,
     CKA_PRIVATE_EXPONENT,

@@ -289,8 +289,7 @@ pub fn generate(bits: usize, e: u64) -> CkResult<PrivateKey> {
         let key = PrivateKey::from_p_q(uint(&p)?, uint(&q)?, BoxedUint::from(e))
             .map_err(|_| CKR_GENERAL_ERROR)?;
         use rsa::traits::{PrivateKeyParts, PublicKeyParts};
-        if key.d().bit_width() as usize <= bits / 2
-            || key.n().as_ref().bit_width() as usize != bits
+        if key.d().bit_width() as usize <= bits / 2 || key.n().as_ref().bit_width() as usize != bits
         {
             continue;
         }
@@ -340,7 +339,11 @@ mod tests {
             let bytes = n.to_be_bytes();
             let first = bytes.iter().position(|&b| b != 0).unwrap();
             let bits = 64 - n.leading_zeros() as usize;
-            assert_eq!(is_probable_prime(&bytes[first..], bits).unwrap(), prime, "{n}");
+            assert_eq!(
+                is_probable_prime(&bytes[first..], bits).unwrap(),
+                prime,
+                "{n}"
+            );
         }
     }
 

@@ -300,4 +300,3 @@ pub fn register(r: &mut Registry) {
         r.add(*kind, info(min, max, CKF_SIGN | CKF_VERIFY), &RSA);
     }
 }
-

@@ -123,7 +123,6 @@ impl RsaPublic {
     pub fn n_bytes(&self) -> &[u8] {
         &self.n
     }
-
 }
 
 /// RSAEP / RSAVP1 on a k-octet string: `None` when it is not below n.
@@ -191,9 +190,15 @@ mod tests {
     #[test]
     fn public_op_matches_the_rsa_crate() {
         use rsa::PrivateKey;
-        for (bits, e) in [(1024, 65537u64), (2048, 3), (2056, 17), (1536, (1 << 32) + 1), (4096, 65537)] {
-            let key = PrivateKey::new_with_exp(&mut getrandom::SysRng, bits, BoxedUint::from(e))
-                .unwrap();
+        for (bits, e) in [
+            (1024, 65537u64),
+            (2048, 3),
+            (2056, 17),
+            (1536, (1 << 32) + 1),
+            (4096, 65537),
+        ] {
+            let key =
+                PrivateKey::new_with_exp(&mut getrandom::SysRng, bits, BoxedUint::from(e)).unwrap();
             let theirs = key.as_public_key();
             let ours = RsaPublic::new(&theirs.n_bytes(), &theirs.e_bytes()).unwrap();
             assert_eq!(matches!(ours.engine, Engine::Crate(_)), bits == 4096);
@@ -221,13 +226,20 @@ mod tests {
     fn unusable_keys_are_told_apart() {
         let n = [&[0xc5u8][..], &[0x5a; 126], &[0x5b]].concat();
         assert!(RsaPublic::new(&n, &[1, 0, 1]).is_ok());
-        assert_eq!(RsaPublic::new(&n[..64], &[1, 0, 1]).err(), Some(KeyError::Size));
+        assert_eq!(
+            RsaPublic::new(&n[..64], &[1, 0, 1]).err(),
+            Some(KeyError::Size)
+        );
         assert_eq!(RsaPublic::new(&[], &[1, 0, 1]).err(), Some(KeyError::Size));
         let mut even = n.clone();
         even[127] = 0x10;
         assert_eq!(RsaPublic::new(&even, &[3]).err(), Some(KeyError::Invalid));
         for e in [&[][..], &[1], &[2], &[1, 0, 0], &[2, 0, 0, 0, 1], &[1; 9]] {
-            assert_eq!(RsaPublic::new(&n, e).err(), Some(KeyError::Invalid), "{e:?}");
+            assert_eq!(
+                RsaPublic::new(&n, e).err(),
+                Some(KeyError::Invalid),
+                "{e:?}"
+            );
         }
         assert!(RsaPublic::new(&n, &[1, 0, 0, 0, 1]).is_ok());
     }

@@ -191,18 +191,31 @@ fn unusual_public_keys_are_stored_and_refused_at_use() {
         (&small, &[0x65], 7, CKR_KEY_SIZE_RANGE),
         (&n[..64], &n[..64], 512, CKR_KEY_SIZE_RANGE),
         (&[0xff; 1025], &[0xff; 1025], 8200, CKR_KEY_SIZE_RANGE),
-        (&[&n[..255], &[0x10][..]].concat(), &[&n[..255], &[0x10][..]].concat(), 2048, CKR_KEY_TYPE_INCONSISTENT),
+        (
+            &[&n[..255], &[0x10][..]].concat(),
+            &[&n[..255], &[0x10][..]].concat(),
+            2048,
+            CKR_KEY_TYPE_INCONSISTENT,
+        ),
         (&[], &[], 0, CKR_KEY_SIZE_RANGE),
     ];
     let sha256 = CkMechanism::new(CKM_SHA256_RSA_PKCS);
     for (given, stored, bits, at_use) in cases {
-        let map = complete(CKO_PUBLIC_KEY, &[Attribute::new(CKA_MODULUS, given), e.clone()]).unwrap();
+        let map = complete(
+            CKO_PUBLIC_KEY,
+            &[Attribute::new(CKA_MODULUS, given), e.clone()],
+        )
+        .unwrap();
         let key = Object::new(map);
         assert_eq!(key.get(CKA_MODULUS), Some(stored));
         assert_eq!(key.ulong(CKA_MODULUS_BITS), Some(bits));
         assert!(key.get(CKA_PUBLIC_KEY_INFO).is_some_and(|i| i[0] == 0x30));
         assert_eq!(RSA.verify_init(&sha256, &key).err(), Some(at_use), "{bits}");
-        assert_eq!(RSA.encrypt_init(&CkMechanism::new(CKM_RSA_PKCS), &key).err(), Some(at_use));
+        assert_eq!(
+            RSA.encrypt_init(&CkMechanism::new(CKM_RSA_PKCS), &key)
+                .err(),
+            Some(at_use)
+        );
     }
     // Exponents that make no RSA key: stored, refused at use.
     for bad_e in [&[][..], &[1], &[2], &[1, 0, 0], &[1; 9]] {
@@ -218,7 +231,11 @@ fn unusual_public_keys_are_stored_and_refused_at_use() {
         );
     }
     // A zero keeps one octet.
-    let map = complete(CKO_PUBLIC_KEY, &[Attribute::new(CKA_MODULUS, [0, 0]), e.clone()]).unwrap();
+    let map = complete(
+        CKO_PUBLIC_KEY,
+        &[Attribute::new(CKA_MODULUS, [0, 0]), e.clone()],
+    )
+    .unwrap();
     assert_eq!(map.get(&CKA_MODULUS).unwrap().as_slice(), [0]);
 }
 
@@ -242,11 +259,13 @@ fn unusual_private_keys_are_stored_and_refused_at_use() {
     assert!(map.contains_key(&CKA_PUBLIC_KEY_INFO));
     let key = Object::new(map);
     assert_eq!(
-        RSA.sign_init(&CkMechanism::new(CKM_SHA256_RSA_PKCS), &key).err(),
+        RSA.sign_init(&CkMechanism::new(CKM_SHA256_RSA_PKCS), &key)
+            .err(),
         Some(CKR_KEY_SIZE_RANGE)
     );
     assert_eq!(
-        RSA.decrypt_init(&CkMechanism::new(CKM_RSA_PKCS), &key).err(),
+        RSA.decrypt_init(&CkMechanism::new(CKM_RSA_PKCS), &key)
+            .err(),
         Some(CKR_KEY_SIZE_RANGE)
     );
     assert_eq!(
@@ -254,25 +273,19 @@ fn unusual_private_keys_are_stored_and_refused_at_use() {
         Some(CKR_KEY_NOT_WRAPPABLE)
     );
     // Without its private exponent it is still incomplete.
-    assert_eq!(complete(CKO_PRIVATE_KEY, &t[..2]).err(), Some(CKR_TEMPLATE_INCOMPLETE));
+    assert_eq!(
+        complete(CKO_PRIVATE_KEY, &t[..2]).err(),
+        Some(CKR_TEMPLATE_INCOMPLETE)
+    );
 }
 
 #[test]
 fn import_private_keys() {
     let p = pair_2048();
-    let all: Vec<Attribute> = [
-        CKA_MODULUS,
-        CKA_PUBLIC_EXPONENT,
-        CKA_PRIVATE_EXPONENT,
-        CKA_PRIME_1,
-        CKA_PRIME_2,
-        CKA_EXPONENT_1,
-        CKA_EXPONENT_2,
-        CKA_COEFFICIENT,
-    ]
-    .iter()
-    .map(|&k| attr_of(&p.private, k))
-    .collect();
+    let all: Vec<Attribute> = key::PRIVATE_INTEGERS
+        .iter()
+        .map(|&k| attr_of(&p.private, k))
+        .collect();
     let full = complete(CKO_PRIVATE_KEY, &all).unwrap();
     // Only n, e, d: the primes are recovered and the CRT values computed.
     let map = complete(CKO_PRIVATE_KEY, &all[..3]).unwrap();

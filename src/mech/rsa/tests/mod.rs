@@ -63,7 +63,10 @@ fn crate_public_of(n: &[u8], e: &[u8]) -> rsa::PublicKey {
 
 /// The `rsa` crate's key of a public key object.
 fn crate_public(o: &Object) -> rsa::PublicKey {
-    crate_public_of(o.get(CKA_MODULUS).unwrap(), o.get(CKA_PUBLIC_EXPONENT).unwrap())
+    crate_public_of(
+        o.get(CKA_MODULUS).unwrap(),
+        o.get(CKA_PUBLIC_EXPONENT).unwrap(),
+    )
 }
 
 fn k_of(p: &Pair) -> usize {
