@@ -127,7 +127,7 @@ export const GROUPS = [
       { id: "rsa.pkcs1.verify", label: "PKCS#1 v1.5 verify", target: { max: 3 } },
       { id: "rsa.pss.verify", label: "PSS verify", target: { max: 3 } },
       { id: "rsa.oaep.enc", label: "OAEP encrypt", note: "SHA-1, the only OAEP hash SoftHSM accepts", target: { max: 3 } },
-      { id: "rsa.oaep.dec", label: "OAEP decrypt", target: { max: 4 } },
+      { id: "rsa.oaep.dec", label: "OAEP decrypt", target: { max: 8 } },
     ],
   },
   {
