@@ -3,15 +3,18 @@
 //! signatures, raw and with SHA-1/SHA-2/SHA-3 hashing (3.1 mechanisms
 //! 2.1.14 and 2.1.15), raw RSA (CKM_RSA_X_509) and CKM_RSA_AES_KEY_WRAP.
 //!
-//! Built on the `rsa` crate (keys, key generation, public-key operations,
-//! PKCS#8) except for the private-key operation of two-prime keys, which
-//! `crt` does with our own constant-time Montgomery arithmetic (`bignum`:
-//! 28-bit limbs and, in wasm, SIMD products), about 3x faster in wasm
-//! than the crate's 64-bit limbs, whose 64x64->128 products wasm emulates.
-//! All paddings (PKCS#1 v1.5, OAEP, PSS) are encoded here on the raw
-//! primitive (`key::private_op`, `key::public_op`) because PKCS#11 names
-//! their hashes at run time, lets the MGF1 hash differ from the message
-//! hash, and wants an explicit error on bad v1.5 padding.
+//! The arithmetic is our own Montgomery code (`bignum`: 28-bit limbs and,
+//! in wasm, SIMD products), several times faster in wasm than the `rsa`
+//! crate's 64-bit limbs, whose 64x64->128 products wasm emulates: the
+//! constant-time private-key operation of two-prime keys (`crt`), the
+//! public-key operation (`public`) and the primality tests of key
+//! generation (`keygen`). The `rsa` crate validates imported private keys,
+//! recovers primes, assembles generated keys (d, CRT values), encodes
+//! PKCS#8, and serves keys beyond `bignum::MAX_LIMBS`. All paddings
+//! (PKCS#1 v1.5, OAEP, PSS) are encoded here on the raw primitives
+//! (`key::private_op`, `public::public_op`) because PKCS#11 names their
+//! hashes at run time, lets the MGF1 hash differ from the message hash,
+//! and wants an explicit error on bad v1.5 padding.
 use rsa::traits::PublicKeyParts;
 
 use crate::CK_ULONG;
