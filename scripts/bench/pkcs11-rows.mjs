@@ -182,6 +182,14 @@ export function pkcs11Rows(ctx) {
     },
     after: () => destroyAll(pairs),
   };
+  const rsaPubE3 = rsaPub.map((a) => (a.type === C.CKA_PUBLIC_EXPONENT ? { ...a, value: Uint8Array.from([3]) } : a));
+  rows["rsa.keygen.e3"] = {
+    op: () => {
+      const kp = p11.C_GenerateKeyPair(session, rsaGen, rsaPubE3, rsaPriv);
+      pairs.push(kp.publicKey, kp.privateKey);
+    },
+    after: () => destroyAll(pairs),
+  };
   const rsa = p11.C_GenerateKeyPair(session, rsaGen, rsaPub, rsaPriv);
   const sig256 = alloc(256);
   const pkcs1 = { mechanism: C.CKM_SHA256_RSA_PKCS };

@@ -6,114 +6,17 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { generateKeyPair } from "./fixtures/node-keys.mjs";
-import { createRequire } from "node:module";
+import { C, SESSION_KEY, b64u, expectRv, fromB64u, hex, openUserSession, printable } from "./fixtures/token-session.mjs";
 
-const require = createRequire(import.meta.url);
-const pkcs11js = require("../../pkg/index.cjs");
-const { PKCS11, Pkcs11Error } = pkcs11js;
-const C = pkcs11js;
-
-const SO_PIN = "so-interop-ec";
-const USER_PIN = "user-interop-ec";
-
-const pkcs11 = new PKCS11();
-pkcs11.C_Initialize({ libraryParameters: JSON.stringify({ kdfIterations: "insecure-test" }) });
-
-const slot = pkcs11.C_GetSlotList(true).find((x) => !(pkcs11.C_GetTokenInfo(x).flags & C.CKF_TOKEN_INITIALIZED));
-pkcs11.C_InitToken(slot, SO_PIN, "interop-ec");
-const s = pkcs11.C_OpenSession(slot, C.CKF_SERIAL_SESSION | C.CKF_RW_SESSION);
-pkcs11.C_Login(s, C.CKU_SO, SO_PIN);
-pkcs11.C_InitPIN(s, USER_PIN);
-pkcs11.C_Logout(s);
-pkcs11.C_Login(s, C.CKU_USER, USER_PIN);
-
-// ---------------------------------------------------------------- helpers
-
-const hex = (b) => Buffer.from(b).toString("hex");
-const b64u = (b) => Buffer.from(b).toString("base64url");
-const fromB64u = (x) => Buffer.from(x, "base64url");
-
-function attr(obj, type) {
-  return pkcs11.C_GetAttributeValue(s, obj, [{ type }])[0].value;
-}
-
-function expectRv(fn, name) {
-  let thrown;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
-  assert.ok(thrown, `expected ${name}, but the call succeeded`);
-  assert.ok(thrown instanceof Pkcs11Error, `expected a Pkcs11Error, got ${thrown?.stack ?? thrown}`);
-  assert.equal(thrown.message, name);
-}
-
-function sign(mech, key, data, outLen = 1024) {
-  pkcs11.C_SignInit(s, mech, key);
-  return Buffer.from(pkcs11.C_Sign(s, data, Buffer.alloc(outLen)));
-}
-function verify(mech, key, data, sig) {
-  pkcs11.C_VerifyInit(s, mech, key);
-  return pkcs11.C_Verify(s, data, sig);
-}
-
-const SESSION_KEY = { type: C.CKA_TOKEN, value: false };
-
-function generatePair(mechanism, params) {
-  return pkcs11.C_GenerateKeyPair(
-    s,
-    { mechanism },
-    [SESSION_KEY, { type: C.CKA_EC_PARAMS, value: params }, { type: C.CKA_VERIFY, value: true }],
-    [
-      SESSION_KEY,
-      { type: C.CKA_SIGN, value: true },
-      { type: C.CKA_DERIVE, value: true },
-      { type: C.CKA_EXTRACTABLE, value: true },
-      { type: C.CKA_SENSITIVE, value: true },
-    ],
-  );
-}
-
-/** A key object of `class` and `keyType` from the given attributes. */
-function createKey(cls, keyType, attrs) {
-  return pkcs11.C_CreateObject(s, [
-    { type: C.CKA_CLASS, value: cls },
-    { type: C.CKA_KEY_TYPE, value: keyType },
-    SESSION_KEY,
-    ...attrs,
-  ]);
-}
-
-/** An AES key known to both sides, to move private keys as PKCS#8. */
-const kekBytes = crypto.randomBytes(32);
-const kek = pkcs11.C_CreateObject(s, [
-  { type: C.CKA_CLASS, value: C.CKO_SECRET_KEY },
-  { type: C.CKA_KEY_TYPE, value: C.CKK_AES },
-  { type: C.CKA_VALUE, value: kekBytes },
-  SESSION_KEY,
-  { type: C.CKA_WRAP, value: true },
-  { type: C.CKA_UNWRAP, value: true },
-]);
-function wrapToNode(privateKey) {
-  const iv = crypto.randomBytes(16);
-  const wrapped = Buffer.from(pkcs11.C_WrapKey(s, { mechanism: C.CKM_AES_CBC_PAD, parameter: iv }, kek, privateKey, Buffer.alloc(512)));
-  const d = crypto.createDecipheriv("aes-256-cbc", kekBytes, iv);
-  const der = Buffer.concat([d.update(wrapped), d.final()]);
-  return crypto.createPrivateKey({ key: der, format: "der", type: "pkcs8" });
-}
-function unwrapFromNode(nodePrivateKey, keyType, usage) {
-  const iv = crypto.randomBytes(16);
-  const c = crypto.createCipheriv("aes-256-cbc", kekBytes, iv);
-  const der = nodePrivateKey.export({ format: "der", type: "pkcs8" });
-  const wrapped = Buffer.concat([c.update(der), c.final()]);
-  return pkcs11.C_UnwrapKey(s, { mechanism: C.CKM_AES_CBC_PAD, parameter: iv }, kek, wrapped, [
-    { type: C.CKA_CLASS, value: C.CKO_PRIVATE_KEY },
-    { type: C.CKA_KEY_TYPE, value: keyType },
-    SESSION_KEY,
-    { type: usage, value: true },
-  ]);
-}
+const token = openUserSession("interop-ec");
+const { pkcs11, slot, s } = token;
+const attr = (obj, type) => token.attr(obj, type);
+const sign = (mech, key, data) => token.sign(mech, key, data);
+const verify = (mech, key, data, sig) => token.verify(mech, key, data, sig);
+const generatePair = (mechanism, params) => token.generatePair(mechanism, params);
+const createKey = (cls, keyType, attrs) => token.createKey(cls, keyType, attrs);
+const wrapToNode = (privateKey) => token.wrapToNode(privateKey);
+const unwrapFromNode = (key, keyType, usage) => token.unwrapFromNode(key, keyType, usage);
 
 // ---------------------------------------------------------------- ECDSA
 
@@ -247,12 +150,11 @@ for (const curve of CURVES) {
   });
 }
 
-test("C_GetMechanismInfo: EC sizes 256..521 bits, X25519 in ECDH1_DERIVE, 255 for Edwards/Montgomery", () => {
+test("C_GetMechanismInfo: EC sizes 160..521 bits (brainpoolP160 to P-521), 255 for Edwards/Montgomery", () => {
   const info = (m) => pkcs11.C_GetMechanismInfo(slot, m);
-  for (const m of [C.CKM_EC_KEY_PAIR_GEN, C.CKM_ECDSA, C.CKM_ECDSA_SHA512, C.CKM_ECDH1_COFACTOR_DERIVE]) {
-    assert.deepEqual([info(m).minKeySize, info(m).maxKeySize], [256, 521]);
+  for (const m of [C.CKM_EC_KEY_PAIR_GEN, C.CKM_ECDSA, C.CKM_ECDSA_SHA512, C.CKM_ECDH1_DERIVE, C.CKM_ECDH1_COFACTOR_DERIVE]) {
+    assert.deepEqual([info(m).minKeySize, info(m).maxKeySize], [160, 521]);
   }
-  assert.deepEqual([info(C.CKM_ECDH1_DERIVE).minKeySize, info(C.CKM_ECDH1_DERIVE).maxKeySize], [255, 521]);
   for (const m of [C.CKM_EC_EDWARDS_KEY_PAIR_GEN, C.CKM_EDDSA, C.CKM_EC_MONTGOMERY_KEY_PAIR_GEN]) {
     assert.deepEqual([info(m).minKeySize, info(m).maxKeySize], [255, 255]);
   }
@@ -263,8 +165,6 @@ test("C_GetMechanismInfo: EC sizes 256..521 bits, X25519 in ECDH1_DERIVE, 255 fo
 // -------------------------------------------------------------- Ed25519
 
 const ED25519_OID = Buffer.from("06032b6570", "hex");
-/** DER PrintableString of a curve name (the 3.x curveName choice). */
-const printable = (name) => Buffer.concat([Buffer.from([0x13, name.length]), Buffer.from(name)]);
 const ED25519_NAME = printable("edwards25519");
 
 test("Ed25519: our signatures verify with crypto.verify(null, ...), OpenSSL's verify here", () => {

@@ -7,43 +7,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { generateKeyPair } from "./fixtures/node-keys.mjs";
-import { createRequire } from "node:module";
-
-const require = createRequire(import.meta.url);
-const pkcs11js = require("../../pkg/index.cjs");
-const { PKCS11, Pkcs11Error } = pkcs11js;
-const C = pkcs11js;
+import { C, expectRv, fromB64u, hex, openUserSession } from "./fixtures/token-session.mjs";
 
 const CKZ_DATA_SPECIFIED = 1;
-const SO_PIN = "so-rsa-more";
-const USER_PIN = "user-rsa-more";
-
-const pkcs11 = new PKCS11();
-pkcs11.C_Initialize({ libraryParameters: JSON.stringify({ kdfIterations: "insecure-test" }) });
-const slot = pkcs11.C_GetSlotList(true).find((x) => !(pkcs11.C_GetTokenInfo(x).flags & C.CKF_TOKEN_INITIALIZED));
-pkcs11.C_InitToken(slot, SO_PIN, "rsa-more");
-const s = pkcs11.C_OpenSession(slot, C.CKF_SERIAL_SESSION | C.CKF_RW_SESSION);
-pkcs11.C_Login(s, C.CKU_SO, SO_PIN);
-pkcs11.C_InitPIN(s, USER_PIN);
-pkcs11.C_Logout(s);
-pkcs11.C_Login(s, C.CKU_USER, USER_PIN);
-
-// ---------------------------------------------------------------- helpers
-
-const hex = (b) => Buffer.from(b).toString("hex");
-const fromB64u = (x) => Buffer.from(x, "base64url");
-const attr = (obj, type) => pkcs11.C_GetAttributeValue(s, obj, [{ type }])[0].value;
-
-function expectRv(fn, name) {
-  let thrown;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
-  assert.ok(thrown instanceof Pkcs11Error, `expected ${name}, got ${thrown?.stack ?? "success"}`);
-  assert.equal(thrown.message, name);
-}
+const token = openUserSession("rsa-more");
+const { pkcs11, slot, s } = token;
+const attr = (obj, type) => token.attr(obj, type);
 
 function run(init, op, mech, key, data, outLen = 2048) {
   pkcs11[init](s, mech, key);

@@ -1,14 +1,16 @@
 //! The short Weierstrass curves the token implements, and their
-//! arithmetic on byte strings (RustCrypto curve crates).
+//! arithmetic on byte strings.
 //!
-//! Curves live in one table; each row points at a `CurveOps` made by
-//! `curve_ops!` from a RustCrypto curve type, so a curve is a dependency,
-//! one macro line and one table row.
+//! Curves live in one table; each row points at a `CurveOps`: for P-256,
+//! P-384, P-521 and secp256k1 one made by `curve_ops!` from a RustCrypto
+//! curve crate (P-256 with our fixed-base comb, `p256_fast`), for P-192,
+//! P-224 and the brainpool curves the generic constant-time arithmetic
+//! (`generic`) on a row of domain parameters (`params`).
 use ecdsa::hazmat;
 use p256::elliptic_curve;
 use zeroize::Zeroizing;
 
-use super::der;
+use super::{der, params};
 use crate::CK_ULONG;
 use crate::constants::*;
 use crate::rv::CkResult;
@@ -124,8 +126,8 @@ macro_rules! curve_ops {
 curve_ops!(P256Ops, p256::NistP256);
 
 /// P-256 with our fixed-base multiplication (`p256_fast`) where the
-/// secret scalar multiplies G: signing and public-key derivation; the
-/// p256 crate for the rest.
+/// secret scalar multiplies G (signing and public-key derivation) and our
+/// verification (`p256_verify`); the p256 crate for the rest.
 struct P256Fast;
 
 impl CurveOps for P256Fast {
@@ -145,7 +147,7 @@ impl CurveOps for P256Fast {
         super::p256_fast::sign(d, z, nonce_h, entropy)
     }
     fn verify(&self, q: &[u8], z: &[u8], sig: &[u8]) -> bool {
-        P256Ops.verify(q, z, sig)
+        super::p256_verify::verify(q, z, sig)
     }
     fn ecdh(&self, d: &[u8], q: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
         P256Ops.ecdh(d, q)
@@ -211,6 +213,178 @@ pub static CURVES: &[Curve] = &[
         bits: 256,
         len: 32,
         ops: &K256Ops,
+    },
+    Curve {
+        name: "secp192r1 (P-192)",
+        // 1.2.840.10045.3.1.1
+        params: &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x01],
+        names: &["prime192v1", "secp192r1", "P-192"],
+        bits: 192,
+        len: 24,
+        ops: &params::P192,
+    },
+    Curve {
+        name: "secp224r1 (P-224)",
+        // 1.3.132.0.33
+        params: &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x21],
+        names: &["secp224r1", "P-224"],
+        bits: 224,
+        len: 28,
+        ops: &params::P224,
+    },
+    Curve {
+        name: "brainpoolP160r1",
+        // 1.3.36.3.3.2.8.1.1.1
+        params: &[
+            0x06, 0x09, 0x2b, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x01,
+        ],
+        names: &["brainpoolP160r1"],
+        bits: 160,
+        len: 20,
+        ops: &params::P160R1,
+    },
+    Curve {
+        name: "brainpoolP160t1",
+        // 1.3.36.3.3.2.8.1.1.2
+        params: &[
+            0x06, 0x09, 0x2b, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x02,
+        ],
+        names: &["brainpoolP160t1"],
+        bits: 160,
+        len: 20,
+        ops: &params::P160T1,
+    },
+    Curve {
+        name: "brainpoolP192r1",
+        // 1.3.36.3.3.2.8.1.1.3
+        params: &[
+            0x06, 0x09, 0x2b, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x03,
+        ],
+        names: &["brainpoolP192r1"],
+        bits: 192,
+        len: 24,
+        ops: &params::P192R1,
+    },
+    Curve {
+        name: "brainpoolP192t1",
+        // 1.3.36.3.3.2.8.1.1.4
+        params: &[
+            0x06, 0x09, 0x2b, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x04,
+        ],
+        names: &["brainpoolP192t1"],
+        bits: 192,
+        len: 24,
+        ops: &params::P192T1,
+    },
+    Curve {
+        name: "brainpoolP224r1",
+        // 1.3.36.3.3.2.8.1.1.5
+        params: &[
+            0x06, 0x09, 0x2b, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x05,
+        ],
+        names: &["brainpoolP224r1"],
+        bits: 224,
+        len: 28,
+        ops: &params::P224R1,
+    },
+    Curve {
+        name: "brainpoolP224t1",
+        // 1.3.36.3.3.2.8.1.1.6
+        params: &[
+            0x06, 0x09, 0x2b, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x06,
+        ],
+        names: &["brainpoolP224t1"],
+        bits: 224,
+        len: 28,
+        ops: &params::P224T1,
+    },
+    Curve {
+        name: "brainpoolP256r1",
+        // 1.3.36.3.3.2.8.1.1.7
+        params: &[
+            0x06, 0x09, 0x2b, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x07,
+        ],
+        names: &["brainpoolP256r1"],
+        bits: 256,
+        len: 32,
+        ops: &params::P256R1,
+    },
+    Curve {
+        name: "brainpoolP256t1",
+        // 1.3.36.3.3.2.8.1.1.8
+        params: &[
+            0x06, 0x09, 0x2b, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x08,
+        ],
+        names: &["brainpoolP256t1"],
+        bits: 256,
+        len: 32,
+        ops: &params::P256T1,
+    },
+    Curve {
+        name: "brainpoolP320r1",
+        // 1.3.36.3.3.2.8.1.1.9
+        params: &[
+            0x06, 0x09, 0x2b, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x09,
+        ],
+        names: &["brainpoolP320r1"],
+        bits: 320,
+        len: 40,
+        ops: &params::P320R1,
+    },
+    Curve {
+        name: "brainpoolP320t1",
+        // 1.3.36.3.3.2.8.1.1.10
+        params: &[
+            0x06, 0x09, 0x2b, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0a,
+        ],
+        names: &["brainpoolP320t1"],
+        bits: 320,
+        len: 40,
+        ops: &params::P320T1,
+    },
+    Curve {
+        name: "brainpoolP384r1",
+        // 1.3.36.3.3.2.8.1.1.11
+        params: &[
+            0x06, 0x09, 0x2b, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0b,
+        ],
+        names: &["brainpoolP384r1"],
+        bits: 384,
+        len: 48,
+        ops: &params::P384R1,
+    },
+    Curve {
+        name: "brainpoolP384t1",
+        // 1.3.36.3.3.2.8.1.1.12
+        params: &[
+            0x06, 0x09, 0x2b, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0c,
+        ],
+        names: &["brainpoolP384t1"],
+        bits: 384,
+        len: 48,
+        ops: &params::P384T1,
+    },
+    Curve {
+        name: "brainpoolP512r1",
+        // 1.3.36.3.3.2.8.1.1.13
+        params: &[
+            0x06, 0x09, 0x2b, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0d,
+        ],
+        names: &["brainpoolP512r1"],
+        bits: 512,
+        len: 64,
+        ops: &params::P512R1,
+    },
+    Curve {
+        name: "brainpoolP512t1",
+        // 1.3.36.3.3.2.8.1.1.14
+        params: &[
+            0x06, 0x09, 0x2b, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0e,
+        ],
+        names: &["brainpoolP512t1"],
+        bits: 512,
+        len: 64,
+        ops: &params::P512T1,
     },
 ];
 

@@ -1,5 +1,6 @@
-//! Elliptic curve keys (CKK_EC) on P-256, P-384, P-521 and secp256k1: key
-//! pair generation, ECDSA and ECDH (PKCS#11 3.1, mechanisms, "Elliptic
+//! Elliptic curve keys (CKK_EC) on P-192, P-224, P-256, P-384, P-521,
+//! secp256k1 and the fourteen brainpool curves (RFC 5639, 160 to 512
+//! bits, r1 and t1): key pair generation, ECDSA and ECDH (PKCS#11 3.1, mechanisms, "Elliptic
 //! Curve"). CKM_ECDH1_DERIVE also serves CKK_EC_MONTGOMERY keys
 //! (X25519, `montgomery`): the registry holds one entry per mechanism.
 //!
@@ -24,9 +25,14 @@ mod curves;
 pub(crate) mod der;
 mod ecdh;
 mod ecdsa;
+mod field;
+mod generic;
+mod jacobian;
 pub(crate) mod okp;
 mod p256_base;
 mod p256_fast;
+mod p256_verify;
+mod params;
 mod pkcs8;
 #[cfg(test)]
 mod tests;
@@ -34,6 +40,9 @@ mod tests;
 mod tests_curves;
 #[cfg(test)]
 mod tests_engine;
+#[cfg(test)]
+mod tests_generic;
+mod weierstrass;
 
 pub use curves::{CURVES, Curve, curve_of};
 #[cfg(test)]

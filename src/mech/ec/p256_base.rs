@@ -38,7 +38,7 @@ use zeroize::Zeroize;
 pub(super) type Fe = [u32; 8];
 
 /// p, little-endian limbs.
-const P: Fe = [
+pub(super) const P: Fe = [
     0xffff_ffff,
     0xffff_ffff,
     0xffff_ffff,
@@ -402,22 +402,22 @@ pub(super) fn to_be(a: &Fe) -> [u8; 32] {
 }
 
 /// Bits per signed digit: digits in [-32, 32], 32 entries per row.
-const W: usize = 6;
+pub(super) const W: usize = 6;
 const ENTRIES: usize = 1 << (W - 1);
 /// Rows: W * ROWS >= 257 bits (k below 2^256 plus the recoding carry).
 const ROWS: usize = 257_usize.div_ceil(W);
 
 /// An affine table entry (x, y), Montgomery form.
-type Entry = [Fe; 2];
+pub(super) type Entry = [Fe; 2];
 
 /// Constants and the basepoint table, built on first use.
 pub(super) struct Base {
     /// R^2 mod p: x -> x R is a Montgomery product with it.
-    #[cfg_attr(not(test), allow(dead_code))]
     r2: Fe,
     /// R mod p: 1 in Montgomery form.
     one: Fe,
-    /// 3b in Montgomery form.
+    /// b and 3b in Montgomery form.
+    b: Fe,
     b3: Fe,
     /// Row i, entry d-1: d·2^(W i)·G for d in [1, 32].
     table: Vec<[Entry; ENTRIES]>,
@@ -469,12 +469,31 @@ impl Base {
                 })
             })
             .collect();
-        Base { r2, one, b3, table }
+        Base {
+            r2,
+            one,
+            b,
+            b3,
+            table,
+        }
     }
 
-    #[cfg(test)]
     pub(super) fn to_mont(&self, x: &Fe) -> Fe {
         mul(x, &self.r2)
+    }
+
+    /// 1 and b in Montgomery form.
+    pub(super) fn one(&self) -> &Fe {
+        &self.one
+    }
+
+    pub(super) fn b(&self) -> &Fe {
+        &self.b
+    }
+
+    /// d·2^(W row)·G, affine, for d in [1, 32].
+    pub(super) fn entry(&self, row: usize, d: usize) -> Option<&Entry> {
+        self.table.get(row)?.get(d.checked_sub(1)?)
     }
 
     pub(super) fn out_of_mont(&self, x: &Fe) -> Fe {

@@ -210,15 +210,15 @@ mod tests {
         assert_eq!(bad(info(0, alg.clone(), zero, vec![])), invalid);
         let long = [v1.clone(), der::octet_string(&[1; 49])].concat();
         assert_eq!(bad(info(0, alg.clone(), long, vec![])), invalid);
-        // Not an EC key; an EC key on a curve we lack (brainpoolP256r1).
+        // Not an EC key; an EC key on a curve we lack (secp224k1).
         let rsa = der::encode(0x30, &hex("06092a864886f70d0101010500"));
         assert_eq!(bad(info(0, rsa, bare.clone(), vec![])), invalid);
-        let brainpool = der::encode(
+        let unsupported = der::encode(
             0x30,
-            &[ID_EC_PUBLIC_KEY.to_vec(), hex("06092b2403030208010107")].concat(),
+            &[ID_EC_PUBLIC_KEY.to_vec(), hex("06052b81040020")].concat(),
         );
         assert_eq!(
-            bad(info(0, brainpool, bare, vec![])),
+            bad(info(0, unsupported, bare, vec![])),
             Some(CKR_CURVE_NOT_SUPPORTED)
         );
     }

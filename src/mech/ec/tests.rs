@@ -23,11 +23,8 @@ pub(super) const P256: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03,
 pub(super) const P384: &[u8] = &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22];
 pub(super) const P521: &[u8] = &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23];
 pub(super) const K256: &[u8] = &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x0a];
-/// brainpoolP256r1 (1.3.36.3.3.2.8.1.1.7): a well-formed OID of a curve we
-/// lack.
-pub(super) const BRAINPOOL: &[u8] = &[
-    0x06, 0x09, 0x2b, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x07,
-];
+/// secp224k1 (1.3.132.0.32): a well-formed OID of a curve we lack.
+pub(super) const UNSUPPORTED: &[u8] = &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x20];
 /// The order n of P-256.
 pub(super) const N: &str = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
 /// RFC 6979 A.2.5: the P-256 key pair.
@@ -97,14 +94,14 @@ fn curve_params() {
     assert_eq!(curve_of(P384).unwrap().bits, 384);
     assert_eq!(curve_of(P521).unwrap().len, 66);
     assert_eq!(curve_of(K256).unwrap().name, "secp256k1");
-    assert_eq!(curve_of(BRAINPOOL).err(), Some(CKR_CURVE_NOT_SUPPORTED));
+    assert_eq!(curve_of(UNSUPPORTED).err(), Some(CKR_CURVE_NOT_SUPPORTED));
     // Curve names (PrintableString, 3.x) name the same curves.
     assert_eq!(curve_of(b"\x13\x0aprime256v1").unwrap().params, P256);
     assert_eq!(curve_of(b"\x13\x09secp384r1").unwrap().params, P384);
     assert_eq!(curve_of(b"\x13\x05P-521").unwrap().params, P521);
     assert_eq!(curve_of(b"\x13\x09secp256k1").unwrap().params, K256);
     assert_eq!(
-        curve_of(b"\x13\x0fbrainpoolP256r1").err(),
+        curve_of(b"\x13\x09secp224k1").err(),
         Some(CKR_CURVE_NOT_SUPPORTED)
     );
     // Explicit parameters, implicitlyCA.
@@ -262,7 +259,10 @@ fn complete_public_and_private() {
     assert_eq!(
         err(
             CKO_PUBLIC_KEY,
-            &[(CKA_EC_PARAMS, BRAINPOOL.to_vec()), (CKA_EC_POINT, point())]
+            &[
+                (CKA_EC_PARAMS, UNSUPPORTED.to_vec()),
+                (CKA_EC_POINT, point())
+            ]
         ),
         Some(CKR_CURVE_NOT_SUPPORTED)
     );
@@ -529,7 +529,7 @@ fn key_pair_generation() {
     };
     assert_eq!(gen_err(&[], &[]), Some(CKR_TEMPLATE_INCOMPLETE));
     assert_eq!(
-        gen_err(&[Attribute::new(CKA_EC_PARAMS, BRAINPOOL)], &[]),
+        gen_err(&[Attribute::new(CKA_EC_PARAMS, UNSUPPORTED)], &[]),
         Some(CKR_CURVE_NOT_SUPPORTED)
     );
     assert_eq!(
@@ -687,15 +687,15 @@ fn registered() {
     let mut r = Registry::default();
     register(&mut r);
     let kpg = r.info(CKM_EC_KEY_PAIR_GEN).unwrap();
-    assert_eq!((kpg.min_key_size, kpg.max_key_size), (256, 521));
+    assert_eq!((kpg.min_key_size, kpg.max_key_size), (160, 521));
     assert_eq!(
         kpg.flags,
         CKF_GENERATE_KEY_PAIR | CKF_EC_F_P | CKF_EC_OID | CKF_EC_CURVENAME | CKF_EC_UNCOMPRESS
     );
     let ecdh = r.info(CKM_ECDH1_DERIVE).unwrap();
-    assert_eq!((ecdh.min_key_size, ecdh.max_key_size), (255, 521));
+    assert_eq!((ecdh.min_key_size, ecdh.max_key_size), (160, 521));
     let cofactor = r.info(CKM_ECDH1_COFACTOR_DERIVE).unwrap();
-    assert_eq!((cofactor.min_key_size, cofactor.max_key_size), (256, 521));
+    assert_eq!((cofactor.min_key_size, cofactor.max_key_size), (160, 521));
     for kind in [
         CKM_ECDSA,
         CKM_ECDSA_SHA1,
@@ -703,7 +703,7 @@ fn registered() {
         CKM_ECDSA_SHA512,
     ] {
         let i = r.info(kind).unwrap();
-        assert_eq!((i.min_key_size, i.max_key_size), (256, 521), "{kind:#x}");
+        assert_eq!((i.min_key_size, i.max_key_size), (160, 521), "{kind:#x}");
     }
     assert_eq!(
         r.info(CKM_ECDSA_SHA384).unwrap().flags & (CKF_SIGN | CKF_VERIFY),

@@ -1,4 +1,4 @@
-//! P-384, P-521 and secp256k1: signatures, agreement, PKCS#8, RFC 6979
+//! Every curve: signatures, agreement, PKCS#8; P-384 and P-521 RFC 6979
 //! answers, bits2int on P-521, high S on secp256k1, curve names.
 use super::ecdh::ECDH;
 use super::tests::*;

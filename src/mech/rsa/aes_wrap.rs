@@ -4,10 +4,8 @@
 //! octets) followed by the KWP output. Wrap and unwrap only: the engine
 //! runs the wrap as this op's single-part encryption and the unwrap as its
 //! decryption; the registry offers neither C_Encrypt nor C_Decrypt.
-use rsa::PublicKey;
-use rsa::traits::PublicKeyParts;
 
-use super::key::RsaPrivate;
+use super::key::{RsaPrivate, RsaPublic};
 use zeroize::Zeroizing;
 
 use super::oaep::{self, OaepParams};
@@ -55,7 +53,7 @@ fn kwp_len(n: usize) -> usize {
 
 #[derive(Clone)]
 pub struct Wrap {
-    pub key: PublicKey,
+    pub key: RsaPublic,
     pub params: Params,
 }
 

@@ -11,8 +11,9 @@
 //! (`kernel`): four 32x32->64 products per two 128-bit loads. The module
 //! then needs wasm SIMD (Chrome 91, Firefox 89, Safari 16.4, Node 16.4).
 //!
-//! Used for the private-key operation (`crt`) and, with public values,
-//! for the public-key operation.
+//! Used for the private-key operation (`crt`), with public values for the
+//! public-key operation, and by the generic elliptic-curve field
+//! (`ec::field`), which calls `Modulus::mul_to` on fixed buffers.
 //!
 //! R = 2^(28 * len) is at least 16 m, so products skip the final
 //! subtraction (Walter, "Montgomery exponentiation needs no final
@@ -237,6 +238,24 @@ impl Modulus {
         &self.m
     }
 
+    /// R mod m (1 in Montgomery form), below m.
+    pub fn one(&self) -> &[u32] {
+        &self.one
+    }
+
+    /// R^2 mod m, below m: x -> x R is a Montgomery product with it.
+    pub fn rr(&self) -> &[u32] {
+        &self.rr
+    }
+
+    /// `mul` into `out` (len limbs) with the caller's scratch `x` and `y`
+    /// (2 len + 2 limbs each, contents overwritten): no allocation, for
+    /// callers that multiply small values many times (`ec::field`).
+    pub fn mul_to(&self, out: &mut [u32], a: &[u32], b: &[u32], x: &mut [u32], y: &mut [u32]) {
+        load(x, y, a, b, &self.m);
+        kernel::montgomery(out, x, y, self.m0inv, self.m[0]);
+    }
+
     /// Montgomery product a * b / R mod m (below 2m for inputs below 4m).
     pub fn mul(&self, a: &[u32], b: &[u32]) -> Limbs {
         let mut out = zeros(self.len());
@@ -253,8 +272,7 @@ impl Modulus {
     /// column kernel (see `Scratch`).
     /// All slices have `len` limbs.
     fn mul_into(&self, out: &mut [u32], a: &[u32], b: &[u32], s: &mut Scratch) {
-        s.load(a, b, &self.m);
-        kernel::montgomery(out, &mut s.x, &s.y, self.m0inv, self.m[0]);
+        self.mul_to(out, a, b, &mut s.x, &mut s.y);
     }
 
     fn sqr_into(&self, out: &mut [u32], a: &[u32], s: &mut Scratch) {
@@ -365,6 +383,58 @@ impl Modulus {
         acc
     }
 
+    /// 2^exp in Montgomery form, canonical, for a secret exponent of
+    /// `exp_bits` bits (public): per bit a squaring and a doubling kept or
+    /// not by a mask. The base-2 Miller-Rabin round of key generation:
+    /// a doubling costs far less than `pow`'s multiplications.
+    pub fn pow2(&self, exp: &[u32], exp_bits: usize) -> Limbs {
+        let len = self.len();
+        let mut s = Scratch::new(len);
+        let mut acc = Zeroizing::new(self.one.to_vec());
+        let mut tmp = zeros(len);
+        for i in (0..exp_bits).rev() {
+            self.sqr_into(&mut tmp, &acc, &mut s);
+            cond_sub(&mut tmp, &self.m);
+            acc.copy_from_slice(&tmp);
+            self.double(&mut tmp);
+            let bit = (exp.get(i / BITS).copied().unwrap_or(0) >> (i % BITS)) & 1;
+            let take = subtle::Choice::from(bit as u8);
+            for (a, d) in acc.iter_mut().zip(tmp.iter()) {
+                a.conditional_assign(d, take);
+            }
+        }
+        acc
+    }
+
+    /// x^e mod m, canonical, for a plain x below m and a public e (the
+    /// RSA public-key operation). x R costs one product; then squarings
+    /// and multiplications by x R over the bits of e below the top; the
+    /// last multiplication (e odd) takes the plain x, which also leaves
+    /// Montgomery form. For e = 65537: 16 squarings and 2 products.
+    pub fn pow_public_plain(&self, x: &[u32], e: u64) -> Limbs {
+        if e < 3 || e % 2 == 0 {
+            return self.retrieve(&self.pow_public(&self.to_mont(x), e));
+        }
+        let len = self.len();
+        let mut s = Scratch::new(len);
+        let xm = self.to_mont(x);
+        let mut acc = Zeroizing::new(xm.to_vec());
+        let mut tmp = zeros(len);
+        let top = 63 - e.leading_zeros();
+        for i in (1..top).rev() {
+            self.sqr_into(&mut tmp, &acc, &mut s);
+            std::mem::swap(&mut *acc, &mut *tmp);
+            if (e >> i) & 1 == 1 {
+                self.mul_into(&mut tmp, &acc, &xm, &mut s);
+                std::mem::swap(&mut *acc, &mut *tmp);
+            }
+        }
+        self.sqr_into(&mut tmp, &acc, &mut s);
+        self.mul_into(&mut acc, &tmp, &x[..len], &mut s);
+        cond_sub(&mut acc, &self.m);
+        acc
+    }
+
     /// base^e in Montgomery form for a public exponent (square and
     /// multiply over e's bits: the time depends on e only).
     pub fn pow_public(&self, base: &[u32], e: u64) -> Limbs {
@@ -401,21 +471,20 @@ impl Scratch {
             y: zeros(2 * len + 2),
         }
     }
+}
 
-    fn load(&mut self, a: &[u32], b: &[u32], n: &[u32]) {
-        self.x.fill(0);
-        let len = n.len();
-        for (pair, &ai) in self.x.chunks_exact_mut(2).zip(a.iter().take(len)) {
-            pair[0] = ai;
-        }
-        for (pair, (&bj, &nj)) in self
-            .y
-            .chunks_exact_mut(2)
-            .zip(b.iter().take(len).zip(n).rev())
-        {
-            pair[0] = bj;
-            pair[1] = nj;
-        }
+/// Lays out a, b and the modulus n (len limbs each) for
+/// `kernel::montgomery` in x and y (2 len + 2 limbs each).
+fn load(x: &mut [u32], y: &mut [u32], a: &[u32], b: &[u32], n: &[u32]) {
+    x.fill(0);
+    let len = n.len();
+    y[2 * len..].fill(0);
+    for (pair, &ai) in x.chunks_exact_mut(2).zip(a.iter().take(len)) {
+        pair[0] = ai;
+    }
+    for (pair, (&bj, &nj)) in y.chunks_exact_mut(2).zip(b.iter().take(len).zip(n).rev()) {
+        pair[0] = bj;
+        pair[1] = nj;
     }
 }
 
@@ -507,7 +576,10 @@ fn window(exp: &[u32], pos: usize) -> u32 {
     v & ((1 << WINDOW) - 1)
 }
 
-/// out = table entry `idx`, reading every entry.
+/// out = table entry `idx`, reading every entry (in wasm the masking
+/// loop runs on SIMD lanes: scalar, the 218 lookups of 32 entries of a
+/// 1024-bit exponentiation cost about as much as its products).
+#[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
 fn select(out: &mut [u32], table: &[u32], idx: u32, len: usize) {
     out.fill(0);
     for (j, entry) in table.chunks_exact(len).enumerate() {

@@ -224,3 +224,30 @@ fn rsa_size_primes_match_the_rsa_crate() {
         }
     }
 }
+
+/// `pow2` and `pow_public_plain` agree with `pow` / `pow_public` at every
+/// length.
+#[test]
+fn pow2_and_public_powers_agree_with_pow() {
+    let mut rng = Rng(77);
+    for len in (2..=40).chain([74, 110, MAX_LIMBS]) {
+        let bits = len * BITS - 4;
+        let mut m = rng.bytes(bits.div_ceil(8));
+        m[0] &= 0xff >> (m.len() * 8 - bits);
+        m[0] |= 1 << ((bits - 1) % 8);
+        *m.last_mut().unwrap() |= 1;
+        let md = Modulus::new(&m, len).unwrap();
+        let exp = from_be(&rng.bytes(8), 3).unwrap();
+        let two = md.to_mont(&from_be(&[2], len).unwrap());
+        assert_eq!(
+            *md.canonical(&md.pow2(&exp, 64)),
+            *md.canonical(&md.pow(&two, &exp, 64)),
+            "len {len}"
+        );
+        let x = from_be(&rng.bytes(bits.div_ceil(8) - 1), len).unwrap();
+        for e in [3u64, 17, 65537, (1 << 32) + 1, 1, 2] {
+            let want = md.retrieve(&md.pow_public(&md.to_mont(&x), e));
+            assert_eq!(*md.pow_public_plain(&x, e), *want, "len {len} e {e}");
+        }
+    }
+}

@@ -146,23 +146,6 @@ impl CrtKey {
     }
 }
 
-/// x^e mod n (RSAEP / RSAVP1) as n's length in octets, for x below n
-/// (the caller checks). `None` when n needs more than
-/// `bignum::MAX_LIMBS` limbs or e more than 64 bits: the caller then
-/// uses the `rsa` crate. Everything here is public.
-pub fn public_op(n: &[u8], e: &[u8], x: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
-    let (n, e) = (strip(n), strip(e));
-    if e.len() > 8 {
-        return None;
-    }
-    let e = e.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
-    let bits = n.len() * 8 - n.first()?.leading_zeros() as usize;
-    let len = bignum::limbs_for_bits(bits);
-    let m = Modulus::new(n, len)?;
-    let xm = m.to_mont(&bignum::from_be(x, len)?);
-    bignum::to_be(&m.retrieve(&m.pow_public(&xm, e)), n.len())
-}
-
 /// a += b (b no longer than a), carrying through a.
 fn add_into(a: &mut [u32], b: &[u32]) {
     let mut carry = 0u32;

@@ -141,35 +141,3 @@ fn inconsistent_keys_are_refused_or_caught() {
     let crt = make(&n, &p, &dp, &bad_qinv).unwrap();
     assert!(crt.private_op(&[7; 100], &blind()).is_none());
 }
-
-#[test]
-fn public_op_matches_the_rsa_crate() {
-    for (bits, e) in [(1024, 65537u64), (2048, 3), (2056, 65537)] {
-        let key =
-            PrivateKey::new_with_exp(&mut getrandom::SysRng, bits, BoxedUint::from(e)).unwrap();
-        let public = key.as_public_key();
-        let k = public.size();
-        for _ in 0..4 {
-            let mut x = random(k);
-            x[0] &= 0x3f;
-            let c = BoxedUint::from_be_slice(&x, public.n_bits_precision()).unwrap();
-            let want = rsa::hazmat::rsa_encrypt(public, &c).unwrap().to_be_bytes();
-            let got = public_op(&public.n_bytes(), &public.e_bytes(), &x).unwrap();
-            assert_eq!(*got, want[want.len() - k..]);
-        }
-        // 0 and 1 are fixed points.
-        assert_eq!(
-            *public_op(&public.n_bytes(), &public.e_bytes(), &[0]).unwrap(),
-            vec![0; k]
-        );
-        let mut one = vec![0; k];
-        one[k - 1] = 1;
-        assert_eq!(
-            *public_op(&public.n_bytes(), &public.e_bytes(), &[1]).unwrap(),
-            one
-        );
-    }
-    // Beyond MAX_LIMBS (n of 4096 bits) or a 65-bit exponent: the crate's job.
-    assert!(public_op(&[0xff; 512], &[1, 0, 1], &[2]).is_none());
-    assert!(public_op(&[0xff; 256], &[1; 9], &[2]).is_none());
-}

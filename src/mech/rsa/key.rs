@@ -1,13 +1,22 @@
 //! CKK_RSA keys (PKCS#11 3.1 mechanisms 2.1.2 and 2.1.3): attribute rules,
 //! validation of imported keys, PKCS#8 for wrapping, and the conversion of
-//! objects into `rsa` crate keys.
+//! objects into the keys the operations use.
 //!
 //! Big integers are stored big-endian without leading zero octets
-//! (`complete` normalises what callers give), so stored values compare
-//! byte for byte.
-use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey};
+//! (`complete` normalises what callers give; a zero keeps one octet), so
+//! stored values compare byte for byte.
+//!
+//! What is stored and what is used differ on purpose (issue 11 item 9):
+//! a public key object may hold any modulus and exponent, as PKCS#11
+//! allows and SoftHSM does (legacy keys, placeholder keys in test
+//! suites); a private key whose modulus is outside MIN_BITS..=MAX_BITS is
+//! stored as given, unchecked. Such keys are refused when an operation
+//! starts: CKR_KEY_SIZE_RANGE for the size, CKR_KEY_TYPE_INCONSISTENT for
+//! values that make no RSA key (even modulus, bad exponent). Private keys
+//! of a usable size are validated on creation, as before.
+use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
-use rsa::{BoxedUint, PrivateKey, PublicKey};
+use rsa::{BoxedUint, PrivateKey};
 use zeroize::Zeroizing;
 
 use crate::CK_ULONG;
@@ -19,6 +28,7 @@ use crate::object::Object;
 use crate::rv::CkResult;
 
 use super::crt::CrtKey;
+pub use super::public::{RsaPublic, bit_len, public_op, spki, strip};
 
 /// Modulus sizes accepted for imported keys and for operations (bits).
 pub const MIN_BITS: usize = 1024;
@@ -76,20 +86,6 @@ pub enum KeyError {
     Invalid,
 }
 
-/// A big-endian integer without its leading zero octets.
-fn strip(bytes: &[u8]) -> &[u8] {
-    let first = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
-    bytes.get(first..).unwrap_or_default()
-}
-
-/// Bit length of a stripped big-endian integer.
-fn bit_len(stripped: &[u8]) -> usize {
-    match stripped.first() {
-        Some(&top) => stripped.len() * 8 - top.leading_zeros() as usize,
-        None => 0,
-    }
-}
-
 /// A BoxedUint of the integer's own width (the crate resizes secret values
 /// to widths derived from the modulus). Values longer than any supported
 /// modulus are refused before conversion.
@@ -103,18 +99,10 @@ fn uint(bytes: &[u8]) -> Result<BoxedUint, KeyError> {
 }
 
 fn check_size(n: &[u8]) -> Result<(), KeyError> {
-    let bits = bit_len(strip(n));
-    if !(MIN_BITS..=MAX_BITS).contains(&bits) {
+    if !(MIN_BITS..=MAX_BITS).contains(&bit_len(n)) {
         return Err(KeyError::Size);
     }
     Ok(())
-}
-
-/// The public key (n, e).
-pub fn build_public(n: &[u8], e: &[u8]) -> Result<PublicKey, KeyError> {
-    check_size(n)?;
-    PublicKey::new_with_size_limits(uint(n)?, uint(e)?, MIN_BITS..=MAX_BITS)
-        .map_err(|_| KeyError::Invalid)
 }
 
 /// The private key from n, e, d and, when known, the primes (without them
@@ -136,10 +124,10 @@ pub fn build_private(
         .map_err(|_| KeyError::Invalid)
 }
 
-/// The `rsa` public key of a CKO_PUBLIC_KEY object of type CKK_RSA.
-pub fn public_from_object(key: &Object) -> CkResult<PublicKey> {
+/// The public key of a CKO_PUBLIC_KEY object of type CKK_RSA.
+pub fn public_from_object(key: &Object) -> CkResult<RsaPublic> {
     check_key(key, CKO_PUBLIC_KEY, &[CKK_RSA])?;
-    build_public(key.require(CKA_MODULUS)?, key.require(CKA_PUBLIC_EXPONENT)?).map_err(op_error)
+    RsaPublic::new(key.require(CKA_MODULUS)?, key.require(CKA_PUBLIC_EXPONENT)?).map_err(op_error)
 }
 
 /// The `rsa` private key of a CKO_PRIVATE_KEY object of type CKK_RSA
@@ -159,12 +147,13 @@ pub fn private_from_object(key: &Object) -> CkResult<PrivateKey> {
     .map_err(op_error)
 }
 
-/// In an operation: a size we do not handle is CKR_KEY_SIZE_RANGE; a key
-/// object that is no RSA key cannot exist after `complete`.
+/// In an operation: a size we do not handle is CKR_KEY_SIZE_RANGE;
+/// stored values that make no RSA key are CKR_KEY_TYPE_INCONSISTENT (the
+/// key cannot serve the mechanism).
 fn op_error(e: KeyError) -> u64 {
     match e {
         KeyError::Size => CKR_KEY_SIZE_RANGE,
-        KeyError::Invalid => CKR_GENERAL_ERROR,
+        KeyError::Invalid => CKR_KEY_TYPE_INCONSISTENT,
     }
 }
 
@@ -196,20 +185,6 @@ pub fn private_attributes(key: &PrivateKey) -> CkResult<Vec<Attribute>> {
     ])
 }
 
-/// The DER SubjectPublicKeyInfo (CKA_PUBLIC_KEY_INFO, PKCS#11 3.1 4.8).
-pub fn public_key_info(key: &PublicKey) -> CkResult<Vec<u8>> {
-    Ok(key
-        .to_public_key_der()
-        .map_err(|_| CKR_GENERAL_ERROR)?
-        .as_bytes()
-        .to_vec())
-}
-
-/// CKA_MODULUS_BITS of a key.
-pub fn modulus_bits(key: &impl PublicKeyParts) -> CK_ULONG {
-    key.n().as_ref().bit_width_vartime() as CK_ULONG
-}
-
 /// Sets an attribute the token derives; a different value given by the
 /// caller is refused.
 fn set_derived(
@@ -234,22 +209,37 @@ fn required(attrs: &AttrMap, kind: CK_ULONG) -> CkResult<&[u8]> {
         .ok_or(CKR_TEMPLATE_INCOMPLETE)
 }
 
-/// Validates an imported RSA key and fills what follows from it:
-/// CKA_MODULUS_BITS (public keys), the CRT values and primes (private
-/// keys given only n, e, d) and CKA_PUBLIC_KEY_INFO. Private keys need
-/// CKA_PUBLIC_EXPONENT here: the `rsa` crate cannot use a key without it.
+/// A stored big integer: no leading zero octets; a zero keeps one octet.
+fn normalised(x: &[u8]) -> Vec<u8> {
+    match strip(x) {
+        [] if !x.is_empty() => vec![0],
+        s => s.to_vec(),
+    }
+}
+
+/// The big integers of a private key object.
+pub(super) const PRIVATE_INTEGERS: [CK_ULONG; 8] = [
+    CKA_MODULUS,
+    CKA_PUBLIC_EXPONENT,
+    CKA_PRIVATE_EXPONENT,
+    CKA_PRIME_1,
+    CKA_PRIME_2,
+    CKA_EXPONENT_1,
+    CKA_EXPONENT_2,
+    CKA_COEFFICIENT,
+];
+
+/// Completes an imported RSA key: normalises its integers, fills
+/// CKA_MODULUS_BITS (public keys) and CKA_PUBLIC_KEY_INFO, and for a
+/// private key of a usable size checks it and fills the primes and CRT
+/// values it lacks (the `rsa` crate recovers p and q from n, e, d). See
+/// the module comment for what is stored unchecked.
 fn complete(class: CK_ULONG, attrs: &mut AttrMap) -> CkResult<()> {
-    let invalid = |_| CKR_ATTRIBUTE_VALUE_INVALID;
     match class {
         CKO_PUBLIC_KEY => {
-            let key = build_public(
-                required(attrs, CKA_MODULUS)?,
-                required(attrs, CKA_PUBLIC_EXPONENT)?,
-            )
-            .map_err(invalid)?;
-            set_derived(attrs, CKA_MODULUS, &key.n_bytes(), false)?;
-            set_derived(attrs, CKA_PUBLIC_EXPONENT, &key.e_bytes(), false)?;
-            let bits = ulong_bytes(modulus_bits(&key));
+            let n = normalised(required(attrs, CKA_MODULUS)?);
+            let e = normalised(required(attrs, CKA_PUBLIC_EXPONENT)?);
+            let bits = ulong_bytes(bit_len(&n) as CK_ULONG);
             if attrs
                 .get(&CKA_MODULUS_BITS)
                 .is_some_and(|given| **given != bits)
@@ -257,9 +247,27 @@ fn complete(class: CK_ULONG, attrs: &mut AttrMap) -> CkResult<()> {
                 return Err(CKR_TEMPLATE_INCONSISTENT);
             }
             attrs.insert(CKA_MODULUS_BITS, Zeroizing::new(bits));
-            set_derived(attrs, CKA_PUBLIC_KEY_INFO, &public_key_info(&key)?, true)
+            set_derived(attrs, CKA_PUBLIC_KEY_INFO, &spki(&n, &e), true)?;
+            attrs.insert(CKA_MODULUS, Zeroizing::new(n));
+            attrs.insert(CKA_PUBLIC_EXPONENT, Zeroizing::new(e));
+            Ok(())
+        }
+        CKO_PRIVATE_KEY if check_size(required(attrs, CKA_MODULUS)?).is_err() => {
+            required(attrs, CKA_PRIVATE_EXPONENT)?;
+            for kind in PRIVATE_INTEGERS {
+                if let Some(v) = attrs.get_mut(&kind) {
+                    let n = Zeroizing::new(normalised(v));
+                    *v = n;
+                }
+            }
+            if let (Some(n), Some(e)) = (attrs.get(&CKA_MODULUS), attrs.get(&CKA_PUBLIC_EXPONENT)) {
+                let info = spki(n, e);
+                set_derived(attrs, CKA_PUBLIC_KEY_INFO, &info, true)?;
+            }
+            Ok(())
         }
         CKO_PRIVATE_KEY => {
+            let invalid = |_| CKR_ATTRIBUTE_VALUE_INVALID;
             let primes = match (attrs.get(&CKA_PRIME_1), attrs.get(&CKA_PRIME_2)) {
                 (Some(p), Some(q)) => Some((p.as_slice(), q.as_slice())),
                 (None, None) => None,
@@ -275,12 +283,8 @@ fn complete(class: CK_ULONG, attrs: &mut AttrMap) -> CkResult<()> {
             for a in private_attributes(&key)? {
                 set_derived(attrs, a.kind, &a.value, false)?;
             }
-            set_derived(
-                attrs,
-                CKA_PUBLIC_KEY_INFO,
-                &public_key_info(key.as_public_key())?,
-                true,
-            )
+            let info = spki(&key.n_bytes(), &key.e_bytes());
+            set_derived(attrs, CKA_PUBLIC_KEY_INFO, &info, true)
         }
         _ => Err(CKR_TEMPLATE_INCONSISTENT),
     }
@@ -289,7 +293,10 @@ fn complete(class: CK_ULONG, attrs: &mut AttrMap) -> CkResult<()> {
 /// C_WrapKey of an RSA private key: PKCS#8 PrivateKeyInfo DER (RFC 5208)
 /// holding a PKCS#1 RSAPrivateKey.
 fn export_private(key: &Object) -> CkResult<Zeroizing<Vec<u8>>> {
-    let key = private_from_object(key)?;
+    let key = private_from_object(key).map_err(|e| match e {
+        CKR_KEY_SIZE_RANGE => CKR_KEY_NOT_WRAPPABLE,
+        e => e,
+    })?;
     let der = key.to_pkcs8_der().map_err(|_| CKR_GENERAL_ERROR)?;
     Ok(Zeroizing::new(der.as_bytes().to_vec()))
 }
@@ -297,25 +304,10 @@ fn export_private(key: &Object) -> CkResult<Zeroizing<Vec<u8>>> {
 /// C_UnwrapKey into an RSA private key: the inverse of `export_private`.
 fn import_private(der: &[u8]) -> CkResult<Vec<Attribute>> {
     let key = PrivateKey::from_pkcs8_der(der).map_err(|_| CKR_WRAPPED_KEY_INVALID)?;
-    let bits = modulus_bits(&key) as usize;
-    if !(MIN_BITS..=MAX_BITS).contains(&bits) {
+    if check_size(&key.n_bytes()).is_err() {
         return Err(CKR_WRAPPED_KEY_INVALID);
     }
     private_attributes(&key)
-}
-
-/// Raw RSAEP / RSAVP1 (RFC 8017 5.1.1, 5.2.2) on a k-octet string:
-/// `None` when the representative is not below n.
-pub fn public_op(key: &PublicKey, input: &[u8]) -> Option<Vec<u8>> {
-    let x = BoxedUint::from_be_slice(input, key.n_bits_precision()).ok()?;
-    if x >= *key.n().as_ref() {
-        return None;
-    }
-    if let Some(y) = super::crt::public_op(&key.n_bytes(), &key.e_bytes(), input) {
-        return to_k_octets(&y, key.size()).map(|v| v.to_vec());
-    }
-    let y = rsa::hazmat::rsa_encrypt(key, &x).ok()?;
-    to_k_octets(&y.to_be_bytes(), key.size()).map(|v| v.to_vec())
 }
 
 /// An RSA private key ready for the private-key operation: the public
@@ -323,7 +315,7 @@ pub fn public_op(key: &PublicKey, input: &[u8]) -> Option<Vec<u8>> {
 /// Dereferences to the public key (`size()`, `n_bytes()`...).
 #[derive(Clone)]
 pub struct RsaPrivate {
-    public: PublicKey,
+    public: RsaPublic,
     engine: Engine,
 }
 
@@ -337,14 +329,14 @@ enum Engine {
 }
 
 impl std::ops::Deref for RsaPrivate {
-    type Target = PublicKey;
-    fn deref(&self) -> &PublicKey {
+    type Target = RsaPublic;
+    fn deref(&self) -> &RsaPublic {
         &self.public
     }
 }
 
 impl RsaPrivate {
-    pub fn as_public_key(&self) -> &PublicKey {
+    pub fn as_public_key(&self) -> &RsaPublic {
         &self.public
     }
 
@@ -355,10 +347,11 @@ impl RsaPrivate {
     pub fn from_object(key: &Object) -> CkResult<Self> {
         check_key(key, CKO_PRIVATE_KEY, &[CKK_RSA])?;
         let n = key.require(CKA_MODULUS)?;
+        check_size(n).map_err(op_error)?;
         let e = key
             .get(CKA_PUBLIC_EXPONENT)
             .ok_or(CKR_KEY_TYPE_INCONSISTENT)?;
-        let public = build_public(n, e).map_err(op_error)?;
+        let public = RsaPublic::new(n, e).map_err(op_error)?;
         let crt = match (
             key.get(CKA_PRIME_1),
             key.get(CKA_PRIME_2),
@@ -389,7 +382,7 @@ impl RsaPrivate {
 pub fn private_op(key: &RsaPrivate, input: &[u8]) -> Result<Zeroizing<Vec<u8>>, rsa::Error> {
     match &key.engine {
         Engine::Crt(crt) => {
-            if !below(input, &key.n_bytes()) {
+            if !below(input, key.n_bytes()) {
                 return Err(rsa::Error::Decryption);
             }
             let mut blind = Zeroizing::new([0u8; 16]);
@@ -429,13 +422,6 @@ fn to_k_octets(bytes: &[u8], k: usize) -> Option<Zeroizing<Vec<u8>>> {
     Some(Zeroizing::new(bytes.get(start..)?.to_vec()))
 }
 
-/// CKM_RSA_PKCS_KEY_PAIR_GEN (3.1 mechanisms 2.1.5): a two-prime key of
-/// `bits` bits with public exponent `e`, from the platform CSPRNG.
-pub fn generate(bits: usize, e: u64) -> CkResult<PrivateKey> {
-    PrivateKey::new_with_exp(&mut getrandom::SysRng, bits, BoxedUint::from(e))
-        .map_err(|_| CKR_FUNCTION_FAILED)
-}
-
 /// The public exponent a caller asked for in CKA_PUBLIC_EXPONENT: odd, at
 /// least 3 and at most 2^33 - 1 (the largest the `rsa` crate accepts).
 pub fn parse_public_exponent(bytes: &[u8]) -> CkResult<u64> {
@@ -444,7 +430,7 @@ pub fn parse_public_exponent(bytes: &[u8]) -> CkResult<u64> {
         return Err(CKR_ATTRIBUTE_VALUE_INVALID);
     }
     let e = s.iter().fold(0u64, |acc, &b| (acc << 8) | b as u64);
-    if e < 3 || e.is_multiple_of(2) || e > PublicKey::MAX_PUB_EXPONENT {
+    if e < 3 || e.is_multiple_of(2) || e > rsa::PublicKey::MAX_PUB_EXPONENT {
         return Err(CKR_ATTRIBUTE_VALUE_INVALID);
     }
     Ok(e)

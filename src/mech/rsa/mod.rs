@@ -3,15 +3,18 @@
 //! signatures, raw and with SHA-1/SHA-2/SHA-3 hashing (3.1 mechanisms
 //! 2.1.14 and 2.1.15), raw RSA (CKM_RSA_X_509) and CKM_RSA_AES_KEY_WRAP.
 //!
-//! Built on the `rsa` crate (keys, key generation, public-key operations,
-//! PKCS#8) except for the private-key operation of two-prime keys, which
-//! `crt` does with our own constant-time Montgomery arithmetic (`bignum`:
-//! 28-bit limbs and, in wasm, SIMD products), about 3x faster in wasm
-//! than the crate's 64-bit limbs, whose 64x64->128 products wasm emulates.
-//! All paddings (PKCS#1 v1.5, OAEP, PSS) are encoded here on the raw
-//! primitive (`key::private_op`, `key::public_op`) because PKCS#11 names
-//! their hashes at run time, lets the MGF1 hash differ from the message
-//! hash, and wants an explicit error on bad v1.5 padding.
+//! The arithmetic is our own Montgomery code (`bignum`: 28-bit limbs and,
+//! in wasm, SIMD products), several times faster in wasm than the `rsa`
+//! crate's 64-bit limbs, whose 64x64->128 products wasm emulates: the
+//! constant-time private-key operation of two-prime keys (`crt`), the
+//! public-key operation (`public`) and the primality tests of key
+//! generation (`keygen`). The `rsa` crate validates imported private keys,
+//! recovers primes, assembles generated keys (d, CRT values), encodes
+//! PKCS#8, and serves keys beyond `bignum::MAX_LIMBS`. All paddings
+//! (PKCS#1 v1.5, OAEP, PSS) are encoded here on the raw primitives
+//! (`key::private_op`, `public::public_op`) because PKCS#11 names their
+//! hashes at run time, lets the MGF1 hash differ from the message hash,
+//! and wants an explicit error on bad v1.5 padding.
 use rsa::traits::PublicKeyParts;
 
 use crate::CK_ULONG;
@@ -22,14 +25,16 @@ use crate::object::Object;
 use crate::rv::CkResult;
 
 mod aes_wrap;
-mod bignum;
+pub(crate) mod bignum;
 mod crt;
 mod hash;
 mod key;
+mod keygen;
 mod oaep;
 mod ops;
 mod pkcs1;
 mod pss;
+mod public;
 #[cfg(test)]
 mod tests;
 mod x509;
@@ -119,7 +124,7 @@ impl Rsa {
     fn check_sig_key(
         padding: &SigPadding,
         hash: Option<HashAlg>,
-        key: &rsa::PublicKey,
+        key: &key::RsaPublic,
     ) -> CkResult<()> {
         match padding {
             SigPadding::Pss(p) => p.check_key(key),
@@ -243,14 +248,14 @@ impl Mechanism for Rsa {
             Some(v) => key::parse_public_exponent(v)?,
             None => DEFAULT_EXPONENT,
         };
-        let private = key::generate(bits, e)?;
+        let private = keygen::generate(bits, e)?;
         let public_key = private.as_public_key();
-        let info = key::public_key_info(public_key)?;
+        let info = key::spki(&public_key.n_bytes(), &public_key.e_bytes());
         let pub_attrs = vec![
             Attribute::ulong(CKA_KEY_TYPE, CKK_RSA),
             Attribute::new(CKA_MODULUS, public_key.n_bytes().to_vec()),
             Attribute::new(CKA_PUBLIC_EXPONENT, public_key.e_bytes().to_vec()),
-            Attribute::ulong(CKA_MODULUS_BITS, key::modulus_bits(public_key)),
+            Attribute::ulong(CKA_MODULUS_BITS, bits as CK_ULONG),
             Attribute::new(CKA_PUBLIC_KEY_INFO, info.clone()),
         ];
         let mut priv_attrs = key::private_attributes(&private)?;

@@ -2,10 +2,8 @@
 //! mechanisms 2.1.8), on the crate's raw RSA primitive: the crate's OAEP
 //! fixes both hashes at compile time, the parameters here choose them at
 //! run time and may differ.
-use rsa::PublicKey;
-use rsa::traits::PublicKeyParts;
 
-use super::key::RsaPrivate;
+use super::key::{RsaPrivate, RsaPublic};
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroizing;
 
@@ -58,7 +56,7 @@ impl OaepParams {
 }
 
 /// RSAES-OAEP-ENCRYPT.
-pub fn encrypt(key: &PublicKey, p: &OaepParams, msg: &[u8]) -> CkResult<Vec<u8>> {
+pub fn encrypt(key: &RsaPublic, p: &OaepParams, msg: &[u8]) -> CkResult<Vec<u8>> {
     let k = key.size();
     let h_len = p.hash.len();
     if msg.len() > p.max_data(k)? {

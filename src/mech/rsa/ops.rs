@@ -1,10 +1,8 @@
 //! Operations in progress: encryption and decryption (single-part),
 //! signature and verification (single-part for the raw mechanisms,
 //! multi-part for the CKM_SHA*_RSA_* ones, which hash as data arrives).
-use rsa::PublicKey;
-use rsa::traits::PublicKeyParts;
 
-use super::key::RsaPrivate;
+use super::key::{RsaPrivate, RsaPublic};
 
 use super::hash::{HashAlg, Hasher};
 use super::oaep::{self, OaepParams};
@@ -26,7 +24,7 @@ pub enum EncPadding {
 
 #[derive(Clone)]
 pub struct Encrypt {
-    pub key: PublicKey,
+    pub key: RsaPublic,
     pub padding: EncPadding,
 }
 
@@ -170,7 +168,7 @@ impl SignOp for Sign {
 }
 
 pub struct Verify {
-    pub key: PublicKey,
+    pub key: RsaPublic,
     pub padding: SigPadding,
     pub input: Input,
 }

@@ -1,11 +1,9 @@
 //! PKCS#1 v1.5 (RFC 8017 7.2 and 8.2) for CKM_RSA_PKCS and the
 //! CKM_SHA*_RSA_PKCS mechanisms (PKCS#11 3.1 mechanisms 2.1.6, 2.1.10).
-use rsa::traits::PublicKeyParts;
-use rsa::{Pkcs1v15Encrypt, PublicKey};
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq, ConstantTimeGreater};
 use zeroize::Zeroizing;
 
-use super::key::{RsaPrivate, private_op, public_op};
+use super::key::{RsaPrivate, RsaPublic, private_op, public_op};
 use crate::constants::*;
 use crate::rv::CkResult;
 
@@ -16,13 +14,31 @@ fn max_data(k: usize) -> usize {
     k.saturating_sub(OVERHEAD)
 }
 
-/// RSAES-PKCS1-v1_5-ENCRYPT: at most k - 11 octets of data.
-pub fn encrypt(key: &PublicKey, data: &[u8]) -> CkResult<Vec<u8>> {
-    if data.len() > max_data(key.size()) {
+/// RSAES-PKCS1-v1_5-ENCRYPT (RFC 8017 7.2.1): at most k - 11 octets of
+/// data; EM = 0x00 || 0x02 || PS || 0x00 || M with PS random non-zero
+/// octets.
+pub fn encrypt(key: &RsaPublic, data: &[u8]) -> CkResult<Vec<u8>> {
+    let k = key.size();
+    if data.len() > max_data(k) {
         return Err(CKR_DATA_LEN_RANGE);
     }
-    key.encrypt(&mut getrandom::SysRng, Pkcs1v15Encrypt, data)
-        .map_err(|_| CKR_FUNCTION_FAILED)
+    let mut em = Zeroizing::new(vec![0u8; k]);
+    em[1] = 2;
+    let sep = k - data.len() - 1;
+    // Zero draws are skipped: a few extra octets per batch.
+    let mut filled = 2;
+    while filled < sep {
+        let batch = crate::mech::random_bytes(sep - filled + 16)?;
+        for &b in batch.iter().filter(|&&b| b != 0) {
+            if filled == sep {
+                break;
+            }
+            em[filled] = b;
+            filled += 1;
+        }
+    }
+    em[sep + 1..].copy_from_slice(data);
+    public_op(key, &em).ok_or(CKR_GENERAL_ERROR)
 }
 
 /// RSAES-PKCS1-v1_5-DECRYPT with an explicit error, as PKCS#11 requires
@@ -89,7 +105,7 @@ fn emsa_encode(t: &[u8], k: usize) -> Vec<u8> {
 
 /// RSASSA-PKCS1-v1_5 verification of `t`: the encoding must match the one
 /// `sign` makes octet for octet.
-pub fn verify(key: &PublicKey, t: &[u8], signature: &[u8]) -> CkResult<()> {
+pub fn verify(key: &RsaPublic, t: &[u8], signature: &[u8]) -> CkResult<()> {
     if t.len() > max_data(key.size()) {
         return Err(CKR_DATA_LEN_RANGE);
     }

@@ -2,10 +2,8 @@
 //! CKM_SHA*_RSA_PKCS_PSS (PKCS#11 3.1 mechanisms 2.1.12, 2.1.13), on the
 //! crate's raw RSA primitive: the crate's PSS uses the message hash for
 //! MGF1, while CK_RSA_PKCS_PSS_PARAMS may name another.
-use rsa::PublicKey;
-use rsa::traits::PublicKeyParts;
 
-use super::key::RsaPrivate;
+use super::key::{RsaPrivate, RsaPublic};
 
 use super::hash::{HashAlg, mgf1_xor};
 use super::key::{private_op, public_op};
@@ -47,7 +45,7 @@ impl PssParams {
 
     /// emBits = modBits - 1 must hold hLen + sLen + 2 octets; otherwise
     /// the key is too small for these parameters.
-    pub fn check_key(&self, key: &PublicKey) -> CkResult<()> {
+    pub fn check_key(&self, key: &RsaPublic) -> CkResult<()> {
         let em_len = em_len(key);
         match self
             .hash
@@ -62,16 +60,16 @@ impl PssParams {
 }
 
 /// emLen = ceil((modBits - 1) / 8): k, or k - 1 when modBits = 8k - 7.
-fn em_len(key: &PublicKey) -> usize {
+fn em_len(key: &RsaPublic) -> usize {
     em_bits(key).div_ceil(8)
 }
 
-fn em_bits(key: &PublicKey) -> usize {
-    (key.n().as_ref().bit_width_vartime() as usize).saturating_sub(1)
+fn em_bits(key: &RsaPublic) -> usize {
+    key.bits().saturating_sub(1)
 }
 
 /// The mask clearing the bits of EM[0] above emBits.
-fn top_mask(key: &PublicKey) -> u8 {
+fn top_mask(key: &RsaPublic) -> u8 {
     0xffu8 >> (8 * em_len(key) - em_bits(key))
 }
 
@@ -105,7 +103,7 @@ pub fn sign(key: &RsaPrivate, p: &PssParams, m_hash: &[u8]) -> CkResult<Vec<u8>>
 
 /// RSASSA-PSS-VERIFY of `m_hash` against `signature` with the salt
 /// length of the parameters. Only public values are involved.
-pub fn verify(key: &PublicKey, p: &PssParams, m_hash: &[u8], signature: &[u8]) -> CkResult<()> {
+pub fn verify(key: &RsaPublic, p: &PssParams, m_hash: &[u8], signature: &[u8]) -> CkResult<()> {
     p.check_key(key)?;
     if signature.len() != key.size() {
         return Err(CKR_SIGNATURE_LEN_RANGE);
@@ -119,7 +117,7 @@ pub fn verify(key: &PublicKey, p: &PssParams, m_hash: &[u8], signature: &[u8]) -
 }
 
 /// EMSA-PSS-VERIFY (RFC 8017 9.1.2) on the k-octet output of RSAVP1.
-fn emsa_pss_verify(key: &PublicKey, p: &PssParams, m_hash: &[u8], em_k: &[u8]) -> bool {
+fn emsa_pss_verify(key: &RsaPublic, p: &PssParams, m_hash: &[u8], em_k: &[u8]) -> bool {
     let (k, em_len, h_len, s_len) = (em_k.len(), em_len(key), p.hash.len(), p.salt_len);
     // With emLen = k - 1 the extra leading octet must be zero (I2OSP).
     let Some((lead, em)) = k.checked_sub(em_len).and_then(|n| em_k.split_at_checked(n)) else {

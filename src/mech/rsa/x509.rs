@@ -1,10 +1,8 @@
 //! Raw RSA for CKM_RSA_X_509 (PKCS#11 3.1 mechanisms 2.1.12 "X.509 (raw)
 //! RSA"): RSAEP / RSADP on the input left-padded with zero octets to the
 //! modulus length k, no encoding. Single-part only.
-use rsa::PublicKey;
-use rsa::traits::PublicKeyParts;
 
-use super::key::RsaPrivate;
+use super::key::{RsaPrivate, RsaPublic};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
@@ -22,7 +20,7 @@ fn pad(data: &[u8], k: usize, too_long: u64) -> CkResult<Zeroizing<Vec<u8>>> {
 
 /// C_Encrypt / C_WrapKey: input of at most k octets whose value is below
 /// the modulus (else CKR_DATA_INVALID, as the mechanism text says).
-pub fn encrypt(key: &PublicKey, data: &[u8]) -> CkResult<Vec<u8>> {
+pub fn encrypt(key: &RsaPublic, data: &[u8]) -> CkResult<Vec<u8>> {
     let m = pad(data, key.size(), CKR_DATA_LEN_RANGE)?;
     public_op(key, &m).ok_or(CKR_DATA_INVALID)
 }
@@ -50,7 +48,7 @@ pub fn sign(key: &RsaPrivate, data: &[u8]) -> CkResult<Vec<u8>> {
 
 /// C_Verify: the signature (k octets, below the modulus) raised to e must
 /// equal the data left-padded to k octets.
-pub fn verify(key: &PublicKey, data: &[u8], signature: &[u8]) -> CkResult<()> {
+pub fn verify(key: &RsaPublic, data: &[u8], signature: &[u8]) -> CkResult<()> {
     let k = key.size();
     let expected = pad(data, k, CKR_DATA_LEN_RANGE)?;
     if signature.len() != k {
@@ -80,7 +78,7 @@ fn secret_in_range(z: &[u8], n: &[u8]) -> bool {
 /// C_EncapsulateKey with CKM_RSA_X_509: RSASVE.GENERATE (SP 800-56B rev. 2
 /// section 7.2.1.2): a random z with 1 < z < n - 1, the ciphertext z^e mod
 /// n, and the shared secret Z = z as k octets.
-pub fn encapsulate(key: &PublicKey) -> CkResult<(Vec<u8>, Zeroizing<Vec<u8>>)> {
+pub fn encapsulate(key: &RsaPublic) -> CkResult<(Vec<u8>, Zeroizing<Vec<u8>>)> {
     let n = key.n_bytes();
     let k = key.size();
     let top_bits = n.first().map_or(8, |b| 8 - b.leading_zeros());

@@ -55,6 +55,20 @@ fn pair_1025() -> &'static Pair {
     P.get_or_init(|| generate(1025, Some(&[3])).unwrap())
 }
 
+/// The `rsa` crate's key of (n, e), to check against it.
+fn crate_public_of(n: &[u8], e: &[u8]) -> rsa::PublicKey {
+    let uint = |x: &[u8]| rsa::BoxedUint::from_be_slice(x, (x.len() * 8).max(64) as u32).unwrap();
+    rsa::PublicKey::new_with_size_limits(uint(n), uint(e), 1024..=8192).unwrap()
+}
+
+/// The `rsa` crate's key of a public key object.
+fn crate_public(o: &Object) -> rsa::PublicKey {
+    crate_public_of(
+        o.get(CKA_MODULUS).unwrap(),
+        o.get(CKA_PUBLIC_EXPONENT).unwrap(),
+    )
+}
+
 fn k_of(p: &Pair) -> usize {
     p.public.get(CKA_MODULUS).unwrap().len()
 }

@@ -251,7 +251,7 @@ fn key_sizes_and_public_key_info() {
     let info = value(&m, h, public, CKA_PUBLIC_KEY_INFO);
     assert_eq!(info, value(&m, h, private, CKA_PUBLIC_KEY_INFO));
     let n = value(&m, h, public, CKA_MODULUS);
-    let crate_key = key::build_public(&n, &[1, 0, 1]).unwrap();
+    let crate_key = crate_public_of(&n, &[1, 0, 1]);
     assert_eq!(info, crate_key.to_public_key_der().unwrap().as_bytes());
     assert_eq!(
         m.generate_key_pair(

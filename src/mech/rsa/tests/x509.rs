@@ -92,7 +92,7 @@ fn raw_rsa_round_trips_and_lengths() {
 #[test]
 fn raw_rsa_matches_the_crate() {
     let p = pair_1025();
-    let key = key::public_from_object(&p.public).unwrap();
+    let key = crate_public(&p.public);
     let data = [7u8; 20];
     let ct = encrypt(&RAW, &p.public, &data).unwrap();
     let m = BoxedUint::from_be_slice(&data, key.n_bits_precision()).unwrap();
