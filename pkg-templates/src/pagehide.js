@@ -16,11 +16,18 @@ const STORE = "records"; // src/wasm_idb.rs: one object store, string keys
 const live = new Set(); // WeakRefs to initialized instances
 const tracked = new WeakSet();
 const connections = new Map(); // database name -> IDBDatabase (or a pending open)
+const opening = new Map(); // database name -> promise of its open
 
-/** Opens (once) the connection the pagehide write will use. */
+/**
+ * Opens (once) the connection the pagehide write will use; resolves when it
+ * is open (or failed), so that C_InitializeAsync can wait for it: a page
+ * that writes and reloads at once must not find it still opening.
+ */
 function keepOpen(name) {
-  if (connections.has(name)) return;
+  if (connections.has(name)) return opening.get(name);
   connections.set(name, null);
+  let done;
+  opening.set(name, new Promise((resolve) => (done = resolve)));
   const request = indexedDB.open(name, 1);
   // As src/wasm_idb.rs opens it (the store exists by now: the token loaded).
   request.onupgradeneeded = () => {
@@ -34,8 +41,13 @@ function keepOpen(name) {
       connections.delete(name);
     };
     connections.set(name, db);
+    done();
   };
-  request.onerror = () => connections.delete(name);
+  request.onerror = () => {
+    connections.delete(name);
+    done();
+  };
+  return opening.get(name);
 }
 
 function track(instance) {
@@ -54,7 +66,7 @@ function indexedDbBackends(instance) {
 /** After C_Initialize(Async): remember the instance, open its connections. */
 function initialized(instance) {
   track(instance);
-  for (const b of indexedDbBackends(instance)) keepOpen(b.name);
+  return Promise.all(indexedDbBackends(instance).map((b) => keepOpen(b.name)));
 }
 
 /**
@@ -116,7 +128,7 @@ export function flushOnPageHide() {
   Object.defineProperty(proto, "C_InitializeAsync", {
     value: async function C_InitializeAsync(...a) {
       const result = await initializeAsync.apply(this, a);
-      initialized(this);
+      await initialized(this);
       return result;
     },
     writable: true,
