@@ -96,9 +96,10 @@ function pinSlot(self, name, a) {
   }
 }
 
+// The message stays the CKR name, as pkcs11js's; why is in `cause`.
 const pinFailed = (name) => (e) => {
   const err = pkcs11Error(CKR_DEVICE_ERROR, name);
-  err.message += `: the PIN attempt could not be counted (writing token storage failed: ${e?.message ?? e})`;
+  err.cause = new Error(`the PIN attempt could not be counted: writing token storage failed: ${e?.message ?? e}`, { cause: e });
   return err;
 };
 

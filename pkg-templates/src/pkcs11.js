@@ -221,7 +221,7 @@ export class PKCS11 {
       this[STATE].storage?.flushSync();
     } catch (e) {
       const err = pkcs11Error(CKR_DEVICE_ERROR, "C_Finalize");
-      err.message += `: writing token storage failed: ${e.message}`;
+      err.cause = e; // the message stays the CKR name, as pkcs11js's
       throw err;
     }
   }

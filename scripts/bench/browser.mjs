@@ -10,16 +10,6 @@ import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { extname, join, normalize } from "node:path";
 
-// Flags that keep Chromium off the network (shared/notes/toolchain.md).
-const FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 const TYPES = { ".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm", ".html": "text/html" };
 
 /** Serves /pkg/* from `pkgDir` and /bench/* from `benchDir`. */
@@ -53,17 +43,18 @@ function serve(pkgDir, benchDir) {
  * or { why } when Playwright or Chromium is missing or the run fails.
  */
 export async function runBrowser({ root, pkgDir, benchDir, scale, only, log }) {
-  let chromium;
+  let launcher;
   try {
-    ({ chromium } = createRequire(join(root, "noop.js"))("playwright-core"));
+    createRequire(join(root, "noop.js")).resolve("playwright-core");
+    launcher = await import("../chromium.mjs"); // the tests' launcher and its flags
   } catch {
     return { why: "playwright-core is not installed (`npm install`: it is a devDependency)" };
   }
-  const executablePath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+  const executablePath = launcher.chromiumPath();
   if (!existsSync(executablePath)) return { why: `no Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM_PATH)` };
 
   const server = await serve(pkgDir, benchDir);
-  const browser = await chromium.launch({ executablePath, headless: true, args: FLAGS });
+  const browser = await launcher.launchChromium();
   try {
     const page = await browser.newPage();
     page.on("console", (msg) => log(`browser: ${msg.text()}`));

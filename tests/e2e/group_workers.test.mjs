@@ -7,51 +7,23 @@
 // isolated (COOP/COEP), which SharedArrayBuffer needs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
-import { createServer } from "node:http";
-import { extname, join, normalize } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../../scripts/chromium.mjs";
+import { serveRoots } from "../static-server.mjs";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
-const TYPES = { ".html": "text/html", ".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm" };
-// Flags that keep Chromium off the network (see /work/shared/notes/toolchain.md).
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 
-/** Serves /pkg/* and /fixtures/* on 127.0.0.1, cross-origin isolated. */
-function serve() {
-  const roots = { "/pkg/": join(repo, "pkg"), "/fixtures/": join(repo, "tests", "e2e", "fixtures") };
-  const server = createServer(async (req, res) => {
-    const url = new URL(req.url, "http://x");
-    const prefix = Object.keys(roots).find((p) => url.pathname.startsWith(p));
-    const rel = prefix && normalize(decodeURIComponent(url.pathname.slice(prefix.length)));
-    if (!rel || rel.startsWith("..")) return res.writeHead(404).end();
-    try {
-      const body = await readFile(join(roots[prefix], rel));
-      res.writeHead(200, {
-        "content-type": TYPES[extname(rel)] ?? "application/octet-stream",
-        "cache-control": "no-store",
-        "cross-origin-opener-policy": "same-origin",
-        "cross-origin-embedder-policy": "require-corp",
-        "cross-origin-resource-policy": "same-origin",
-      });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
 
 let server, browser, origin;
 before(async () => {
-  server = await serve();
-  origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", headless: true, args: FLAGS });
+  server = await serveRoots({ "/pkg/": join(repo, "pkg"), "/fixtures/": join(repo, "tests", "e2e", "fixtures") }, { isolated: true });
+  origin = server.origin;
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
-  await new Promise((r) => (server ? server.close(r) : r()));
+  await server?.close();
 });
 
 test("a group of three Web Worker members: spread, unplug, resync", { timeout: 120_000 }, async () => {

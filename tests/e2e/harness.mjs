@@ -4,26 +4,20 @@
 // localhost, and console-error collection.
 import { before, after } from "node:test";
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { launchChromium } from "../../scripts/chromium.mjs";
 import { serve } from "../../scripts/serve.mjs";
 
 export const repo = fileURLToPath(new URL("../..", import.meta.url));
 export const shots = join(repo, "test-artifacts", "screenshots");
 
-// Flags that keep Chromium off the network (docs: shared toolchain notes).
-const ARGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-  "--disable-sync", "--no-first-run", "--disable-quic",
-];
-
 export async function start() {
   mkdirSync(shots, { recursive: true });
   const { server, port } = await serve(0);
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ARGS, headless: true });
+  const browser = await launchChromium();
   const origin = `http://127.0.0.1:${port}`;
   return {
     origin,

@@ -6,59 +6,24 @@
 // started here on a free port. Needs `npm run build` first.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
-import { createServer } from "node:http";
-import { extname, join, normalize } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../../scripts/chromium.mjs";
+import { serveRoots } from "../static-server.mjs";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 const SO_PIN = "so-pin-1234";
 const USER_PIN = "user-pin-1234";
-const TYPES = { ".html": "text/html", ".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm" };
-// Flags that keep Chromium off the network (see /work/shared/notes/toolchain.md).
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
-
-/** Serves /pkg/* and /fixtures/* (tests/e2e/fixtures) on 127.0.0.1. */
-function serve() {
-  const roots = { "/pkg/": join(repo, "pkg"), "/fixtures/": join(repo, "tests", "e2e", "fixtures") };
-  const server = createServer(async (req, res) => {
-    const url = new URL(req.url, "http://x");
-    const prefix = Object.keys(roots).find((p) => url.pathname.startsWith(p));
-    const rel = prefix && normalize(decodeURIComponent(url.pathname.slice(prefix.length)));
-    if (!rel || rel.startsWith("..")) {
-      res.writeHead(404).end();
-      return;
-    }
-    try {
-      const body = await readFile(join(roots[prefix], rel));
-      res.writeHead(200, { "content-type": TYPES[extname(rel)] ?? "application/octet-stream", "cache-control": "no-store" });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
 
 let server, browser, origin;
 before(async () => {
-  server = await serve();
-  origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: FLAGS });
+  server = await serveRoots({ "/pkg/": join(repo, "pkg"), "/fixtures/": join(repo, "tests", "e2e", "fixtures") });
+  origin = server.origin;
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
-  await new Promise((r) => (server ? server.close(r) : r()));
+  await server?.close();
 });
 
 /** A page of the fixture with the token opened (C_InitializeAsync). */

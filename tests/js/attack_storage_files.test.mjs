@@ -216,3 +216,22 @@ test("a directory (or anything unreadable) in place of a record is reported whil
   q.C_Finalize();
   m.C_Finalize();
 });
+
+test("a wrong PIN whose count cannot be written answers CKR_DEVICE_ERROR, not CKR_PIN_INCORRECT", (t) => {
+  const { dir, config } = setup(t);
+  freshToken(config).C_Finalize();
+  const p = open(config);
+  const s = p.C_OpenSession(slotOf(p), RW);
+  // The counter record cannot be replaced: a directory stands in its place.
+  rmSync(join(dir, "counters"));
+  mkdirSync(join(dir, "counters"));
+  const e = throwsRv(() => p.C_Login(s, C.CKU_USER, "wrong"), "CKR_DEVICE_ERROR", "an uncounted attempt");
+  assert.match(e.cause.message, /could not be counted/);
+  assert.ok(p.storageEvents.some((e) => e.kind === "write-failed"));
+  // A right PIN still logs in: a success needs no count.
+  p.C_Login(s, C.CKU_USER, USER_PIN);
+  p.C_Logout(s);
+  p.C_CloseSession(s);
+  rmSync(join(dir, "counters"), { recursive: true });
+  p.C_Finalize();
+});

@@ -6,27 +6,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
-import { createRequire } from "node:module";
+import { C, expectRv, openUserSession, pkcs11js } from "./fixtures/token-session.mjs";
 
-const require = createRequire(import.meta.url);
-const pkcs11js = require("../../pkg/index.cjs");
-const { PKCS11, Pkcs11Error } = pkcs11js;
-const C = pkcs11js;
-
-const SO_PIN = "so-aes-more-1";
-const USER_PIN = "user-aes-more-1";
 const P256_OID = Buffer.from("06082a8648ce3d030107", "hex");
 
-const pkcs11 = new PKCS11();
-pkcs11.C_Initialize({ libraryParameters: JSON.stringify({ kdfIterations: "insecure-test" }) });
-
-const slot = pkcs11.C_GetSlotList(true).find((x) => !(pkcs11.C_GetTokenInfo(x).flags & C.CKF_TOKEN_INITIALIZED));
-pkcs11.C_InitToken(slot, SO_PIN, "aes-more");
-const s = pkcs11.C_OpenSession(slot, C.CKF_SERIAL_SESSION | C.CKF_RW_SESSION);
-pkcs11.C_Login(s, C.CKU_SO, SO_PIN);
-pkcs11.C_InitPIN(s, USER_PIN);
-pkcs11.C_Logout(s);
-pkcs11.C_Login(s, C.CKU_USER, USER_PIN);
+const { pkcs11, slot, s } = openUserSession("aes-more");
 
 // ---------------------------------------------------------------- helpers
 
@@ -35,19 +19,6 @@ const rand = (n) => crypto.randomBytes(n);
 
 function attr(obj, type) {
   return pkcs11.C_GetAttributeValue(s, obj, [{ type }])[0].value;
-}
-
-function expectRv(fn, name) {
-  let thrown;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
-  assert.ok(thrown, `expected ${name}, but the call succeeded`);
-  assert.ok(thrown instanceof Pkcs11Error, `expected a Pkcs11Error, got ${thrown?.stack ?? thrown}`);
-  assert.equal(thrown.message, name);
-  assert.equal(thrown.code, C[name]);
 }
 
 const USAGE = [C.CKA_ENCRYPT, C.CKA_DECRYPT, C.CKA_WRAP, C.CKA_UNWRAP, C.CKA_SIGN, C.CKA_VERIFY, C.CKA_DERIVE];

@@ -6,45 +6,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
-import { createRequire } from "node:module";
+import { C, expectRv, hex, openUserSession } from "./fixtures/token-session.mjs";
 
-const require = createRequire(import.meta.url);
-const pkcs11js = require("../../pkg/index.cjs");
-const { PKCS11, Pkcs11Error } = pkcs11js;
-const C = pkcs11js;
-
-const SO_PIN = "so-kdf-1";
-const USER_PIN = "user-kdf-1";
-
-const pkcs11 = new PKCS11();
-pkcs11.C_Initialize({ libraryParameters: JSON.stringify({ kdfIterations: "insecure-test" }) });
-
-const slot = pkcs11.C_GetSlotList(true).find((x) => !(pkcs11.C_GetTokenInfo(x).flags & C.CKF_TOKEN_INITIALIZED));
-pkcs11.C_InitToken(slot, SO_PIN, "kdf interop");
-const s = pkcs11.C_OpenSession(slot, C.CKF_SERIAL_SESSION | C.CKF_RW_SESSION);
-pkcs11.C_Login(s, C.CKU_SO, SO_PIN);
-pkcs11.C_InitPIN(s, USER_PIN);
-pkcs11.C_Logout(s);
-pkcs11.C_Login(s, C.CKU_USER, USER_PIN);
+const { pkcs11, slot, s } = openUserSession("kdf interop");
 
 // ---------------------------------------------------------------- helpers
 
-const hex = (b) => Buffer.from(b).toString("hex");
-
 function attr(obj, type) {
   return Buffer.from(pkcs11.C_GetAttributeValue(s, obj, [{ type }])[0].value);
-}
-
-function expectRv(fn, name) {
-  let thrown;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
-  assert.ok(thrown, `expected ${name}, but the call succeeded`);
-  assert.ok(thrown instanceof Pkcs11Error, `expected a Pkcs11Error, got ${thrown?.stack ?? thrown}`);
-  assert.equal(thrown.message, name);
 }
 
 function secretKey(keyType, value, extra = []) {

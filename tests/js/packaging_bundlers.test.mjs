@@ -16,8 +16,8 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import * as build from "../bundlers/build.mjs";
-import { launchChromium } from "../bundlers/chromium.mjs";
-import { serveDir } from "../bundlers/serve.mjs";
+import { launchChromium } from "../../scripts/chromium.mjs";
+import { serveDir } from "../static-server.mjs";
 
 const WASM_MAGIC_BASE64 = "AGFzbQ"; // "\0asm", how the inlined module starts
 

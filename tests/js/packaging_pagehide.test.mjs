@@ -7,8 +7,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { launchChromium } from "../bundlers/chromium.mjs";
-import { serveDir } from "../bundlers/serve.mjs";
+import { launchChromium } from "../../scripts/chromium.mjs";
+import { serveDir } from "../static-server.mjs";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 const RUNS = 10;

@@ -110,20 +110,7 @@ export class TokenStorage {
     }
     return b.exclusiveSync(() => {
       this.apply(slot, b.readFresh(PIN_RECORDS));
-      let ok = false;
-      try {
-        const result = fn();
-        ok = true;
-        return result;
-      } finally {
-        this.afterCall();
-        try {
-          b.flushSync();
-        } catch (e) {
-          this.writeFailed(slot, e);
-          if (!ok) throw failed(e);
-        }
-      }
+      return this.counted(slot, fn, failed, () => b.flushSync());
     });
   }
 
@@ -134,21 +121,38 @@ export class TokenStorage {
     if (!b || b.refused || !b.exclusive) return this.pinCall(slot, fn, failed);
     return b.exclusive(async () => {
       this.apply(slot, await b.readFresh(PIN_RECORDS));
-      let ok = false;
-      try {
-        const result = fn();
-        ok = true;
-        return result;
-      } finally {
-        this.afterCall();
-        try {
-          await b.flush();
-        } catch (e) {
-          this.writeFailed(slot, e);
-          if (!ok) throw failed(e);
-        }
-      }
+      return this.counted(slot, fn, failed, () => b.flush());
     });
+  }
+
+  /**
+   * Runs the PIN check `fn`, queues its writes and makes them durable with
+   * `flush` (synchronous, or returning a promise): `fn`'s result or error;
+   * if the flush fails after a failed check, `failed(error)` instead.
+   */
+  counted(slot, fn, failed, flush) {
+    let outcome;
+    try {
+      outcome = { value: fn() };
+    } catch (e) {
+      outcome = { error: e };
+    }
+    this.afterCall();
+    const settle = (flushError) => {
+      if (flushError) {
+        this.writeFailed(slot, flushError.error);
+        if ("error" in outcome) throw failed(flushError.error);
+      }
+      if ("error" in outcome) throw outcome.error;
+      return outcome.value;
+    };
+    let flushed;
+    try {
+      flushed = flush();
+    } catch (error) {
+      return settle({ error });
+    }
+    return flushed instanceof Promise ? flushed.then(() => settle(), (error) => settle({ error })) : settle();
   }
 
   /** Applies records (loaded, or written by another instance) to the core. */
