@@ -123,6 +123,8 @@ test("lesson 11: a stream spread over three members, one unplugged without a fai
   await page.evaluate(() => window.scrollTo(0, 0));
   report.push(...(await axeSerious(page)).map((v) => `420: ${v}`));
   await page.screenshot({ path: join(shots, "lesson-11-complete-420x900.png") });
+  await page.locator('.step[data-step="8"] .meter').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(shots, "lesson-11-meter-420x900.png") });
   await showPanel(page, "model");
   await page.locator(".card.members").scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(shots, "lesson-11-members-420x900.png") });

@@ -48,7 +48,7 @@ export function streamMeter(model, slot, title) {
   const rows = counts.map((_, i) => {
     const fill = el("span", { class: `fill m${i}` });
     const num = el("strong", {}, "0");
-    const note = el("span", { class: "muted small" });
+    const note = el("span", { class: "muted small note" });
     return { fill, num, note, row: el("div", { class: "meter-row", "data-member": i }, el("span", { class: `member-chip m${i}` }, `member ${i}`), el("span", { class: "bar", "aria-hidden": "true" }, fill), num, note) };
   });
   const total = el("p", { class: "small meter-total" });
@@ -98,15 +98,15 @@ const kindShort = (k) => ({ 1: "token", 2: "PIN counters", 3: "public object", 4
  */
 export function membersTable(members, { uid, uidLabel } = {}) {
   const reference = members.find((m) => m.source === "memberRecords")?.fingerprint;
-  const head = ["member", "state", "records", "fingerprint", uid ? `“${uidLabel}”` : null].filter(Boolean);
+  const head = ["member", "records", "fingerprint", uid ? `“${uidLabel}”` : null].filter(Boolean);
   return el("table", { class: "records members-table" },
     el("thead", {}, el("tr", {}, head.map((h) => el("th", { scope: "col" }, h)))),
     el("tbody", {}, members.map((m) => {
       const tomb = m.records.filter((r) => r.kind === 5).length;
       const rec = uid ? m.records.find((r) => r.uid === uid) : null;
       return el("tr", { "data-member": m.index },
-        el("td", {}, el("span", { class: `member-chip m${m.index}` }, `member ${m.index}`)),
-        el("td", {}, STATE_TEXT[m.state] ?? m.state, m.source === "database" ? el("div", { class: "muted small" }, "read from its database: its worker is not running") : null),
+        el("td", {}, el("span", { class: `member-chip m${m.index}` }, `member ${m.index}`), el("div", {}, STATE_TEXT[m.state] ?? m.state),
+          m.source === "database" ? el("div", { class: "muted small" }, "read from its database: its worker is not running") : null),
         el("td", {}, `${m.records.length}`, tomb ? el("span", { class: "muted" }, ` (${tomb} tombstone${tomb === 1 ? "" : "s"})`) : null),
         el("td", {}, el("code", {}, m.fingerprint.slice(0, 8)), " ", m.fingerprint === reference ? el("span", { class: "muted small" }, "same") : el("strong", { class: "differs" }, "differs")),
         uid ? el("td", {}, rec ? `${kindShort(rec.kind)}, version ${rec.recordVersion ?? "?"}` : el("span", { class: "muted" }, "none")) : null);

@@ -170,7 +170,8 @@ export default {
         mustAllSucceed(recs);
         const later = recs.filter((r) => r.seq > unplug.seq);
         const onIt = later.filter((r) => memberOf(r) === m).length;
-        return [meter.stop(), note(`60 signatures, 0 failed. Member ${m} was unplugged after 20 answers (${inFlight} of its calls in flight then, finished elsewhere); of the ${later.length} answered after that, ${onIt} came from it.`)];
+        const then = inFlight ? `${inFlight} of its calls were in flight then, and the group finished them on the others` : "none of its calls was in flight at that moment";
+        return [meter.stop(), note(`60 signatures, 0 failed. Member ${m} was unplugged after 20 answers (${then}); of the ${later.length} answered after that, ${onIt} came from it.`)];
       },
     },
     {

@@ -58,7 +58,7 @@ function servedBy(r, model) {
   const ms = [...new Set((r.members ?? []).map((m) => m.member))].sort((a, b) => a - b);
   const chip = (i, text) => el("span", { class: `member-chip m${i}` }, text);
   if (ms.length === 1) return el("span", { class: "served" }, "served by ", chip(ms[0], `member ${ms[0]}`));
-  if (ms.length > 1) return el("span", { class: "served" }, "members ", ms.map((i) => chip(i, String(i))));
+  if (ms.length > 1) return el("span", { class: "served" }, "served by members", ms.flatMap((i) => [" ", chip(i, String(i))]));
   if (r.ok && /Init$/.test(r.fn) && model.isGroup(model.slotOfCall(r))) return el("span", { class: "served muted" }, "no member yet: sent with the next call");
   return null;
 }
