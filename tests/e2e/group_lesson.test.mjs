@@ -9,8 +9,11 @@
 // screenshots of the lesson (mid-stream and complete) at both sizes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { useEnv, assertClean, openPage, openLesson, runStep, showPanel, axeSerious, shots } from "./harness.mjs";
+import { useEnv, assertClean, openPage, openLesson, openAction, runStep, showPanel, axeSerious, shots, repo } from "./harness.mjs";
 
 const env = useEnv();
 const WIDE = { width: 1280, height: 800 };
@@ -116,6 +119,24 @@ test("lesson 11: a stream spread over three members, one unplugged without a fai
   assert.equal(last.length, 30);
   assert.ok(last.some((c) => c.members[0] === m), `member ${m} serves again`);
 
+  // "Copy all as JS": a Node program (the group's members in memory, the Async calls awaited) that runs.
+  await page.click("#trace-copy-all");
+  await page.waitForFunction(() => document.querySelector("#snippet-text").textContent.includes("enableMember"));
+  const code = await page.locator("#snippet-text").textContent();
+  assert.match(code, /\{ group: \{ members: \[\{ storage: \{ memory: "member-0" \} \}/);
+  assert.match(code, /await pkcs11\.C_SignAsync\(/);
+  const dir = mkdtempSync(join(tmpdir(), "playground-group-snippet-"));
+  try {
+    mkdirSync(join(dir, "node_modules"));
+    symlinkSync(join(repo, "pkg"), join(dir, "node_modules", "pkcs11-wasm"), "dir");
+    writeFileSync(join(dir, "snippet.js"), code);
+    const out = execFileSync(process.execPath, ["snippet.js"], { cwd: dir, encoding: "utf8" });
+    assert.match(out, /failed as in the playground: CKR_DEVICE_ERROR|succeeded here \(the playground got CKR_DEVICE_ERROR\)/);
+    assert.equal((out.match(/^C_SignAsync: [0-9a-f]{512}$/gm) ?? []).length, 150, "every signature of the three streams");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
   // Access and pictures at both sizes.
   const report = (await axeSerious(page)).map((v) => `1280: ${v}`);
   await page.screenshot({ path: join(shots, "lesson-11-complete-1280x800.png") });
@@ -152,6 +173,31 @@ test("the member panel unplugs and plugs back a member; with every member out th
   await page.waitForSelector('.card.token[data-slot="2"] h3:not(:text("No token"))');
   assert.match(await page.locator('.card.members li.member[data-member="1"] [data-k="toggle"]').getAttribute("aria-label"), /^unplug member 1$/);
   await page.screenshot({ path: join(shots, "group-members-panel-420x900.png") });
+  assertClean(p);
+  await p.ctx.close();
+});
+
+test("a logout in the middle of lesson 11: the failed step names what is gone, and the lesson recovers", { timeout: 60_000 }, async () => {
+  const p = await openPage(env(), WIDE);
+  const { page } = p;
+  await openLesson(page, 11);
+  for (const t of ["one slot", "token", "keys", "stream"]) await run(page, t);
+  // The learner logs the group's USER out with the form: private objects' handles end (PKCS#11 3.1 5.6.10).
+  const session = await page.getAttribute('[data-sessions-slot="2"] li[data-session]', "data-session");
+  await openAction(page, "logout");
+  await page.locator("form[data-form=logout] [data-name=session]").selectOption(session);
+  await page.click("form[data-form=logout] button[type=submit]");
+  await page.waitForSelector("form[data-form=logout] .result .ok-line");
+  await page.click("#tab-lessons");
+  const k = await runStep(page);
+  const error = page.locator(`.step[data-step="${k}"] .step-error`);
+  const text = await error.innerText();
+  assert.match(text, /the USER is no longer logged in/);
+  const redo = error.locator("button.redo");
+  assert.match(await redo.innerText(), /Redo from step 2/);
+  await redo.click();
+  while ((await page.locator(".step.current [data-run-step]").count()) > 0) await run(page, "after the redo");
+  await page.waitForSelector(".complete");
   assertClean(p);
   await p.ctx.close();
 });
