@@ -68,6 +68,9 @@ export class GroupWatch {
     let r;
     try {
       r = invoke();
+    } catch (e) {
+      if (e && typeof e === "object") e.members = mine;
+      throw e;
     } finally {
       this.#sync = null;
     }
