@@ -9,11 +9,8 @@
 // screenshots of the lesson (mid-stream and complete) at both sizes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { useEnv, assertClean, openPage, openLesson, openAction, runStep, showPanel, axeSerious, shots, repo } from "./harness.mjs";
+import { useEnv, assertClean, openPage, openLesson, openAction, runStep, showPanel, axeSerious, runExported, shots } from "./harness.mjs";
 
 const env = useEnv();
 const WIDE = { width: 1280, height: 800 };
@@ -125,17 +122,9 @@ test("lesson 11: a stream spread over three members, one unplugged without a fai
   const code = await page.locator("#snippet-text").textContent();
   assert.match(code, /\{ group: \{ members: \[\{ storage: \{ memory: "member-0" \} \}/);
   assert.match(code, /await pkcs11\.C_SignAsync\(/);
-  const dir = mkdtempSync(join(tmpdir(), "playground-group-snippet-"));
-  try {
-    mkdirSync(join(dir, "node_modules"));
-    symlinkSync(join(repo, "pkg"), join(dir, "node_modules", "pkcs11-wasm"), "dir");
-    writeFileSync(join(dir, "snippet.js"), code);
-    const out = execFileSync(process.execPath, ["snippet.js"], { cwd: dir, encoding: "utf8" });
-    assert.match(out, /failed as in the playground: CKR_DEVICE_ERROR|succeeded here \(the playground got CKR_DEVICE_ERROR\)/);
-    assert.equal((out.match(/^C_SignAsync: [0-9a-f]{512}$/gm) ?? []).length, 150, "every signature of the three streams");
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const out = runExported(code);
+  assert.match(out, /failed as in the playground: CKR_DEVICE_ERROR|succeeded here \(the playground got CKR_DEVICE_ERROR\)/);
+  assert.equal((out.match(/^C_SignAsync: [0-9a-f]{512}$/gm) ?? []).length, 150, "every signature of the three streams");
 
   // Access and pictures at both sizes.
   const report = (await axeSerious(page)).map((v) => `1280: ${v}`);
