@@ -1,9 +1,12 @@
-// A small static file server for the playground: www/ at /, and the built
-// package pkg/ at /pkg/ (so the page imports /pkg/browser.mjs).
+// A small static file server for the playground: www/ at /, the built
+// package pkg/ at /pkg/ (so the page imports /pkg/browser.mjs), and the
+// repository's README.md at /README.md (lessons link its sections).
 // Local use only: binds 127.0.0.1, GET/HEAD only, no directory listings,
-// and never serves a file outside the two roots. Run it (`node
-// scripts/serve.mjs`, PORT to choose the port) or import `serve` (the
-// end-to-end tests start it on a free port).
+// and never serves a file outside its roots. Every answer is cross-origin
+// isolated (COOP + COEP): the token group's members are Web Workers that
+// answer through SharedArrayBuffer, which only such pages get. Run it
+// (`node scripts/serve.mjs`, PORT to choose the port) or import `serve`
+// (the end-to-end tests start it on a free port).
 import { createServer } from "node:http";
 import { createReadStream } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
@@ -11,6 +14,7 @@ import { extname, join, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const repo = resolve(fileURLToPath(new URL("..", import.meta.url)));
+const files = new Map([["/README.md", join(repo, "README.md")]]);
 const mounts = [
   ["/pkg/", join(repo, "pkg")],
   ["/", join(repo, "www")],
@@ -43,6 +47,11 @@ async function locate(urlPath) {
     return null;
   }
   if (decoded.includes("\0") || decoded.includes("\\")) return null;
+  const file1 = files.get(decoded);
+  if (file1) {
+    const info = await stat(file1).catch(() => null);
+    return info?.isFile() ? { path: file1, size: info.size } : null;
+  }
   const [prefix, root] = mounts.find(([p]) => decoded.startsWith(p));
   let file = resolve(root, "." + sep + decoded.slice(prefix.length));
   if (file !== root && !file.startsWith(root + sep)) return null;
@@ -59,8 +68,16 @@ async function locate(urlPath) {
   }
 }
 
+// Cross-origin isolation: the page may only embed same-origin resources
+// (it loads nothing else) and gets SharedArrayBuffer in return.
+const ISOLATION = {
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-embedder-policy": "require-corp",
+  "cross-origin-resource-policy": "same-origin",
+};
+
 function reply(res, status, text) {
-  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" });
+  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff", ...ISOLATION });
   res.end(text + "\n");
 }
 
@@ -77,6 +94,7 @@ async function handle(req, res) {
     "content-length": found.size,
     "cache-control": "no-store",
     "x-content-type-options": "nosniff",
+    ...ISOLATION,
   });
   if (req.method === "HEAD") return res.end();
   createReadStream(found.path).on("error", () => res.destroy()).pipe(res);

@@ -4,8 +4,10 @@
 // localhost, and console-error collection.
 import { before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { launchChromium } from "../../scripts/chromium.mjs";
@@ -139,4 +141,21 @@ export async function axeSerious(page) {
 /** The learner's calls in the trace: [{ fn, rv }]. */
 export function traceCalls(page) {
   return page.$$eval("#trace-list > li.call", (lis) => lis.map((li) => ({ fn: li.dataset.fn, rv: li.dataset.rv })));
+}
+
+/**
+ * Runs a program the page exported ("copy as JS") in Node, in a scratch
+ * directory where the built package is installed as pkcs11-wasm; returns
+ * its standard output (a failing program throws).
+ */
+export function runExported(code) {
+  const dir = mkdtempSync(join(tmpdir(), "playground-snippet-"));
+  try {
+    mkdirSync(join(dir, "node_modules"));
+    symlinkSync(join(repo, "pkg"), join(dir, "node_modules", "pkcs11-wasm"), "dir");
+    writeFileSync(join(dir, "snippet.js"), code);
+    return execFileSync(process.execPath, ["snippet.js"], { cwd: dir, encoding: "utf8" });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

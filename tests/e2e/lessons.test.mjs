@@ -28,6 +28,12 @@ const CHECKS = {
   9: async (page) => assert.match(await page.locator('.step[data-step="3"] .outcome').innerText(), /returned 2, then 1, then 0 handles/),
   // The second token cannot see the first one's key.
   10: async (page) => assert.match(await page.locator('.step[data-step="3"] .outcome').innerText(), /found 0 objects[\s\S]*belongs to the token in slot 0/),
+  // The group's members are all back and hold the same records (group_lesson.test.mjs checks the rest).
+  11: async (page) => {
+    const fps = await page.$$eval(".card.members li.member", (lis) => lis.map((li) => `${li.dataset.state} ${li.querySelector('[data-k="fingerprint"]').textContent}`));
+    assert.equal(fps.length, 3);
+    assert.ok(fps.every((f) => f === fps[0] && f.startsWith("live ")), fps.join(", "));
+  },
 };
 const PHONE = { width: 420, height: 900 };
 
@@ -35,7 +41,7 @@ test("every lesson completes, with no serious accessibility violation, at 1280×
   const p = await openPage(env(), WIDE);
   const { page } = p;
   const count = await page.locator(".lesson-link").count();
-  assert.ok(count >= 10, `${count} lessons`);
+  assert.ok(count >= 11, `${count} lessons`);
   const report = [];
   for (let n = 1; n <= count; n++) {
     await page.setViewportSize(WIDE);
@@ -64,8 +70,9 @@ test("every lesson completes, with no serious accessibility violation, at 1280×
   await page.setViewportSize(WIDE);
   assert.equal(await page.locator(".lesson-link .tick").count(), count);
   assertClean(p);
-  // The trace of the last page load ends with lesson 10's calls, all as the lesson expected.
+  // The trace of the last page load has lesson 10's and 11's calls, all as the lessons expected.
   const calls = await traceCalls(page);
-  assert.ok(calls.some((c) => c.fn === "C_InitToken"), "lesson 10 initialized the second token");
+  assert.ok(calls.some((c) => c.fn === "C_InitToken"), "lessons 10 and 11 initialized the second token and the group");
+  assert.ok(calls.some((c) => c.fn === "enableMember" && c.rv === "CKR_OK"), "lesson 11 plugged its member back");
   await p.ctx.close();
 });

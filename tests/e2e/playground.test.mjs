@@ -6,11 +6,9 @@
 // README).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync, statSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { useEnv, assertClean, openPage, openAction, showPanel, runLesson, traceCalls, shots, repo } from "./harness.mjs";
+import { useEnv, assertClean, openPage, openAction, showPanel, runLesson, traceCalls, runExported, shots, repo } from "./harness.mjs";
 
 const env = useEnv();
 
@@ -55,19 +53,11 @@ test("lesson 1 completes and the trace shows its calls with CKR_OK", async () =>
   await page.click("#trace-copy-all");
   await page.waitForFunction(() => document.querySelector("#snippet-text").textContent.includes("require(\"pkcs11-wasm\")"));
   const code = await page.locator("#snippet-text").textContent();
-  const dir = mkdtempSync(join(tmpdir(), "playground-snippet-"));
-  try {
-    mkdirSync(join(dir, "node_modules"));
-    symlinkSync(join(repo, "pkg"), join(dir, "node_modules", "pkcs11-wasm"), "dir");
-    writeFileSync(join(dir, "snippet.js"), code);
-    const out = execFileSync(process.execPath, ["snippet.js"], { cwd: dir, encoding: "utf8" });
-    // Decrypted text prints as text.
-    assert.match(out, /C_Decrypt: Meet me at the token at noon\./);
-    // The header says how to get the package, which is not on the registry.
-    assert.match(code, /not on the npm\n\/\/ registry yet[\s\S]*npm install \/path\/to\/pkcs11-wasm\/pkg/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const out = runExported(code);
+  // Decrypted text prints as text.
+  assert.match(out, /C_Decrypt: Meet me at the token at noon\./);
+  // The header says how to get the package, which is not on the registry.
+  assert.match(code, /not on the npm\n\/\/ registry yet[\s\S]*npm install \/path\/to\/pkcs11-wasm\/pkg/);
   assertClean(p);
   await p.ctx.close();
 });

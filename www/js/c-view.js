@@ -3,7 +3,7 @@
 // first call with a NULL pointer, the two-call C_GetAttributeValue, the
 // C_FindObjects loop, and the count and length arguments pkcs11js fills
 // in. Pure (names come from `names.attr`), so Node tests load it.
-import { SIGNATURES } from "./signatures.js";
+import { SIGNATURES, syncName } from "./signatures.js";
 
 const lenOf = (v) => (v && typeof v.length === "number" ? v.length : "?");
 
@@ -58,6 +58,12 @@ function findLoop(rec) {
 
 /** C text for a record, or null when the JavaScript call reads the same as C. */
 export function cView(rec, names) {
+  if (/Async$/.test(rec.fn)) {
+    const fn = syncName(rec.fn);
+    const base = cView({ ...rec, fn }, names);
+    const note = `/* C has no ${rec.fn}: pkcs11js makes the ${fn} call off the calling thread and resolves a Promise;\n   a C application calls ${fn} from a thread of its own. */`;
+    return base ? `${note}\n${base}` : `${note}\n${fn}(...);`;
+  }
   const sig = SIGNATURES[rec.fn];
   if (!sig) return null;
   if (rec.fn === "C_GetAttributeValue") return getAttributes(rec, names);

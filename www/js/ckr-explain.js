@@ -212,7 +212,8 @@ function handleCause(call, state) {
  * `state` (all optional): { loggedIn: "USER" | "SO" | null on the call's
  * token, tokenFlags, pinLen: { min, max }, attrName(type),
  * objectFacts(handle), keyFacts(handle), objectStory(handle),
- * sessionStory(handle), mechInfo(type) -> { name, minKeySize, maxKeySize } }.
+ * sessionStory(handle), mechInfo(type) -> { name, minKeySize, maxKeySize },
+ * group: the groupStatus of the call's slot when it is a token group }.
  * Returns a sentence or null.
  */
 export function likelyCause(call, state = {}) {
@@ -307,6 +308,16 @@ export function likelyCause(call, state = {}) {
       const lenName = i < 0 ? "its length" : `*pul${sig[i][0].slice(1)}Len`;
       return `The output buffer ${name}${size !== null && size !== undefined ? ` (${size} bytes)` : ""} is smaller than the result. In C the token also writes the size it needs into ${lenName}, and the operation stays active: call again with a buffer that big, or first call with ${name} = NULL_PTR just to learn the size (PKCS#11 3.1 section 5.2). In JavaScript you pass a Buffer large enough.`;
     }
+    case "CKR_DEVICE_ERROR":
+      if (!state.group) return null;
+      if (/(Update|Final)$/.test(fn)) {
+        return `This slot is a token group, and this multi-part operation lived on one member, which was lost or unplugged before this call: the data fed so far was in that member's memory and cannot move to another. The operation is over and the session stays usable: start again with C_${op}Init (a single-part call would have been run again on a live member, with no error).`;
+      }
+      return "This slot is a token group: the member serving the call failed in a way the group could not hide.";
+    case "CKR_DEVICE_REMOVED":
+    case "CKR_TOKEN_NOT_PRESENT":
+      if (!state.group) return null;
+      return "This slot is a token group and no member is live (all unplugged or lost), so the slot has no token. Plug a member back (Members, under the slot): the sessions and the login come back with it.";
     case "CKR_CRYPTOKI_NOT_INITIALIZED":
       return "Call C_Initialize first.";
     case "CKR_TOKEN_NOT_RECOGNIZED":

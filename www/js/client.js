@@ -1,6 +1,8 @@
 // The page's side of the worker protocol (see worker.js). Every Cryptoki
 // call goes through `call`/`batch`, which record it in the trace and mark
-// the page busy while the worker works.
+// the page busy while the worker works. What the worker reports unasked
+// (the token group's status and membership events) is dispatched as
+// "group-status" and "group-event" events.
 
 /** A handle argument: travels as { $h } and is named in the trace. */
 export const H = (n) => ({ $h: n });
@@ -19,6 +21,7 @@ export class Token extends EventTarget {
     super();
     this.#worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
     this.#worker.onmessage = ({ data }) => {
+      if (data.event) return this.dispatchEvent(new CustomEvent(data.event, { detail: data.value }));
       const p = this.#pending.get(data.id);
       this.#pending.delete(data.id);
       if (data.ok) p.resolve(data.value);
@@ -78,6 +81,16 @@ export class Token extends EventTarget {
     return answers.map((a, i) => this.#record(calls[i], a, meta));
   }
 
+
+  /** Each member's stored records of the group in `slot`, summed up (worker-group.js). */
+  memberRecords(slot) {
+    return this.#send("members", { slot }, "reading the members' records");
+  }
+
+  /** The status of every token group now (groupStatus of each). */
+  groupStatus() {
+    return this.#send("status", {}, "reading the group's status");
+  }
 
   /** The raw stored records of the token in slot `slotIndex` (its IndexedDB database). */
   storedRecords(slotIndex = 0) {

@@ -3,6 +3,7 @@ import { Token, H } from "./client.js";
 import { Model } from "./model.js";
 import { el } from "./dom.js";
 import { renderModel } from "./views/model-view.js";
+import { updateMembers } from "./views/members-view.js";
 import { renderObject } from "./views/object-view.js";
 import { TraceView } from "./views/trace-view.js";
 import { Actions, DEFAULT_PINS } from "./views/actions.js";
@@ -88,6 +89,9 @@ const ctx = {
   snippetContext: () => ({
     kdfIterations: token.info?.kdfIterations ?? 100000,
     slotCount: model.slots.length,
+    groupSlots: (token.info?.groups ?? []).map((g) => model.slots.findIndex((s) => s.id === g.slot)),
+    groupMembers: token.info?.groups?.[0]?.dbNames.length ?? 3,
+    groupCall: (r) => model.isGroup(model.slotOfCall(r)),
     slotIndex: (n) => Math.max(0, model.slots.findIndex((s) => s.id === n)),
     setup: setupAtStart,
   }),
@@ -105,8 +109,19 @@ function selectObject(h) {
   showTab("object");
 }
 function renderModelNow() {
-  renderModel($("model-body"), model, { onSelect: selectObject, onAction: (id, prefill) => actions.open(id, prefill), demo: { pins, kdfIterations: token.info?.kdfIterations } });
+  renderModel($("model-body"), model, { onSelect: selectObject, onAction: (id, prefill) => actions.open(id, prefill), onMember: memberCall, demo: { pins, kdfIterations: token.info?.kdfIterations } });
 }
+/** A member panel's button: unplug (disableMember) or plug back (enableMember), traced like any call. */
+async function memberCall(fn, slot, index) {
+  await ready;
+  const rec = await token.call(fn, [H(slot), index], { origin: "member panel" });
+  await afterCall(rec);
+  if (!rec.ok) notice(`${fn}(member ${index}) failed: ${rec.rvName ?? rec.error}`, "bad", 8000);
+}
+// A group's counters change many times a second: its members card is updated in place.
+model.addEventListener("group", () => {
+  for (const card of document.querySelectorAll(".card.members")) updateMembers(card, model);
+});
 let objectRender = Promise.resolve();
 function renderSelected() {
   objectRender = objectRender.then(() => renderObject($("object-pane"), model, model.selected, { onAction: (id, prefill) => actions.open(id, prefill) }));

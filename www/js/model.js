@@ -9,6 +9,8 @@ import { SUMMARY_ATTRS, summarize } from "./render-attrs.js";
 import { SIGNATURES } from "./signatures.js";
 
 const INSPECT = { group: "inspect", origin: "model" };
+// Calls after which a group's members' records are unchanged.
+const READS = /^C_(Get|Find|Sign|Verify|Encrypt|Decrypt|Digest|GenerateRandom|OpenSession|CloseSession|CloseAllSessions|Logout)|^groupStatus$/;
 
 export class Model extends EventTarget {
   // { id, info, token, tokenFlags, label, mechanisms: [{ type, name, info }], objects, objectsSeenBy }
@@ -21,15 +23,56 @@ export class Model extends EventTarget {
   // Object summaries by handle: read once, dropped when the learner changes
   // or destroys the object (a handle never names another object).
   #summaries = new Map();
+  // Token groups (lesson 11): slot id -> groupStatus, pushed by the worker
+  // as members serve calls and change state ("group" events); slot id ->
+  // each member's stored records, read again after a call that may write.
+  groups = new Map();
+  memberRecords = new Map();
+  #membersStale = new Set();
 
   constructor(token) {
     super();
     this.token = token;
     token.addEventListener("call", ({ detail: r }) => this.#track(r));
+    token.addEventListener("group-status", ({ detail }) => this.#groupStatus(detail));
+  }
+
+  #groupStatus(list) {
+    // Counters only: the members card updates itself ("group"); a member
+    // state changed: the slot's card may too (no token when none is live).
+    const shape = (st) => `${st?.tokenPresent} ${st?.sessionMember} ${st?.members.map((m) => m.state).join()}`;
+    let changed = false;
+    for (const st of list) {
+      changed ||= shape(this.groups.get(st.slot)) !== shape(st);
+      this.groups.set(st.slot, st);
+    }
+    this.dispatchEvent(new Event("group"));
+    if (changed && this.slot?.mechanisms) this.dispatchEvent(new Event("change"));
+  }
+
+  /** Whether slot `id` is a token group. */
+  isGroup(id) {
+    return this.groups.has(id);
+  }
+
+  /** Reads the members' records of every group whose token may have changed. */
+  async #refreshMembers() {
+    for (const slot of this.#membersStale) {
+      this.#membersStale.delete(slot);
+      try {
+        this.memberRecords.set(slot, await this.token.memberRecords(slot));
+      } catch {
+        this.memberRecords.delete(slot);
+      }
+    }
   }
 
   /** Remembers sessions as the page opens and closes them. */
   #track(r) {
+    if (r.group !== "inspect" && !READS.test(r.fn)) {
+      const slot = this.slotOfCall(r);
+      if (this.isGroup(slot)) this.#membersStale.add(slot);
+    }
     if (!r.ok || r.group === "inspect") return;
     const h = (i) => r.args[i]?.$h ?? r.args[i];
     if (r.fn === "C_FindObjectsInit") this.searching.add(h(0));
@@ -49,6 +92,10 @@ export class Model extends EventTarget {
     const [info, list] = await this.token.batch([{ fn: "C_GetInfo", args: [] }, { fn: "C_GetSlotList", args: [false] }], INSPECT);
     this.moduleInfo = info.value;
     this.slots = (list.value ?? []).map((id) => ({ id, objects: [], objectsSeenBy: null }));
+    if (this.token.info?.groups?.length) {
+      this.#groupStatus(await this.token.groupStatus());
+      for (const g of this.token.info.groups) this.#membersStale.add(g.slot);
+    }
     const infoByType = new Map(); // one C_GetMechanismInfo per mechanism: the slots share one engine
     for (const slot of this.slots) {
       const [si, ml] = await this.token.batch([
@@ -78,10 +125,12 @@ export class Model extends EventTarget {
     const infos = handles.length ? await this.token.batch(handles.map((s) => ({ fn: "C_GetSessionInfo", args: [H(s)] })), INSPECT) : [];
     handles.forEach((s, i) => {
       if (infos[i].ok) this.sessions.get(s).info = infos[i].value;
-      else this.sessions.delete(s); // closed behind the page's back (reset, lockout)
+      // A group with no member live keeps its sessions for the first that comes back.
+      else if (infos[i].rvName !== "CKR_DEVICE_REMOVED") this.sessions.delete(s); // closed behind the page's back (reset, lockout)
     });
     for (const s of this.searching) if (!this.sessions.has(s)) this.searching.delete(s);
     for (const slot of this.slots) await this.#listObjects(slot);
+    await this.#refreshMembers();
     if (this.selected !== null && !this.objectByHandle(this.selected)) this.selected = null;
     this.dispatchEvent(new Event("change"));
   }

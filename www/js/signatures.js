@@ -62,7 +62,18 @@ export const SIGNATURES = {
   C_DeriveKey: [["hSession", "session"], ["pMechanism", "mech"], ["hBaseKey", "object"], ["pTemplate", "template"]],
   C_GenerateRandom: [["hSession", "session"], ["pRandomData", "out"]],
   deleteToken: [["slotID", "slot"]],
+  // pkcs11-wasm's token groups (README "Groups"): a member is named by its index.
+  groupStatus: [["slotID", "slot"]],
+  disableMember: [["slotID", "slot"], ["member", "number"]],
+  enableMember: [["slotID", "slot"], ["member", "number"]],
 };
+// pkcs11js's Async forms take the arguments of the call they make (off the
+// calling thread; on a token group, on a member's thread) and resolve to its result.
+export const ASYNC_FORMS = ["C_Encrypt", "C_Decrypt", "C_Sign", "C_Verify", "C_Digest", "C_GenerateKey", "C_GenerateKeyPair"];
+for (const fn of ASYNC_FORMS) SIGNATURES[`${fn}Async`] = SIGNATURES[fn];
+
+/** "C_SignAsync" -> "C_Sign"; other names as they are. */
+export const syncName = (fn) => fn.replace(/Async$/, "");
 
 /** What a call's result is, for naming it in snippets and the trace. */
 export const RESULTS = {
@@ -75,6 +86,8 @@ export const RESULTS = {
   C_DeriveKey: "object",
   C_FindObjects: "objects",
   C_GenerateKeyPair: "keypair",
+  C_GenerateKeyAsync: "object",
+  C_GenerateKeyPairAsync: "keypair",
 };
 
 /** Calls whose PIN belongs to the SO, the USER, or whoever is logged in (PKCS#11 3.1 5.5.7-5.5.9, 5.6.8). */

@@ -13,7 +13,14 @@ const OUTPUT_NAMES = {
   C_WrapKey: "wrapped", C_GenerateRandom: "random",
   C_EncryptUpdate: "encryptedPart", C_EncryptFinal: "lastEncryptedPart", C_DecryptUpdate: "part", C_DecryptFinal: "lastPart",
   C_SignFinal: "signature", C_DigestFinal: "digest",
+  C_EncryptAsync: "encrypted", C_DecryptAsync: "decrypted", C_SignAsync: "signature", C_DigestAsync: "digest",
 };
+// Calls that return a Promise (pkcs11js's Async forms, pkcs11-wasm's enableMember): awaited.
+const awaited = (fn) => /Async$/.test(fn) || fn === "enableMember";
+// Failures that on a token group depend on which member served the call (one unplugged).
+const MEMBER_DEPENDENT = new Set(["CKR_DEVICE_ERROR", "CKR_DEVICE_REMOVED", "CKR_TOKEN_NOT_PRESENT"]);
+/** A token group of in-memory members, for a playground slot that is a group. */
+const groupConfig = (n) => `{ group: { members: [${Array.from({ length: n }, (_, i) => `{ storage: { memory: "member-${i}" } }`).join(", ")}] } }`;
 const OBJECT_NAMES = {
   C_GenerateKey: "key", C_CreateObject: "object", C_CopyObject: "copy", C_UnwrapKey: "unwrapped", C_DeriveKey: "derived",
 };
@@ -23,7 +30,9 @@ const OBJECT_NAMES = {
  * results are used). `ctx`: { kdfIterations, slotCount, slotIndex(n),
  * setup: [{ slotIndex, label, soPin, userPin, userPinInitialized }] (the
  * tokens initialized when the page started), mark: seq of the call to
- * point out }.
+ * point out, groupSlots: indexes of the slots that are token groups (in
+ * Node: groups of in-memory members), groupCall(record): whether a call
+ * was made on a group }.
  */
 export function snippet(records, ctx) {
   const used = new Set();
@@ -32,6 +41,9 @@ export function snippet(records, ctx) {
   const counters = {};
   let needHandle = false;
   let needExpect = false;
+  let needMaybe = false;
+  const isAsync = records.some((r) => r.group !== "inspect" && awaited(r.fn));
+  const onGroup = records.some((r) => r.group !== "inspect" && ctx.groupCall?.(r));
   const fresh = (base) => `${base}${(counters[base] = (counters[base] ?? 0) + 1)}`;
 
   const w = writer({
@@ -56,7 +68,8 @@ export function snippet(records, ctx) {
 
   const body = [];
   // As many in-memory slots as the playground has IndexedDB ones.
-  const slotList = (ctx.slotCount ?? 1) > 1 ? `, slots: [${Array(ctx.slotCount).fill('{ storage: "memory" }').join(", ")}]` : "";
+  const slotConfigs = Array.from({ length: ctx.slotCount ?? 1 }, (_, i) => (ctx.groupSlots?.includes(i) ? groupConfig(ctx.groupMembers ?? 3) : '{ storage: "memory" }'));
+  const slotList = slotConfigs.length > 1 ? `, slots: [${slotConfigs.join(", ")}]` : "";
   const config = `{ kdfIterations: ${ctx.kdfIterations}${slotList} }`;
   const emitSetup = () => {
     const tokens = ctx.setup ?? [];
@@ -110,11 +123,14 @@ export function snippet(records, ctx) {
     // The page's own inspection calls are not part of what the learner did.
     if (r.group === "inspect") continue;
     const args = argText(r.fn, r.args);
-    let call = `pkcs11.${r.fn}(${args.join(", ")})`;
+    let call = `${awaited(r.fn) ? "await " : ""}pkcs11.${r.fn}(${args.join(", ")})`;
     if (r.seq === ctx.mark) body.push("", "// ---- the call you picked ----");
     if (!r.ok) {
-      needExpect = true;
-      body.push(`expectError(${JSON.stringify(r.rvName ?? "TypeError")}, () => ${call});`);
+      const dependent = MEMBER_DEPENDENT.has(r.rvName) && ctx.groupCall?.(r);
+      if (dependent) needMaybe = true;
+      else needExpect = true;
+      const f = isAsync ? `async () => ${call}` : `() => ${call}`;
+      body.push(`${isAsync ? "await " : ""}${dependent ? "maybeError" : "expectError"}(${JSON.stringify(r.rvName ?? "TypeError")}, ${f});`);
       continue;
     }
     const kind = RESULTS[r.fn];
@@ -144,7 +160,7 @@ export function snippet(records, ctx) {
       body.push(`const ${v} = ${call};`, `console.log("${r.fn}:", ${v}.toString(${t ? '"utf8"' : '"hex"'}));`);
     } else if (r.fn === "C_Verify" || r.fn === "C_VerifyFinal") {
       body.push(`console.log("C_Verify:", ${call});`);
-    } else if (/^C_Get/.test(r.fn)) {
+    } else if (/^C_Get/.test(r.fn) || r.fn === "groupStatus") {
       body.push(`console.log("${r.fn}:", ${call});`);
     } else {
       body.push(`${call};`);
@@ -174,13 +190,14 @@ export function snippet(records, ctx) {
       "}",
     );
   }
+  const [fnKw, callKw] = isAsync ? ["async function", "await "] : ["function", ""];
   if (needExpect) {
     head.push(
       "",
       "// Calls that failed in the playground fail here too, with the same CKR_ code.",
-      "function expectError(name, f) {",
+      `${fnKw} expectError(name, f) {`,
       "  try {",
-      "    f();",
+      `    ${callKw}f();`,
       "  } catch (e) {",
       "    if (e.message === name || e.name === name) return console.log(`expected failure: ${name}`);",
       "    throw e;",
@@ -189,5 +206,30 @@ export function snippet(records, ctx) {
       "}",
     );
   }
+  if (needMaybe) {
+    head.push(
+      "",
+      "// Failed in the playground because of the member that served the call (one was unplugged);",
+      "// here another member may serve it, so it may succeed.",
+      `${fnKw} maybeError(name, f) {`,
+      "  try {",
+      `    ${callKw}f();`,
+      "    console.log(`succeeded here (the playground got ${name})`);",
+      "  } catch (e) {",
+      "    if (e.message !== name) throw e;",
+      "    console.log(`failed as in the playground: ${name}`);",
+      "  }",
+      "}",
+    );
+  }
+  if (onGroup) {
+    head.push(
+      "",
+      "// The token group's members are in memory, in this thread. Which member serves a call",
+      "// depends on what is in flight: here calls run one after another, so other members may",
+      "// serve them than in the playground (its members were Web Workers, its calls concurrent).",
+    );
+  }
+  if (isAsync) return [...head, "", "(async () => {", ...body, "})().catch((e) => {", "  console.error(e);", "  process.exitCode = 1;", "});", ""].join("\n");
   return [...head, "", ...body, ""].join("\n");
 }

@@ -74,6 +74,9 @@ const TOPICS = {
 
 /** { section, title, href } for a function name ("C_Login") or a topic key ("buffers"); null if unknown. */
 export function specRef(name) {
+  // pkcs11js's Async forms make the call they are named after (C_SignAsync: C_Sign).
+  const async = /^C_\w+Async$/.test(name) ? FUNCTIONS[name.slice(0, -"Async".length)] : undefined;
+  if (async) return { section: async[0], title: name, href: `${SPEC_URL}#${async[1]}` };
   const f = FUNCTIONS[name];
   if (f) return { section: f[0], title: name, href: `${SPEC_URL}#${f[1]}` };
   const t = TOPICS[name];

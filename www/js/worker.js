@@ -1,23 +1,39 @@
 // The token lives here, off the page's thread: long calls (RSA-4096 key
 // generation) never freeze the page. Protocol, one message per request:
-//   page -> worker { id, op: "start" | "call" | "batch" | "records" | "reset", ... }
+//   page -> worker { id, op: "start" | "call" | "batch" | "records" | "members" | "status" | "reset", ... }
 //   worker -> page { id, ok: true, value } or { id, ok: false, error }
-// A Cryptoki call is { fn, args }. Handles travel as { $h: number } and
-// output buffers as { $out: length }; results come back with handles as
-// numbers, and each call reports its CKR_ name and duration.
+// and, unasked, { event: "group-status" | "group-event", value } as the
+// token group changes. A Cryptoki call is { fn, args }. Handles travel as
+// { $h: number } and output buffers as { $out: length }; results come back
+// with handles as numbers, and each call reports its CKR_ name, duration
+// and (on the group's slot) the members that served it.
 import * as pkcs11js from "/pkg/browser.mjs";
+import { readRecords } from "./idb-records.js";
+import { GroupWatch, GROUP_DBS, groupSlot } from "./worker-group.js";
 
-// Two slots, each an IndexedDB database: the first holds the demo token
-// the lessons set up, the second starts free (not initialized) for the
-// lesson on several tokens. With `slots` configured the module adds no
-// free slot by itself.
+// Three slots: the first two each an IndexedDB database (the first holds
+// the demo token the lessons set up, the second starts free for the lesson
+// on several tokens), the third a token group of three members (lesson 11).
+// With `slots` configured the module adds no free slot by itself.
 const DB_NAMES = ["pkcs11-wasm-playground", "pkcs11-wasm-playground-2"];
 // Low on purpose so logins are instant in the demo (the default is 600,000).
 const KDF_ITERATIONS = 100000; // the least a stored token accepts
-const CONFIG = { kdfIterations: KDF_ITERATIONS, slots: DB_NAMES.map((name) => ({ storage: { indexedDB: name } })) };
+// Group members in their own Web Workers need SharedArrayBuffer: a
+// cross-origin isolated page (scripts/serve.mjs sends COOP and COEP).
+const THREADS = self.crossOriginIsolated === true;
+const GROUPS = typeof pkcs11js.PKCS11.prototype.groupStatus === "function";
+const GROUP_SLOT = DB_NAMES.length;
+const CONFIG = {
+  kdfIterations: KDF_ITERATIONS,
+  slots: [...DB_NAMES.map((name) => ({ storage: { indexedDB: name } })), ...(GROUPS ? [groupSlot(THREADS)] : [])],
+};
+// Calls that never write to storage: no flush after them (a stream of
+// signatures would otherwise wait for every member after each one).
+const READ_ONLY = /^C_(Get|Find|Sign|Verify|Encrypt|Decrypt|Digest|GenerateRandom)|^groupStatus$/;
 
 let p11;
 let persistent = false;
+let group = null; // GroupWatch of the group slot
 
 // What each function returns, where a handle must be turned into a number.
 const RESULT = {
@@ -64,17 +80,22 @@ function convert(fn, r) {
   }
 }
 
-/** Runs one Cryptoki call; never throws: failures are part of the answer. */
-function call({ fn, args }) {
+/** Runs one Cryptoki call (awaited if it is an Async form); never throws: failures are part of the answer. */
+async function call({ fn, args }) {
   const t0 = performance.now();
+  let members = [];
   try {
     if (typeof p11[fn] !== "function") throw new TypeError(`${fn} is not a function of this package`);
-    const value = convert(fn, p11[fn](...revive(args)));
-    return { ok: true, rv: 0, rvName: "CKR_OK", value, ms: performance.now() - t0 };
+    const invoke = () => p11[fn](...revive(args));
+    const r = group ? await group.run(fn, invoke) : { value: await invoke(), members };
+    members = r.members;
+    const value = convert(fn, r.value);
+    return { ok: true, rv: 0, rvName: "CKR_OK", value, ms: performance.now() - t0, members };
   } catch (e) {
     const ms = performance.now() - t0;
-    if (e && e.name === "Pkcs11Error") return { ok: false, rv: e.code, rvName: e.message, ms };
-    return { ok: false, rv: null, rvName: null, error: `${e?.name ?? "Error"}: ${e?.message ?? e}`, ms };
+    members = e?.members ?? members;
+    if (e && e.name === "Pkcs11Error") return { ok: false, rv: e.code, rvName: e.message, ms, members };
+    return { ok: false, rv: null, rvName: null, error: `${e?.name ?? "Error"}: ${e?.message ?? e}`, ms, members };
   }
 }
 
@@ -88,9 +109,10 @@ async function start() {
   try {
     if (persistent) {
       p11 = new pkcs11js.PKCS11(CONFIG);
+      if (GROUPS) group = new GroupWatch(p11, [GROUP_SLOT], (m) => self.postMessage(m));
       await p11.C_InitializeAsync();
     } else {
-      p11 = new pkcs11js.PKCS11({ ...CONFIG, slots: CONFIG.slots.map(() => ({ storage: "memory" })) });
+      p11 = new pkcs11js.PKCS11({ ...CONFIG, slots: DB_NAMES.map(() => ({ storage: "memory" })) });
       p11.C_Initialize();
     }
     result = { ok: true, rv: 0, rvName: "CKR_OK", ms: performance.now() - t0 };
@@ -99,7 +121,8 @@ async function start() {
       ? { ok: false, rv: e.code, rvName: e.message, ms: performance.now() - t0 }
       : { ok: false, rv: null, rvName: null, error: String(e?.message ?? e), ms: performance.now() - t0 };
   }
-  return { persistent, kdfIterations: KDF_ITERATIONS, dbNames: DB_NAMES, config: CONFIG, initialize: result };
+  const groups = group ? [{ slot: GROUP_SLOT, dbNames: GROUP_DBS, threads: THREADS }] : [];
+  return { persistent, kdfIterations: KDF_ITERATIONS, dbNames: DB_NAMES, config: CONFIG, groups, initialize: result };
 }
 
 /** Waits until written-behind changes are durable (no-op in memory). */
@@ -112,29 +135,13 @@ async function records(slotIndex = 0) {
   const dbName = DB_NAMES[slotIndex];
   if (!persistent || !dbName) return { available: false, records: [] };
   await flush();
-  const names = (await indexedDB.databases?.()) ?? [];
-  if (!names.some((d) => d.name === dbName)) return { available: true, dbName, records: [] };
-  const db = await new Promise((resolve, reject) => {
-    const req = indexedDB.open(dbName);
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-  try {
-    if (!db.objectStoreNames.contains("records")) return { available: true, dbName, records: [] };
-    const store = db.transaction("records", "readonly").objectStore("records");
-    const get = (req) => new Promise((resolve, reject) => {
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    });
-    const [keys, values] = await Promise.all([get(store.getAllKeys()), get(store.getAll())]);
-    return { available: true, dbName, records: keys.map((key, i) => ({ key: String(key), value: new Uint8Array(values[i]) })) };
-  } finally {
-    db.close();
-  }
+  return { available: true, dbName, records: await readRecords(dbName) };
 }
 
 /** Wipes the demo tokens of `slots`: their objects, PINs and stored records. */
 async function reset(slots) {
+  // An unplugged member would keep the old token and hand it back later.
+  await group?.enableAll();
   if (persistent && typeof p11.deleteToken === "function") {
     const times = [];
     for (const slot of slots) {
@@ -152,7 +159,7 @@ async function reset(slots) {
   } catch {}
   p11.close();
   if (persistent) {
-    for (const name of DB_NAMES) {
+    for (const name of [...DB_NAMES, ...(group ? GROUP_DBS : [])]) {
       await new Promise((resolve) => {
         const req = indexedDB.deleteDatabase(name);
         req.onsuccess = req.onerror = req.onblocked = () => resolve();
@@ -168,14 +175,19 @@ self.onmessage = async ({ data }) => {
   try {
     let value;
     if (op === "start") value = await start();
-    else if (op === "call") value = call(data.call);
-    else if (op === "batch") value = data.calls.map(call);
+    else if (op === "call") value = await call(data.call);
+    else if (op === "batch") {
+      value = [];
+      for (const c of data.calls) value.push(await call(c));
+    }
     else if (op === "flush") value = await flush();
     else if (op === "records") value = await records(data.slotIndex);
     else if (op === "reset") value = await reset(data.slots);
+    else if (op === "members") value = await group.records(data.slot);
+    else if (op === "status") value = group?.status() ?? [];
     else throw new Error(`unknown op ${op}`);
     // Writes behind each mutating call; flush so a reload right after sees it.
-    if (op === "call" || op === "batch") await flush();
+    if ((op === "call" && !READ_ONLY.test(data.call.fn)) || op === "batch") await flush();
     self.postMessage({ id, ok: true, value });
   } catch (e) {
     self.postMessage({ id, ok: false, error: String(e?.stack ?? e) });

@@ -10,5 +10,6 @@ import find from "./find-again.js";
 import storage from "./storage.js";
 import conventions from "./conventions.js";
 import tokens from "./tokens.js";
+import groups from "./groups.js";
 
-export const LESSONS = [seed, sessions, users, attributes, sign, wrap, find, storage, conventions, tokens];
+export const LESSONS = [seed, sessions, users, attributes, sign, wrap, find, storage, conventions, tokens, groups];

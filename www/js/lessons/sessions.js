@@ -20,7 +20,7 @@ export default {
   steps: [
     {
       title: "List the slots and look at the token",
-      explain: "C_GetSlotList(true) lists the slots with a token present (this page's module has two; lesson 10 is about the second). C_GetSlotInfo and C_GetTokenInfo describe the first; their flags are bit fields, named here.",
+      explain: "C_GetSlotList(true) lists the slots with a token present (this page's module has three: lesson 10 is about the second, lesson 11 about the third, a group of three members behind one slot). C_GetSlotInfo and C_GetTokenInfo describe the first; their flags are bit fields, named here.",
       call: "C_GetSlotList(tokenPresent = true); C_GetSlotInfo(slotID); C_GetTokenInfo(slotID)",
       run: async (L) => {
         await ensureReady(L);

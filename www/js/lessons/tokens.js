@@ -1,6 +1,7 @@
 // Lesson 10: several slots, several tokens. The module is configured with
-// two slots; the second starts free. Initialize it, and see that each
-// token has its own users, login state and objects.
+// three slots; the second starts free (the third is lesson 11's token
+// group). Initialize it, and see that each token has its own users, login
+// state and objects.
 import { el, K, H, RW, note, aesTemplate, ensureUser, pinsFor } from "./common.js";
 import { nameOf, CKS, flagNames, TOKEN_FLAGS, trimPad } from "../names.js";
 
@@ -16,7 +17,9 @@ function slotTable(rows) {
 function configText(config = {}) {
   const { slots = [], ...rest } = config;
   const top = Object.entries(rest).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(", ");
-  const lines = slots.map((s) => `    { storage: { indexedDB: ${JSON.stringify(s.storage?.indexedDB ?? "")} } },`);
+  const lines = slots.map((s) => (s.group
+    ? `    { group: { members: [${s.group.members.length} members, each its own IndexedDB database] } }, // lesson 11`
+    : `    { storage: { indexedDB: ${JSON.stringify(s.storage?.indexedDB ?? "")} } },`));
   return `new PKCS11({\n  ${top},\n  slots: [\n${lines.join("\n")}\n  ],\n})`;
 }
 
@@ -24,7 +27,7 @@ export default {
   id: "tokens",
   title: "Several slots, several tokens",
   summary: "A second slot with a free token: initialize it; each token keeps its own users and objects.",
-  intro: "A module offers slots, and each slot holds a token with its own SO, user, PINs, login state and objects. This page's module is configured with two slots, each token stored in its own IndexedDB database. The second starts free: its token is not initialized yet.",
+  intro: "A module offers slots, and each slot holds a token with its own SO, user, PINs, login state and objects. This page's module is configured with three slots, each token stored in IndexedDB: the first two are plain tokens, each in its own database, and the second starts free (its token is not initialized yet); the third is a token group, the subject of lesson 11.",
   spec: ["C_GetSlotList", "C_GetSlotInfo", "C_GetTokenInfo", "C_InitToken", "C_OpenSession", "C_FindObjectsInit", "C_Logout"],
   steps: [
     {

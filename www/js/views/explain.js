@@ -13,6 +13,7 @@ export function explainState(model, rec) {
   const records = model.token.records;
   return {
     loggedIn: model.loggedInOn(slotId),
+    group: model.groups?.get(slotId) ?? null,
     tokenFlags: slot?.tokenFlags ?? [],
     pinLen: slot?.token ? { min: slot.token.minPinLen, max: slot.token.maxPinLen } : null,
     attrName: (t) => nameOf(CKA, t),

@@ -95,6 +95,31 @@ export class LessonView {
         if (!rec.ok) throw new CallFailed(rec);
         return rec.value;
       },
+      /**
+       * A call traced like the others, without reading the model again
+       * after it: for streams of calls, several in flight at once (the
+       * lesson calls `refresh` once they are done). Returns the record.
+       */
+      quiet: async (fn, args) => {
+        const rec = await ctx.token.call(fn, args, { origin: origin(L.step), busyLabel: "a stream of calls" });
+        effects.note(L.step, rec, ctx.model);
+        return rec;
+      },
+      /** Shows `node` under the running step (live progress) until the step's outcome replaces it. */
+      progress: (node) => {
+        const li = this.pane.querySelector(`.step[data-step="${L.step}"]`);
+        li?.querySelector(":scope > .progress")?.remove();
+        const box = el("div", { class: "outcome progress" }, node);
+        li?.append(box);
+        box.scrollIntoView({ block: "nearest" });
+      },
+      /** On wide screens, scrolls the Slots and tokens panel to `selector` (a no-op where that panel is hidden). */
+      showInModel: (selector) => {
+        const panel = document.getElementById("model");
+        const target = panel?.querySelector(selector);
+        if (!target || !panel.getClientRects().length || getComputedStyle(panel).overflowY !== "auto") return;
+        panel.scrollTop += target.getBoundingClientRect().top - panel.getBoundingClientRect().top - 12;
+      },
       /** A call that is meant to fail with `rvName`. */
       expect: async (fn, args, rvName) => {
         const rec = await L.call(fn, args);
@@ -147,11 +172,14 @@ export class LessonView {
       );
     });
     const spec = (def.spec ?? []).map((n) => specLink(n, { long: true })).filter(Boolean);
+    // Reading beyond the standard (the README's section on token groups).
+    const more = (def.links ?? []).map((l) => el("a", { class: "spec", href: l.href, target: "_blank", rel: "noopener", title: l.title ?? l.text }, l.text));
+    const join = (links) => links.flatMap((a, i) => (i ? [" · ", a] : [a]));
     this.pane.replaceChildren(...[
       el("div", { class: "lesson-head" }, el("span", { class: "kicker" }, `Lesson ${s.index + 1} of ${LESSONS.length}`), el("h3", { tabindex: "-1" }, def.title)),
       s.resumedAt !== null ? el("p", { class: "lesson-note" }, `The page reloaded: the lesson carried on at step ${s.resumedAt + 1}. Sessions and handles from before the reload are gone; token objects are not.`) : null,
       el("p", { class: "intro" }, def.intro),
-      spec.length ? el("p", { class: "spec-line small" }, "In PKCS#11 3.1: ", spec.flatMap((a, i) => (i ? [" · ", a] : [a]))) : null,
+      spec.length ? el("p", { class: "spec-line small" }, "In PKCS#11 3.1: ", join(spec), more.length ? [". Beyond the standard: ", join(more)] : null) : null,
       el("ol", { class: "steps" }, steps),
       complete
         ? el("div", { class: "complete", tabindex: "-1" }, el("strong", {}, "Lesson complete. "), def.outro, " ",

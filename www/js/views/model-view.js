@@ -5,6 +5,7 @@ import { el } from "../dom.js";
 import { CKS, nameOf, flagNames, SLOT_FLAGS, MECH_FLAGS, SESSION_FLAGS, STATE_TEXT, short, trimPad } from "../names.js";
 import { objectTitle } from "../render-attrs.js";
 import { LESSONS } from "../lessons/index.js";
+import { membersCard } from "./members-view.js";
 
 const lessonNumber = (id) => LESSONS.findIndex((l) => l.id === id) + 1;
 
@@ -28,9 +29,17 @@ function slotCard(model, slot, { onAction, demo }) {
   const userPin = flags.includes("CKF_USER_PIN_INITIALIZED");
   const first = slot === model.slot;
   const who = model.loggedInOn(slot.id);
+  const group = model.groups.get(slot.id);
   const title = el("span", { class: "kicker" }, `slot ${slot.id} · ${trimPad(slot.info?.slotDescription ?? "")}`);
-  const initLink = () => el("p", { class: "small" }, first ? `Lesson ${lessonNumber("seed")} initializes it for you, or ` : `Lesson ${lessonNumber("tokens")} initializes it, or `,
+  const lesson = first ? "seed" : group ? "groups" : "tokens";
+  const initLink = () => el("p", { class: "small" }, `Lesson ${lessonNumber(lesson)} ${first ? "initializes it for you" : group ? "sets it up" : "initializes it"}, or `,
     el("button", { type: "button", class: "link", onclick: () => onAction("init-token", { slot: slot.id }) }, "initialize it yourself"), ".");
+  if (group && !group.tokenPresent) {
+    // Every member unplugged or lost: the slot has no token until one comes back.
+    return el("div", { class: "card token free", "data-slot": slot.id },
+      el("div", { class: "card-title" }, title, el("h3", {}, "No token: no member is live")),
+      el("p", { class: "small" }, "Calls on this slot's sessions answer CKR_DEVICE_REMOVED until a member is plugged back; the sessions and the login come back with it."));
+  }
   if (!initialized && !first) {
     // A free slot, in short: its token has no SO, no PINs and no objects yet.
     return el("div", { class: "card token free", "data-slot": slot.id },
@@ -111,7 +120,7 @@ function objectsCard(model, slot, onSelect) {
   );
 }
 
-export function renderModel(root, model, { onSelect, onAction, demo }) {
+export function renderModel(root, model, { onSelect, onAction, onMember, demo }) {
   if (!model.slot) {
     root.replaceChildren(el("p", { class: "empty" }, "Loading the token…"));
     return;
@@ -136,6 +145,7 @@ export function renderModel(root, model, { onSelect, onAction, demo }) {
     const live = s.tokenFlags.includes("CKF_TOKEN_INITIALIZED") || s === slot;
     return el("section", { class: "slot-group", "aria-label": `slot ${s.id}` },
       slotCard(model, s, { onAction, demo }),
+      model.isGroup(s.id) ? membersCard(model, s, onMember) : null,
       live ? sessionsCard(model, s, onAction) : null,
       live && s.objectsSeenBy !== null ? objectsCard(model, s, onSelect) : null);
   });

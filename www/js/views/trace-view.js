@@ -45,7 +45,22 @@ function resultText(r) {
   if (r.fn === "C_GetSessionInfo") return `→ { state: ${nameOf(CKS, v.state)} }`;
   if (r.fn === "C_GetTokenInfo") return `→ { label: ${JSON.stringify(trimPad(v.label))}, flags: ${flagNames(v.flags, TOKEN_FLAGS).join(" | ")} }`;
   if (r.fn === "C_GetSlotInfo") return `→ { slotDescription: ${JSON.stringify(trimPad(v.slotDescription))} }`;
+  if (r.fn === "groupStatus") return `→ { members: [${v.members.map((m) => m.state).join(", ")}], balance: ${JSON.stringify(v.balance)} }`;
   return "→ {…}";
+}
+
+/**
+ * Which members of a token group served a call ("served by member 1"),
+ * from the package's ongroupcall reports. An Init on a group may have
+ * none yet: one known to succeed is sent with the operation's next call.
+ */
+function servedBy(r, model) {
+  const ms = [...new Set((r.members ?? []).map((m) => m.member))].sort((a, b) => a - b);
+  const chip = (i, text) => el("span", { class: `member-chip m${i}` }, text);
+  if (ms.length === 1) return el("span", { class: "served" }, "served by ", chip(ms[0], `member ${ms[0]}`));
+  if (ms.length > 1) return el("span", { class: "served" }, "served by members", ms.flatMap((i) => [" ", chip(i, String(i))]));
+  if (r.ok && /Init$/.test(r.fn) && model.isGroup(model.slotOfCall(r))) return el("span", { class: "served muted" }, "no member yet: sent with the next call");
+  return null;
 }
 
 export class TraceView {
@@ -67,7 +82,7 @@ export class TraceView {
     this.list.querySelector(".empty")?.remove();
     if (r.group === "inspect") return this.#addInspect(r);
     this.group = null;
-    const li = el("li", { class: `call ${r.ok ? "ok" : "fail"}`, "data-fn": r.fn, "data-rv": r.rvName ?? "TypeError" });
+    const li = el("li", { class: `call ${r.ok ? "ok" : "fail"}`, "data-fn": r.fn, "data-rv": r.rvName ?? "TypeError", "data-members": [...new Set((r.members ?? []).map((m) => m.member))].join(",") });
     const head = el(
       "div",
       { class: "call-head" },
@@ -80,6 +95,7 @@ export class TraceView {
       el("span", { class: `rv ${r.ok ? "ok" : "fail"}` }, r.rvName ?? "TypeError"),
       el("span", { class: "res" }, resultText(r)),
       el("span", { class: "ms" }, `${r.ms.toFixed(r.ms < 10 ? 2 : 0)} ms`),
+      servedBy(r, this.model),
       r.origin ? el("span", { class: "origin" }, r.origin) : null,
     );
     li.append(head, foot);
