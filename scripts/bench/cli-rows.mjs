@@ -34,7 +34,7 @@ export const CLI_ROWS = [
 /** Fills a token directory with the benchmark's 1,000 objects (in this process). */
 async function fill(pkg, dir) {
   const C = await import(pathToFileURL(join(pkg, "index.mjs")).href);
-  const p = new C.PKCS11({ kdfIterations: 1500, slots: [{ storage: { directory: dir } }] });
+  const p = new C.PKCS11({ kdfIterations: "insecure-test", slots: [{ storage: { directory: dir } }] });
   p.C_Initialize();
   const [slot] = p.C_GetSlotList(false);
   p.C_InitToken(slot, "bench-so-5678", "cli bench");
