@@ -1,12 +1,25 @@
 // DER structures the token's attributes need, through PeculiarVentures'
-// asn1 packages (dependencies of the package; loaded only by the commands
-// that parse or build DER): SubjectPublicKeyInfo, ECPrivateKey, named
-// curve OIDs, OCTET STRING, ECDSA-Sig-Value, and a certificate's exact
-// subject, issuer and serial number bytes.
-import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
-import { AlgorithmIdentifier, BasicConstraints, Certificate, SubjectPublicKeyInfo, id_ce_basicConstraints } from "@peculiar/asn1-x509";
-import { ECDSASigValue, ECParameters, ECPrivateKey } from "@peculiar/asn1-ecc";
-import * as asn1js from "asn1js";
+// asn1 packages (dependencies of the package): SubjectPublicKeyInfo,
+// ECPrivateKey, named curve OIDs, OCTET STRING, ECDSA-Sig-Value, and a
+// certificate's exact subject, issuer and serial number bytes.
+import { createRequire } from "node:module";
+
+// Loaded at first use, by require: commands that touch no DER (slots,
+// objects, show...) start ~100 ms sooner. (The packages are CommonJS
+// with no "exports" map: an ESM import would also load them as CommonJS,
+// only slower.)
+const require = createRequire(import.meta.url);
+let libs;
+function asn1() {
+  libs ??= {
+    schema: require("@peculiar/asn1-schema"),
+    x509: require("@peculiar/asn1-x509"),
+    ecc: require("@peculiar/asn1-ecc"),
+    asn1js: require("asn1js"),
+  };
+  return libs;
+}
+const convert = () => asn1().schema.AsnConvert;
 
 export const OID = {
   ecPublicKey: "1.2.840.10045.2.1",
@@ -18,24 +31,25 @@ const buf = (ab) => Buffer.from(ab instanceof ArrayBuffer ? new Uint8Array(ab) :
 
 /** DER of an OID (the namedCurve form of CKA_EC_PARAMS). */
 export function oidDer(oid) {
-  return buf(AsnConvert.serialize(new ECParameters({ namedCurve: oid })));
+  return buf(convert().serialize(new (asn1().ecc.ECParameters)({ namedCurve: oid })));
 }
 
 /** The OID a CKA_EC_PARAMS names, or undefined. */
 export function oidOf(params) {
   try {
-    return AsnConvert.parse(params, ECParameters).namedCurve;
+    return convert().parse(params, asn1().ecc.ECParameters).namedCurve;
   } catch {
     return undefined;
   }
 }
 
 export function octetString(bytes) {
-  return buf(AsnConvert.serialize(new OctetString(bytes)));
+  return buf(convert().serialize(new (asn1().schema.OctetString)(bytes)));
 }
 
 /** The contents of a DER OCTET STRING filling all of `der`, or undefined. */
 export function unwrapOctetString(der) {
+  const { asn1js } = asn1();
   const r = asn1js.fromBER(new Uint8Array(der).buffer);
   if (r.offset !== der.length || !(r.result instanceof asn1js.OctetString) || r.result.idBlock.isConstructed) return undefined;
   return buf(r.result.valueBlock.valueHexView);
@@ -43,7 +57,7 @@ export function unwrapOctetString(der) {
 
 /** { algorithm (OID), parameters (DER or undefined), publicKey } of an SPKI. */
 export function parseSpki(der) {
-  const spki = AsnConvert.parse(der, SubjectPublicKeyInfo);
+  const spki = convert().parse(der, asn1().x509.SubjectPublicKeyInfo);
   return {
     algorithm: spki.algorithm.algorithm,
     parameters: spki.algorithm.parameters ? buf(spki.algorithm.parameters) : undefined,
@@ -52,14 +66,15 @@ export function parseSpki(der) {
 }
 
 export function buildSpki(algorithm, parameters, publicKey) {
+  const { AlgorithmIdentifier, SubjectPublicKeyInfo } = asn1().x509;
   const alg = new AlgorithmIdentifier({ algorithm, parameters: parameters ? new Uint8Array(parameters).buffer : undefined });
-  return buf(AsnConvert.serialize(new SubjectPublicKeyInfo({ algorithm: alg, subjectPublicKey: new Uint8Array(publicKey).buffer })));
+  return buf(convert().serialize(new SubjectPublicKeyInfo({ algorithm: alg, subjectPublicKey: new Uint8Array(publicKey).buffer })));
 }
 
 /** { params (CKA_EC_PARAMS), d } of a SEC 1 ECPrivateKey. */
 export function parseEcPrivateKey(der) {
-  const k = AsnConvert.parse(der, ECPrivateKey);
-  return { params: k.parameters ? buf(AsnConvert.serialize(k.parameters)) : undefined, d: buf(k.privateKey.buffer) };
+  const k = convert().parse(der, asn1().ecc.ECPrivateKey);
+  return { params: k.parameters ? buf(convert().serialize(k.parameters)) : undefined, d: buf(k.privateKey.buffer) };
 }
 
 /** ECDSA r||s (PKCS#11's form) -> DER ECDSA-Sig-Value (OpenSSL's). */
@@ -71,13 +86,13 @@ export function ecdsaRawToDer(raw) {
     const v = b.subarray(i);
     return v[0] & 0x80 ? Buffer.concat([Buffer.from([0]), v]) : Buffer.from(v);
   };
-  const sig = new ECDSASigValue({ r: new Uint8Array(int(raw.subarray(0, half))).buffer, s: new Uint8Array(int(raw.subarray(half))).buffer });
-  return buf(AsnConvert.serialize(sig));
+  const sig = new (asn1().ecc.ECDSASigValue)({ r: new Uint8Array(int(raw.subarray(0, half))).buffer, s: new Uint8Array(int(raw.subarray(half))).buffer });
+  return buf(convert().serialize(sig));
 }
 
 /** DER ECDSA-Sig-Value -> r||s with each half `len` bytes. */
 export function ecdsaDerToRaw(der, len) {
-  const sig = AsnConvert.parse(der, ECDSASigValue);
+  const sig = convert().parse(der, asn1().ecc.ECDSASigValue);
   const fit = (ab) => {
     let b = buf(ab);
     while (b.length > len && b[0] === 0) b = b.subarray(1);
@@ -93,19 +108,20 @@ export function ecdsaDerToRaw(der, len) {
  * element's bytes), whether it is a CA, and its SubjectPublicKeyInfo.
  */
 export function certificateFields(der) {
-  const cert = AsnConvert.parse(der, Certificate);
+  const { asn1js, x509 } = asn1();
+  const cert = convert().parse(der, x509.Certificate);
   const root = asn1js.fromBER(new Uint8Array(der).buffer);
   if (root.offset === -1) throw new Error(root.result.error);
   const items = root.result.valueBlock.value[0].valueBlock.value;
   const at = items[0].idBlock.tagClass === 3 && items[0].idBlock.tagNumber === 0 ? 1 : 0;
   const raw = (i) => Buffer.from(items[at + i].valueBeforeDecodeView);
-  const bc = cert.tbsCertificate.extensions?.find((e) => e.extnID === id_ce_basicConstraints);
-  const isCA = bc ? AsnConvert.parse(bc.extnValue, BasicConstraints).cA === true : false;
+  const bc = cert.tbsCertificate.extensions?.find((e) => e.extnID === x509.id_ce_basicConstraints);
+  const isCA = bc ? convert().parse(bc.extnValue, x509.BasicConstraints).cA === true : false;
   return {
     serial: raw(0),
     issuer: raw(2),
     subject: raw(4),
     isCA,
-    spki: buf(AsnConvert.serialize(cert.tbsCertificate.subjectPublicKeyInfo)),
+    spki: buf(convert().serialize(cert.tbsCertificate.subjectPublicKeyInfo)),
   };
 }
