@@ -572,6 +572,10 @@ mod kernel {
     }
 }
 
+#[path = "bignum_pair.rs"]
+mod pair;
+pub use pair::pow_pair;
+
 /// The WINDOW bits of `exp` starting at bit `pos` (public position).
 fn window(exp: &[u32], pos: usize) -> u32 {
     let (i, off) = (pos / BITS, pos % BITS);
