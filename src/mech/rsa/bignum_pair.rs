@@ -100,8 +100,8 @@ impl Pair<'_> {
 
     fn scratch(&self) -> Scratch {
         let len = self.p.len();
-        let mut y = zeros(4 * len);
-        for (chunk, (&pj, &qj)) in y
+        let mut y = zeros(4 * len + 4);
+        for (chunk, (&pj, &qj)) in y[4..]
             .chunks_exact_mut(4)
             .zip(self.p.limbs().iter().zip(self.q.limbs()).rev())
         {
@@ -119,7 +119,7 @@ impl Pair<'_> {
         for (chunk, lanes) in s.x.chunks_exact_mut(4).zip(a.chunks_exact(2)) {
             chunk.copy_from_slice(&[lanes[0], lanes[1], 0, 0]);
         }
-        for (chunk, lanes) in s.y.chunks_exact_mut(4).zip(b.chunks_exact(2).rev()) {
+        for (chunk, lanes) in s.y[4..].chunks_exact_mut(4).zip(b.chunks_exact(2).rev()) {
             chunk[0] = lanes[0];
             chunk[1] = lanes[1];
         }
@@ -170,35 +170,96 @@ mod kernel {
         n: [&[u32]; 2],
     ) {
         let len = out.len() / 2;
-        let n0 = [u64::from(n[0][0]), u64::from(n[1][0])];
-        let n1 = [u64::from(n[0][1]), u64::from(n[1][1])];
+        let nj = |j: usize| [n[0], n[1]].map(|n| u64::from(n.get(j).copied().unwrap_or(0)));
+        let (n0, n1, n2) = (nj(0), nj(1), nj(2));
+        let quotient = |s: u64, h: usize| u64::from((s as u32).wrapping_mul(m0inv[h]) & MASK);
         let mut acc = [0u64; 2];
-        // As in `bignum::kernel`: q_(k-1) joins column k in scalar and
-        // reaches x one column late.
+        // As in `bignum::kernel`, quotients reach x late: before the pass
+        // for columns k and k + 1, x holds q_i for i < k - 1, and q_(k-1)
+        // (in `prev`), q_k and q_(k+1) join the columns in scalar; so does
+        // a_(k+1) b_0, the one product of column k + 1 past x[..k + 1].
         let mut prev = [0u64; 2];
-        for k in 0..len {
-            let sums = dot(&x[..4 * (k + 1)], &y[4 * (len - 1 - k)..]);
+        let mut k = 0;
+        while k + 1 < len {
+            let [a, b] = dot2(&x[..4 * (k + 1)], &y[4 * (len - 1 - k)..][..4 * (k + 2)]);
+            let mut q = [[0u64; 2]; 2];
+            for h in 0..2 {
+                let s = acc[h] + a[h] + prev[h] * n1[h];
+                q[0][h] = quotient(s, h);
+                acc[h] = (s + q[0][h] * n0[h]) >> BITS;
+                let ab = u64::from(x[4 * (k + 1) + h]) * u64::from(y[4 * len + h]);
+                let s = acc[h] + b[h] + ab + prev[h] * n2[h] + q[0][h] * n1[h];
+                q[1][h] = quotient(s, h);
+                acc[h] = (s + q[1][h] * n0[h]) >> BITS;
+            }
             if k > 0 {
-                x[4 * k - 2] = prev[0] as u32;
-                x[4 * k - 1] = prev[1] as u32;
+                store_q(&mut x[4 * (k - 1)..], prev);
+            }
+            store_q(&mut x[4 * k..], q[0]);
+            prev = q[1];
+            k += 2;
+        }
+        if k < len {
+            // len odd: the last column of the first half alone.
+            let sums = dot(&x[..4 * (k + 1)], &y[4 * (len - k)..]);
+            if k > 0 {
+                store_q(&mut x[4 * (k - 1)..], prev);
             }
             for h in 0..2 {
-                acc[h] += sums[h] + prev[h] * n1[h];
-                prev[h] = u64::from((acc[h] as u32).wrapping_mul(m0inv[h]) & MASK);
-                acc[h] = (acc[h] + prev[h] * n0[h]) >> BITS;
+                let s = acc[h] + sums[h] + prev[h] * n1[h];
+                prev[h] = quotient(s, h);
+                acc[h] = (s + prev[h] * n0[h]) >> BITS;
             }
         }
-        x[4 * len - 2] = prev[0] as u32;
-        x[4 * len - 1] = prev[1] as u32;
-        for k in len..2 * len {
+        store_q(&mut x[4 * (len - 1)..], prev);
+        // Two columns per pass: column k + 1 meets y one chunk earlier.
+        for k in (len..2 * len).step_by(2) {
             let lo = k + 1 - len;
-            let sums = dot(&x[4 * lo..], &y[..4 * (len - lo)]);
-            for h in 0..2 {
-                acc[h] += sums[h];
-                out[2 * (k - len) + h] = acc[h] as u32 & MASK;
-                acc[h] >>= BITS;
+            let sums = dot2(&x[4 * lo..], &y[..4 * (len - lo + 1)]);
+            for (c, sums) in sums.iter().enumerate().take(2 * len - k) {
+                for h in 0..2 {
+                    acc[h] += sums[h];
+                    out[2 * (k + c - len) + h] = acc[h] as u32 & MASK;
+                    acc[h] >>= BITS;
+                }
             }
         }
+    }
+
+    /// `dot` of x with y[4..] and with y (one chunk earlier, whose
+    /// first chunk is zero) at once, sharing the loads.
+    #[cfg(target_arch = "wasm32")]
+    #[target_feature(enable = "simd128")]
+    fn dot2(x: &[u32], y: &[u32]) -> [[u64; 2]; 2] {
+        use core::arch::wasm32::*;
+        // SAFETY: reads the 16 bytes of c[..4] (unaligned loads are allowed).
+        let load = |c: &[u32]| unsafe { v128_load(c[..4].as_ptr() as *const v128) };
+        let (mut s0, mut s1) = (u64x2_splat(0), u64x2_splat(0));
+        let (mut t0, mut t1) = (u64x2_splat(0), u64x2_splat(0));
+        let mut prev = load(y);
+        for (a, b) in x.chunks_exact(4).zip(y[4..].chunks_exact(4)) {
+            let (va, vb) = (load(a), load(b));
+            s0 = u64x2_add(s0, u64x2_extmul_low_u32x4(va, vb));
+            s1 = u64x2_add(s1, u64x2_extmul_high_u32x4(va, vb));
+            t0 = u64x2_add(t0, u64x2_extmul_low_u32x4(va, prev));
+            t1 = u64x2_add(t1, u64x2_extmul_high_u32x4(va, prev));
+            prev = vb;
+        }
+        let (s, t) = (u64x2_add(s0, s1), u64x2_add(t0, t1));
+        [
+            [u64x2_extract_lane::<0>(s), u64x2_extract_lane::<1>(s)],
+            [u64x2_extract_lane::<0>(t), u64x2_extract_lane::<1>(t)],
+        ]
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn dot2(x: &[u32], y: &[u32]) -> [[u64; 2]; 2] {
+        [dot(x, &y[4..]), dot(x, y)]
+    }
+
+    fn store_q(chunk: &mut [u32], q: [u64; 2]) {
+        chunk[2] = q[0] as u32;
+        chunk[3] = q[1] as u32;
     }
 
     /// Per half, the sum of a b + q n over the chunks of x and y (equal

@@ -257,7 +257,15 @@ fn pow_pair_matches_pow_per_modulus() {
     let mut rng = Rng(0x5eed_0001);
     // Odd moduli of equal limb count, the second one bit shorter (as
     // RSA primes may be), and exponents of unequal lengths.
-    for (bits_p, bits_q) in [(1024, 1024), (1024, 1023), (521, 500), (56, 50)] {
+    // Odd and even limb counts (37, 19, 3; 28, 4).
+    for (bits_p, bits_q) in [
+        (1024, 1024),
+        (1024, 1023),
+        (521, 500),
+        (56, 50),
+        (768, 768),
+        (100, 97),
+    ] {
         let len = limbs_for_bits(bits_p.max(bits_q));
         let modulus = |rng: &mut Rng, bits: usize| {
             let mut m = rng.bytes(bits.div_ceil(8));
