@@ -513,7 +513,8 @@ mod kernel {
         let mut prev: u64 = 0;
         for k in 0..len {
             let chunks = (k + 2) / 2;
-            acc += dot(&x[..4 * chunks], &y[2 * (len - 1 - k)..][..4 * chunks]);
+            let [even, odd] = dot(&x[..4 * chunks], &y[2 * (len - 1 - k)..][..4 * chunks]);
+            acc += even + odd;
             acc += prev * n1;
             if k > 0 {
                 x[2 * k - 1] = prev as u32;
@@ -526,20 +527,22 @@ mod kernel {
         for k in len..2 * len - 1 {
             let lo = k + 1 - len;
             let chunks = (2 * len - k) / 2;
-            acc += dot(&x[2 * lo..][..4 * chunks], &y[..4 * chunks]);
+            let [even, odd] = dot(&x[2 * lo..][..4 * chunks], &y[..4 * chunks]);
+            acc += even + odd;
             out[k - len] = acc as u32 & MASK;
             acc >>= BITS;
         }
         out[len - 1] = acc as u32 & MASK;
     }
 
-    /// Sum of x[i] * y[i] over slices of equal length, a multiple of 4.
+    /// Sums of x[i] * y[i] over slices of equal length, a multiple of 4:
+    /// over the even i and over the odd i.
     /// The loads are `v128.load`s: built from four lanes, LLVM folds the
     /// lane split into `v128.load32x2_u` + `i64x2.mul`, which engines
     /// emulate slowly on x64, instead of `extmul`.
     #[cfg(target_arch = "wasm32")]
     #[target_feature(enable = "simd128")]
-    fn dot(x: &[u32], y: &[u32]) -> u64 {
+    pub(super) fn dot(x: &[u32], y: &[u32]) -> [u64; 2] {
         use core::arch::wasm32::*;
         // SAFETY: reads the 16 bytes of c[..4] (unaligned loads are allowed).
         let load = |c: &[u32]| unsafe { v128_load(c[..4].as_ptr() as *const v128) };
@@ -560,15 +563,16 @@ mod kernel {
             s1 = u64x2_add(s1, u64x2_extmul_high_u32x4(va, vb));
         }
         let sum = u64x2_add(s0, s1);
-        u64x2_extract_lane::<0>(sum) + u64x2_extract_lane::<1>(sum)
+        [u64x2_extract_lane::<0>(sum), u64x2_extract_lane::<1>(sum)]
     }
 
     #[cfg(not(target_arch = "wasm32"))]
-    fn dot(x: &[u32], y: &[u32]) -> u64 {
-        x.iter()
-            .zip(y)
-            .map(|(&a, &b)| u64::from(a) * u64::from(b))
-            .sum()
+    pub(super) fn dot(x: &[u32], y: &[u32]) -> [u64; 2] {
+        let mut sums = [0u64; 2];
+        for (i, (&a, &b)) in x.iter().zip(y).enumerate() {
+            sums[i % 2] += u64::from(a) * u64::from(b);
+        }
+        sums
     }
 }
 

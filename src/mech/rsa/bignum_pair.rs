@@ -155,6 +155,7 @@ fn select_pair(out: &mut [u32], table: &[u32], idx: [u32; 2], width: usize) {
 }
 
 mod kernel {
+    use super::super::kernel::dot;
     use super::super::{BITS, MASK};
 
     /// out = (a b + q n) / R per half, as `bignum::kernel::montgomery`
@@ -226,7 +227,8 @@ mod kernel {
         }
     }
 
-    /// `dot` of x with y[4..] and with y (one chunk earlier, whose
+    /// `dot` (per half: p in the even lanes, q in the odd) of x with
+    /// y[4..] and with y (one chunk earlier, whose
     /// first chunk is zero) at once, sharing the loads.
     #[cfg(target_arch = "wasm32")]
     #[target_feature(enable = "simd128")]
@@ -260,45 +262,5 @@ mod kernel {
     fn store_q(chunk: &mut [u32], q: [u64; 2]) {
         chunk[2] = q[0] as u32;
         chunk[3] = q[1] as u32;
-    }
-
-    /// Per half, the sum of a b + q n over the chunks of x and y (equal
-    /// lengths, multiples of 4): p's in lanes 0 and 2, q's in 1 and 3.
-    #[cfg(target_arch = "wasm32")]
-    #[target_feature(enable = "simd128")]
-    fn dot(x: &[u32], y: &[u32]) -> [u64; 2] {
-        use core::arch::wasm32::*;
-        // SAFETY: reads the 16 bytes of c[..4] (unaligned loads are allowed).
-        let load = |c: &[u32]| unsafe { v128_load(c[..4].as_ptr() as *const v128) };
-        let (mut s0, mut s1) = (u64x2_splat(0), u64x2_splat(0));
-        let (x8, y8) = (x.chunks_exact(8), y.chunks_exact(8));
-        let (xr, yr) = (x8.remainder(), y8.remainder());
-        for (a, b) in x8.zip(y8) {
-            let (va, vb) = (load(&a[..4]), load(&b[..4]));
-            let (wa, wb) = (load(&a[4..]), load(&b[4..]));
-            s0 = u64x2_add(s0, u64x2_extmul_low_u32x4(va, vb));
-            s1 = u64x2_add(s1, u64x2_extmul_high_u32x4(va, vb));
-            s0 = u64x2_add(s0, u64x2_extmul_low_u32x4(wa, wb));
-            s1 = u64x2_add(s1, u64x2_extmul_high_u32x4(wa, wb));
-        }
-        if xr.len() == 4 && yr.len() == 4 {
-            let (va, vb) = (load(xr), load(yr));
-            s0 = u64x2_add(s0, u64x2_extmul_low_u32x4(va, vb));
-            s1 = u64x2_add(s1, u64x2_extmul_high_u32x4(va, vb));
-        }
-        let sum = u64x2_add(s0, s1);
-        [u64x2_extract_lane::<0>(sum), u64x2_extract_lane::<1>(sum)]
-    }
-
-    #[cfg(not(target_arch = "wasm32"))]
-    fn dot(x: &[u32], y: &[u32]) -> [u64; 2] {
-        let mut s = [0u64; 2];
-        for (a, b) in x.chunks_exact(4).zip(y.chunks_exact(4)) {
-            for (l, sum) in s.iter_mut().enumerate() {
-                *sum +=
-                    u64::from(a[l]) * u64::from(b[l]) + u64::from(a[l + 2]) * u64::from(b[l + 2]);
-            }
-        }
-        s
     }
 }
