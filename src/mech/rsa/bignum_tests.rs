@@ -251,3 +251,41 @@ fn pow2_and_public_powers_agree_with_pow() {
         }
     }
 }
+
+#[test]
+fn pow_pair_matches_pow_per_modulus() {
+    let mut rng = Rng(0x5eed_0001);
+    // Odd moduli of equal limb count, the second one bit shorter (as
+    // RSA primes may be), and exponents of unequal lengths.
+    // Odd and even limb counts (37, 19, 3; 28, 4).
+    for (bits_p, bits_q) in [
+        (1024, 1024),
+        (1024, 1023),
+        (521, 500),
+        (56, 50),
+        (768, 768),
+        (100, 97),
+    ] {
+        let len = limbs_for_bits(bits_p.max(bits_q));
+        let modulus = |rng: &mut Rng, bits: usize| {
+            let mut m = rng.bytes(bits.div_ceil(8));
+            m[0] &= 0xff >> (8 * m.len() - bits);
+            m[0] |= 0x80 >> (8 * m.len() - bits);
+            *m.last_mut().unwrap() |= 1;
+            Modulus::new(&m, len).unwrap()
+        };
+        let (p, q) = (modulus(&mut rng, bits_p), modulus(&mut rng, bits_q));
+        let exp_bits = bits_p + 64;
+        let ep = from_be(&rng.bytes(exp_bits / 8), len + 3).unwrap();
+        let eq = from_be(&rng.bytes(exp_bits / 8 - 3), len + 3).unwrap();
+        let bp = p.to_mont(&p.reduce(&from_be(&rng.bytes(bits_p / 8), 2 * len).unwrap()));
+        let bq = q.to_mont(&q.reduce(&from_be(&rng.bytes(bits_q / 8), 2 * len).unwrap()));
+        let (yp, yq) = pow_pair(&p, &q, [&bp, &bq], [&ep, &eq], exp_bits).unwrap();
+        assert_eq!(p.retrieve(&yp), p.retrieve(&p.pow(&bp, &ep, exp_bits)));
+        assert_eq!(q.retrieve(&yq), q.retrieve(&q.pow(&bq, &eq, exp_bits)));
+    }
+    // Moduli of different limb counts are refused.
+    let p = Modulus::new(&[0xff; 128], limbs_for_bits(1024)).unwrap();
+    let q = Modulus::new(&[0xff; 64], limbs_for_bits(512)).unwrap();
+    assert!(pow_pair(&p, &q, [p.one(), q.one()], [&[1], &[1]], 8).is_none());
+}

@@ -112,8 +112,16 @@ impl CrtKey {
         let len = self.p.len();
         let x = bignum::from_be(xs, 2 * len)?;
         let (kp, kq) = blind.split_at(8);
-        let sp = Self::half(&self.p, &x, &self.dp, kp)?;
-        let sq = Self::half(&self.q, &x, &self.dq, kq)?;
+        let (ep, eq) = (
+            blinded(&self.p, &self.dp, kp)?,
+            blinded(&self.q, &self.dq, kq)?,
+        );
+        let bp = self.p.to_mont(&self.p.reduce(&x));
+        let bq = self.q.to_mont(&self.q.reduce(&x));
+        // Every exponent of this key has this many bits at most.
+        let bits = self.p.bits().max(self.q.bits()) + BLIND_BITS;
+        let (yp, yq) = bignum::pow_pair(&self.p, &self.q, [&bp, &bq], [&ep, &eq], bits)?;
+        let (sp, sq) = (self.p.retrieve(&yp), self.q.retrieve(&yq));
         // Garner: h = qinv (sp - sq) mod p, s = sq + h q.
         let sq_mod_p = self.p.reduce(&sq);
         let diff = self.p.sub_mod(&sp, &sq_mod_p);
@@ -131,19 +139,17 @@ impl CrtKey {
         }
         bignum::to_be(&s, k)
     }
+}
 
-    /// x^(d + k (m - 1)) mod m, canonical, with k from 8 random octets.
-    fn half(m: &Modulus, x: &[u32], d: &[u32], k: &[u8]) -> Option<Limbs> {
-        let k = bignum::from_be(k, 3)?;
-        let mut m1 = Zeroizing::new(m.limbs().to_vec());
-        m1[0] &= !1; // m is odd: m - 1 clears the low bit
-        let mut exp = bignum::mul_plain(&m1, &k);
-        add_into(&mut exp, d);
-        let base = m.to_mont(&m.reduce(x));
-        // exp < m 2^64: a fixed length for every exponent of this key.
-        let y = m.pow(&base, &exp, m.bits() + BLIND_BITS);
-        Some(m.retrieve(&y))
-    }
+/// The blinded exponent d + k (m - 1) with k from 8 random octets: below
+/// m 2^64.
+fn blinded(m: &Modulus, d: &[u32], k: &[u8]) -> Option<Limbs> {
+    let k = bignum::from_be(k, 3)?;
+    let mut m1 = Zeroizing::new(m.limbs().to_vec());
+    m1[0] &= !1; // m is odd: m - 1 clears the low bit
+    let mut exp = bignum::mul_plain(&m1, &k);
+    add_into(&mut exp, d);
+    Some(exp)
 }
 
 /// a += b (b no longer than a), carrying through a.
