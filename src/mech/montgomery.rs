@@ -20,6 +20,8 @@ use x25519_dalek::{PublicKey, StaticSecret};
 use zeroize::Zeroizing;
 
 mod field;
+#[cfg(target_arch = "wasm32")]
+mod field_pair;
 mod ladder;
 
 use super::ec::okp::OkpCurve;

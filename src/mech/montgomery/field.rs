@@ -20,7 +20,7 @@ const MASK26: u64 = (1 << 26) - 1;
 const MASK25: u64 = (1 << 25) - 1;
 
 /// 2p in the limb layout: what `sub` adds so that no limb underflows.
-const TWO_P: [u64; 10] = [
+pub(super) const TWO_P: [u64; 10] = [
     2 * (MASK26 - 18),
     2 * MASK25,
     2 * MASK26,
