@@ -38,8 +38,32 @@ const OFFSET: [usize; 10] = [0, 26, 51, 77, 102, 128, 153, 179, 204, 230];
 
 /// Width of limb i.
 const fn width(i: usize) -> u32 {
-    if i % 2 == 0 { 26 } else { 25 }
+    if i & 1 == 0 { 26 } else { 25 }
 }
+
+/// The carry order of `Fe` and of `field_pair::Fe2`, written out (as a
+/// loop over the order, LLVM keeps the limbs in memory and indexes them
+/// at run time): two interleaved chains, from limb 0 and from limb 4,
+/// then `wrap` folds the carry out of limb 9 into limb 0 (2^255 = 19 mod
+/// p), then limb 0 once more. `step!(i, width, next)` carries limb i.
+macro_rules! carry_chain {
+    ($step:ident, $wrap:ident) => {
+        $step!(0, 26, 1);
+        $step!(4, 26, 5);
+        $step!(1, 25, 2);
+        $step!(5, 25, 6);
+        $step!(2, 26, 3);
+        $step!(6, 26, 7);
+        $step!(3, 25, 4);
+        $step!(7, 25, 8);
+        $step!(4, 26, 5);
+        $step!(8, 26, 9);
+        $wrap!();
+        $step!(0, 26, 1);
+    };
+}
+#[cfg(target_arch = "wasm32")]
+pub(super) use carry_chain;
 
 impl Fe {
     pub(super) const ZERO: Fe = Fe([0; 10]);
@@ -60,7 +84,7 @@ impl Fe {
     }
 
     /// The canonical 32-byte little-endian encoding (fully reduced).
-    pub(super) fn to_bytes(&self) -> [u8; 32] {
+    pub(super) fn to_bytes(self) -> [u8; 32] {
         let mut h = self.carry().0;
         // q = 1 exactly when h >= p, i.e. when h + 19 reaches 2^255.
         let mut q = (h[0] + 19) >> 26;
@@ -111,8 +135,6 @@ impl Fe {
     /// may end one above 2^25 - 1 (the second carry out of limb 4).
     fn carry(&self) -> Fe {
         let mut h = self.0;
-        // Written out: as a loop over the order, LLVM keeps the limbs in
-        // memory and indexes them at run time.
         macro_rules! step {
             ($i:literal, $w:literal, $next:literal) => {
                 let c = h[$i] >> $w;
@@ -120,20 +142,14 @@ impl Fe {
                 h[$next] += c;
             };
         }
-        step!(0, 26, 1);
-        step!(4, 26, 5);
-        step!(1, 25, 2);
-        step!(5, 25, 6);
-        step!(2, 26, 3);
-        step!(6, 26, 7);
-        step!(3, 25, 4);
-        step!(7, 25, 8);
-        step!(4, 26, 5);
-        step!(8, 26, 9);
-        let c = h[9] >> 25;
-        h[9] &= MASK25;
-        h[0] += 19 * c;
-        step!(0, 26, 1);
+        macro_rules! wrap {
+            () => {
+                let c = h[9] >> 25;
+                h[9] &= MASK25;
+                h[0] += 19 * c;
+            };
+        }
+        carry_chain!(step, wrap);
         Fe(h)
     }
 

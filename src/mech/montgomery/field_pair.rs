@@ -7,7 +7,7 @@
 //! 19 and 38 times a limb below 2^27.6 / 2^26.6 included).
 use core::arch::wasm32::*;
 
-use super::field::{Fe, TWO_P};
+use super::field::{Fe, TWO_P, carry_chain};
 
 #[derive(Clone, Copy)]
 pub(super) struct Fe2(pub(super) [v128; 10]);
@@ -341,22 +341,16 @@ fn carry(mut h: [v128; 10]) -> Fe2 {
             h[$next] = u64x2_add(h[$next], c);
         };
     }
-    step!(0, 26, 1);
-    step!(4, 26, 5);
-    step!(1, 25, 2);
-    step!(5, 25, 6);
-    step!(2, 26, 3);
-    step!(6, 26, 7);
-    step!(3, 25, 4);
-    step!(7, 25, 8);
-    step!(4, 26, 5);
-    step!(8, 26, 9);
-    let c = u64x2_shr(h[9], 25);
-    h[9] = v128_and(h[9], m25);
-    // 19 c = 16 c + 2 c + c (i64x2.mul is slow in engines without AVX-512).
-    let c19 = u64x2_add(u64x2_add(u64x2_shl(c, 4), u64x2_shl(c, 1)), c);
-    h[0] = u64x2_add(h[0], c19);
-    step!(0, 26, 1);
+    macro_rules! wrap {
+        () => {
+            let c = u64x2_shr(h[9], 25);
+            h[9] = v128_and(h[9], m25);
+            // 19 c = 16 c + 2 c + c (i64x2.mul is slow in engines without AVX-512).
+            let c19 = u64x2_add(u64x2_add(u64x2_shl(c, 4), u64x2_shl(c, 1)), c);
+            h[0] = u64x2_add(h[0], c19);
+        };
+    }
+    carry_chain!(step, wrap);
     // 64-bit lanes to 32-bit lanes 0 and 1.
     Fe2(h.map(|x| i32x4_shuffle::<0, 2, 0, 2>(x, x)))
 }
