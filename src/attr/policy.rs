@@ -273,6 +273,26 @@ pub enum Op {
 
 /// The rule tables that apply to an object of `class` (and `key_type`).
 pub fn rules_for(class: CK_ULONG, key_type: Option<CK_ULONG>) -> CkResult<Vec<&'static Rule>> {
+    type Memo = Vec<((CK_ULONG, Option<CK_ULONG>), Vec<&'static Rule>)>;
+    thread_local! {
+        /// Answers so far (merging the tables is quadratic, and every
+        /// object creation and attribute read asks): a few classes times
+        /// the registered key types, whose tables never change. Errors
+        /// are not kept; the key type counts for key classes only.
+        static MEMO: std::cell::RefCell<Memo> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let is_key = matches!(class, CKO_PUBLIC_KEY | CKO_PRIVATE_KEY | CKO_SECRET_KEY);
+    let at = (class, if is_key { key_type } else { None });
+    let hit = MEMO.with_borrow(|m| m.iter().find(|(k, _)| *k == at).map(|(_, r)| r.clone()));
+    if let Some(rules) = hit {
+        return Ok(rules);
+    }
+    let rules = merged_rules(class, key_type)?;
+    MEMO.with_borrow_mut(|m| m.push((at, rules.clone())));
+    Ok(rules)
+}
+
+fn merged_rules(class: CK_ULONG, key_type: Option<CK_ULONG>) -> CkResult<Vec<&'static Rule>> {
     let mut tables: Vec<&'static [Rule]> = vec![STORAGE];
     match class {
         CKO_DATA => tables.push(DATA),

@@ -66,7 +66,32 @@ fn verifying_key(key: &Object) -> CkResult<VerifyingKey> {
         .parse_public(key.require(CKA_EC_POINT)?)
         .and_then(|a| a.try_into().ok())
         .ok_or(CKR_KEY_TYPE_INCONSISTENT)?;
-    VerifyingKey::from_bytes(&a).map_err(|_| CKR_KEY_TYPE_INCONSISTENT)
+    decompressed(&a).ok_or(CKR_KEY_TYPE_INCONSISTENT)
+}
+
+/// Public keys recently decompressed, newest first (at most
+/// `DECOMPRESSED_KEYS`).
+const DECOMPRESSED_KEYS: usize = 8;
+thread_local! {
+    static DECOMPRESSED: std::cell::RefCell<Vec<VerifyingKey>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `VerifyingKey::from_bytes(a)`, remembered for the last few keys:
+/// decompressing A (a square root, ~250 squarings) is ~10% of a
+/// verification, and an application verifies under the same few keys
+/// again and again. A public key is no secret: nothing to wipe.
+fn decompressed(a: &[u8; 32]) -> Option<VerifyingKey> {
+    DECOMPRESSED.with_borrow_mut(|cache| {
+        if let Some(i) = cache.iter().position(|k| k.as_bytes() == a) {
+            let key = cache.remove(i);
+            cache.insert(0, key);
+            return Some(key);
+        }
+        let key = VerifyingKey::from_bytes(a).ok()?;
+        cache.truncate(DECOMPRESSED_KEYS - 1);
+        cache.insert(0, key);
+        Some(key)
+    })
 }
 
 /// Validates an imported Edwards key: a public key must decode to a curve

@@ -10,10 +10,19 @@
 //!   or BIT STRING around it is accepted on input (3.0 tokens wrote those).
 //! - Private CKA_VALUE: the 32-byte RFC 7748 scalar (clamped when used).
 //!
+//! The shared secret comes from our own ladder (`ladder`, on the field
+//! arithmetic of `field`), ~2x faster in wasm than x25519-dalek's;
+//! x25519-dalek still derives public keys (its fixed-base Edwards table).
+//!
 //! X448 is not implemented: its RustCrypto crate (ed448-goldilocks) has
 //! only pre-releases for this dependency tree.
 use x25519_dalek::{PublicKey, StaticSecret};
 use zeroize::Zeroizing;
+
+mod field;
+#[cfg(target_arch = "wasm32")]
+mod field_pair;
+mod ladder;
 
 use super::ec::okp::OkpCurve;
 use super::ec::{self, check_template, fill_spki};
@@ -62,11 +71,13 @@ pub(crate) fn x25519_shared(base: &Object, peer: &[u8]) -> CkResult<Zeroizing<Ve
         .parse_public(peer)
         .and_then(|p| p.try_into().ok())
         .ok_or(CKR_MECHANISM_PARAM_INVALID)?;
-    let shared = d.diffie_hellman(&PublicKey::from(peer));
-    if !shared.was_contributory() {
+    let shared = Zeroizing::new(ladder::x25519(d.as_bytes(), &peer));
+    // Whether the result is zero is public (the call fails or not): no
+    // need to hide which byte differs.
+    if shared.iter().all(|&b| b == 0) {
         return Err(CKR_MECHANISM_PARAM_INVALID);
     }
-    Ok(Zeroizing::new(shared.as_bytes().to_vec()))
+    Ok(Zeroizing::new(shared.to_vec()))
 }
 
 /// Validates an imported Montgomery key and stores its point raw; fills

@@ -25,6 +25,7 @@ mod sessions;
 mod slot_token;
 mod storage;
 mod storage_load;
+mod unique_id;
 pub use storage_load::Change;
 // PKCS#11 3.x functions: message-based (5.9, 5.11, 5.14, 5.16), session
 // (5.6.5-5.6.7, 5.6.9) and C_VerifySignature* (3.2).
@@ -324,11 +325,10 @@ impl Module {
     /// Stores a new object for session `h` and returns its handle.
     fn insert_object(&mut self, h: CK_ULONG, mut object: Object) -> CkResult<CK_ULONG> {
         let slot_id = self.session(h)?.slot_id;
-        let id = crate::mech::random_bytes(16)?;
-        let unique: String = id.iter().map(|b| format!("{b:02x}")).collect();
-        object
-            .attrs
-            .insert(CKA_UNIQUE_ID, zeroize::Zeroizing::new(unique.into_bytes()));
+        object.attrs.insert(
+            CKA_UNIQUE_ID,
+            zeroize::Zeroizing::new(unique_id::unique_id()?),
+        );
         let session = if object.is_token() { None } else { Some(h) };
         let handle = self.new_handle();
         self.objects.insert(

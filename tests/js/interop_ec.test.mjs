@@ -307,3 +307,30 @@ test("X25519: CKM_ECDH1_DERIVE equals crypto.diffieHellman; keys move as raw byt
   const zero = { mechanism: C.CKM_ECDH1_DERIVE, parameter: { type: C.CK_PARAMS_EC_DH, kdf: C.CKD_NULL, publicData: Buffer.alloc(32) } };
   expectRv(() => pkcs11.C_DeriveKey(s, zero, pair.privateKey, template()), "CKR_MECHANISM_PARAM_INVALID");
 });
+
+test("X25519: 100 random scalars against OpenSSL, on curve points and on any 32 bytes (twist points, top bit set)", () => {
+  const template = [
+    { type: C.CKA_CLASS, value: C.CKO_SECRET_KEY },
+    { type: C.CKA_KEY_TYPE, value: C.CKK_GENERIC_SECRET },
+    SESSION_KEY,
+    { type: C.CKA_EXTRACTABLE, value: true },
+  ];
+  for (let i = 0; i < 100; i++) {
+    const mine = generateKeyPair("x25519");
+    const key = createKey(C.CKO_PRIVATE_KEY, C.CKK_EC_MONTGOMERY, [
+      { type: C.CKA_DERIVE, value: true },
+      { type: C.CKA_EC_PARAMS, value: X25519_OID },
+      { type: C.CKA_VALUE, value: fromB64u(mine.privateKey.export({ format: "jwk" }).d) },
+    ]);
+    // Even i: a peer's public key; odd i: 32 random bytes, which OpenSSL
+    // takes as a u-coordinate too (RFC 7748: any 32 bytes, top bit ignored).
+    const peer = i % 2 ? crypto.randomBytes(32) : fromB64u(generateKeyPair("x25519").publicKey.export({ format: "jwk" }).x);
+    const peerKey = crypto.createPublicKey({ key: { kty: "OKP", crv: "X25519", x: b64u(peer) }, format: "jwk" });
+    const expected = crypto.diffieHellman({ privateKey: mine.privateKey, publicKey: peerKey });
+    const mech = { mechanism: C.CKM_ECDH1_DERIVE, parameter: { type: C.CK_PARAMS_EC_DH, kdf: C.CKD_NULL, publicData: peer } };
+    const k = pkcs11.C_DeriveKey(s, mech, key, template);
+    assert.equal(hex(attr(k, C.CKA_VALUE)), hex(expected), `case ${i}`);
+    pkcs11.C_DestroyObject(s, k);
+    pkcs11.C_DestroyObject(s, key);
+  }
+});

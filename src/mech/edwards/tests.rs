@@ -412,3 +412,43 @@ fn signing_public_key_cannot_be_chosen_by_the_caller() {
         );
     }
 }
+
+/// The cache of decompressed public keys never answers for another key:
+/// twelve keys (more than it holds) in turn, each signature verifies
+/// under its own key only, on every round.
+#[test]
+fn decompressed_key_cache_keeps_keys_apart() {
+    let keys: Vec<(Object, Object)> = (1u8..=12)
+        .map(|i| {
+            let seed = [i; 32];
+            let public = SigningKey::from_bytes(&seed).verifying_key().to_bytes();
+            (
+                object(
+                    CKO_PRIVATE_KEY,
+                    &[(CKA_EC_PARAMS, OID.to_vec()), (CKA_VALUE, seed.to_vec())],
+                )
+                .unwrap(),
+                object(
+                    CKO_PUBLIC_KEY,
+                    &[
+                        (CKA_EC_PARAMS, OID.to_vec()),
+                        (CKA_EC_POINT, public.to_vec()),
+                    ],
+                )
+                .unwrap(),
+            )
+        })
+        .collect();
+    let m = eddsa(None, b"");
+    let sigs: Vec<Vec<u8>> = keys
+        .iter()
+        .map(|(sk, _)| sign(&m, sk, b"m").unwrap())
+        .collect();
+    for _ in 0..2 {
+        for (i, (_, pk)) in keys.iter().enumerate() {
+            assert_eq!(verify(&m, pk, b"m", &sigs[i]), Ok(()));
+            let other = &sigs[(i + 1) % sigs.len()];
+            assert_eq!(verify(&m, pk, b"m", other), Err(CKR_SIGNATURE_INVALID));
+        }
+    }
+}

@@ -1,0 +1,356 @@
+//! Two field elements at once on wasm SIMD (wasm32 only): limb i of
+//! both in one v128, the first in 32-bit lane 0, the second in lane 1
+//! (lanes 2 and 3 unused). `i64x2.extmul_low_i32x4_u` forms both 32x32
+//! ->64-bit products of a limb pair in one instruction, off the scalar
+//! multiplier that bounds `field::Fe` (one `i64.mul` per product). Same
+//! radix, formulas and bounds as `field` (every lane value below 2^32:
+//! 19 and 38 times a limb below 2^27.6 / 2^26.6 included).
+use core::arch::wasm32::*;
+
+use super::field::{Fe, TWO_P, carry_chain};
+
+#[derive(Clone, Copy)]
+pub(super) struct Fe2(pub(super) [v128; 10]);
+
+macro_rules! sum {
+    ($x:expr $(, $y:expr)*) => {{
+        let s = $x;
+        $( let s = u64x2_add(s, $y); )*
+        s
+    }};
+}
+
+/// A zero the compiler cannot see through, OR-ed into the operands of
+/// `m`: otherwise LLVM rewrites `extmul` of a shifted or multiplied
+/// operand as `i64x2.mul` of widened lanes, which engines without
+/// AVX-512 emulate with three multiplications.
+#[inline]
+#[target_feature(enable = "simd128")]
+fn opaque_zero() -> v128 {
+    core::hint::black_box(u64x2_splat(0))
+}
+
+/// Both 64-bit products of lanes 0 and 1.
+#[inline]
+#[target_feature(enable = "simd128")]
+fn m(a: v128, b: v128) -> v128 {
+    u64x2_extmul_low_u32x4(a, b)
+}
+
+impl Fe2 {
+    /// (a, b); limbs of a carried (or `add`/`sub`) element fit in 32 bits.
+    #[inline]
+    #[target_feature(enable = "simd128")]
+    pub(super) fn new(a: &Fe, b: &Fe) -> Fe2 {
+        Fe2(core::array::from_fn(|i| {
+            u32x4(a.0[i] as u32, b.0[i] as u32, 0, 0)
+        }))
+    }
+
+    /// The element in lane `L` (0 or 1).
+    #[inline]
+    #[target_feature(enable = "simd128")]
+    pub(super) fn lane<const L: usize>(&self) -> Fe {
+        Fe(core::array::from_fn(|i| {
+            u64::from(u32x4_extract_lane::<L>(self.0[i]))
+        }))
+    }
+
+    #[inline]
+    #[target_feature(enable = "simd128")]
+    fn map(&self, f: impl Fn(v128) -> v128) -> Fe2 {
+        Fe2(core::array::from_fn(|i| f(self.0[i])))
+    }
+
+    #[inline]
+    #[target_feature(enable = "simd128")]
+    fn zip(&self, o: &Fe2, f: impl Fn(v128, v128) -> v128) -> Fe2 {
+        Fe2(core::array::from_fn(|i| f(self.0[i], o.0[i])))
+    }
+
+    #[inline]
+    #[target_feature(enable = "simd128")]
+    pub(super) fn add(&self, o: &Fe2) -> Fe2 {
+        self.zip(o, |a, b| i32x4_add(a, b))
+    }
+
+    /// self - o + 2p, lane-wise (o carried).
+    #[inline]
+    #[target_feature(enable = "simd128")]
+    pub(super) fn sub(&self, o: &Fe2) -> Fe2 {
+        Fe2(core::array::from_fn(|i| {
+            i32x4_sub(i32x4_add(self.0[i], u32x4_splat(TWO_P[i] as u32)), o.0[i])
+        }))
+    }
+
+    /// Lanes picked from two pairs, per limb (`S` a shuffle of 32-bit
+    /// lanes: 0..4 from self, 4..8 from o).
+    #[inline]
+    #[target_feature(enable = "simd128")]
+    pub(super) fn shuffle<const A: usize, const B: usize>(&self, o: &Fe2) -> Fe2 {
+        self.zip(o, |x, y| i32x4_shuffle::<A, B, 2, 3>(x, y))
+    }
+
+    /// Lanes 0 and 1 exchanged where `mask` is all ones (every lane), kept
+    /// where it is zero: no branch.
+    #[inline]
+    #[target_feature(enable = "simd128")]
+    pub(super) fn cswap_lanes(&self, mask: v128) -> Fe2 {
+        self.map(|x| v128_bitselect(i32x4_shuffle::<1, 0, 3, 2>(x, x), x, mask))
+    }
+
+    /// self * n for a small n (< 2^17), carried.
+    #[inline]
+    #[target_feature(enable = "simd128")]
+    pub(super) fn mul_small(&self, n: u32) -> Fe2 {
+        let n = v128_or(u32x4_splat(n), opaque_zero());
+        carry(core::array::from_fn(|i| m(self.0[i], n)))
+    }
+
+    /// Both products, carried (the terms of `Fe::mul`).
+    #[inline]
+    #[target_feature(enable = "simd128")]
+    pub(super) fn mul(&self, g: &Fe2) -> Fe2 {
+        let z = opaque_zero();
+        let f = self.0.map(|x| v128_or(x, z));
+        let f2 = self.0.map(|x| v128_or(i32x4_shl(x, 1), z));
+        let g19 = g.0.map(|x| v128_or(i32x4_mul(x, u32x4_splat(19)), z));
+        let g = g.0.map(|x| v128_or(x, z));
+        let h0 = sum!(
+            m(f[0], g[0]),
+            m(f2[1], g19[9]),
+            m(f[2], g19[8]),
+            m(f2[3], g19[7]),
+            m(f[4], g19[6]),
+            m(f2[5], g19[5]),
+            m(f[6], g19[4]),
+            m(f2[7], g19[3]),
+            m(f[8], g19[2]),
+            m(f2[9], g19[1])
+        );
+        let h1 = sum!(
+            m(f[0], g[1]),
+            m(f[1], g[0]),
+            m(f[2], g19[9]),
+            m(f[3], g19[8]),
+            m(f[4], g19[7]),
+            m(f[5], g19[6]),
+            m(f[6], g19[5]),
+            m(f[7], g19[4]),
+            m(f[8], g19[3]),
+            m(f[9], g19[2])
+        );
+        let h2 = sum!(
+            m(f[0], g[2]),
+            m(f2[1], g[1]),
+            m(f[2], g[0]),
+            m(f2[3], g19[9]),
+            m(f[4], g19[8]),
+            m(f2[5], g19[7]),
+            m(f[6], g19[6]),
+            m(f2[7], g19[5]),
+            m(f[8], g19[4]),
+            m(f2[9], g19[3])
+        );
+        let h3 = sum!(
+            m(f[0], g[3]),
+            m(f[1], g[2]),
+            m(f[2], g[1]),
+            m(f[3], g[0]),
+            m(f[4], g19[9]),
+            m(f[5], g19[8]),
+            m(f[6], g19[7]),
+            m(f[7], g19[6]),
+            m(f[8], g19[5]),
+            m(f[9], g19[4])
+        );
+        let h4 = sum!(
+            m(f[0], g[4]),
+            m(f2[1], g[3]),
+            m(f[2], g[2]),
+            m(f2[3], g[1]),
+            m(f[4], g[0]),
+            m(f2[5], g19[9]),
+            m(f[6], g19[8]),
+            m(f2[7], g19[7]),
+            m(f[8], g19[6]),
+            m(f2[9], g19[5])
+        );
+        let h5 = sum!(
+            m(f[0], g[5]),
+            m(f[1], g[4]),
+            m(f[2], g[3]),
+            m(f[3], g[2]),
+            m(f[4], g[1]),
+            m(f[5], g[0]),
+            m(f[6], g19[9]),
+            m(f[7], g19[8]),
+            m(f[8], g19[7]),
+            m(f[9], g19[6])
+        );
+        let h6 = sum!(
+            m(f[0], g[6]),
+            m(f2[1], g[5]),
+            m(f[2], g[4]),
+            m(f2[3], g[3]),
+            m(f[4], g[2]),
+            m(f2[5], g[1]),
+            m(f[6], g[0]),
+            m(f2[7], g19[9]),
+            m(f[8], g19[8]),
+            m(f2[9], g19[7])
+        );
+        let h7 = sum!(
+            m(f[0], g[7]),
+            m(f[1], g[6]),
+            m(f[2], g[5]),
+            m(f[3], g[4]),
+            m(f[4], g[3]),
+            m(f[5], g[2]),
+            m(f[6], g[1]),
+            m(f[7], g[0]),
+            m(f[8], g19[9]),
+            m(f[9], g19[8])
+        );
+        let h8 = sum!(
+            m(f[0], g[8]),
+            m(f2[1], g[7]),
+            m(f[2], g[6]),
+            m(f2[3], g[5]),
+            m(f[4], g[4]),
+            m(f2[5], g[3]),
+            m(f[6], g[2]),
+            m(f2[7], g[1]),
+            m(f[8], g[0]),
+            m(f2[9], g19[9])
+        );
+        let h9 = sum!(
+            m(f[0], g[9]),
+            m(f[1], g[8]),
+            m(f[2], g[7]),
+            m(f[3], g[6]),
+            m(f[4], g[5]),
+            m(f[5], g[4]),
+            m(f[6], g[3]),
+            m(f[7], g[2]),
+            m(f[8], g[1]),
+            m(f[9], g[0])
+        );
+        carry([h0, h1, h2, h3, h4, h5, h6, h7, h8, h9])
+    }
+
+    /// Both squares, carried (the terms of `Fe::square`).
+    #[inline]
+    #[target_feature(enable = "simd128")]
+    pub(super) fn square(&self) -> Fe2 {
+        let z = opaque_zero();
+        let f = self.0.map(|x| v128_or(x, z));
+        let f2 = self.0.map(|x| v128_or(i32x4_shl(x, 1), z));
+        let f19 = self.0.map(|x| v128_or(i32x4_mul(x, u32x4_splat(19)), z));
+        let f38 = self.0.map(|x| v128_or(i32x4_mul(x, u32x4_splat(38)), z));
+        let h0 = sum!(
+            m(f[0], f[0]),
+            m(f2[1], f38[9]),
+            m(f2[2], f19[8]),
+            m(f2[3], f38[7]),
+            m(f2[4], f19[6]),
+            m(f[5], f38[5])
+        );
+        let h1 = sum!(
+            m(f2[0], f[1]),
+            m(f2[2], f19[9]),
+            m(f2[3], f19[8]),
+            m(f2[4], f19[7]),
+            m(f2[5], f19[6])
+        );
+        let h2 = sum!(
+            m(f2[0], f[2]),
+            m(f[1], f2[1]),
+            m(f2[3], f38[9]),
+            m(f2[4], f19[8]),
+            m(f2[5], f38[7]),
+            m(f[6], f19[6])
+        );
+        let h3 = sum!(
+            m(f2[0], f[3]),
+            m(f2[1], f[2]),
+            m(f2[4], f19[9]),
+            m(f2[5], f19[8]),
+            m(f2[6], f19[7])
+        );
+        let h4 = sum!(
+            m(f2[0], f[4]),
+            m(f2[1], f2[3]),
+            m(f[2], f[2]),
+            m(f2[5], f38[9]),
+            m(f2[6], f19[8]),
+            m(f[7], f38[7])
+        );
+        let h5 = sum!(
+            m(f2[0], f[5]),
+            m(f2[1], f[4]),
+            m(f2[2], f[3]),
+            m(f2[6], f19[9]),
+            m(f2[7], f19[8])
+        );
+        let h6 = sum!(
+            m(f2[0], f[6]),
+            m(f2[1], f2[5]),
+            m(f2[2], f[4]),
+            m(f[3], f2[3]),
+            m(f2[7], f38[9]),
+            m(f[8], f19[8])
+        );
+        let h7 = sum!(
+            m(f2[0], f[7]),
+            m(f2[1], f[6]),
+            m(f2[2], f[5]),
+            m(f2[3], f[4]),
+            m(f2[8], f19[9])
+        );
+        let h8 = sum!(
+            m(f2[0], f[8]),
+            m(f2[1], f2[7]),
+            m(f2[2], f[6]),
+            m(f2[3], f2[5]),
+            m(f[4], f[4]),
+            m(f[9], f38[9])
+        );
+        let h9 = sum!(
+            m(f2[0], f[9]),
+            m(f2[1], f[8]),
+            m(f2[2], f[7]),
+            m(f2[3], f[6]),
+            m(f2[4], f[5])
+        );
+        carry([h0, h1, h2, h3, h4, h5, h6, h7, h8, h9])
+    }
+}
+
+/// 64-bit column sums (u64x2) to 26/25-bit limbs in 32-bit lanes 0 and 1,
+/// in `Fe::carry`'s order.
+#[inline]
+#[target_feature(enable = "simd128")]
+fn carry(mut h: [v128; 10]) -> Fe2 {
+    let m26 = u64x2_splat((1 << 26) - 1);
+    let m25 = u64x2_splat((1 << 25) - 1);
+    macro_rules! step {
+        ($i:literal, $w:literal, $next:literal) => {
+            let c = u64x2_shr(h[$i], $w);
+            h[$i] = v128_and(h[$i], if $w == 26 { m26 } else { m25 });
+            h[$next] = u64x2_add(h[$next], c);
+        };
+    }
+    macro_rules! wrap {
+        () => {
+            let c = u64x2_shr(h[9], 25);
+            h[9] = v128_and(h[9], m25);
+            // 19 c = 16 c + 2 c + c (i64x2.mul is slow in engines without AVX-512).
+            let c19 = u64x2_add(u64x2_add(u64x2_shl(c, 4), u64x2_shl(c, 1)), c);
+            h[0] = u64x2_add(h[0], c19);
+        };
+    }
+    carry_chain!(step, wrap);
+    // 64-bit lanes to 32-bit lanes 0 and 1.
+    Fe2(h.map(|x| i32x4_shuffle::<0, 2, 0, 2>(x, x)))
+}
