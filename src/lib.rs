@@ -4,6 +4,12 @@
 //! tested natively. [`module::Module`] owns the slots and implements the
 //! C_* functions, grouped by the chapters of PKCS#11 3.1 section 5.
 #![allow(non_camel_case_types)]
+// The split wasm builds leave some families' code unreferenced (the
+// linker drops it): no warnings for that there.
+#![cfg_attr(
+    any(feature = "split-core", feature = "extra-module"),
+    allow(dead_code, unused_imports)
+)]
 
 /// `CK_ULONG` as pkcs11js sees it on 64-bit platforms (8 bytes).
 pub type CK_ULONG = u64;
