@@ -24,10 +24,14 @@ pub mod session;
 pub mod store;
 pub mod token;
 
-#[cfg(target_arch = "wasm32")]
+// The extra wasm module (feature `extra-module`) exports only its entry
+// point (`wasm_extra`): the engine and the shell stay out of it.
+#[cfg(all(target_arch = "wasm32", not(feature = "extra-module")))]
 mod wasm;
+#[cfg(all(target_arch = "wasm32", feature = "extra-module"))]
+mod wasm_extra;
 /// The IndexedDB raw backend (public for tests/browser.rs).
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "extra-module")))]
 #[doc(hidden)]
 pub mod wasm_idb;
 
