@@ -15,6 +15,9 @@ import { failHooks, pkcs11Error } from "./errors.js";
 
 const CKR_FUNCTION_FAILED = 0x6;
 const FILE = "pkcs11_wasm_extra_bg.wasm";
+// Tests only (tests/js/module_split.test.mjs): sees each request and
+// response, to check that both are wiped once the call returns.
+const TAP = Symbol.for("pkcs11-wasm.extraTap");
 
 /**
  * Where the entry finds the module: `bytes()` (synchronous: Node's file,
@@ -56,7 +59,9 @@ function loadSync() {
 export function preload(input) {
   if (loaded) return Promise.resolve();
   pending ??= (async () => {
-    const source = input ?? (extraSource.url ? extraSource.url() : extraSource.bytes());
+    const from = extraSource.url ?? extraSource.bytes;
+    if (!input && !from) throw new Error("call init() first (it says where the module is) or pass its URL");
+    const source = input ?? from();
     await extraInit({ module_or_path: source });
     loaded = true;
   })().catch((e) => {
@@ -80,7 +85,9 @@ function callExtra(request) {
     }
   }
   try {
-    return extra_call(request);
+    const response = extra_call(request);
+    globalThis[TAP]?.(request, response);
+    return response;
   } finally {
     request.fill(0); // the core wipes it too; key material never lingers
   }
