@@ -186,12 +186,15 @@ for (const [name, [n, prep]] of Object.entries(OPS)) {
       return new Promise((resolve) => {
         const m = this[MODULE]();
         count(n + 1, a.length + 1); // as util.promisify(C_XCallback) counts
-        const run = prep(m, a);
+        let run = prep(m, a);
         const attempt = () => {
           try {
-            return run(true);
+            // A retry encodes the arguments again: the shell wiped them.
+            return (run ?? prep(m, a))(true);
           } catch (e) {
             throw fail(e, name);
+          } finally {
+            run = undefined;
           }
         };
         // A page's main thread: await the extra module if the call needs it.
