@@ -3,6 +3,8 @@
 //! each `CurveOps` call in the extra module (`mech::proxy`), and `serve`
 //! is the extra module's side. A call the extra module cannot answer gives
 //! what a failed operation gives (`None`, `false`, CKR_FUNCTION_FAILED).
+// Native builds keep the curves local: only the tests use `RemoteCurve`.
+#![cfg_attr(not(any(test, feature = "split-core")), allow(dead_code))]
 use zeroize::Zeroizing;
 
 use super::curves::{CURVES, CurveOps};
