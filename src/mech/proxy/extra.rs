@@ -59,22 +59,36 @@ fn dispatch(r: &mut Reader, w: &mut Writer) -> CkResult<()> {
             let mut probe = cipher(encrypt, &m, &key)?;
             // The bound at the end for some input, minus that input.
             let delta = probe.output_bound(1 << 20, true) as i64 - (1 << 20);
+            let streams = probe.output_bound(1 << 20, false) >= 1 << 20;
             w.ulong(delta as CK_ULONG)
-                .bool(takes_update(probe.update(&[]).map(|_| ())));
+                .bool(takes_update(probe.update(&[]).map(|_| ())))
+                .bool(streams);
         }
         op::CIPHER_RUN => {
             let encrypt = r.bool()?;
             let (m, key, mode, data) = run_args(r)?;
+            // What the updates already gave (streaming ciphers).
+            let skip = r.ulong()? as usize;
             r.end()?;
             let mut c = cipher(encrypt, &m, &key)?;
-            let out = if mode == ONE_SHOT {
+            let out = Zeroizing::new(if mode == ONE_SHOT {
                 c.one_shot(data)?
             } else {
                 let mut out = c.update(data)?;
                 out.extend_from_slice(&c.finalize()?);
                 out
-            };
-            w.bytes(&Zeroizing::new(out));
+            });
+            w.bytes(out.get(skip..).ok_or(CKR_GENERAL_ERROR)?);
+        }
+        op::CIPHER_UPDATE => {
+            // The earlier parts run again to reach the operation's state.
+            let encrypt = r.bool()?;
+            let (m, key) = (r.mechanism()?, Object::new(r.map()?));
+            let (earlier, data) = (r.bytes()?, r.bytes()?);
+            r.end()?;
+            let mut c = cipher(encrypt, &m, &key)?;
+            drop(Zeroizing::new(c.update(earlier)?));
+            w.bytes(&Zeroizing::new(c.update(data)?));
         }
         op::SIGN_INIT => {
             let (m, key) = (r.mechanism()?, Object::new(r.map()?));

@@ -18,8 +18,12 @@
 //! (C_*Init, key generation, C_CreateObject's checks, unwrap...), before
 //! the engine changes any state: a call that fails because the extra module
 //! is not loaded yet can be retried as is once it is (the browser Async
-//! forms do that). Stateful operations keep their input and make one call
-//! at the end (C_EncryptUpdate returns nothing until C_EncryptFinal).
+//! forms do that). The extra module keeps no state between calls:
+//! operations in progress keep their input here and make one call at the
+//! end; a cipher whose C_EncryptUpdate streams output (ChaCha20-Poly1305
+//! encryption) sends the earlier parts with each new one, which the extra
+//! module runs again to reach the same state, so each update answers as
+//! the local operation would.
 use std::cell::Cell;
 
 use zeroize::Zeroizing;
@@ -58,6 +62,7 @@ pub mod op {
     pub const KEY_IMPORT: u8 = 14;
     pub const CURVE: u8 = 15;
     pub const X25519_SHARED: u8 = 16;
+    pub const CIPHER_UPDATE: u8 = 17;
 }
 
 /// Sends a request and returns the response (`None`: the extra module is
@@ -229,6 +234,10 @@ struct RemoteCipher {
     /// Output length minus input length at the end (+16 for an AEAD's
     /// encryption, -16 for its decryption).
     delta: i64,
+    /// Whether C_*Update gives output as it goes (else all comes at the end).
+    streams: bool,
+    /// Output already given by updates.
+    emitted: usize,
 }
 
 impl RemoteCipher {
@@ -239,16 +248,21 @@ impl RemoteCipher {
         let mut r = Reader::new(&resp);
         let delta = r.ulong()? as i64;
         let multi_part = r.bool()?;
+        let streams = r.bool()?;
         Ok(Box::new(RemoteCipher {
             encrypt,
             call: Pending::new(m, key, multi_part),
             delta,
+            streams,
+            emitted: 0,
         }))
     }
     fn run(&mut self, mode: u8, data: Option<&[u8]>) -> CkResult<Vec<u8>> {
-        let w = self
+        let skip = self.emitted as CK_ULONG;
+        let mut w = self
             .call
             .request(op::CIPHER_RUN, &[self.encrypt], mode, data);
+        w.ulong(skip);
         Reader::new(&call(&w)?).vec()
     }
 }
@@ -258,18 +272,31 @@ impl CipherOp for RemoteCipher {
         self.run(ONE_SHOT, Some(input))
     }
     fn update(&mut self, input: &[u8]) -> CkResult<Vec<u8>> {
+        if !self.streams {
+            self.call.update(input)?;
+            return Ok(Vec::new());
+        }
+        let mut w = Writer::new(op::CIPHER_UPDATE);
+        w.bool(self.encrypt)
+            .mechanism(&self.call.mechanism)
+            .map(&self.call.key)
+            .bytes(&self.call.input)
+            .bytes(input);
+        let out = Reader::new(&call(&w)?).vec()?;
         self.call.update(input)?;
-        Ok(Vec::new())
+        self.emitted += out.len();
+        Ok(out)
     }
     fn finalize(&mut self) -> CkResult<Vec<u8>> {
         self.run(MULTI_PART, None)
     }
     fn output_bound(&self, input_len: usize, last: bool) -> usize {
         if !last {
-            return 0;
+            return if self.streams { input_len } else { 0 };
         }
         let total = self.call.input.len().saturating_add(input_len) as i64;
-        total.saturating_add(self.delta).max(0) as usize
+        let end = total.saturating_add(self.delta) - self.emitted as i64;
+        end.max(0) as usize
     }
     fn box_clone(&self) -> Box<dyn CipherOp> {
         Box::new(self.clone())

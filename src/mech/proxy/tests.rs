@@ -294,15 +294,27 @@ fn chacha20_poly1305_through_the_proxy() {
             .unwrap(),
         expected
     );
-    // Multi-part: nothing until the end, then all of it; the bounds say so.
+    // Multi-part: the ciphertext streams out as the local one does, the
+    // tag at the end; the bounds say so.
     let mut op = remote.encrypt_init(&m, &k).unwrap();
-    assert_eq!(op.output_bound(5, false), 0);
-    assert!(op.update(b"plain").unwrap().is_empty());
-    assert_eq!(op.output_bound(4, true), 9 + 16);
-    let copy = op.box_clone();
-    assert!(op.update(b"text").unwrap().is_empty());
-    assert_eq!(op.finalize().unwrap(), expected);
-    drop(copy);
+    assert_eq!(op.output_bound(5, false), 5);
+    let mut out = op.update(b"plain").unwrap();
+    assert_eq!(out, expected[..5]);
+    assert_eq!(op.output_bound(4, true), 4 + 16);
+    let mut copy = op.box_clone();
+    out.extend(op.update(b"text").unwrap());
+    assert_eq!(op.output_bound(0, true), 16);
+    out.extend(op.finalize().unwrap());
+    assert_eq!(out, expected);
+    // A copy (the engine's trial for CKR_BUFFER_TOO_SMALL) goes on alike.
+    assert_eq!(copy.update(b"text").unwrap(), expected[5..9]);
+    assert_eq!(copy.finalize().unwrap(), expected[9..]);
+    let mut op = remote.decrypt_init(&m, &k).unwrap();
+    assert_eq!(op.output_bound(7, false), 0);
+    assert!(op.update(&expected[..7]).unwrap().is_empty());
+    assert!(op.update(&expected[7..]).unwrap().is_empty());
+    assert_eq!(op.output_bound(0, true), 9);
+    assert_eq!(op.finalize().unwrap(), b"plaintext");
     // Decryption: exact bound, the plaintext, and a bad tag's code.
     let mut op = remote.decrypt_init(&m, &k).unwrap();
     assert_eq!(op.output_bound(expected.len(), true), 9);
