@@ -144,7 +144,8 @@ export class PKCS11 {
    */
   async C_InitializeAsync(options) {
     // The extra module, when `preload()` or `init({ extras: true })` asked for it.
-    await preloading();
+    const extra = preloading();
+    if (extra) await extra;
     const { m, config, storage } = this.#prepareInitialize(options);
     exec("C_Initialize", () => m.initialize(config));
     if (storage && !storage.loaded) {
