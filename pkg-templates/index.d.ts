@@ -1063,6 +1063,21 @@ export class Pkcs11Error extends NativeError {
  * is ready at import and this resolves at once.
  */
 export function init(input?: unknown): Promise<void>;
+/**
+ * pkcs11-wasm: `init({ extras: true })` also loads the extra module
+ * (ML-DSA, ML-KEM, Ed25519, X25519, ChaCha20-Poly1305, curves other than
+ * P-256) before resolving; `module` is what `init(input)` takes.
+ */
+export function init(options: { extras?: boolean; module?: unknown }): Promise<void>;
+
+/**
+ * pkcs11-wasm: loads the extra module now (once). Needed on a page's main
+ * thread before the first synchronous call that uses one of its families;
+ * Node and Web Workers load it by themselves on first use. `input`: its
+ * URL, Response, bytes or WebAssembly.Module (by default
+ * pkcs11_wasm_extra_bg.wasm next to the script, or the inlined bytes).
+ */
+export function preload(input?: unknown): Promise<void>;
 
 /** pkcs11-wasm: parameter tag for CK_AES_CTR_PARAMS ({ counterBits, cb }). */
 export const CK_PARAMS_AES_CTR: number;

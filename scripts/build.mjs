@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // `npm run build`: assembles the npm package `pkcs11-wasm` in pkg/.
-//   1. cargo build --release --target wasm32-unknown-unknown (incremental)
-//   2. wasm-bindgen --target web (one glue for Node and browsers)
+//   1. cargo build --release --target wasm32-unknown-unknown (incremental),
+//      twice from the same sources: the core module (feature split-core)
+//      and the extra module (feature extra-module; see src/mech/proxy)
+//   2. wasm-bindgen --target web (one glue per module for Node and browsers)
 //   3. wasm-opt -O3 from the npm package `binaryen` (cached by input hash)
 //   4. constants JS + .d.ts from src/constants.rs
 //   5. esbuild: pkg/index.cjs, pkg/index.mjs (Node), pkg/browser.mjs,
@@ -27,6 +29,7 @@ const pkg = join(root, "pkg");
 const noOpt = process.argv.includes("--no-opt");
 const WASM_OPT_FLAGS = ["-O3", "--strip-debug", "--strip-producers"];
 const INLINE_WASM = "pkcs11_wasm_inline.mjs";
+const INLINE_EXTRA = "pkcs11_wasm_extra_inline.mjs";
 
 const started = Date.now();
 const step = (what) => console.log(`\n== ${what}`);
@@ -50,10 +53,16 @@ function lockedVersion(crate) {
   return m && m[1];
 }
 
-// --- 1. cargo ---
-step("cargo build --release --target wasm32-unknown-unknown");
-run("cargo", ["build", "--release", "--lib", "--target", "wasm32-unknown-unknown"]);
-const rawWasm = join(targetDir, "wasm32-unknown-unknown", "release", "pkcs11_wasm.wasm");
+// --- 1. cargo (both builds write the same file: each is copied aside) ---
+const cargoOut = join(targetDir, "wasm32-unknown-unknown", "release", "pkcs11_wasm.wasm");
+mkdirSync(gen, { recursive: true });
+const rawWasm = join(gen, "core-raw.wasm");
+const rawExtra = join(gen, "extra-raw.wasm");
+for (const [feature, copy] of [["split-core", rawWasm], ["extra-module", rawExtra]]) {
+  step(`cargo build --release --target wasm32-unknown-unknown --features ${feature}`);
+  run("cargo", ["build", "--release", "--lib", "--target", "wasm32-unknown-unknown", "--features", feature]);
+  copyFileSync(cargoOut, copy);
+}
 
 // --- 2. wasm-bindgen ---
 step("wasm-bindgen --target web");
@@ -64,30 +73,43 @@ if (want && have !== want) {
   throw new Error(`wasm-bindgen CLI ${have} does not match the crate's ${want}: cargo install wasm-bindgen-cli --version ${want}`);
 }
 const glueDir = join(gen, "glue");
-rmSync(glueDir, { recursive: true, force: true });
-run(bindgen, ["--target", "web", "--no-typescript", "--out-dir", glueDir, "--out-name", "pkcs11_wasm", rawWasm]);
+const extraGlueDir = join(gen, "glue-extra");
+for (const [dir, name, input] of [
+  [glueDir, "pkcs11_wasm", rawWasm],
+  [extraGlueDir, "pkcs11_wasm_extra", rawExtra],
+]) {
+  rmSync(dir, { recursive: true, force: true });
+  run(bindgen, ["--target", "web", "--no-typescript", "--out-dir", dir, "--out-name", name, input]);
+}
 
 // --- 3. wasm-opt (slow: skipped when its input has not changed) ---
 mkdirSync(pkg, { recursive: true });
-const bgWasm = join(glueDir, "pkcs11_wasm_bg.wasm");
 const outWasm = join(pkg, "pkcs11_wasm_bg.wasm");
-if (noOpt) {
-  step("wasm-opt skipped (--no-opt)");
-  copyFileSync(bgWasm, outWasm);
-} else {
+const outExtra = join(pkg, "pkcs11_wasm_extra_bg.wasm");
+const keep = new Set();
+for (const [bgWasm, out] of [
+  [join(glueDir, "pkcs11_wasm_bg.wasm"), outWasm],
+  [join(extraGlueDir, "pkcs11_wasm_extra_bg.wasm"), outExtra],
+]) {
+  if (noOpt) {
+    step("wasm-opt skipped (--no-opt)");
+    copyFileSync(bgWasm, out);
+    continue;
+  }
   const key = createHash("sha256").update(readFileSync(bgWasm)).update(WASM_OPT_FLAGS.join(" ")).digest("hex");
   const cached = join(gen, `opt-${key.slice(0, 16)}.wasm`);
+  keep.add(cached);
   if (existsSync(cached)) {
-    step("wasm-opt: unchanged input, using the cached output");
+    step(`wasm-opt: unchanged input, using the cached output (${relative(root, out)})`);
   } else {
-    step(`wasm-opt ${WASM_OPT_FLAGS.join(" ")} (binaryen from npm)`);
+    step(`wasm-opt ${WASM_OPT_FLAGS.join(" ")} (binaryen from npm): ${relative(root, out)}`);
     const wasmOpt = join(root, "node_modules", ".bin", "wasm-opt");
     if (!existsSync(wasmOpt)) throw new Error("node_modules/.bin/wasm-opt missing: run `npm install` (devDependency binaryen)");
-    for (const f of readdirSync(gen)) if (/^opt-[0-9a-f]{16}\.wasm$/.test(f)) rmSync(join(gen, f));
     run(wasmOpt, [...WASM_OPT_FLAGS, bgWasm, "-o", cached]);
   }
-  copyFileSync(cached, outWasm);
+  copyFileSync(cached, out);
 }
+for (const f of readdirSync(gen)) if (/^opt-[0-9a-f]{16}\.wasm$/.test(f) && !keep.has(join(gen, f)) && !noOpt) rmSync(join(gen, f));
 
 // --- 4. constants ---
 step("constants from src/constants.rs");
@@ -102,10 +124,12 @@ const version = /^version = "([^"]+)"/m.exec(readFileSync(join(root, "Cargo.toml
 // The inlined module (inline.mjs, inline-node.mjs import it): one file, so
 // that bundlers bring it in only with the entries that use it.
 writeFileSync(join(pkg, INLINE_WASM), `// pkcs11_wasm_bg.wasm, base64 (generated by scripts/build.mjs)\nexport default "${readFileSync(outWasm).toString("base64")}";\n`);
+writeFileSync(join(pkg, INLINE_EXTRA), `// pkcs11_wasm_extra_bg.wasm, base64 (generated by scripts/build.mjs)\nexport default "${readFileSync(outExtra).toString("base64")}";\n`);
 const inlineWasm = {
   name: "inline-wasm",
   setup(b) {
     b.onResolve({ filter: /^@gen\/wasm-inline$/ }, () => ({ path: `./${INLINE_WASM}`, external: true }));
+    b.onResolve({ filter: /^@gen\/wasm-extra-inline$/ }, () => ({ path: `./${INLINE_EXTRA}`, external: true }));
   },
 };
 // pkg-templates/package.json says "sideEffects": false for the package's
@@ -121,7 +145,7 @@ const ownSources = {
 };
 const common = {
   bundle: true,
-  alias: { "@gen/glue": join(glueDir, "pkcs11_wasm.js"), "@gen/constants": constantsJs, "@gen/rv-names": rvNamesJs },
+  alias: { "@gen/glue": join(glueDir, "pkcs11_wasm.js"), "@gen/extra-glue": join(extraGlueDir, "pkcs11_wasm_extra.js"), "@gen/constants": constantsJs, "@gen/rv-names": rvNamesJs },
   define: { PKCS11_WASM_VERSION: JSON.stringify(version) },
   plugins: [inlineWasm, ownSources],
   target: "es2022",
@@ -222,7 +246,7 @@ chmodSync(join(pkg, "bin", "pkcs11-wasm.mjs"), 0o755);
 // --- sizes ---
 step(`pkg/ (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 const kb = (n) => (n / 1024).toFixed(1).padStart(8) + " KiB";
-for (const f of ["pkcs11_wasm_bg.wasm", INLINE_WASM, "index.cjs", "index.mjs", "browser.mjs", "inline.mjs", "index.d.ts"]) {
+for (const f of ["pkcs11_wasm_bg.wasm", "pkcs11_wasm_extra_bg.wasm", INLINE_WASM, INLINE_EXTRA, "index.cjs", "index.mjs", "browser.mjs", "inline.mjs", "index.d.ts"]) {
   const p = join(pkg, f);
   const raw = statSync(p).size;
   const gz = gzipSync(readFileSync(p), { level: 9 }).length;

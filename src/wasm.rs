@@ -39,6 +39,8 @@ use crate::module::{Config, attribute_result_rv};
 use crate::rv::CkResult;
 use crate::{CK_ULONG, Module};
 
+#[cfg(feature = "split-core")]
+mod extra_link;
 mod storage;
 
 /// pkcs11-wasm extension tag (outside pkcs11js's 0..28): CK_AES_CTR_PARAMS

@@ -11,6 +11,7 @@ import * as mechanism from "./mechanism.js";
 import { PKCS11, MODULE, into } from "./pkcs11.js";
 import { OPS_3X } from "./pkcs11_3x.js";
 import { OPS_KEM } from "./kem.js";
+import { withExtra } from "./extra.js";
 import * as template from "./template.js";
 
 const CKR_FUNCTION_NOT_SUPPORTED = 0x54;
@@ -185,12 +186,19 @@ for (const [name, [n, prep]] of Object.entries(OPS)) {
       return new Promise((resolve) => {
         const m = this[MODULE]();
         count(n + 1, a.length + 1); // as util.promisify(C_XCallback) counts
-        const run = prep(m, a);
-        try {
-          resolve(run(true));
-        } catch (e) {
-          throw fail(e, name);
-        }
+        let run = prep(m, a);
+        const attempt = () => {
+          try {
+            // A retry encodes the arguments again: the shell wiped them.
+            return (run ?? prep(m, a))(true);
+          } catch (e) {
+            throw fail(e, name);
+          } finally {
+            run = undefined;
+          }
+        };
+        // A page's main thread: await the extra module if the call needs it.
+        resolve(withExtra(attempt));
       });
     },
   }[name + "Async"]);

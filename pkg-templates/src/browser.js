@@ -2,20 +2,38 @@
 // so `await init()` comes before the first PKCS11 call.
 import wbgInit from "@gen/glue";
 import { platform } from "./platform.js";
+import { extraSource, preload } from "./extra.js";
 import { flushOnPageHide } from "./pagehide.js";
 
 platform.browser = true;
 flushOnPageHide();
 
+/** `init({ extras: true, module })`: options rather than the module itself. */
+const isOptions = (v) => v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype && ("extras" in v || "module" in v);
+
 /**
  * Makes the entry's `init(input)`: `input` (optional) is a URL, Response,
  * BufferSource or WebAssembly.Module; without it, `defaultInput()` (the
- * .wasm beside the script, or the inlined bytes). Concurrent and repeated
- * calls share one load; a failed load can be retried.
+ * .wasm beside the script, or the inlined bytes). Or `input` is options:
+ * `{ module, extras }`, where `extras: true` also loads the extra module
+ * (extra.js) before resolving. Concurrent and repeated calls share one
+ * load; a failed load can be retried. `extra`: where the extra module is
+ * ({ url() } or { bytes() }).
  */
-export function makeInit(defaultInput, explainFailure) {
+export function makeInit(defaultInput, explainFailure, extra = {}) {
   let pending;
   return function init(input) {
+    let extras = false;
+    if (isOptions(input)) {
+      extras = input.extras === true;
+      input = input.module;
+    }
+    extraSource.url ??= extra.url;
+    extraSource.bytes ??= extra.bytes;
+    const loading = load(input);
+    return extras ? loading.then(() => preload()) : loading;
+  };
+  function load(input) {
     const given = input !== undefined && input !== null;
     pending ??= wbgInit({ module_or_path: given ? input : defaultInput() }).then(
       () => {
@@ -27,5 +45,5 @@ export function makeInit(defaultInput, explainFailure) {
       },
     );
     return pending;
-  };
+  }
 }

@@ -7,6 +7,7 @@
 // counted durably before the call answers.
 import { handle } from "./args.js";
 import { pkcs11Error } from "./errors.js";
+import { withExtra } from "./extra.js";
 import { PKCS11, STORAGE, MODULE } from "./pkcs11.js";
 
 const CKR_DEVICE_ERROR = 0x30;
@@ -132,7 +133,7 @@ for (const name of Object.keys(PIN_CALLS)) {
 for (const name of NEW_ASYNC.filter((n) => !(n in PIN_CALLS))) {
   define(name + "Async", {
     async [name + "Async"](...a) {
-      const result = this[name](...a);
+      const result = await withExtra(() => this[name](...a));
       await this.flush();
       return result;
     },

@@ -18,6 +18,8 @@ export const init = /* @__PURE__ */ makeInit(
         "See the package README, section Bundlers.",
       { cause: e },
     ),
+  // Fetched at the first call that needs it, or by preload().
+  { url: () => new URL("./pkcs11_wasm_extra_bg.wasm", import.meta.url) },
 );
 
 export * from "./index.js";

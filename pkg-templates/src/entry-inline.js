@@ -3,10 +3,15 @@
 // `init()` still compiles it asynchronously (browsers do not allow a large
 // module to compile synchronously on the main thread).
 import wasmBase64 from "@gen/wasm-inline";
+import extraBase64 from "@gen/wasm-extra-inline";
 import { decodeBase64 } from "./base64.js";
 import { makeInit } from "./browser.js";
 
 /** Compiles the inlined wasm module (or loads the one `input` names). */
-export const init = /* @__PURE__ */ makeInit(() => decodeBase64(wasmBase64));
+export const init = /* @__PURE__ */ makeInit(
+  () => decodeBase64(wasmBase64),
+  undefined,
+  { bytes: () => decodeBase64(extraBase64) },
+);
 
 export * from "./index.js";

@@ -7,6 +7,9 @@ const { join } = require("node:path");
 const { setUpNode, sharedApi } = require("./node.js");
 require("./group/node.js"); // token groups: thread members in worker_threads
 
-setUpNode(() => readFileSync(join(__dirname, "pkcs11_wasm_bg.wasm")));
+setUpNode(
+  () => readFileSync(join(__dirname, "pkcs11_wasm_bg.wasm")),
+  () => readFileSync(join(__dirname, "pkcs11_wasm_extra_bg.wasm")),
+);
 
 module.exports = sharedApi();

@@ -4,6 +4,9 @@ import { readFileSync } from "node:fs";
 import { setUpNode, sharedApi } from "./node.js";
 import "./group/node.js"; // token groups: thread members in worker_threads
 
-setUpNode(() => readFileSync(new URL("./pkcs11_wasm_bg.wasm", import.meta.url)));
+setUpNode(
+  () => readFileSync(new URL("./pkcs11_wasm_bg.wasm", import.meta.url)),
+  () => readFileSync(new URL("./pkcs11_wasm_extra_bg.wasm", import.meta.url)),
+);
 
 export default sharedApi();

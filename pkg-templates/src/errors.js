@@ -59,8 +59,13 @@ export function pkcs11Error(rv, method) {
   return new Pkcs11Error(`${rvName(rv)}:${rv}\n    at PKCS11.${method} (pkcs11-wasm)`);
 }
 
+/** Set by extra.js: the error of a call that needed the extra module before it was loaded. */
+export const failHooks = { extraMissing: (_method) => undefined };
+
 /** Converts whatever a shell call threw. */
 export function fail(e, method) {
+  const missing = failHooks.extraMissing(method);
+  if (missing) return missing;
   if (typeof e === "number") return pkcs11Error(e, method);
   if (e instanceof TypeError) return e; // bad configuration: already explained
   // A wasm trap (a bug, never expected) or an engine error.

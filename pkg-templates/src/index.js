@@ -6,6 +6,7 @@ import "./durable.js"; // storage around the calls (after async.js: wraps its fo
 import "./group/facade.js"; // token groups: status, membership, non-blocking Async forms (after durable.js)
 export { PKCS11 } from "./pkcs11.js";
 export { NativeError, Pkcs11Error } from "./errors.js";
+export { preload } from "./extra.js";
 export { CK_PARAMS_AES_CTR } from "./mechanism.js";
 export { CK_PARAMS_GCM_MESSAGE, CK_PARAMS_CHACHA20_POLY1305_MESSAGE } from "./mechanism.js";
 export { CK_PARAMS_CHACHA20_POLY1305 } from "./mechanism.js";

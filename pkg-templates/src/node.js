@@ -6,10 +6,16 @@ import * as path from "node:path";
 import { initSync } from "@gen/glue";
 import * as api from "./index.js";
 import { platform, readEnv } from "./platform.js";
+import { extraSource } from "./extra.js";
 
-/** `wasmBytes()`: the module's bytes, read only when first needed. */
-export function setUpNode(wasmBytes) {
+/**
+ * `wasmBytes()`, `extraBytes()`: the core's and the extra module's bytes,
+ * read only when first needed (the extra one at the first call that needs
+ * it, compiled synchronously).
+ */
+export function setUpNode(wasmBytes, extraBytes) {
   platform.instantiate = () => initSync({ module: wasmBytes() });
+  extraSource.bytes = extraBytes;
   platform.readText = (file) => fs.readFileSync(file, "utf8");
   platform.env = readEnv;
   platform.fs = fs;

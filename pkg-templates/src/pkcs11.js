@@ -1,6 +1,7 @@
 // The PKCS11 class: pkcs11js's methods, argument checks and return shapes
 // over the wasm shell (`WasmModule`, src/wasm.rs). Methods with callback and
 // `...Async` forms are added by async.js.
+import { preloading } from "./extra.js";
 import { count, countBetween, bytes, handle, number, string, optionalString } from "./args.js";
 import { u8, out, handleBytes, handleList } from "./bytes.js";
 import { loadConfig, initConfig } from "./config.js";
@@ -142,6 +143,9 @@ export class PKCS11 {
    * every configured token is loaded.
    */
   async C_InitializeAsync(options) {
+    // The extra module, when `preload()` or `init({ extras: true })` asked for it.
+    const extra = preloading();
+    if (extra) await extra;
     const { m, config, storage } = this.#prepareInitialize(options);
     exec("C_Initialize", () => m.initialize(config));
     if (storage && !storage.loaded) {

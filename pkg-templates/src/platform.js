@@ -2,6 +2,7 @@
 // how the wasm module is instantiated, and (Node only) file and
 // environment access for configuration.
 import { NativeError } from "./errors.js";
+import { linkExtra } from "./extra.js";
 
 let ready = false;
 
@@ -21,12 +22,16 @@ export const platform = {
     if (!ready && this.instantiate) {
       checkRuntime();
       this.instantiate();
+      linkExtra();
       ready = true;
     }
     return ready;
   },
   set ready(value) {
-    if (value) checkRuntime();
+    if (value) {
+      checkRuntime();
+      linkExtra();
+    }
     ready = value;
   },
   /** Node: reads a UTF-8 file; browsers: undefined. */

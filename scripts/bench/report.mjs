@@ -1,5 +1,6 @@
 // Formatting: the results as a plain-text table (terminal) and as Markdown
 // (README), both from the JSON the bench writes.
+import { sizeLines } from "./sizes.mjs";
 import { PEER_GROUP } from "./peer-groups.mjs";
 import { PEERS } from "./peer-rows.mjs";
 
@@ -199,11 +200,7 @@ function extras(result, md) {
     const tp = (r, k) => (r.impls[k] ? `${Math.round(r.bytes / 1e6 / (r.impls[k].stats.median / 1000))}` : "-");
     out.push(`${li}Throughput (MB/s, ours / SoftHSM / WebCrypto): ${bulk.map((r) => `${r.label.replace(/ (of )?1 MiB.*/, "")} ${tp(r, "ours")} / ${tp(r, "softhsm")} / ${tp(r, "webcrypto")}`).join("; ")}.`);
   }
-  if (result.sizes) {
-    const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
-    const parts = result.sizes.files.map((f) => `${f.file} ${kib(f.raw)} raw / ${kib(f.gzip)} gzip`);
-    out.push(`${li}Bundle (pkg/, gzip -9): ${parts.join("; ")}. Target: gzipped wasm <= 350 KB: ${result.sizes.wasmGzipKB.toFixed(1)} KB, ${result.sizes.met ? (md ? "✓" : "met") : md ? "✗" : "MISSED"}.`);
-  }
+  if (result.sizes) out.push(...sizeLines(result.sizes, li, md));
   const mem = result.memory;
   if (mem?.ours) {
     const mib = (n) => `${(n / 1048576).toFixed(1)} MiB`;

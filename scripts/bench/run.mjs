@@ -39,12 +39,12 @@
 //                    background jobs disturb it less; it says so)
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { gzipSync } from "node:zlib";
+import { sizes } from "./sizes.mjs";
 import { makeData, random } from "./data.mjs";
 import { measure, pairedRatio, setClock } from "./harness.mjs";
 import { initToken, pkcs11Rows, workSession } from "./pkcs11-rows.mjs";
@@ -117,17 +117,6 @@ const versions = {};
 const DATA = await makeData();
 const wanted = (id) => !only || only.test(id);
 
-// --- bundle sizes (the same figures scripts/build.mjs prints) ---
-function sizes() {
-  const files = ["pkcs11_wasm_bg.wasm", "index.cjs", "index.mjs", "browser.mjs"].filter((f) => existsSync(join(snapshot, f)));
-  const list = files.map((file) => {
-    const bytes = readFileSync(join(snapshot, file));
-    return { file, raw: statSync(join(snapshot, file)).size, gzip: gzipSync(bytes, { level: 9 }).length };
-  });
-  const wasm = list.find((f) => f.file.endsWith(".wasm"));
-  const wasmGzipKB = wasm.gzip / 1000;
-  return { files: list, wasmGzipKB, met: wasmGzipKB <= 350 };
-}
 
 // --- ours: a work token (low KDF: its logins are not what it measures)
 // and one module per login row (a logged-in session elsewhere would make
@@ -366,7 +355,7 @@ const result = {
   clock,
   versions,
   skipped,
-  sizes: sizes(),
+  sizes: sizes(snapshot),
   memory,
   rows,
   cli,

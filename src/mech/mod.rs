@@ -30,6 +30,7 @@ pub mod message;
 pub mod mldsa;
 pub mod mlkem;
 pub mod montgomery;
+pub mod proxy;
 pub mod rsa;
 
 /// The parameter of a CK_MECHANISM, decoded from the caller's form
@@ -380,26 +381,34 @@ impl Registry {
     }
 }
 
-/// The registry, built once.
+/// The registry, built once: the core wasm build (feature `split-core`)
+/// has proxies for the families the extra module runs (`proxy`).
 pub fn registry() -> &'static Registry {
     static REGISTRY: OnceLock<Registry> = OnceLock::new();
     REGISTRY.get_or_init(|| {
+        if cfg!(feature = "split-core") {
+            build_registry(proxy::moved::register)
+        } else {
+            build_registry(proxy::moved::register_local)
+        }
+    })
+}
+
+/// Every family; `moved` registers the moved ones (as proxies, or local).
+pub fn build_registry(moved: fn(&mut Registry)) -> Registry {
+    {
         let mut r = Registry::default();
         aes::register(&mut r);
-        chacha::register(&mut r);
         digest::register(&mut r);
         hmac::register(&mut r);
         kdf::register(&mut r);
         rsa::register(&mut r);
         ec::register(&mut r);
-        edwards::register(&mut r);
-        montgomery::register(&mut r);
-        mldsa::register(&mut r);
-        mlkem::register(&mut r);
+        moved(&mut r);
         // Last: adds the message-based flags to what the families registered.
         message::augment(&mut r);
         r
-    })
+    }
 }
 
 /// Random bytes from the platform CSPRNG (crypto.getRandomValues in wasm).

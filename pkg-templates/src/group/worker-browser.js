@@ -4,9 +4,12 @@
 // (queued until the wasm module is ready).
 import wbgInit from "@gen/glue";
 import { platform } from "../platform.js";
+import { extraSource } from "../extra.js";
 import { serveMember } from "./worker.js";
 
 platform.browser = true;
+// A Worker loads the extra module synchronously at the first call that needs it.
+extraSource.url = () => new URL("./pkcs11_wasm_extra_bg.wasm", import.meta.url);
 const early = [];
 let deliver = (msg) => early.push(msg);
 

@@ -5,9 +5,11 @@ import * as path from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { initSync } from "@gen/glue";
 import { platform } from "../platform.js";
+import { extraSource } from "../extra.js";
 import { serveMember } from "./worker.js";
 
 initSync({ module: fs.readFileSync(path.join(__dirname, "pkcs11_wasm_bg.wasm")) });
+extraSource.bytes = () => fs.readFileSync(path.join(__dirname, "pkcs11_wasm_extra_bg.wasm"));
 platform.ready = true;
 platform.readText = (p) => fs.readFileSync(p, "utf8");
 platform.env = (name) => process.env[name];

@@ -177,6 +177,22 @@ pub struct Curve {
 }
 
 /// Every short Weierstrass curve the token implements.
+/// The curves other than P-256 run in the extra module in the core wasm
+/// build (feature `split-core`): their rows hold a `RemoteCurve` (the row's
+/// index) instead of their arithmetic, which the linker then drops.
+#[cfg(not(feature = "split-core"))]
+macro_rules! moved {
+    ($ops:expr, $index:expr) => {
+        $ops
+    };
+}
+#[cfg(feature = "split-core")]
+macro_rules! moved {
+    ($ops:expr, $index:expr) => {
+        &super::remote::RemoteCurve($index)
+    };
+}
+
 pub static CURVES: &[Curve] = &[
     Curve {
         name: "secp256r1 (P-256)",
@@ -194,7 +210,7 @@ pub static CURVES: &[Curve] = &[
         names: &["secp384r1", "P-384"],
         bits: 384,
         len: 48,
-        ops: &P384Ops,
+        ops: moved!(&P384Ops, 1),
     },
     Curve {
         name: "secp521r1 (P-521)",
@@ -203,7 +219,7 @@ pub static CURVES: &[Curve] = &[
         names: &["secp521r1", "P-521"],
         bits: 521,
         len: 66,
-        ops: &P521Ops,
+        ops: moved!(&P521Ops, 2),
     },
     Curve {
         name: "secp256k1",
@@ -212,7 +228,7 @@ pub static CURVES: &[Curve] = &[
         names: &["secp256k1"],
         bits: 256,
         len: 32,
-        ops: &K256Ops,
+        ops: moved!(&K256Ops, 3),
     },
     Curve {
         name: "secp192r1 (P-192)",
@@ -221,7 +237,7 @@ pub static CURVES: &[Curve] = &[
         names: &["prime192v1", "secp192r1", "P-192"],
         bits: 192,
         len: 24,
-        ops: &params::P192,
+        ops: moved!(&params::P192, 4),
     },
     Curve {
         name: "secp224r1 (P-224)",
@@ -230,7 +246,7 @@ pub static CURVES: &[Curve] = &[
         names: &["secp224r1", "P-224"],
         bits: 224,
         len: 28,
-        ops: &params::P224,
+        ops: moved!(&params::P224, 5),
     },
     Curve {
         name: "brainpoolP160r1",
@@ -241,7 +257,7 @@ pub static CURVES: &[Curve] = &[
         names: &["brainpoolP160r1"],
         bits: 160,
         len: 20,
-        ops: &params::P160R1,
+        ops: moved!(&params::P160R1, 6),
     },
     Curve {
         name: "brainpoolP160t1",
@@ -252,7 +268,7 @@ pub static CURVES: &[Curve] = &[
         names: &["brainpoolP160t1"],
         bits: 160,
         len: 20,
-        ops: &params::P160T1,
+        ops: moved!(&params::P160T1, 7),
     },
     Curve {
         name: "brainpoolP192r1",
@@ -263,7 +279,7 @@ pub static CURVES: &[Curve] = &[
         names: &["brainpoolP192r1"],
         bits: 192,
         len: 24,
-        ops: &params::P192R1,
+        ops: moved!(&params::P192R1, 8),
     },
     Curve {
         name: "brainpoolP192t1",
@@ -274,7 +290,7 @@ pub static CURVES: &[Curve] = &[
         names: &["brainpoolP192t1"],
         bits: 192,
         len: 24,
-        ops: &params::P192T1,
+        ops: moved!(&params::P192T1, 9),
     },
     Curve {
         name: "brainpoolP224r1",
@@ -285,7 +301,7 @@ pub static CURVES: &[Curve] = &[
         names: &["brainpoolP224r1"],
         bits: 224,
         len: 28,
-        ops: &params::P224R1,
+        ops: moved!(&params::P224R1, 10),
     },
     Curve {
         name: "brainpoolP224t1",
@@ -296,7 +312,7 @@ pub static CURVES: &[Curve] = &[
         names: &["brainpoolP224t1"],
         bits: 224,
         len: 28,
-        ops: &params::P224T1,
+        ops: moved!(&params::P224T1, 11),
     },
     Curve {
         name: "brainpoolP256r1",
@@ -307,7 +323,7 @@ pub static CURVES: &[Curve] = &[
         names: &["brainpoolP256r1"],
         bits: 256,
         len: 32,
-        ops: &params::P256R1,
+        ops: moved!(&params::P256R1, 12),
     },
     Curve {
         name: "brainpoolP256t1",
@@ -318,7 +334,7 @@ pub static CURVES: &[Curve] = &[
         names: &["brainpoolP256t1"],
         bits: 256,
         len: 32,
-        ops: &params::P256T1,
+        ops: moved!(&params::P256T1, 13),
     },
     Curve {
         name: "brainpoolP320r1",
@@ -329,7 +345,7 @@ pub static CURVES: &[Curve] = &[
         names: &["brainpoolP320r1"],
         bits: 320,
         len: 40,
-        ops: &params::P320R1,
+        ops: moved!(&params::P320R1, 14),
     },
     Curve {
         name: "brainpoolP320t1",
@@ -340,7 +356,7 @@ pub static CURVES: &[Curve] = &[
         names: &["brainpoolP320t1"],
         bits: 320,
         len: 40,
-        ops: &params::P320T1,
+        ops: moved!(&params::P320T1, 15),
     },
     Curve {
         name: "brainpoolP384r1",
@@ -351,7 +367,7 @@ pub static CURVES: &[Curve] = &[
         names: &["brainpoolP384r1"],
         bits: 384,
         len: 48,
-        ops: &params::P384R1,
+        ops: moved!(&params::P384R1, 16),
     },
     Curve {
         name: "brainpoolP384t1",
@@ -362,7 +378,7 @@ pub static CURVES: &[Curve] = &[
         names: &["brainpoolP384t1"],
         bits: 384,
         len: 48,
-        ops: &params::P384T1,
+        ops: moved!(&params::P384T1, 17),
     },
     Curve {
         name: "brainpoolP512r1",
@@ -373,7 +389,7 @@ pub static CURVES: &[Curve] = &[
         names: &["brainpoolP512r1"],
         bits: 512,
         len: 64,
-        ops: &params::P512R1,
+        ops: moved!(&params::P512R1, 18),
     },
     Curve {
         name: "brainpoolP512t1",
@@ -384,7 +400,7 @@ pub static CURVES: &[Curve] = &[
         names: &["brainpoolP512t1"],
         bits: 512,
         len: 64,
-        ops: &params::P512T1,
+        ops: moved!(&params::P512T1, 19),
     },
 ];
 

@@ -142,7 +142,7 @@ impl Mechanism for Ecdh {
         let z = match base.key_type() {
             Some(CKK_EC_MONTGOMERY) if montgomery_ok => {
                 check_key(base, CKO_PRIVATE_KEY, &[CKK_EC_MONTGOMERY])?;
-                montgomery::x25519_shared(base, public_data)?
+                crate::mech::proxy::x25519_shared(base, public_data)?
             }
             _ => {
                 check_key(base, CKO_PRIVATE_KEY, &[CKK_EC])?;

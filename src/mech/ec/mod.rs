@@ -34,6 +34,7 @@ mod p256_fast;
 mod p256_verify;
 mod params;
 mod pkcs8;
+pub(crate) mod remote;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
