@@ -10,45 +10,10 @@
 // `await pkcs11.C_FinalizeAsync()` (or `flush()`) before navigating stays
 // the way to know the writes are durable.
 import { PKCS11, STORAGE } from "./pkcs11.js";
-
-const STORE = "records"; // src/wasm_idb.rs: one object store, string keys
+import { keepOpen, keptConnection, writeOn } from "./storage/idb-connections.js";
 
 const live = new Set(); // WeakRefs to initialized instances
 const tracked = new WeakSet();
-const connections = new Map(); // database name -> IDBDatabase (or a pending open)
-const opening = new Map(); // database name -> promise of its open
-
-/**
- * Opens (once) the connection the pagehide write will use; resolves when it
- * is open (or failed), so that C_InitializeAsync can wait for it: a page
- * that writes and reloads at once must not find it still opening.
- */
-function keepOpen(name) {
-  if (connections.has(name)) return opening.get(name);
-  connections.set(name, null);
-  let done;
-  opening.set(name, new Promise((resolve) => (done = resolve)));
-  const request = indexedDB.open(name, 1);
-  // As src/wasm_idb.rs opens it (the store exists by now: the token loaded).
-  request.onupgradeneeded = () => {
-    if (!request.result.objectStoreNames.contains(STORE)) request.result.createObjectStore(STORE);
-  };
-  request.onsuccess = () => {
-    const db = request.result;
-    // Never stand in the way of deleteToken() or a newer version.
-    db.onversionchange = () => {
-      db.close();
-      connections.delete(name);
-    };
-    connections.set(name, db);
-    done();
-  };
-  request.onerror = () => {
-    connections.delete(name);
-    done();
-  };
-  return opening.get(name);
-}
 
 function track(instance) {
   if (tracked.has(instance) || typeof WeakRef !== "function") return;
@@ -86,18 +51,13 @@ export function writeQueued() {
       instance[STORAGE]()?.afterCall(); // anything the core has not handed over yet
     } catch {}
     for (const backend of indexedDbBackends(instance)) {
-      const db = connections.get(backend.name);
+      const db = keptConnection(backend.name);
       const ops = backend.queue.flat();
       if (!db || ops.length === 0) continue;
       try {
-        const tx = db.transaction(STORE, "readwrite", { durability: "strict" });
-        const store = tx.objectStore(STORE);
-        for (const op of ops) {
-          if (op.op === "put") store.put(op.value, op.key);
-          else if (op.op === "delete") store.delete(op.key);
-          else store.clear();
-        }
-        tx.commit?.();
+        // (The queue's own writes were created on this connection before
+        // this one: it lands last, over them.)
+        writeOn(db, ops).catch(() => {});
         backend.hint(ops); // other tabs re-read them
       } catch {
         // Nothing can be reported from a page that is going away.

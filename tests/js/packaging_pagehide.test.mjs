@@ -36,7 +36,7 @@ test(`sync C_Finalize() then reload: every write survives (${RUNS} reloads)`, as
       await page.waitForFunction(() => window.result !== undefined, null, { timeout: 30_000 });
       const result = await page.evaluate(() => window.result);
       assert.deepEqual(errors, []);
-      found.push(result.found);
+      found.push(result.error ? `${result.found} (${result.error})` : result.found);
     } finally {
       await context.close();
     }

@@ -8,6 +8,7 @@
 // like any stored record). PIN checks in the `...Async` forms run under a
 // Web Lock with the token and counter records read fresh.
 import { idb_delete, idb_get, idb_load, idb_write } from "@gen/glue";
+import { keptConnection, writeOn } from "./idb-connections.js";
 
 // Hints longer than this are treated as "reload everything".
 const MAX_HINT_KEYS = 1000;
@@ -116,7 +117,7 @@ export class IndexedDbBackend {
       const batch = this.queue.slice();
       const ops = batch.flat();
       try {
-        await idb_write(this.name, ops);
+        await this.write(ops);
       } catch (e) {
         this.onWriteError?.(e);
         throw e;
@@ -126,6 +127,23 @@ export class IndexedDbBackend {
     }
   }
 
+
+  /**
+   * One transaction of `ops`: on the page's kept connection when there is
+   * one (the transaction exists when this returns, so it is ordered before
+   * a later pagehide flush), else through idb_write.
+   */
+  write(ops) {
+    const db = keptConnection(this.name);
+    if (db) {
+      try {
+        return writeOn(db, ops);
+      } catch {
+        // closed (a version change, deleteToken): open one for this write
+      }
+    }
+    return idb_write(this.name, ops);
+  }
 
   /** Tells other instances which records `ops` changed (they re-read them). */
   hint(ops) {
