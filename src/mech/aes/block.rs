@@ -83,6 +83,9 @@ pub(super) enum Mode {
     CbcPad,
 }
 
+/// Bytes of CBC decryption per pass (whole blocks; fits the L1 cache).
+const CBC_CHUNK: usize = 4096;
+
 /// ECB / CBC / CBC_PAD in progress: input is processed a whole block at a
 /// time and the rest is held until more arrives.
 #[derive(Clone)]
@@ -124,14 +127,17 @@ impl BlockOp {
             (Mode::Ecb, false) => self.cipher.decrypt(data),
             (_, true) => self.cipher.cbc_encrypt(&mut self.chain, data),
             (_, false) => {
-                let Some(last) = data.len().checked_sub(BLOCK) else {
-                    return;
-                };
-                let ciphertext = data.to_vec();
-                self.cipher.decrypt(data);
-                xor(&mut data[..BLOCK], &self.chain);
-                xor(&mut data[BLOCK..], &ciphertext[..last]);
-                self.chain.copy_from_slice(&ciphertext[last..last + BLOCK]);
+                // A chunk at a time, its ciphertext saved on the stack (the
+                // chaining values), rather than a copy of the whole input.
+                let mut saved = [0u8; CBC_CHUNK];
+                for chunk in data.chunks_mut(CBC_CHUNK) {
+                    let n = chunk.len();
+                    saved[..n].copy_from_slice(chunk);
+                    self.cipher.decrypt(chunk);
+                    xor(&mut chunk[..BLOCK], &self.chain);
+                    xor(&mut chunk[BLOCK..], &saved[..n - BLOCK]);
+                    self.chain.copy_from_slice(&saved[n - BLOCK..n]);
+                }
             }
         }
     }

@@ -4,7 +4,9 @@
 //! the key or the data: constant time without AES instructions. Rounds
 //! work in the tower representation; the linear steps (the S-box's affine
 //! map, MixColumns, the change of representation) live in the output
-//! tables, ShiftRows and the column rotations are constant shuffles.
+//! tables, ShiftRows and the column rotations are fixed byte permutations
+//! (a swizzle by a constant index vector, 32-bit rotations, a constant
+//! shuffle: whichever V8 turns into the fewest x64 instructions).
 //! Decryption is FIPS 197's equivalent inverse cipher (section 5.3.5).
 //!
 //! Several blocks go through each step together (`N`), which lets the
@@ -14,7 +16,7 @@ use std::cell::OnceCell;
 use zeroize::Zeroize;
 
 use super::tower::{self, Out};
-use super::vector::{INV_SHIFT_ROWS, ROT1, ROT2, ROT3, SHIFT_ROWS, V};
+use super::vector::{self, INV_SHIFT_ROWS, ROT2, SHIFT_ROWS, V};
 
 const BLOCK: usize = 16;
 
@@ -290,6 +292,10 @@ fn run<T: Rounds>(t: &T, keys: &[[u8; BLOCK]; 15], rounds: usize, data: &mut [u8
 struct Sbox {
     inv: V,
     dk: V,
+    /// (Inv)ShiftRows as swizzle indices: a swizzle by a vector held in a
+    /// local costs V8 fewer instructions than a constant `i8x16.shuffle`,
+    /// whose index vector it rebuilds from immediates at every use.
+    shift: V,
     input: Tables,
     last: Tables,
 }
@@ -297,28 +303,28 @@ struct Sbox {
 impl Sbox {
     #[inline]
     #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
-    fn of(input: &tower::Pair, last: &tower::Pair) -> Sbox {
+    fn of<const P: u8>(input: &tower::Pair, last: &tower::Pair) -> Sbox {
         Sbox {
             inv: V::from_bytes(INV),
             dk: V::from_bytes(DK),
+            shift: V::from_bytes(vector::order(P)),
             input: Tables::of(input),
             last: Tables::of(last),
         }
     }
 
-    /// The inversion of each byte of `v` after the byte permutation `P`
-    /// (ShiftRows or its inverse).
+    /// The inversion of each byte of `v` after (Inv)ShiftRows.
     #[inline]
     #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
-    fn invert<const P: u8>(&self, v: V) -> (V, V) {
-        invert(v.permute::<P>(), self.inv, self.dk)
+    fn invert(&self, v: V) -> (V, V) {
+        invert(V::lookup(v, self.shift), self.inv, self.dk)
     }
 
     /// The last round: no (Inv)MixColumns, output in standard form.
     #[inline]
     #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
-    fn last<const P: u8>(&self, v: V, key: V) -> V {
-        self.last.get(self.invert::<P>(v)).xor(key)
+    fn last(&self, v: V, key: V) -> V {
+        self.last.get(self.invert(v)).xor(key)
     }
 }
 
@@ -338,7 +344,7 @@ impl EncTables {
     #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
     fn load() -> EncTables {
         core::hint::black_box(EncTables {
-            s: Sbox::of(&ENC_IN, &ENC_LAST),
+            s: Sbox::of::<SHIFT_ROWS>(&ENC_IN, &ENC_LAST),
             e1: Tables::of(&ENC1),
             e2: Tables::of(&ENC2),
         })
@@ -356,19 +362,22 @@ impl Rounds for EncTables {
     #[inline]
     #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
     fn round(&self, v: V, key: V) -> V {
-        let x = self.s.invert::<SHIFT_ROWS>(v);
+        let x = self.s.invert(v);
         let p1 = self.e1.get(x);
         let p2 = self.e2.get(x);
-        p2.xor(p1.xor(p2).permute::<ROT1>())
-            .xor(p1.permute::<ROT2>())
-            .xor(p1.permute::<ROT3>())
-            .xor(key)
+        // MixColumns, 2 s0 + 3 s1 + s2 + s3 per row, with two rotations:
+        // w = p2 + rot2(p1), and w + rot1(w + p1) expands to p2 + rot1(p2)
+        // + rot1(p1) + rot2(p1) + rot3(p1). rot1 (row r from row r + 1) is
+        // a 32-bit rotation by 24 bits (two shifts and an OR: cheaper in V8
+        // than a byte shuffle, and off the shuffle port the lookups need).
+        let w = p2.xor(p1.permute::<ROT2>());
+        w.xor(w.xor(p1).rotl32::<24>()).xor(key)
     }
 
     #[inline]
     #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
     fn last(&self, v: V, key: V) -> V {
-        self.s.last::<SHIFT_ROWS>(v, key)
+        self.s.last(v, key)
     }
 }
 
@@ -387,7 +396,7 @@ impl DecTables {
     #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
     fn load() -> DecTables {
         core::hint::black_box(DecTables {
-            s: Sbox::of(&DEC_IN, &DEC_LAST),
+            s: Sbox::of::<INV_SHIFT_ROWS>(&DEC_IN, &DEC_LAST),
             d14: Tables::of(&DEC14),
             d11: Tables::of(&DEC11),
             d13: Tables::of(&DEC13),
@@ -408,19 +417,19 @@ impl Rounds for DecTables {
     #[inline]
     #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
     fn round(&self, v: V, key: V) -> V {
-        let x = self.s.invert::<INV_SHIFT_ROWS>(v);
+        let x = self.s.invert(v);
         self.d14
             .get(x)
-            .xor(self.d11.get(x).permute::<ROT1>())
+            .xor(self.d11.get(x).rotl32::<24>())
             .xor(self.d13.get(x).permute::<ROT2>())
-            .xor(self.d9.get(x).permute::<ROT3>())
+            .xor(self.d9.get(x).rotl32::<8>())
             .xor(key)
     }
 
     #[inline]
     #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
     fn last(&self, v: V, key: V) -> V {
-        self.s.last::<INV_SHIFT_ROWS>(v, key)
+        self.s.last(v, key)
     }
 }
 

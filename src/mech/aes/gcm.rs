@@ -164,9 +164,10 @@ impl CipherOp for GcmDecrypt {
         if !bool::from(self.gcm.tag().ct_eq(tag)) {
             return Err(CKR_ENCRYPTED_DATA_INVALID);
         }
-        let mut out = ciphertext.to_vec();
+        // Decrypted in place: the held input becomes the output.
+        let mut out = core::mem::take(&mut self.input);
+        out.truncate(split);
         self.gcm.stream.apply(&mut out);
-        self.input.clear();
         Ok(out)
     }
 

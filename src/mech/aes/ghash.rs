@@ -212,18 +212,25 @@ impl Bulk {
     /// y G for 16 transposed values (lane s of y[b] = byte b of value s).
     #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
     fn times_g(&self, y: [V; STREAMS]) -> [V; STREAMS] {
-        let mut nib = [V::zero(); 2 * STREAMS];
-        for q in 0..STREAMS {
-            nib[2 * q] = y[q].lo_nibbles();
-            nib[2 * q + 1] = y[q].hi_nibbles();
-        }
-        core::array::from_fn(|b| {
-            let mut acc = V::zero();
-            for (t, n) in nib.iter().enumerate() {
-                acc = acc.xor(V::lookup(self.table[t * STREAMS + b], *n));
+        // Half of the output bytes per pass, input byte by byte: the eight
+        // sums and the two nibble vectors stay in registers (all 16 sums,
+        // or all 32 nibble vectors, would not fit), and each lookup is a
+        // table load, a swizzle and an XOR.
+        let mut out = [V::zero(); STREAMS];
+        for (half, sums) in out.chunks_exact_mut(STREAMS / 2).enumerate() {
+            let mut acc = [V::zero(); STREAMS / 2];
+            for (q, yq) in y.iter().enumerate() {
+                let (lo, hi) = (yq.lo_nibbles(), yq.hi_nibbles());
+                let at = |h: usize| (2 * q + h) * STREAMS + half * STREAMS / 2;
+                let t_lo = &self.table[at(0)..at(0) + STREAMS / 2];
+                let t_hi = &self.table[at(1)..at(1) + STREAMS / 2];
+                for (i, a) in acc.iter_mut().enumerate() {
+                    *a = a.xor(V::lookup(t_lo[i], lo)).xor(V::lookup(t_hi[i], hi));
+                }
             }
-            acc
-        })
+            sums.copy_from_slice(&acc);
+        }
+        out
     }
 }
 

@@ -335,7 +335,6 @@ pub(super) const INV_SHIFT_ROWS: u8 = 5;
 
 /// The source index of each output byte of `V::permute::<P>` (the wasm
 /// version spells the same orders as shuffle immediates).
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub(super) const fn order(p: u8) -> [u8; 16] {
     let mut o = [0u8; 16];
     let mut i = 0;
