@@ -4,20 +4,33 @@
 // Uint8Array, or a parameter object it reads with Reflect.
 import { isBytes, u8, ulong32, handleValue } from "./bytes.js";
 
-/** pkcs11-wasm's own tags, outside pkcs11js's 0..28. */
-export const CK_PARAMS_AES_CTR = 0x1000;
-/** Message-based AEAD: CK_GCM_MESSAGE_PARAMS and CK_SALSA20_CHACHA20_POLY1305_MSG_PARAMS. */
-export const CK_PARAMS_GCM_MESSAGE = 0x1009;
-export const CK_PARAMS_CHACHA20_POLY1305_MESSAGE = 0x100a;
-export const CK_PARAMS_KEY_DERIVATION_STRING_DATA = 0x1001;
-export const CK_PARAMS_CHACHA20_POLY1305 = 0x1002;
-export const CK_PARAMS_EDDSA = 0x1003;
-export const CK_PARAMS_HKDF = 0x1004;
-export const CK_PARAMS_PKCS5_PBKD2 = 0x1005;
-export const CK_PARAMS_SP800_108_KDF = 0x1006;
-/** RSA / post-quantum: CK_RSA_AES_KEY_WRAP_PARAMS and CK_SIGN_ADDITIONAL_CONTEXT (CKM_ML_DSA). */
-export const CK_PARAMS_RSA_AES_KEY_WRAP = 0x1007;
-export const CK_PARAMS_SIGN_ADDITIONAL_CONTEXT = 0x1008;
+// pkcs11-wasm's own tags, outside pkcs11js's 0..28 (param-tags.js).
+import {
+  CK_PARAMS_AES_CTR,
+  CK_PARAMS_GCM_MESSAGE,
+  CK_PARAMS_CHACHA20_POLY1305_MESSAGE,
+  CK_PARAMS_KEY_DERIVATION_STRING_DATA,
+  CK_PARAMS_CHACHA20_POLY1305,
+  CK_PARAMS_EDDSA,
+  CK_PARAMS_HKDF,
+  CK_PARAMS_PKCS5_PBKD2,
+  CK_PARAMS_SP800_108_KDF,
+  CK_PARAMS_RSA_AES_KEY_WRAP,
+  CK_PARAMS_SIGN_ADDITIONAL_CONTEXT,
+} from "./param-tags.js";
+export {
+  CK_PARAMS_AES_CTR,
+  CK_PARAMS_GCM_MESSAGE,
+  CK_PARAMS_CHACHA20_POLY1305_MESSAGE,
+  CK_PARAMS_KEY_DERIVATION_STRING_DATA,
+  CK_PARAMS_CHACHA20_POLY1305,
+  CK_PARAMS_EDDSA,
+  CK_PARAMS_HKDF,
+  CK_PARAMS_PKCS5_PBKD2,
+  CK_PARAMS_SP800_108_KDF,
+  CK_PARAMS_RSA_AES_KEY_WRAP,
+  CK_PARAMS_SIGN_ADDITIONAL_CONTEXT,
+};
 
 // Field kinds: N = Number (a double cast to CK_ULONG), B = Buffer,
 // H = 8-byte handle Buffer, Z = Boolean, Y = byte (Number 0..255),
