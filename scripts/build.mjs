@@ -11,7 +11,8 @@
 //      pkg/inline-node.mjs (bundlers targeting Node)
 //   6. index.d.ts, index.d.mts, package.json, README.md, LICENSE
 //   7. cli/ and bin/ (the pkcs11-wasm command); then prints the sizes.
-// Options: --no-opt (skip wasm-opt, for quick iterations).
+// Options: --no-opt (skip wasm-opt, for quick iterations); --js-only (steps
+// 4-7 only, reusing the last build's modules: after JS-only changes).
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -27,6 +28,7 @@ const gen = join(targetDir, "js-gen");
 const templates = join(root, "pkg-templates");
 const pkg = join(root, "pkg");
 const noOpt = process.argv.includes("--no-opt");
+const jsOnly = process.argv.includes("--js-only");
 const WASM_OPT_FLAGS = ["-O3", "--strip-debug", "--strip-producers"];
 const INLINE_WASM = "pkcs11_wasm_inline.mjs";
 const INLINE_EXTRA = "pkcs11_wasm_extra_inline.mjs";
@@ -58,7 +60,7 @@ const cargoOut = join(targetDir, "wasm32-unknown-unknown", "release", "pkcs11_wa
 mkdirSync(gen, { recursive: true });
 const rawWasm = join(gen, "core-raw.wasm");
 const rawExtra = join(gen, "extra-raw.wasm");
-for (const [feature, copy] of [["split-core", rawWasm], ["extra-module", rawExtra]]) {
+for (const [feature, copy] of jsOnly ? [] : [["split-core", rawWasm], ["extra-module", rawExtra]]) {
   step(`cargo build --release --target wasm32-unknown-unknown --features ${feature}`);
   run("cargo", ["build", "--release", "--lib", "--target", "wasm32-unknown-unknown", "--features", feature]);
   copyFileSync(cargoOut, copy);
@@ -74,10 +76,12 @@ if (want && have !== want) {
 }
 const glueDir = join(gen, "glue");
 const extraGlueDir = join(gen, "glue-extra");
-for (const [dir, name, input] of [
-  [glueDir, "pkcs11_wasm", rawWasm],
-  [extraGlueDir, "pkcs11_wasm_extra", rawExtra],
-]) {
+for (const [dir, name, input] of jsOnly
+  ? []
+  : [
+      [glueDir, "pkcs11_wasm", rawWasm],
+      [extraGlueDir, "pkcs11_wasm_extra", rawExtra],
+    ]) {
   rmSync(dir, { recursive: true, force: true });
   run(bindgen, ["--target", "web", "--no-typescript", "--out-dir", dir, "--out-name", name, input]);
 }
@@ -87,10 +91,12 @@ mkdirSync(pkg, { recursive: true });
 const outWasm = join(pkg, "pkcs11_wasm_bg.wasm");
 const outExtra = join(pkg, "pkcs11_wasm_extra_bg.wasm");
 const keep = new Set();
-for (const [bgWasm, out] of [
-  [join(glueDir, "pkcs11_wasm_bg.wasm"), outWasm],
-  [join(extraGlueDir, "pkcs11_wasm_extra_bg.wasm"), outExtra],
-]) {
+for (const [bgWasm, out] of jsOnly
+  ? []
+  : [
+      [join(glueDir, "pkcs11_wasm_bg.wasm"), outWasm],
+      [join(extraGlueDir, "pkcs11_wasm_extra_bg.wasm"), outExtra],
+    ]) {
   if (noOpt) {
     step("wasm-opt skipped (--no-opt)");
     copyFileSync(bgWasm, out);
@@ -109,7 +115,7 @@ for (const [bgWasm, out] of [
   }
   copyFileSync(cached, out);
 }
-for (const f of readdirSync(gen)) if (/^opt-[0-9a-f]{16}\.wasm$/.test(f) && !keep.has(join(gen, f)) && !noOpt) rmSync(join(gen, f));
+for (const f of readdirSync(gen)) if (/^opt-[0-9a-f]{16}\.wasm$/.test(f) && !keep.has(join(gen, f)) && !noOpt && !jsOnly) rmSync(join(gen, f));
 
 // --- 4. constants ---
 step("constants from src/constants.rs");
