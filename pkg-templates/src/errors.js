@@ -62,8 +62,16 @@ export function pkcs11Error(rv, method) {
 /** Set by extra.js: the error of a call that needed the extra module before it was loaded. */
 export const failHooks = { extraMissing: (_method) => undefined };
 
+/**
+ * Marks what the facade's machinery throws through a call on purpose (a
+ * group call taken out for its Async form, group/composite.js): passed on
+ * as is, not made into an error (whose stack would be captured for nothing).
+ */
+export const NOT_AN_ERROR = Symbol("pkcs11-wasm: not an error");
+
 /** Converts whatever a shell call threw. */
 export function fail(e, method) {
+  if (e?.[NOT_AN_ERROR] === true) return e;
   const missing = failHooks.extraMissing(method);
   if (missing) return missing;
   if (typeof e === "number") return pkcs11Error(e, method);

@@ -102,6 +102,31 @@ test("a stream of 1,000 single-part calls: members fail and come back, no call f
   p.C_Finalize();
 });
 
+test("a member failing between an Init and its single-part call: another member answers it", () => {
+  const p = openGroup(groupConfig([mem("fi-a"), mem("fi-b"), mem("fi-c")]));
+  const slot = slotOf(p);
+  const s = userSession(p, slot);
+  const aesValue = crypto.randomBytes(32);
+  const aes = knownAesKey(p, s, aesValue);
+  let initOn;
+  p.ongroupcall = (ev) => ev.method === "C_EncryptInit" && (initOn = ev.member);
+  for (const [round, kind] of [[0, "storage"], [1, "crash"]]) {
+    const iv = crypto.randomBytes(12);
+    const data = Buffer.from(`round ${round}`);
+    p.C_EncryptInit(s, gcm(iv), aes);
+    const on = initOn; // (the retry's Init, elsewhere, sets initOn again)
+    p.groupFault(slot, on, kind);
+    const sealed = p.C_Encrypt(s, data, Buffer.alloc(64));
+    assert.deepEqual(nodeGcmOpen(aesValue, iv, sealed), data, `${kind}: the retried call's ciphertext`);
+    assert.ok(initOn !== on, `${kind}: the Init ran again on another member`);
+    assert.ok(p.groupEvents.some((e) => e.kind === "lost" && e.member === on), `${kind}: member ${on} was lost`);
+    // The session goes on (the group's handles were not changed by the attempt).
+    p.C_EncryptInit(s, gcm(iv), aes);
+    assert.deepEqual(nodeGcmOpen(aesValue, iv, p.C_Encrypt(s, data, Buffer.alloc(64))), data, `${kind}: the next call`);
+  }
+  p.C_Finalize();
+});
+
 test("the ...Async forms spread over the members and fail over too", async () => {
   const p = openGroup(groupConfig([mem("fa-a"), mem("fa-b")]));
   const slot = slotOf(p);

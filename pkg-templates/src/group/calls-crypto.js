@@ -11,6 +11,7 @@
 import { CKR_BUFFER_TOO_SMALL, CKR_DEVICE_ERROR, CKR_DEVICE_REMOVED } from "./group.js";
 import { paramHandles, withHandles } from "./calls-objects.js";
 import { value } from "./calls-session.js";
+import { InitTable } from "./init-table.js";
 
 export const INIT = 1;
 const SINGLE = 2; // ends the operation
@@ -102,7 +103,7 @@ const NONE = [];
  * empty when an operation ends, and a session starts one per call pair).
  */
 export function newOp(gs, member) {
-  const op = gs.spareOp ?? { inits: new Map(), multi: new Set(), failed: new Set(), pending: new Set() };
+  const op = gs.spareOp ?? { inits: new InitTable(), multi: new Set(), failed: new Set(), pending: new Set() };
   gs.spareOp = undefined;
   op.member = member;
   return op;

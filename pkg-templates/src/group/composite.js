@@ -6,6 +6,7 @@
 // a group's slot and its sessions (handles from 2^40 up) go to the group.
 // Without groups the facade uses the WasmModule itself (no cost).
 import { WasmModule } from "@gen/glue";
+import { NOT_AN_ERROR } from "../errors.js";
 import { runAsync, runSync } from "./drive.js";
 import { Group } from "./group.js";
 import { sessionCalls } from "./calls-session.js";
@@ -13,7 +14,7 @@ import { objectCalls } from "./calls-objects.js";
 import { cryptoCalls } from "./calls-crypto.js";
 import { lifecycle } from "./resync.js";
 import { memberSlots } from "./member-slots.js";
-import { SLOW, fastCalls } from "./fast.js";
+import { FAST_OPS, SLOW, fastCalls } from "./fast.js";
 
 Object.assign(Group.prototype, sessionCalls, objectCalls, cryptoCalls, lifecycle, fastCalls);
 
@@ -100,6 +101,10 @@ class Captured {
     this.fn = fn;
     this.args = args;
   }
+
+  get [NOT_AN_ERROR]() {
+    return true;
+  }
 }
 
 export class CompositeModule {
@@ -121,6 +126,8 @@ export class CompositeModule {
     this.capturing = false;
     this.captured = undefined;
     this.replay = undefined;
+    this.lastOwned = undefined;
+    this.lastOwner = undefined;
   }
 
   newHandle(group, isSession) {
@@ -131,6 +138,18 @@ export class CompositeModule {
 
   forgetHandle(h) {
     this.owners.delete(h);
+    if (this.lastOwned === h) this.lastOwned = this.lastOwner = undefined;
+  }
+
+  /** The group of session handle `h` (the last one answered is kept: calls come in runs). */
+  ownerOfSession(h) {
+    if (h === this.lastOwned) return this.lastOwner;
+    const g = this.owners.get(h);
+    if (g !== undefined) {
+      this.lastOwned = h;
+      this.lastOwner = g;
+    }
+    return g;
   }
 
   groupEvent(ev) {
@@ -150,8 +169,8 @@ export class CompositeModule {
     return this.initialized ? CKR_SESSION_HANDLE_INVALID : CKR_CRYPTOKI_NOT_INITIALIZED;
   }
 
-  /** Runs shell method `fn` on group `g`, synchronously. */
-  run(g, fn, args) {
+  /** Runs shell method `fn` on group `g`, synchronously (`spec`: its FAST_OPS entry). */
+  run(g, fn, args, spec) {
     if (this.capturing) {
       this.capturing = false;
       this.captured = new Captured(g, fn, args);
@@ -164,7 +183,7 @@ export class CompositeModule {
       return r.value;
     }
     if (!this.initialized) throw CKR_CRYPTOKI_NOT_INITIALIZED;
-    const r = g.fast(fn, args);
+    const r = spec === undefined ? SLOW : g.fast(fn, args, spec);
     return r === SLOW ? runSync(g, g[fn](...args)) : r;
   }
 
@@ -309,11 +328,21 @@ for (const fn of SLOT_CALLS) {
 for (const fn of SESSION_CALLS) {
   proto[fn] = function (h, ...rest) {
     if (h < GROUP_HANDLE_BASE) return this.core[fn](h, ...rest);
-    const g = this.owners.get(h);
+    const g = this.ownerOfSession(h);
     if (g) return this.run(g, fn, [h, ...rest]);
     const ms = this.memberSessions.get(h);
     if (ms) return this.memberSessionCall(ms, h, fn, rest);
     throw this.unknownSession();
+  };
+}
+// The calls group/fast.js may take have at most four arguments: no rest
+// array to make, and their FAST_OPS entry found here once.
+for (const [fn, spec] of Object.entries(FAST_OPS)) {
+  const slow = proto[fn];
+  proto[fn] = function (h, a, b, c) {
+    if (h < GROUP_HANDLE_BASE) return this.core[fn](h, a, b, c);
+    const g = this.ownerOfSession(h);
+    return g ? this.run(g, fn, [h, a, b, c], spec) : slow.call(this, h, a, b, c);
   };
 }
 for (const fn of CORE_CALLS) {

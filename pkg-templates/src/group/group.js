@@ -36,7 +36,9 @@ class GroupSession {
     this.handle = handle;
     this.flags = flags;
     this.ms = new Map(); // member -> its session handle
-    this.op = undefined; // { member, inits: Map(family -> init), multi: Set, failed: Set }
+    this.op = undefined; // { member, inits: InitTable (family -> init), multi: Set, failed: Set, pending: Set }
+    this.fastMember = undefined; // group/fast.js: the member of its last call and
+    this.fastMh = 0; // the session's handle there (reset when `ms` changes)
     this.find = undefined; // { member, tmpl, returned: Set }
   }
 }
@@ -52,6 +54,7 @@ export class Group {
     /** Some member runs in a thread (calls may wait for a busy member). */
     this.threads = spec.members.some((m) => m.thread);
     this.sessions = new Map(); // group session handle -> GroupSession
+    this.lastSession = undefined; // the last one group/fast.js looked up
     this.objects = new Map(); // group object handle -> { uid, priv } | { member, mh, priv, session }
     this.byUid = new Map(); // uid -> group handle (token objects)
     this.sessionMember = undefined;
@@ -193,7 +196,10 @@ export class Group {
   forgetMember(member) {
     member.uids.clear();
     member.sessionHandles.clear();
-    for (const gs of this.sessions.values()) gs.ms.delete(member);
+    for (const gs of this.sessions.values()) {
+      gs.ms.delete(member);
+      gs.fastMember = undefined;
+    }
     for (const [h, o] of this.objects) if (o.member === member) this.objects.delete(h);
     if (this.sessionMember === member) this.sessionMember = undefined;
   }
@@ -244,6 +250,7 @@ export class Group {
 
   dropSession(gs) {
     this.sessions.delete(gs.handle);
+    if (this.lastSession === gs) this.lastSession = undefined;
     this.composite.forgetHandle(gs.handle);
     for (const [h, o] of this.objects) if (o.session === gs) this.objects.delete(h);
   }

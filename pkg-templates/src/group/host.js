@@ -151,10 +151,7 @@ export class MemberHost {
     let rv;
     try {
       if (init) this.module[init.fn](...init.args);
-      value =
-        mode & PIN
-          ? this.storage.pinCall(SLOT, () => this.module[fn](...args), () => CKR_DEVICE_ERROR)
-          : this.module[fn](...args);
+      value = mode & PIN ? this.pinned(fn, args) : this.module[fn](...args);
     } catch (e) {
       if (typeof e !== "number") throw e;
       rv = e;
@@ -168,6 +165,34 @@ export class MemberHost {
       this.storage.taken = [];
     }
     if (rv === undefined && mode >= DESC_ONE) out.desc = this.describe(args[0], this.returnedHandles(value, mode));
+    return out;
+  }
+
+  /** A PIN call under the storage's lock (its own function: call() makes no closures). */
+  pinned(fn, args) {
+    return this.storage.pinCall(SLOT, () => this.module[fn](...args), () => CKR_DEVICE_ERROR);
+  }
+
+  /**
+   * call(fn, args, 0) for group/fast.js, with the engine's method itself
+   * (`method` of WasmModule.prototype): no refresh, PIN lock or handle
+   * description; writes are taken as call() takes them.
+   */
+  callMethod(method, args) {
+    let value;
+    let rv;
+    try {
+      value = method.apply(this.module, args);
+    } catch (e) {
+      if (typeof e !== "number") throw e;
+      rv = e;
+    }
+    this.storage.afterCall();
+    const out = { value, rv };
+    if (this.storage.taken.length > 0) {
+      out.writes = this.storage.taken;
+      this.storage.taken = [];
+    }
     return out;
   }
 

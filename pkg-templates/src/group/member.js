@@ -33,6 +33,8 @@ class Member {
     /** Replicated writes reach it (live, or syncing past its first pass). */
     this.receiving = false;
     this.joining = undefined; // the rejoin in progress (a Promise)
+    /** Its engine runs on the group's thread (group/fast.js takes only these). */
+    this.local = !spec.thread;
   }
 
   get name() {
@@ -93,12 +95,12 @@ export class LocalMember extends Member {
     }
   }
 
-  /** run({ op: "call", fn, args, mode: 0 }) without the request object (group/fast.js). */
-  call(fn, args) {
+  /** run({ op: "call", fn, args, mode: 0 }) without the request object (group/fast.js: `method` is WasmModule.prototype[fn]). */
+  call(method, args) {
     const host = this.host;
     if (!host || host.faulty) throw new MemberLost("it is not running");
     try {
-      return host.call(fn, args, 0);
+      return host.callMethod(method, args);
     } catch (e) {
       throw this.failed(e);
     }

@@ -234,7 +234,10 @@ export const lifecycle = {
         const o = await this.runAsync(this.one(member, "call", { fn: "open_session", args: [0, gs.flags], mode: 0 }));
         const mh = answerOf(o, member).value;
         if (o.rv !== undefined) fail(`opening a session failed there (0x${o.rv.toString(16)})`);
-        if (this.sessions.get(gs.handle) === gs) gs.ms.set(member, mh);
+        if (this.sessions.get(gs.handle) === gs) {
+          gs.ms.set(member, mh);
+          gs.fastMember = undefined;
+        }
         else await this.runAsync(this.one(member, "call", { fn: "close_session", args: [mh], mode: 0 }));
       }
       const some = [...this.sessions.values()].find((gs) => gs.ms.has(member));
