@@ -40,6 +40,33 @@ test("CommonJS: a plain object like pkcs11js's, no __esModule marker, no default
   assert.deepEqual(r, { esModule: false, hasDefault: false, proto: true, dataProperty: true, names: [] });
 });
 
+test("CommonJS: every constant a plain number property, the names, values and order of the browser entry's namespace", () => {
+  // The Node entries take the constants from one generated object literal
+  // (scripts/build.mjs, constant-values.js), the browser entries from
+  // constants.js through ES exports: both must give the same.
+  const r = runModule(`
+    import { createRequire } from "node:module";
+    const api = createRequire(import.meta.url)(${JSON.stringify(cjsEntry)});
+    const ns = await import(${JSON.stringify(join(pkg, "browser.mjs"))});
+    const isConstant = (n) => /^CK/.test(n);
+    const plain = (n) => {
+      const d = Object.getOwnPropertyDescriptor(api, n);
+      return "value" in d && d.writable && d.enumerable && d.configurable && typeof d.value === "number";
+    };
+    console.log(JSON.stringify({
+      count: Object.keys(api).filter(isConstant).length,
+      notPlain: Object.keys(api).filter((n) => isConstant(n) && !plain(n)),
+      names: Object.keys(api).filter((n) => n !== "init"),
+      browserNames: Object.keys(ns).filter((n) => n !== "default" && n !== "init"),
+      differ: Object.keys(ns).filter((n) => isConstant(n) && ns[n] !== api[n]),
+    }));
+  `);
+  assert.ok(r.count > 1000, `${r.count} constants`);
+  assert.deepEqual(r.notPlain, []);
+  assert.deepEqual(r.names, r.browserNames);
+  assert.deepEqual(r.differ, []);
+});
+
 test("ES module: the default import is the very object require() returns, named exports are its properties", () => {
   const r = runModule(`
     import { createRequire } from "node:module";
