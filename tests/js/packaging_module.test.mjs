@@ -162,6 +162,30 @@ test("a constants-only import compiles no wasm; the first PKCS11 call does", () 
   }
 });
 
+test("start-up on a plain configuration loads no node:worker_threads; the first thread member does", () => {
+  // Thread members run in worker_threads workers; loading the module costs
+  // every start-up ~2 ms, so it waits for a group that needs it.
+  for (const entry of [cjsEntry, esmEntry]) {
+    const r = runModule(`
+      const loaded = () => process.moduleLoadList.includes("NativeModule worker_threads");
+      const { PKCS11, CKF_TOKEN_PRESENT } = (await import(${JSON.stringify(entry)})).default;
+      const plain = new PKCS11({ slots: [{ storage: "memory" }] });
+      plain.C_Initialize();
+      plain.C_GetTokenInfo(plain.C_GetSlotList(true)[0]);
+      const before = loaded();
+      const grouped = new PKCS11({ kdfIterations: "insecure-test", slots: [{ group: { members: [{ storage: { memory: "m0" }, thread: true }] } }] });
+      grouped.onstorageevent = () => {};
+      grouped.C_Initialize();
+      const [slot] = grouped.C_GetSlotList(true);
+      const flags = grouped.C_GetSlotInfo(slot).flags;
+      grouped.C_Finalize();
+      console.log(JSON.stringify({ before, after: loaded(), present: (flags & CKF_TOKEN_PRESENT) !== 0 }));
+      process.exit(0);
+    `);
+    assert.deepEqual(r, { before: false, after: true, present: true }, entry);
+  }
+});
+
 test("pkcs11-wasm/constants: every constant of the main entry, same values, nothing else", async () => {
   const api = (await import(esmEntry)).default;
   const constantsEsm = await import(join(pkg, "constants.mjs"));
