@@ -162,27 +162,35 @@ test("a constants-only import compiles no wasm; the first PKCS11 call does", () 
   }
 });
 
-test("start-up on a plain configuration loads no node:worker_threads; the first thread member does", () => {
-  // Thread members run in worker_threads workers; loading the module costs
-  // every start-up ~2 ms, so it waits for a group that needs it.
+test("start-up loads neither node:worker_threads nor Web Crypto; the first thread member and the first random draw do", () => {
+  // Both cost every start-up milliseconds: worker_threads waits for a group
+  // with thread members, Node's Web Crypto (the getter globalThis.crypto)
+  // for the first call that needs random bytes (here C_InitToken).
   for (const entry of [cjsEntry, esmEntry]) {
     const r = runModule(`
-      const loaded = () => process.moduleLoadList.includes("NativeModule worker_threads");
-      const { PKCS11, CKF_TOKEN_PRESENT } = (await import(${JSON.stringify(entry)})).default;
+      const loaded = () => ["worker_threads", "internal/crypto/webcrypto"].filter((m) => process.moduleLoadList.includes("NativeModule " + m));
+      const { PKCS11 } = (await import(${JSON.stringify(entry)})).default;
       const plain = new PKCS11({ slots: [{ storage: "memory" }] });
       plain.C_Initialize();
-      plain.C_GetTokenInfo(plain.C_GetSlotList(true)[0]);
-      const before = loaded();
+      const [slot] = plain.C_GetSlotList(true);
+      const blank = plain.C_GetTokenInfo(slot).serialNumber;
+      const atStart = loaded();
+      plain.C_InitToken(slot, "so-pin-1234", "t");
+      const serial = plain.C_GetTokenInfo(slot).serialNumber;
+      const afterInitToken = loaded();
       const grouped = new PKCS11({ kdfIterations: "insecure-test", slots: [{ group: { members: [{ storage: { memory: "m0" }, thread: true }] } }] });
       grouped.onstorageevent = () => {};
       grouped.C_Initialize();
-      const [slot] = grouped.C_GetSlotList(true);
-      const flags = grouped.C_GetSlotInfo(slot).flags;
+      grouped.C_GetSlotInfo(grouped.C_GetSlotList(true)[0]);
       grouped.C_Finalize();
-      console.log(JSON.stringify({ before, after: loaded(), present: (flags & CKF_TOKEN_PRESENT) !== 0 }));
+      console.log(JSON.stringify({ atStart, afterInitToken, afterGroup: loaded(), blank, serial: /^[0-9a-f]{16}$/.test(serial) }));
       process.exit(0);
     `);
-    assert.deepEqual(r, { before: false, after: true, present: true }, entry);
+    assert.deepEqual(
+      r,
+      { atStart: [], afterInitToken: ["internal/crypto/webcrypto"], afterGroup: ["worker_threads", "internal/crypto/webcrypto"], blank: " ".repeat(16), serial: true },
+      entry,
+    );
   }
 });
 
