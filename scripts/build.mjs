@@ -121,7 +121,9 @@ for (const f of readdirSync(gen)) if (/^opt-[0-9a-f]{16}\.wasm$/.test(f) && !kee
 step("constants from src/constants.rs");
 const constantsJs = join(gen, "constants.js");
 const rvNamesJs = join(gen, "rv-names.js");
+const constantValuesJs = join(gen, "constant-values.js");
 const constantsDts = generateConstants(join(root, "src", "constants.rs"), constantsJs, rvNamesJs);
+writeConstantValues([constantsJs, join(templates, "src", "param-tags.js")], constantValuesJs);
 
 // --- 5. esbuild ---
 step("esbuild: index.cjs, index.mjs, browser.mjs, inline.mjs, inline-node.mjs");
@@ -151,7 +153,13 @@ const ownSources = {
 };
 const common = {
   bundle: true,
-  alias: { "@gen/glue": join(glueDir, "pkcs11_wasm.js"), "@gen/extra-glue": join(extraGlueDir, "pkcs11_wasm_extra.js"), "@gen/constants": constantsJs, "@gen/rv-names": rvNamesJs },
+  alias: {
+    "@gen/glue": join(glueDir, "pkcs11_wasm.js"),
+    "@gen/extra-glue": join(extraGlueDir, "pkcs11_wasm_extra.js"),
+    "@gen/constants": constantsJs,
+    "@gen/constant-values": constantValuesJs,
+    "@gen/rv-names": rvNamesJs,
+  },
   define: { PKCS11_WASM_VERSION: JSON.stringify(version) },
   plugins: [inlineWasm, ownSources],
   target: "es2022",
@@ -190,11 +198,11 @@ await Promise.all([
     ["entry-inline.js", "inline.mjs"],
   ].map(([entry, out]) => esbuild.build({ ...common, stdin: withDefault(join(src, entry)), outfile: join(pkg, out), platform: "browser", format: "esm" })),
   // pkcs11-wasm/constants: ES module and CommonJS (a plain object, as
-  // index.cjs); only the constants' statements of our sources.
+  // index.cjs: the same generated literal, no getter per constant).
   esbuild.build({ ...constantsBuild, stdin: withDefault(join(src, "entry-constants.js"), constantNames), outfile: join(pkg, "constants.mjs"), format: "esm" }),
   esbuild.build({
     ...constantsBuild,
-    stdin: { contents: `module.exports = { ...require(${JSON.stringify(join(src, "entry-constants.js"))}) };`, resolveDir: src, sourcefile: "constants (CommonJS)" },
+    stdin: { contents: `module.exports = { ...require("@gen/constant-values").default };`, resolveDir: src, sourcefile: "constants (CommonJS)" },
     outfile: join(pkg, "constants.cjs"),
     format: "cjs",
   }),
@@ -294,4 +302,19 @@ function generateConstants(rsFile, jsFile, rvFile) {
   writeFileSync(rvFile, ["// Generated from src/constants.rs by scripts/build.mjs.", "export default new Map([", ...entries, "]);", ""].join("\n"));
   console.log(`${total} constants (${pkcs11js} of them pkcs11js's)`);
   return dts.join("\n");
+}
+
+/**
+ * Writes constant-values.js: every `export const NAME = 0x...;` of `files`
+ * (constants.js, param-tags.js) as one object literal (`export default {
+ * NAME: value, ... }`), sorted by name as an ES namespace is. The Node
+ * entries and constants.cjs export it as plain data: cheaper to load than
+ * esbuild's CommonJS form of a namespace (a getter per export, then a copy).
+ */
+function writeConstantValues(files, outFile) {
+  const values = new Map();
+  for (const f of files) for (const m of readFileSync(f, "utf8").matchAll(/^export const (\w+) = (0x[0-9A-Fa-f]+);$/gm)) values.set(m[1], m[2]);
+  const names = [...values.keys()].sort();
+  const body = names.map((n) => `  ${n}: ${values.get(n)},`);
+  writeFileSync(outFile, ["// Generated from src/constants.rs and pkg-templates/src/param-tags.js by scripts/build.mjs.", "export default {", ...body, "};", ""].join("\n"));
 }

@@ -1,16 +1,5 @@
-// The package's public surface, shared by the Node and browser entries:
-// the PKCS11 class, the error classes, every CK* constant (pkcs11js's 655
-// plus the PKCS#11 3.x names) and pkcs11-wasm's own parameter tags.
-import "./async.js"; // adds the callback and Async forms to PKCS11
-import "./durable.js"; // storage around the calls (after async.js: wraps its forms too)
-import "./group/facade.js"; // token groups: status, membership, non-blocking Async forms (after durable.js)
-export { PKCS11 } from "./pkcs11.js";
-export { NativeError, Pkcs11Error } from "./errors.js";
-export { preload } from "./extra.js";
-export { CK_PARAMS_AES_CTR } from "./mechanism.js";
-export { CK_PARAMS_GCM_MESSAGE, CK_PARAMS_CHACHA20_POLY1305_MESSAGE } from "./mechanism.js";
-export { CK_PARAMS_CHACHA20_POLY1305 } from "./mechanism.js";
-export { CK_PARAMS_EDDSA } from "./mechanism.js";
-export { CK_PARAMS_KEY_DERIVATION_STRING_DATA, CK_PARAMS_HKDF, CK_PARAMS_PKCS5_PBKD2, CK_PARAMS_SP800_108_KDF } from "./mechanism.js";
-export { CK_PARAMS_RSA_AES_KEY_WRAP, CK_PARAMS_SIGN_ADDITIONAL_CONTEXT } from "./mechanism.js";
+// The package's public surface, as the browser entries export it: the
+// PKCS11 class, the error classes, every CK* constant (pkcs11js's 655 plus
+// the PKCS#11 3.x names) and pkcs11-wasm's own parameter tags.
+export * from "./api.js";
 export * from "@gen/constants";

@@ -6,7 +6,7 @@ import { count, countBetween, bytes, handle, number, string, optionalString } fr
 import { u8, out, handleBytes, handleList } from "./bytes.js";
 import { loadConfig, initConfig } from "./config.js";
 import { NativeError, fail, notLoaded, pkcs11Error } from "./errors.js";
-import { createModule } from "./group/composite.js";
+import { createModule } from "./group/lazy.js";
 import { groupHost, warnLost } from "./group/events.js";
 import * as info from "./info.js";
 import * as mechanism from "./mechanism.js";

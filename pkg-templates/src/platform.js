@@ -51,6 +51,10 @@ export const platform = {
  * say what is missing instead.
  */
 export function checkRuntime() {
+  // Node's globalThis.crypto is a getter that loads its Web Crypto on first
+  // read (several ms): it counts as present unread, and is read at the first
+  // call that needs random bytes (none at start-up).
+  if (typeof Object.getOwnPropertyDescriptor(globalThis, "crypto")?.get === "function" && typeof process !== "undefined") return;
   if (typeof globalThis.crypto?.getRandomValues === "function") return;
   throw new NativeError(
     "pkcs11-wasm needs crypto.getRandomValues (Web Crypto), which this runtime does not provide as globalThis.crypto: " +

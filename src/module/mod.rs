@@ -196,13 +196,12 @@ impl Module {
     fn add_free_slot(&mut self, c: &SlotConfig) {
         let limits = self.limits_for(c);
         let id = self.slots.len() as CK_ULONG;
-        let serial = id.wrapping_mul(0x9e37_79b9_7f4a_7c15)
-            ^ crate::mech::random_bytes(8)
-                .map(|b| b.iter().fold(0u64, |a, x| a << 8 | *x as u64))
-                .unwrap_or(id);
+        // No serial until C_InitToken draws one: no random draw when the
+        // module is made (in Node, the first one loads Web Crypto, several
+        // ms of every start-up, and a stored token brings its own serial).
         self.slots.push(Slot {
             id,
-            token: Token::new_uninitialized(serial),
+            token: Token::new_uninitialized(),
             limits,
             persistent: c.persistent,
             refused: None,

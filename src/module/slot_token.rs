@@ -110,6 +110,7 @@ impl Module {
         let master = pin::new_master_key()?;
         let mut id = [0u8; 16];
         id.copy_from_slice(&crate::mech::random_bytes(16)?);
+        self.token_of_mut(slot_id).draw_serial()?;
         let so_blob = pin::wrap(&master, so_pin, limits.kdf_iterations, CKU_SO, &id)?;
         self.end_login(slot_id);
         let token = self.token_of_mut(slot_id);

@@ -536,7 +536,7 @@ impl Module {
         self.objects.retain(|_, e| e.slot_id != slot_id);
         if let Some(i) = self.slot_index(slot_id) {
             let serial = self.slots[i].token.serial;
-            self.slots[i].token = crate::token::Token::new_uninitialized(0);
+            self.slots[i].token = crate::token::Token::new_uninitialized();
             self.slots[i].token.serial = serial;
             self.slots[i].store.clear();
         }

@@ -98,6 +98,23 @@ fn fresh_slot_appears_after_init_token_and_ids_are_stable() {
 }
 
 #[test]
+fn serial_drawn_at_init_token_and_kept_through_reinit() {
+    let mut m = Module::new(fast());
+    m.initialize().unwrap();
+    let serial = |m: &Module, slot| m.get_token_info(slot).unwrap().serial_number;
+    // A free slot's token has no serial yet (no random draw at start-up).
+    assert_eq!(serial(&m, 0), [b' '; 16]);
+    m.init_token(0, SO_PIN, b"first").unwrap();
+    let first = serial(&m, 0);
+    assert!(first.iter().all(|c| c.is_ascii_hexdigit()), "{first:?}");
+    assert_eq!(serial(&m, 1), [b' '; 16], "the new free slot");
+    m.init_token(1, SO_PIN, b"second").unwrap();
+    assert_ne!(serial(&m, 1), first, "each token draws its own");
+    m.init_token(0, SO_PIN, b"again").unwrap();
+    assert_eq!(serial(&m, 0), first, "initializing again keeps the serial");
+}
+
+#[test]
 fn five_session_states() {
     let mut m = ready();
     let ro = m.open_session(0, CKF_SERIAL_SESSION).unwrap();

@@ -44,10 +44,12 @@ pub fn padded<const N: usize>(text: &[u8]) -> [u8; N] {
 }
 
 impl Token {
-    pub fn new_uninitialized(serial: u64) -> Self {
+    /// A token not initialized yet: blank label and serial (C_InitToken
+    /// draws the serial, `draw_serial`).
+    pub fn new_uninitialized() -> Self {
         Token {
             label: [b' '; 32],
-            serial: padded(format!("{serial:016x}").as_bytes()),
+            serial: [b' '; 16],
             id: [0; 16],
             so_pin: None,
             user_pin: None,
@@ -56,6 +58,17 @@ impl Token {
             login: None,
             master_key: None,
         }
+    }
+
+    /// Gives the token a random serial (16 hex digits) unless it has one: a
+    /// token keeps its serial when it is initialized again.
+    pub fn draw_serial(&mut self) -> CkResult<()> {
+        if self.serial == [b' '; 16] {
+            let r = crate::mech::random_bytes(8)?;
+            let n = r.iter().fold(0u64, |a, x| a << 8 | *x as u64);
+            self.serial = padded(format!("{n:016x}").as_bytes());
+        }
+        Ok(())
     }
 
     pub fn is_initialized(&self) -> bool {

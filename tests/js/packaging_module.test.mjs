@@ -40,6 +40,33 @@ test("CommonJS: a plain object like pkcs11js's, no __esModule marker, no default
   assert.deepEqual(r, { esModule: false, hasDefault: false, proto: true, dataProperty: true, names: [] });
 });
 
+test("CommonJS: every constant a plain number property, the names, values and order of the browser entry's namespace", () => {
+  // The Node entries take the constants from one generated object literal
+  // (scripts/build.mjs, constant-values.js), the browser entries from
+  // constants.js through ES exports: both must give the same.
+  const r = runModule(`
+    import { createRequire } from "node:module";
+    const api = createRequire(import.meta.url)(${JSON.stringify(cjsEntry)});
+    const ns = await import(${JSON.stringify(join(pkg, "browser.mjs"))});
+    const isConstant = (n) => /^CK/.test(n);
+    const plain = (n) => {
+      const d = Object.getOwnPropertyDescriptor(api, n);
+      return "value" in d && d.writable && d.enumerable && d.configurable && typeof d.value === "number";
+    };
+    console.log(JSON.stringify({
+      count: Object.keys(api).filter(isConstant).length,
+      notPlain: Object.keys(api).filter((n) => isConstant(n) && !plain(n)),
+      names: Object.keys(api).filter((n) => n !== "init"),
+      browserNames: Object.keys(ns).filter((n) => n !== "default" && n !== "init"),
+      differ: Object.keys(ns).filter((n) => isConstant(n) && ns[n] !== api[n]),
+    }));
+  `);
+  assert.ok(r.count > 1000, `${r.count} constants`);
+  assert.deepEqual(r.notPlain, []);
+  assert.deepEqual(r.names, r.browserNames);
+  assert.deepEqual(r.differ, []);
+});
+
 test("ES module: the default import is the very object require() returns, named exports are its properties", () => {
   const r = runModule(`
     import { createRequire } from "node:module";
@@ -132,6 +159,38 @@ test("a constants-only import compiles no wasm; the first PKCS11 call does", () 
       console.log(JSON.stringify({ constants: CKA_CLASS === 0 && CKM_AES_GCM === 0x1087, before, after: compiled }));
     `);
     assert.deepEqual(r, { constants: true, before: 0, after: 1 }, entry);
+  }
+});
+
+test("start-up loads neither node:worker_threads nor Web Crypto; the first thread member and the first random draw do", () => {
+  // Both cost every start-up milliseconds: worker_threads waits for a group
+  // with thread members, Node's Web Crypto (the getter globalThis.crypto)
+  // for the first call that needs random bytes (here C_InitToken).
+  for (const entry of [cjsEntry, esmEntry]) {
+    const r = runModule(`
+      const loaded = () => ["worker_threads", "internal/crypto/webcrypto"].filter((m) => process.moduleLoadList.includes("NativeModule " + m));
+      const { PKCS11 } = (await import(${JSON.stringify(entry)})).default;
+      const plain = new PKCS11({ slots: [{ storage: "memory" }] });
+      plain.C_Initialize();
+      const [slot] = plain.C_GetSlotList(true);
+      const blank = plain.C_GetTokenInfo(slot).serialNumber;
+      const atStart = loaded();
+      plain.C_InitToken(slot, "so-pin-1234", "t");
+      const serial = plain.C_GetTokenInfo(slot).serialNumber;
+      const afterInitToken = loaded();
+      const grouped = new PKCS11({ kdfIterations: "insecure-test", slots: [{ group: { members: [{ storage: { memory: "m0" }, thread: true }] } }] });
+      grouped.onstorageevent = () => {};
+      grouped.C_Initialize();
+      grouped.C_GetSlotInfo(grouped.C_GetSlotList(true)[0]);
+      grouped.C_Finalize();
+      console.log(JSON.stringify({ atStart, afterInitToken, afterGroup: loaded(), blank, serial: /^[0-9a-f]{16}$/.test(serial) }));
+      process.exit(0);
+    `);
+    assert.deepEqual(
+      r,
+      { atStart: [], afterInitToken: ["internal/crypto/webcrypto"], afterGroup: ["worker_threads", "internal/crypto/webcrypto"], blank: " ".repeat(16), serial: true },
+      entry,
+    );
   }
 });
 

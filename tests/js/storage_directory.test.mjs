@@ -6,7 +6,7 @@
 // storage, and write failures surface.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   C,
@@ -428,4 +428,29 @@ test("configuration errors: a bad storage value is a TypeError", () => {
       JSON.stringify(storage),
     );
   }
+});
+
+test("stale temporary files are removed: the token directory's at open, objects/'s when objects are first read; recent ones stay", async (t) => {
+  const { dir, config } = tokenDir(t);
+  {
+    const { p } = freshToken(config);
+    p.C_Finalize();
+  }
+  const old = new Date(Date.now() - 5 * 60_000); // older than the 60 s a writer may take
+  const temps = {
+    staleTop: join(dir, ".tmp-00000000000000a1"),
+    staleObjects: join(dir, "objects", ".tmp-00000000000000a2"),
+    recentObjects: join(dir, "objects", ".tmp-00000000000000a3"),
+  };
+  for (const f of Object.values(temps)) writeFileSync(f, "partial write");
+  for (const f of [temps.staleTop, temps.staleObjects]) utimesSync(f, old, old);
+  const p = open(config);
+  const slot = slotOf(p);
+  p.C_GetTokenInfo(slot); // C_Initialize read the token record only
+  assert.equal(existsSync(temps.staleTop), false, "the token directory's stale temp is removed at open");
+  assert.equal(existsSync(temps.staleObjects), true, "objects/ is not listed before objects are needed");
+  findAll(p, session(p, slot, null)); // reads the object records
+  assert.equal(existsSync(temps.staleObjects), false, "objects/'s stale temp is removed with the first read of the objects");
+  assert.equal(existsSync(temps.recentObjects), true, "a recent temp may be another process's write in progress: kept");
+  p.C_Finalize();
 });

@@ -4,7 +4,8 @@
 // sessions go to the core WasmModule, which keeps an inert placeholder
 // slot at each group's index (so slot IDs stay the indexes in `slots`);
 // a group's slot and its sessions (handles from 2^40 up) go to the group.
-// Without groups the facade uses the WasmModule itself (no cost).
+// Without groups the facade uses the WasmModule itself (no cost; this
+// module is not even evaluated: lazy.js).
 import { WasmModule } from "@gen/glue";
 import { NOT_AN_ERROR } from "../errors.js";
 import { runAsync, runSync } from "./drive.js";
@@ -349,9 +350,4 @@ for (const fn of CORE_CALLS) {
   proto[fn] = function (...args) {
     return this.core[fn](...args);
   };
-}
-
-/** The module for a configuration: a CompositeModule when it has groups. */
-export function createModule(split, host) {
-  return split.groups?.length > 0 ? new CompositeModule(split, host) : new WasmModule(split.core);
 }

@@ -17,7 +17,7 @@ import { handleValue, isBytes } from "../bytes.js";
 import { loadConfig } from "../config.js";
 import { PKCS11, MODULE, STATE } from "../pkcs11.js";
 import { splitStorage } from "../storage/config.js";
-import { CompositeModule } from "./composite.js";
+import { isComposite } from "./lazy.js";
 
 const proto = PKCS11.prototype;
 
@@ -35,7 +35,7 @@ function slotNumber(slot) {
 function groupOf(self, slot) {
   const m = self[MODULE]();
   const id = slotNumber(slot);
-  const g = m instanceof CompositeModule ? m.bySlot.get(id) : undefined;
+  const g = isComposite(m) ? m.bySlot.get(id) : undefined;
   if (!g) throw new TypeError(`pkcs11-wasm: slot ${id} is not a token group`);
   return g;
 }
@@ -78,7 +78,7 @@ define("reload", async function reload(arg) {
   const m = this[MODULE]();
   if (arg !== undefined) s.arg = arg;
   const split = splitStorage(loadConfig(s.arg));
-  if (!(m instanceof CompositeModule)) {
+  if (!isComposite(m)) {
     if (split.groups.length > 0) throw new TypeError("pkcs11-wasm: reload() changes the members of existing groups; this instance has none: load() the new configuration");
     return [];
   }
@@ -106,7 +106,7 @@ function ownerGroup(self, first) {
   } catch {
     return undefined;
   }
-  if (!(m instanceof CompositeModule) || !isBytes(first) || first.byteLength !== 8) return undefined;
+  if (!isComposite(m) || !isBytes(first) || first.byteLength !== 8) return undefined;
   return m.ownerOf(handleValue(first)) ? m : undefined;
 }
 

@@ -171,16 +171,20 @@ export class DirectoryBackend {
   }
 
   /** Every record key present on disk (objects/ entries with record names). */
-  listKeys() {
+  listKeys(names = this.objectNames()) {
     const keys = ["meta", "counters"];
-    let names = [];
-    try {
-      names = this.fs.readdirSync(this.objects);
-    } catch (e) {
-      if (e.code !== "ENOENT") throw e;
-    }
     for (const n of names) if (OBJECT_NAME.test(n)) keys.push("o/" + n);
     return keys;
+  }
+
+  /** The entries of objects/ ([] if it is missing). */
+  objectNames() {
+    try {
+      return this.fs.readdirSync(this.objects);
+    } catch (e) {
+      if (e.code !== "ENOENT") throw e;
+      return [];
+    }
   }
 
   /** The token and counter records; the objects follow in loadObjects(). */
@@ -195,12 +199,19 @@ export class DirectoryBackend {
     return out;
   }
 
-  /** Every object record, the first time objects are needed; else []. */
+  /**
+   * Every object record, the first time objects are needed; else []. The
+   * stale temporary files of objects/ are removed here, from the same
+   * listing, rather than at open (a second listing of objects/ at every
+   * C_Initialize).
+   */
   loadObjects() {
     if (!this.deferred) return [];
     this.deferred = false;
+    const names = this.objectNames();
+    this.removeStaleTemps(this.objects, names);
     const out = [];
-    for (const key of this.listKeys()) if (key.startsWith("o/")) this.readInto(key, out);
+    for (const key of this.listKeys(names)) if (key.startsWith("o/")) this.readInto(key, out);
     return out;
   }
 
@@ -208,7 +219,10 @@ export class DirectoryBackend {
     return this.loadSync();
   }
 
-  /** Rolls journals forward and removes stale temporary files. */
+  /**
+   * Rolls journals forward and removes the token directory's stale
+   * temporary files (objects/'s go in loadObjects).
+   */
   recover() {
     for (const name of this.fs.readdirSync(this.dir)) {
       if (!JOURNAL.test(name)) continue;
@@ -226,14 +240,17 @@ export class DirectoryBackend {
       else this.report("tampered", "", `journal ${name} names something other than this token's records; it was ignored and removed`);
       this.unlink(path);
     }
+    this.removeStaleTemps(this.dir, this.fs.readdirSync(this.dir));
+  }
+
+  /** Removes the temporary files among `names` (entries of `dir`) older than STALE_TEMP_MS. */
+  removeStaleTemps(dir, names) {
     const now = Date.now();
-    for (const dir of [this.dir, this.objects]) {
-      for (const name of this.fs.readdirSync(dir)) {
-        if (!TEMP.test(name)) continue;
-        const path = platform.path.join(dir, name);
-        const s = this.lstat(path);
-        if (s && now - s.mtimeMs > STALE_TEMP_MS) this.unlink(path);
-      }
+    for (const name of names) {
+      if (!TEMP.test(name)) continue;
+      const path = platform.path.join(dir, name);
+      const s = this.lstat(path);
+      if (s && now - s.mtimeMs > STALE_TEMP_MS) this.unlink(path);
     }
   }
 
