@@ -514,17 +514,21 @@ mod wide {
     use super::{BITS, MASK};
 
     /// t = a b over 2 len + 1 limbs (len = b's length), normalised.
+    /// Index loops: in the tests' unoptimised builds (opt-level 1) they
+    /// run about twice as fast as zipped iterators.
     pub fn mul(t: &mut [u32], a: &[u32], b: &[u32]) {
         let len = b.len();
         t.fill(0);
-        for (i, &x) in a.iter().take(len).enumerate() {
+        for i in 0..len {
+            let x = u64::from(a.get(i).copied().unwrap_or(0));
+            let row = &mut t[i..=i + len];
             let mut carry = 0u64;
-            for (o, &y) in t[i..i + len].iter_mut().zip(b) {
-                let s = u64::from(x) * u64::from(y) + u64::from(*o) + carry;
-                *o = s as u32 & MASK;
+            for j in 0..len {
+                let s = x * u64::from(b[j]) + u64::from(row[j]) + carry;
+                row[j] = s as u32 & MASK;
                 carry = s >> BITS;
             }
-            t[i + len] = carry as u32;
+            row[len] = carry as u32;
         }
     }
 
@@ -535,15 +539,16 @@ mod wide {
         // The carry out of limb i + len, which belongs to limb i + len + 1.
         let mut hi = 0u64;
         for i in 0..len {
-            let q = u64::from(t[i].wrapping_mul(m0inv) & MASK);
+            let row = &mut t[i..=i + len];
+            let q = u64::from(row[0].wrapping_mul(m0inv) & MASK);
             let mut carry = 0u64;
-            for (o, &y) in t[i..i + len].iter_mut().zip(m) {
-                let s = q * u64::from(y) + u64::from(*o) + carry;
-                *o = s as u32 & MASK;
+            for j in 0..len {
+                let s = q * u64::from(m[j]) + u64::from(row[j]) + carry;
+                row[j] = s as u32 & MASK;
                 carry = s >> BITS;
             }
-            let s = u64::from(t[i + len]) + carry + hi;
-            t[i + len] = s as u32 & MASK;
+            let s = u64::from(row[len]) + carry + hi;
+            row[len] = s as u32 & MASK;
             hi = s >> BITS;
         }
         t[2 * len] = hi as u32;
