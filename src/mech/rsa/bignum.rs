@@ -253,18 +253,32 @@ impl Modulus {
 
     /// `mul` into `out` (len limbs) with the caller's scratch `x` and `y`
     /// (2 len + 2 limbs each, contents overwritten): no allocation, for
-    /// callers that multiply small values many times (`ec::field`).
+    /// callers that multiply small values many times (`ec::field`). Moduli
+    /// of at most MAX_LIMBS limbs (the column kernel).
     pub fn mul_to(&self, out: &mut [u32], a: &[u32], b: &[u32], x: &mut [u32], y: &mut [u32]) {
-        let len = self.len();
-        if len > MAX_LIMBS {
-            let t = &mut x[..2 * len + 1];
-            wide::mul(t, a, b);
-            wide::redc(t, &self.m, self.m0inv);
-            out.copy_from_slice(&t[len..2 * len]);
-            return;
-        }
         load(x, y, a, b, &self.m);
         kernel::montgomery(out, x, y, self.m0inv, &self.m);
+    }
+
+    /// The product for moduli above MAX_LIMBS limbs, with `t` (2 len + 1
+    /// limbs at least) as scratch. Out of line, and reached from several
+    /// call sites so that wasm-opt does not inline it either: in `mul_to`,
+    /// the branch and this code made the usual sizes' products about 10%
+    /// slower in V8.
+    #[cold]
+    #[inline(never)]
+    fn mul_wide(&self, out: &mut [u32], a: &[u32], b: &[u32], t: &mut [u32]) {
+        let len = self.len();
+        let t = &mut t[..2 * len + 1];
+        wide::mul(t, a, b);
+        self.redc_wide_in_place(t);
+        out.copy_from_slice(&t[len..2 * len]);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn redc_wide_in_place(&self, t: &mut [u32]) {
+        wide::redc(t, &self.m, self.m0inv);
     }
 
     /// Montgomery product a * b / R mod m (below 2m for inputs below 4m).
@@ -283,6 +297,9 @@ impl Modulus {
     /// column kernel (see `Scratch`).
     /// All slices have `len` limbs.
     fn mul_into(&self, out: &mut [u32], a: &[u32], b: &[u32], s: &mut Scratch) {
+        if self.len() > MAX_LIMBS {
+            return self.mul_wide(out, a, b, &mut s.x);
+        }
         self.mul_to(out, a, b, &mut s.x, &mut s.y);
     }
 
@@ -296,12 +313,7 @@ impl Modulus {
         let n: &[u32] = &self.m;
         let len = n.len();
         if len > MAX_LIMBS {
-            let mut w = zeros(2 * len + 1);
-            for (o, &x) in w.iter_mut().zip(t) {
-                *o = x;
-            }
-            wide::redc(&mut w, n, self.m0inv);
-            return Zeroizing::new(w[len..2 * len].to_vec());
+            return self.redc_wide(t);
         }
         let n0 = u64::from(n[0]);
         let mut out = zeros(len);
@@ -327,6 +339,19 @@ impl Modulus {
             acc >>= BITS;
         }
         out
+    }
+
+    /// `redc` for moduli above MAX_LIMBS limbs.
+    #[cold]
+    #[inline(never)]
+    fn redc_wide(&self, t: &[u32]) -> Limbs {
+        let len = self.len();
+        let mut w = zeros(2 * len + 1);
+        for (o, &x) in w.iter_mut().zip(t) {
+            *o = x;
+        }
+        self.redc_wide_in_place(&mut w);
+        Zeroizing::new(w[len..2 * len].to_vec())
     }
 
     /// t mod m (below 2m) for t of at most 2 len limbs below R m.
