@@ -71,7 +71,10 @@ pub fn from_primes(e: u64, p: &[u8], q: &[u8], d: Option<&[u8]>) -> Option<Priva
     let len = bignum::limbs_for_bits(bit_len(p).max(bit_len(q))).max(2);
     let pm = Modulus::new(p, len)?;
     let ql = bignum::from_be(q, len)?;
-    Modulus::new(q, len)?;
+    // q odd and above 1 (p's checks are `Modulus::new`'s).
+    if ql[0] & 1 == 0 || bit_len(q) < 2 {
+        return None;
+    }
     let pl = Zeroizing::new(pm.limbs().to_vec());
     let (p1, q1) = (minus_one(&pl), minus_one(&ql));
     let d = match d {
