@@ -9,6 +9,15 @@ use subtle::{Choice, ConditionallySelectable, ConstantTimeEq, ConstantTimeLess};
 
 use super::bignum::{self, BITS, Limbs, MASK, sub, zeros};
 
+/// The limbs of a value below 2^84.
+pub fn small(x: u64) -> [u32; 3] {
+    [
+        x as u32 & MASK,
+        (x >> BITS) as u32 & MASK,
+        (x >> (2 * BITS)) as u32,
+    ]
+}
+
 /// Bit `i` of x (0 past its end).
 fn bit(x: &[u32], i: usize) -> u32 {
     (x.get(i / BITS).copied().unwrap_or(0) >> (i % BITS)) & 1
@@ -158,16 +167,18 @@ fn inverse_u64(a: u64, m: u64) -> u64 {
 /// is the inverse, below m. `None` when gcd(e, m) is not 1 (a secret
 /// fact, but one that ends key generation or import).
 pub fn inverse_of_small(e: u64, m: &[u32]) -> Option<Limbs> {
-    let e_limbs = [e as u32 & MASK, (e >> BITS) as u32 & MASK, (e >> (2 * BITS)) as u32];
+    let e_limbs = small(e);
     let (_, r) = div_rem(m, &e_limbs)?;
-    let r = r.iter().rev().fold(0u64, |acc, &l| (acc << BITS) | u64::from(l));
+    let r = r
+        .iter()
+        .rev()
+        .fold(0u64, |acc, &l| (acc << BITS) | u64::from(l));
     let r_inv = inverse_u64(r, e);
     if r_inv == 0 {
         return None;
     }
     let k = e - r_inv;
-    let k_limbs = [k as u32 & MASK, (k >> BITS) as u32 & MASK, (k >> (2 * BITS)) as u32];
-    let mut t = bignum::mul_plain(m, &k_limbs);
+    let mut t = bignum::mul_plain(m, &small(k));
     let mut one = zeros(t.len());
     one[0] = 1;
     bignum::add_assign(&mut t, &one);

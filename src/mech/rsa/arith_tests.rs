@@ -11,7 +11,9 @@ fn limbs(x: u128) -> Limbs {
 }
 
 fn value(x: &[u32]) -> u128 {
-    x.iter().rev().fold(0u128, |acc, &l| (acc << BITS) | u128::from(l))
+    x.iter()
+        .rev()
+        .fold(0u128, |acc, &l| (acc << BITS) | u128::from(l))
 }
 
 fn random_u128(bits: u32) -> u128 {
@@ -45,7 +47,14 @@ fn division_matches_u128() {
 
 #[test]
 fn gcd_matches_euclid() {
-    for (a, b) in [(12u128, 18), (1, 1), (0, 5), (5, 0), (1 << 90, 1 << 40), (97, 89)] {
+    for (a, b) in [
+        (12u128, 18),
+        (1, 1),
+        (0, 5),
+        (5, 0),
+        (1 << 90, 1 << 40),
+        (97, 89),
+    ] {
         assert_eq!(value(&gcd(&limbs(a), &limbs(b))), gcd_u128(a, b), "{a} {b}");
     }
     for _ in 0..200 {
@@ -61,7 +70,11 @@ fn small_inverses() {
         for a in 0..m.min(500) {
             let inv = inverse_u64(a, m);
             if gcd_u128(u128::from(a), u128::from(m)) == 1 {
-                assert_eq!(u128::from(a) * u128::from(inv) % u128::from(m), 1, "{a} {m}");
+                assert_eq!(
+                    u128::from(a) * u128::from(inv) % u128::from(m),
+                    1,
+                    "{a} {m}"
+                );
             } else {
                 assert_eq!(inv, 0, "{a} {m}");
             }

@@ -14,7 +14,7 @@
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-use super::arith::{self, div_rem, gcd, is_one, is_zero};
+use super::arith::{self, div_rem, gcd, is_one, is_zero, small};
 use super::bignum::{self, BITS, Limbs, MASK, Modulus};
 use super::public::{bit_len, strip};
 
@@ -36,10 +36,6 @@ pub struct PrivateParts {
 /// probability at least 1/2 for a consistent key).
 const RECOVERY_TRIES: usize = 100;
 
-fn small(e: u64) -> [u32; 3] {
-    [e as u32 & MASK, (e >> BITS) as u32 & MASK, (e >> (2 * BITS)) as u32]
-}
-
 /// Big-endian octets without leading zeros of a limb value.
 fn octets(x: &[u32]) -> Bytes {
     let full = bignum::to_be(x, (x.len() * BITS).div_ceil(8)).unwrap_or_default();
@@ -53,12 +49,6 @@ fn minus_one(x: &[u32]) -> Limbs {
         *l &= !1;
     }
     out
-}
-
-/// Whether e x = 1 mod m (m > 1).
-fn inverts(e: u64, x: &[u32], m: &[u32]) -> bool {
-    let t = bignum::mul_plain(x, &small(e));
-    div_rem(&t, m).is_some_and(|(_, r)| bool::from(is_one(&r)))
 }
 
 /// The key of primes p and q (odd, above 1) and public exponent e, with
@@ -88,7 +78,7 @@ pub fn from_primes(e: u64, p: &[u8], q: &[u8], d: Option<&[u8]>) -> Option<Priva
     };
     let (_, dp) = div_rem(&d, &p1)?;
     let (_, dq) = div_rem(&d, &q1)?;
-    if !(inverts(e, &dp, &p1) & inverts(e, &dq, &q1)) {
+    if !(inverts_mod(&dp, &small(e), &p1) & inverts_mod(&dq, &small(e), &q1)) {
         return None;
     }
     // q^-1 = q^(p-2) mod p, then checked: q (p-2 is secret: `pow`).
@@ -152,7 +142,9 @@ pub fn recover_primes(n: &[u8], e: u64, d: &[u8]) -> Option<(Bytes, Bytes)> {
     for _ in 0..RECOVERY_TRIES {
         // g in [2, 2^(bits-1)): below n.
         let mut g = crate::mech::random_bytes(n.len()).ok()?;
-        g[0] &= 0xffu8.checked_shr((n.len() * 8 - (bits - 1)) as u32).unwrap_or(0);
+        g[0] &= 0xffu8
+            .checked_shr((n.len() * 8 - (bits - 1)) as u32)
+            .unwrap_or(0);
         let gl = bignum::from_be(&g, len)?;
         if bool::from(is_zero(&gl) | is_one(&gl)) {
             continue;

@@ -147,7 +147,9 @@ fn crate_private_attributes(key: &rsa::PrivateKey) -> Vec<Attribute> {
         let b = x.to_be_bytes();
         key::strip(&b).to_vec()
     };
-    let [p, q] = key.primes() else { panic!("two primes") };
+    let [p, q] = key.primes() else {
+        panic!("two primes")
+    };
     vec![
         Attribute::new(CKA_MODULUS, key.n_bytes().to_vec()),
         Attribute::new(CKA_PUBLIC_EXPONENT, key.e_bytes().to_vec()),
