@@ -31,12 +31,15 @@ pub const MASK: u32 = (1 << BITS) - 1;
 /// Keeps every column sum below 2^64: 2 * 127 products below 2^56, plus
 /// a carry below 2^36.
 pub const MAX_LIMBS: usize = 127;
+/// Moduli above MAX_LIMBS limbs, up to this, take the row-by-row product
+/// (`wide`): an 8192-bit modulus needs 293 limbs.
+pub const MAX_WIDE_LIMBS: usize = 300;
 /// Fixed window of the exponentiation: 2^WINDOW table entries.
 const WINDOW: usize = 5;
 
 pub type Limbs = Zeroizing<Vec<u32>>;
 
-fn zeros(len: usize) -> Limbs {
+pub(super) fn zeros(len: usize) -> Limbs {
     Zeroizing::new(vec![0u32; len])
 }
 
@@ -92,7 +95,7 @@ pub fn to_be(limbs: &[u32], k: usize) -> Option<Zeroizing<Vec<u8>>> {
 }
 
 /// out = a - b over the common length; returns the borrow (0 or 1).
-fn sub(out: &mut [u32], a: &[u32], b: &[u32]) -> u32 {
+pub(super) fn sub(out: &mut [u32], a: &[u32], b: &[u32]) -> u32 {
     let mut borrow = 0u32;
     for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
         let t = x.wrapping_sub(y).wrapping_sub(borrow);
@@ -103,7 +106,7 @@ fn sub(out: &mut [u32], a: &[u32], b: &[u32]) -> u32 {
 }
 
 /// a += b over the common length; returns the carry.
-fn add_assign(a: &mut [u32], b: &[u32]) -> u32 {
+pub(super) fn add_assign(a: &mut [u32], b: &[u32]) -> u32 {
     let mut carry = 0u32;
     for (x, &y) in a.iter_mut().zip(b) {
         let t = *x + y + carry;
@@ -168,7 +171,7 @@ impl Modulus {
         let first = m_be.iter().position(|&b| b != 0)?;
         let stripped = m_be.get(first..)?;
         let bits = stripped.len() * 8 - stripped.first()?.leading_zeros() as usize;
-        if !(2..=MAX_LIMBS).contains(&len) || limbs_for_bits(bits) > len || bits < 2 {
+        if !(2..=MAX_WIDE_LIMBS).contains(&len) || limbs_for_bits(bits) > len || bits < 2 {
             return None;
         }
         let m = from_be(stripped, len)?;
@@ -250,10 +253,32 @@ impl Modulus {
 
     /// `mul` into `out` (len limbs) with the caller's scratch `x` and `y`
     /// (2 len + 2 limbs each, contents overwritten): no allocation, for
-    /// callers that multiply small values many times (`ec::field`).
+    /// callers that multiply small values many times (`ec::field`). Moduli
+    /// of at most MAX_LIMBS limbs (the column kernel).
     pub fn mul_to(&self, out: &mut [u32], a: &[u32], b: &[u32], x: &mut [u32], y: &mut [u32]) {
         load(x, y, a, b, &self.m);
         kernel::montgomery(out, x, y, self.m0inv, &self.m);
+    }
+
+    /// The product for moduli above MAX_LIMBS limbs, with `t` (2 len + 1
+    /// limbs at least) as scratch. Out of line, and reached from several
+    /// call sites so that wasm-opt does not inline it either: in `mul_to`,
+    /// the branch and this code made the usual sizes' products about 10%
+    /// slower in V8.
+    #[cold]
+    #[inline(never)]
+    fn mul_wide(&self, out: &mut [u32], a: &[u32], b: &[u32], t: &mut [u32]) {
+        let len = self.len();
+        let t = &mut t[..2 * len + 1];
+        wide::mul(t, a, b);
+        self.redc_wide_in_place(t);
+        out.copy_from_slice(&t[len..2 * len]);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn redc_wide_in_place(&self, t: &mut [u32]) {
+        wide::redc(t, &self.m, self.m0inv);
     }
 
     /// Montgomery product a * b / R mod m (below 2m for inputs below 4m).
@@ -272,6 +297,9 @@ impl Modulus {
     /// column kernel (see `Scratch`).
     /// All slices have `len` limbs.
     fn mul_into(&self, out: &mut [u32], a: &[u32], b: &[u32], s: &mut Scratch) {
+        if self.len() > MAX_LIMBS {
+            return self.mul_wide(out, a, b, &mut s.x);
+        }
         self.mul_to(out, a, b, &mut s.x, &mut s.y);
     }
 
@@ -284,6 +312,9 @@ impl Modulus {
     fn redc(&self, t: &[u32]) -> Limbs {
         let n: &[u32] = &self.m;
         let len = n.len();
+        if len > MAX_LIMBS {
+            return self.redc_wide(t);
+        }
         let n0 = u64::from(n[0]);
         let mut out = zeros(len);
         let mut q = zeros(len);
@@ -308,6 +339,19 @@ impl Modulus {
             acc >>= BITS;
         }
         out
+    }
+
+    /// `redc` for moduli above MAX_LIMBS limbs.
+    #[cold]
+    #[inline(never)]
+    fn redc_wide(&self, t: &[u32]) -> Limbs {
+        let len = self.len();
+        let mut w = zeros(2 * len + 1);
+        for (o, &x) in w.iter_mut().zip(t) {
+            *o = x;
+        }
+        self.redc_wide_in_place(&mut w);
+        Zeroizing::new(w[len..2 * len].to_vec())
     }
 
     /// t mod m (below 2m) for t of at most 2 len limbs below R m.
@@ -485,6 +529,54 @@ fn load(x: &mut [u32], y: &mut [u32], a: &[u32], b: &[u32], n: &[u32]) {
     for (pair, (&bj, &nj)) in y.chunks_exact_mut(2).zip(b.iter().take(len).zip(n).rev()) {
         pair[0] = bj;
         pair[1] = nj;
+    }
+}
+
+/// Montgomery products for moduli above MAX_LIMBS limbs (keys above
+/// about 3550 bits), where a column sum could overflow a `u64`: row by
+/// row, each row carried (slower, and rare). Constant time as the rest.
+mod wide {
+    use super::{BITS, MASK};
+
+    /// t = a b over 2 len + 1 limbs (len = b's length), normalised.
+    /// Index loops: in the tests' unoptimised builds (opt-level 1) they
+    /// run about twice as fast as zipped iterators.
+    pub fn mul(t: &mut [u32], a: &[u32], b: &[u32]) {
+        let len = b.len();
+        t.fill(0);
+        for i in 0..len {
+            let x = u64::from(a.get(i).copied().unwrap_or(0));
+            let row = &mut t[i..=i + len];
+            let mut carry = 0u64;
+            for j in 0..len {
+                let s = x * u64::from(b[j]) + u64::from(row[j]) + carry;
+                row[j] = s as u32 & MASK;
+                carry = s >> BITS;
+            }
+            row[len] = carry as u32;
+        }
+    }
+
+    /// In place: t[len..2 len] = t / R mod m (below 2m for t below R m),
+    /// t of 2 len + 1 normalised limbs.
+    pub fn redc(t: &mut [u32], m: &[u32], m0inv: u32) {
+        let len = m.len();
+        // The carry out of limb i + len, which belongs to limb i + len + 1.
+        let mut hi = 0u64;
+        for i in 0..len {
+            let row = &mut t[i..=i + len];
+            let q = u64::from(row[0].wrapping_mul(m0inv) & MASK);
+            let mut carry = 0u64;
+            for j in 0..len {
+                let s = q * u64::from(m[j]) + u64::from(row[j]) + carry;
+                row[j] = s as u32 & MASK;
+                carry = s >> BITS;
+            }
+            let s = u64::from(row[len]) + carry + hi;
+            row[len] = s as u32 & MASK;
+            hi = s >> BITS;
+        }
+        t[2 * len] = hi as u32;
     }
 }
 

@@ -32,6 +32,11 @@ pub fn pow_pair(
     if q.len() != len || base.iter().any(|b| b.len() < len) {
         return None;
     }
+    if len > super::MAX_LIMBS {
+        // The pair kernel's column sums would overflow: one at a time.
+        let yp = p.pow(base[0], exp[0], exp_bits);
+        return Some((yp, q.pow(base[1], exp[1], exp_bits)));
+    }
     let pair = Pair::new(p, q);
     let entries = 1usize << WINDOW;
     let width = 2 * len;

@@ -78,7 +78,7 @@ fn modulus_refuses_even_small_and_oversized() {
     let m = [0x01, 0, 0, 0, 0, 0, 0, 0x01];
     assert!(Modulus::new(&m, 2).is_none());
     assert!(Modulus::new(&m, 3).is_some());
-    assert!(Modulus::new(&[0xff; 8], MAX_LIMBS + 1).is_none());
+    assert!(Modulus::new(&[0xff; 8], MAX_WIDE_LIMBS + 1).is_none());
 }
 
 #[test]

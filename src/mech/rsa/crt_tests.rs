@@ -141,3 +141,21 @@ fn inconsistent_keys_are_refused_or_caught() {
     let crt = make(&n, &p, &dp, &bad_qinv).unwrap();
     assert!(crt.private_op(&[7; 100], &blind()).is_none());
 }
+
+/// An 8192-bit key: primes above `bignum::MAX_LIMBS` limbs take the
+/// row-by-row products (and `pow_pair` one prime at a time).
+#[test]
+fn wide_keys_match_the_rsa_crate() {
+    use rsa::pkcs8::DecodePrivateKey;
+    let der = include_bytes!("../../../tests/vectors/rsa-8192.pk8.der");
+    let key = PrivateKey::from_pkcs8_der(der).unwrap();
+    let (crt, key) = crt_of(&key, false);
+    let k = key.size();
+    for i in 0..3u8 {
+        let mut x = random(k);
+        x[0] &= 0x3f;
+        x[1] ^= i;
+        let want = reference(&key, &x);
+        assert_eq!(*crt.private_op(&x, &blind()).unwrap(), want);
+    }
+}

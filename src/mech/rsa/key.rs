@@ -14,9 +14,6 @@
 //! starts: CKR_KEY_SIZE_RANGE for the size, CKR_KEY_TYPE_INCONSISTENT for
 //! values that make no RSA key (even modulus, bad exponent). Private keys
 //! of a usable size are validated on creation, as before.
-use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
-use rsa::traits::{PrivateKeyParts, PublicKeyParts};
-use rsa::{BoxedUint, PrivateKey};
 use zeroize::Zeroizing;
 
 use crate::CK_ULONG;
@@ -27,8 +24,10 @@ use crate::mech::{KeyTypeDef, check_key};
 use crate::object::Object;
 use crate::rv::CkResult;
 
+use super::components::{self, PrivateParts};
 use super::crt::CrtKey;
-pub use super::public::{RsaPublic, bit_len, public_op, spki, strip};
+use super::pkcs8;
+pub use super::public::{MAX_PUB_EXPONENT, RsaPublic, bit_len, public_op, spki, strip};
 
 /// Modulus sizes accepted for imported keys and for operations (bits).
 pub const MIN_BITS: usize = 1024;
@@ -86,18 +85,6 @@ pub enum KeyError {
     Invalid,
 }
 
-/// A BoxedUint of the integer's own width (the crate resizes secret values
-/// to widths derived from the modulus). Values longer than any supported
-/// modulus are refused before conversion.
-fn uint(bytes: &[u8]) -> Result<BoxedUint, KeyError> {
-    let s = strip(bytes);
-    if s.len() > MAX_BITS / 8 {
-        return Err(KeyError::Invalid);
-    }
-    let bits = ((s.len() * 8).max(64)) as u32;
-    BoxedUint::from_be_slice(s, bits).map_err(|_| KeyError::Invalid)
-}
-
 fn check_size(n: &[u8]) -> Result<(), KeyError> {
     if !(MIN_BITS..=MAX_BITS).contains(&bit_len(n)) {
         return Err(KeyError::Size);
@@ -105,23 +92,43 @@ fn check_size(n: &[u8]) -> Result<(), KeyError> {
     Ok(())
 }
 
-/// The private key from n, e, d and, when known, the primes (without them
-/// the crate recovers p and q from n, e, d: NIST SP 800-56B appendix C.2).
-/// The crate validates the key and precomputes the CRT values.
+/// The public exponent of a private key: odd, 3 <= e <= MAX_PUB_EXPONENT.
+fn exponent(e: &[u8]) -> Result<u64, KeyError> {
+    let s = strip(e);
+    if s.len() > 8 {
+        return Err(KeyError::Invalid);
+    }
+    let e = s.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+    if e < 3 || e.is_multiple_of(2) || e > MAX_PUB_EXPONENT {
+        return Err(KeyError::Invalid);
+    }
+    Ok(e)
+}
+
+/// The private key from n, e, d and, when known, the primes (without
+/// them the primes are recovered from n, e, d: NIST SP 800-56B appendix
+/// C.2). The key is checked (n = p q, e d = 1 modulo p - 1 and q - 1,
+/// q invertible modulo p) and its CRT values computed (`components`).
 pub fn build_private(
     n: &[u8],
     e: &[u8],
     d: &[u8],
     primes: Option<(&[u8], &[u8])>,
-) -> Result<PrivateKey, KeyError> {
+) -> Result<PrivateParts, KeyError> {
     check_size(n)?;
-    let primes = match primes {
-        Some((p, q)) => vec![uint(p)?, uint(q)?],
-        None => Vec::new(),
-    };
-    let d = Zeroizing::new(uint(d)?);
-    PrivateKey::from_components(uint(n)?, uint(e)?, (*d).clone(), primes)
-        .map_err(|_| KeyError::Invalid)
+    let e = exponent(e)?;
+    let parts = match primes {
+        Some((p, q)) => components::from_primes(e, p, q, Some(d)),
+        None => {
+            let (p, q) = components::recover_primes(n, e, d).ok_or(KeyError::Invalid)?;
+            components::from_primes(e, &p, &q, Some(d))
+        }
+    }
+    .ok_or(KeyError::Invalid)?;
+    if parts.n != strip(n) {
+        return Err(KeyError::Invalid);
+    }
+    Ok(parts)
 }
 
 /// The public key of a CKO_PUBLIC_KEY object of type CKK_RSA.
@@ -130,9 +137,9 @@ pub fn public_from_object(key: &Object) -> CkResult<RsaPublic> {
     RsaPublic::new(key.require(CKA_MODULUS)?, key.require(CKA_PUBLIC_EXPONENT)?).map_err(op_error)
 }
 
-/// The `rsa` private key of a CKO_PRIVATE_KEY object of type CKK_RSA
-/// (for PKCS#8 export and keys `RsaPrivate` cannot take itself).
-pub fn private_from_object(key: &Object) -> CkResult<PrivateKey> {
+/// The checked integers of a CKO_PRIVATE_KEY object of type CKK_RSA
+/// (for PKCS#8 export and keys whose stored CRT values `CrtKey` refuses).
+pub fn private_from_object(key: &Object) -> CkResult<PrivateParts> {
     check_key(key, CKO_PRIVATE_KEY, &[CKK_RSA])?;
     let primes = key.get(CKA_PRIME_1).zip(key.get(CKA_PRIME_2));
     let e = key
@@ -157,32 +164,19 @@ fn op_error(e: KeyError) -> u64 {
     }
 }
 
-/// An integer as stored: big-endian, no leading zeros, wiped after use.
-fn trimmed(x: &BoxedUint) -> Zeroizing<Vec<u8>> {
-    let full = Zeroizing::new(x.to_be_bytes());
-    Zeroizing::new(strip(&full).to_vec())
-}
-
 /// All attributes of a private key: n, e, d, p, q, d mod (p-1),
 /// d mod (q-1), q^-1 mod p.
-pub fn private_attributes(key: &PrivateKey) -> CkResult<Vec<Attribute>> {
-    let (p, q) = match key.primes() {
-        [p, q] => (p, q),
-        _ => return Err(CKR_GENERAL_ERROR),
-    };
-    let dp = key.dp().ok_or(CKR_GENERAL_ERROR)?;
-    let dq = key.dq().ok_or(CKR_GENERAL_ERROR)?;
-    let qinv = Zeroizing::new(key.crt_coefficient().ok_or(CKR_GENERAL_ERROR)?);
-    Ok(vec![
-        Attribute::new(CKA_MODULUS, key.n_bytes().to_vec()),
-        Attribute::new(CKA_PUBLIC_EXPONENT, key.e_bytes().to_vec()),
-        Attribute::new(CKA_PRIVATE_EXPONENT, trimmed(key.d()).to_vec()),
-        Attribute::new(CKA_PRIME_1, trimmed(p.as_ref()).to_vec()),
-        Attribute::new(CKA_PRIME_2, trimmed(q.as_ref()).to_vec()),
-        Attribute::new(CKA_EXPONENT_1, trimmed(dp).to_vec()),
-        Attribute::new(CKA_EXPONENT_2, trimmed(dq).to_vec()),
-        Attribute::new(CKA_COEFFICIENT, trimmed(&qinv).to_vec()),
-    ])
+pub fn private_attributes(key: &PrivateParts) -> Vec<Attribute> {
+    vec![
+        Attribute::new(CKA_MODULUS, key.n.clone()),
+        Attribute::new(CKA_PUBLIC_EXPONENT, key.e.clone()),
+        Attribute::new(CKA_PRIVATE_EXPONENT, key.d.to_vec()),
+        Attribute::new(CKA_PRIME_1, key.p.to_vec()),
+        Attribute::new(CKA_PRIME_2, key.q.to_vec()),
+        Attribute::new(CKA_EXPONENT_1, key.dp.to_vec()),
+        Attribute::new(CKA_EXPONENT_2, key.dq.to_vec()),
+        Attribute::new(CKA_COEFFICIENT, key.qinv.to_vec()),
+    ]
 }
 
 /// Sets an attribute the token derives; a different value given by the
@@ -232,7 +226,7 @@ pub(super) const PRIVATE_INTEGERS: [CK_ULONG; 8] = [
 /// Completes an imported RSA key: normalises its integers, fills
 /// CKA_MODULUS_BITS (public keys) and CKA_PUBLIC_KEY_INFO, and for a
 /// private key of a usable size checks it and fills the primes and CRT
-/// values it lacks (the `rsa` crate recovers p and q from n, e, d). See
+/// values it lacks (`components` recovers p and q from n, e, d). See
 /// the module comment for what is stored unchecked.
 fn complete(class: CK_ULONG, attrs: &mut AttrMap) -> CkResult<()> {
     match class {
@@ -280,10 +274,10 @@ fn complete(class: CK_ULONG, attrs: &mut AttrMap) -> CkResult<()> {
                 primes,
             )
             .map_err(invalid)?;
-            for a in private_attributes(&key)? {
+            for a in private_attributes(&key) {
                 set_derived(attrs, a.kind, &a.value, false)?;
             }
-            let info = spki(&key.n_bytes(), &key.e_bytes());
+            let info = spki(&key.n, &key.e);
             set_derived(attrs, CKA_PUBLIC_KEY_INFO, &info, true)
         }
         _ => Err(CKR_TEMPLATE_INCONSISTENT),
@@ -297,17 +291,28 @@ fn export_private(key: &Object) -> CkResult<Zeroizing<Vec<u8>>> {
         CKR_KEY_SIZE_RANGE => CKR_KEY_NOT_WRAPPABLE,
         e => e,
     })?;
-    let der = key.to_pkcs8_der().map_err(|_| CKR_GENERAL_ERROR)?;
-    Ok(Zeroizing::new(der.as_bytes().to_vec()))
+    Ok(pkcs8::encode([
+        &key.n, &key.e, &key.d, &key.p, &key.q, &key.dp, &key.dq, &key.qinv,
+    ]))
 }
 
 /// C_UnwrapKey into an RSA private key: the inverse of `export_private`.
+/// The key is checked as on import; CRT values that differ from the ones
+/// the primes give are refused.
 fn import_private(der: &[u8]) -> CkResult<Vec<Attribute>> {
-    let key = PrivateKey::from_pkcs8_der(der).map_err(|_| CKR_WRAPPED_KEY_INVALID)?;
-    if check_size(&key.n_bytes()).is_err() {
-        return Err(CKR_WRAPPED_KEY_INVALID);
+    let bad = CKR_WRAPPED_KEY_INVALID;
+    let [n, e, d, p, q, dp, dq, qinv] = pkcs8::decode(der).ok_or(bad)?;
+    let key = build_private(n, e, d, Some((p, q))).map_err(|_| bad)?;
+    let given = [dp, dq, qinv].map(|x| Zeroizing::new(normalised(x)));
+    let derived = [&key.dp, &key.dq, &key.qinv];
+    if !given
+        .iter()
+        .zip(derived)
+        .all(|(g, d)| components::same(g, d))
+    {
+        return Err(bad);
     }
-    private_attributes(&key)
+    Ok(private_attributes(&key))
 }
 
 /// An RSA private key ready for the private-key operation: the public
@@ -316,16 +321,8 @@ fn import_private(der: &[u8]) -> CkResult<Vec<Attribute>> {
 #[derive(Clone)]
 pub struct RsaPrivate {
     public: RsaPublic,
-    engine: Engine,
-}
-
-#[derive(Clone)]
-enum Engine {
-    /// Our constant-time CRT code (`crt`), for two-prime keys whose CRT
-    /// values are stored and whose primes fit `bignum::MAX_LIMBS`.
-    Crt(CrtKey),
-    /// The `rsa` crate (base, exponent and modulus blinding), otherwise.
-    Crate(PrivateKey),
+    /// Our constant-time CRT code (`crt`).
+    crt: CrtKey,
 }
 
 impl std::ops::Deref for RsaPrivate {
@@ -341,9 +338,11 @@ impl RsaPrivate {
     }
 
     /// The key of a CKO_PRIVATE_KEY object of type CKK_RSA. The object's
-    /// values were validated when it was made (`complete`); a value that
-    /// is inconsistent anyway makes the result fail its check in
-    /// `private_op` (an error, never a wrong result).
+    /// values were validated and completed when it was made (`complete`);
+    /// stored CRT values `CrtKey` refuses anyway are derived again from
+    /// n, e, d and the primes, and a value that is inconsistent still makes
+    /// the result fail its check in `private_op` (an error, never a wrong
+    /// result).
     pub fn from_object(key: &Object) -> CkResult<Self> {
         check_key(key, CKO_PRIVATE_KEY, &[CKK_RSA])?;
         let n = key.require(CKA_MODULUS)?;
@@ -364,56 +363,56 @@ impl RsaPrivate {
             }
             _ => None,
         };
-        let engine = match crt {
-            Some(crt) if crt.size() == public.size() => Engine::Crt(crt),
-            _ => Engine::Crate(private_from_object(key)?),
+        let crt = match crt {
+            Some(crt) => crt,
+            None => {
+                let k = private_from_object(key)?;
+                CrtKey::new(&k.n, &k.e, &k.p, &k.q, &k.dp, &k.dq, &k.qinv)
+                    .ok_or(CKR_KEY_TYPE_INCONSISTENT)?
+            }
         };
-        Ok(RsaPrivate { public, engine })
+        if crt.size() != public.size() {
+            return Err(CKR_KEY_TYPE_INCONSISTENT);
+        }
+        Ok(RsaPrivate { public, crt })
     }
+}
+
+/// Why a private-key operation failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrivateOpError {
+    /// The representative is not below n (RFC 8017 "decryption error" /
+    /// "message representative out of range").
+    Decryption,
+    /// The random source failed.
+    Rng,
+    /// The result failed its check (a fault).
+    Internal,
 }
 
 /// Raw RSADP / RSASP1 (RFC 8017 5.1.2, 5.2.1) on a k-octet string.
 /// `Err(Decryption)` when the representative is not below n;
 /// `Err(Internal)` when the result fails its check (a fault).
 ///
-/// Our CRT engine blinds the exponents with fresh random multiples of
-/// p-1 and q-1 and checks s^e = x; the crate's path (other keys) blinds
-/// the base, the exponent and the moduli and checks s^e = x mod n.
-pub fn private_op(key: &RsaPrivate, input: &[u8]) -> Result<Zeroizing<Vec<u8>>, rsa::Error> {
-    match &key.engine {
-        Engine::Crt(crt) => {
-            if !below(input, key.n_bytes()) {
-                return Err(rsa::Error::Decryption);
-            }
-            let mut blind = Zeroizing::new([0u8; 16]);
-            getrandom::fill(&mut *blind).map_err(|_| rsa::Error::Rng)?;
-            let s = crt.private_op(input, &blind).ok_or(rsa::Error::Internal)?;
-            to_k_octets(&s, key.size()).ok_or(rsa::Error::Internal)
-        }
-        Engine::Crate(private) => crate_private_op(private, input),
+/// The CRT engine blinds the exponents with fresh random multiples of
+/// p-1 and q-1 and checks s^e = x.
+pub fn private_op(key: &RsaPrivate, input: &[u8]) -> Result<Zeroizing<Vec<u8>>, PrivateOpError> {
+    if !below(input, key.n_bytes()) {
+        return Err(PrivateOpError::Decryption);
     }
+    let mut blind = Zeroizing::new([0u8; 16]);
+    getrandom::fill(&mut *blind).map_err(|_| PrivateOpError::Rng)?;
+    let s = key
+        .crt
+        .private_op(input, &blind)
+        .ok_or(PrivateOpError::Internal)?;
+    to_k_octets(&s, key.size()).ok_or(PrivateOpError::Internal)
 }
 
 /// Whether the big-endian `x` is below the big-endian `n` (public values).
 fn below(x: &[u8], n: &[u8]) -> bool {
     let (x, n) = (strip(x), strip(n));
     x.len() < n.len() || (x.len() == n.len() && x < n)
-}
-
-/// `private_op` with the `rsa` crate, with base and exponent blinding
-/// from the platform CSPRNG and the crate's fault check.
-fn crate_private_op(key: &PrivateKey, input: &[u8]) -> Result<Zeroizing<Vec<u8>>, rsa::Error> {
-    let x = Zeroizing::new(
-        BoxedUint::from_be_slice(input, key.n_bits_precision())
-            .map_err(|_| rsa::Error::Decryption)?,
-    );
-    let y = Zeroizing::new(rsa::hazmat::rsa_decrypt_and_check(
-        key,
-        Some(&mut getrandom::SysRng),
-        &x,
-    )?);
-    let bytes = Zeroizing::new(y.to_be_bytes());
-    to_k_octets(&bytes, key.size()).ok_or(rsa::Error::Internal)
 }
 
 /// The last k octets of a big-endian value below n (I2OSP).
@@ -423,14 +422,14 @@ fn to_k_octets(bytes: &[u8], k: usize) -> Option<Zeroizing<Vec<u8>>> {
 }
 
 /// The public exponent a caller asked for in CKA_PUBLIC_EXPONENT: odd, at
-/// least 3 and at most 2^33 - 1 (the largest the `rsa` crate accepts).
+/// least 3 and at most MAX_PUB_EXPONENT (2^33 - 1).
 pub fn parse_public_exponent(bytes: &[u8]) -> CkResult<u64> {
     let s = strip(bytes);
     if s.len() > 8 {
         return Err(CKR_ATTRIBUTE_VALUE_INVALID);
     }
     let e = s.iter().fold(0u64, |acc, &b| (acc << 8) | b as u64);
-    if e < 3 || e.is_multiple_of(2) || e > rsa::PublicKey::MAX_PUB_EXPONENT {
+    if e < 3 || e.is_multiple_of(2) || e > MAX_PUB_EXPONENT {
         return Err(CKR_ATTRIBUTE_VALUE_INVALID);
     }
     Ok(e)

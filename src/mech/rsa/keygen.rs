@@ -18,16 +18,16 @@
 //!   asked 7 for 512-bit primes);
 //! - |p - q| > 2^(bits/2 - 100) and d > 2^(bits/2), else new primes.
 //!
-//! The exponentiations are `bignum`'s constant-time ones. n, d and the
-//! CRT values are computed by the `rsa` crate (`from_p_q`: d modulo
-//! lcm(p - 1, q - 1), NIST SP 800-56B 6.2.1), which also validates the
-//! key.
+//! The exponentiations are `bignum`'s constant-time ones. n, d (modulo
+//! lcm(p - 1, q - 1), NIST SP 800-56B 6.2.1) and the CRT values are
+//! computed and checked by `components`, constant time too.
 use std::sync::OnceLock;
 
-use rsa::{BoxedUint, PrivateKey};
 use zeroize::Zeroizing;
 
 use super::bignum::{self, Modulus};
+use super::components::{self, PrivateParts};
+use super::public::bit_len;
 use crate::constants::*;
 use crate::mech::random_bytes;
 use crate::rv::CkResult;
@@ -272,12 +272,8 @@ fn far_apart(a: &[u8], b: &[u8], bits: usize) -> bool {
 }
 
 /// A two-prime key of `bits` bits with public exponent `e` (odd, >= 3).
-pub fn generate(bits: usize, e: u64) -> CkResult<PrivateKey> {
+pub fn generate(bits: usize, e: u64) -> CkResult<PrivateParts> {
     let (p_bits, q_bits) = (bits - bits / 2, bits / 2);
-    let uint = |x: &[u8]| {
-        BoxedUint::from_be_slice(x, (x.len() * 8).next_multiple_of(64) as u32)
-            .map_err(|_| CKR_GENERAL_ERROR)
-    };
     for _ in 0..16 {
         let p = random_prime(p_bits, e)?;
         let q = random_prime(q_bits, e)?;
@@ -286,11 +282,8 @@ pub fn generate(bits: usize, e: u64) -> CkResult<PrivateKey> {
         if !far_apart(&p, &q_wide, bits / 2 - 100) {
             continue;
         }
-        let key = PrivateKey::from_p_q(uint(&p)?, uint(&q)?, BoxedUint::from(e))
-            .map_err(|_| CKR_GENERAL_ERROR)?;
-        use rsa::traits::{PrivateKeyParts, PublicKeyParts};
-        if key.d().bit_width() as usize <= bits / 2 || key.n().as_ref().bit_width() as usize != bits
-        {
+        let key = components::from_primes(e, &p, &q, None).ok_or(CKR_GENERAL_ERROR)?;
+        if bit_len(&key.d) <= bits / 2 || bit_len(&key.n) != bits {
             continue;
         }
         return Ok(key);
@@ -392,7 +385,8 @@ fn keygen_timings() {
         let ours = t.elapsed().as_millis() / 10;
         let t = Instant::now();
         for _ in 0..10 {
-            PrivateKey::new_with_exp(&mut getrandom::SysRng, 2048, BoxedUint::from(e)).unwrap();
+            rsa::PrivateKey::new_with_exp(&mut getrandom::SysRng, 2048, rsa::BoxedUint::from(e))
+                .unwrap();
         }
         let theirs = t.elapsed().as_millis() / 10;
         println!("RSA-2048 e = {e}: ours {ours} ms, rsa crate {theirs} ms");

@@ -8,15 +8,15 @@
 //! crate's 64-bit limbs, whose 64x64->128 products wasm emulates: the
 //! constant-time private-key operation of two-prime keys (`crt`), the
 //! public-key operation (`public`) and the primality tests of key
-//! generation (`keygen`). The `rsa` crate validates imported private keys,
-//! recovers primes, assembles generated keys (d, CRT values), encodes
-//! PKCS#8, and serves keys beyond `bignum::MAX_LIMBS`. All paddings
+//! generation (`keygen`), and the assembly and checks of private keys
+//! (`components` and `arith`: d, CRT values, recovered primes), on every
+//! size up to 8192 bits (moduli above `bignum::MAX_LIMBS` limbs take
+//! row-by-row products). PKCS#8 is read and written in `pkcs8`. The `rsa`
+//! crate is only a reference in tests. All paddings
 //! (PKCS#1 v1.5, OAEP, PSS) are encoded here on the raw primitives
 //! (`key::private_op`, `public::public_op`) because PKCS#11 names their
 //! hashes at run time, lets the MGF1 hash differ from the message hash,
 //! and wants an explicit error on bad v1.5 padding.
-use rsa::traits::PublicKeyParts;
-
 use crate::CK_ULONG;
 use crate::attr::{Attribute, find, find_ulong};
 use crate::constants::*;
@@ -25,7 +25,9 @@ use crate::object::Object;
 use crate::rv::CkResult;
 
 mod aes_wrap;
+mod arith;
 pub(crate) mod bignum;
+mod components;
 mod crt;
 mod hash;
 mod key;
@@ -33,6 +35,7 @@ mod keygen;
 mod oaep;
 mod ops;
 mod pkcs1;
+mod pkcs8;
 mod pss;
 mod public;
 #[cfg(test)]
@@ -249,16 +252,15 @@ impl Mechanism for Rsa {
             None => DEFAULT_EXPONENT,
         };
         let private = keygen::generate(bits, e)?;
-        let public_key = private.as_public_key();
-        let info = key::spki(&public_key.n_bytes(), &public_key.e_bytes());
+        let info = key::spki(&private.n, &private.e);
         let pub_attrs = vec![
             Attribute::ulong(CKA_KEY_TYPE, CKK_RSA),
-            Attribute::new(CKA_MODULUS, public_key.n_bytes().to_vec()),
-            Attribute::new(CKA_PUBLIC_EXPONENT, public_key.e_bytes().to_vec()),
+            Attribute::new(CKA_MODULUS, private.n.clone()),
+            Attribute::new(CKA_PUBLIC_EXPONENT, private.e.clone()),
             Attribute::ulong(CKA_MODULUS_BITS, bits as CK_ULONG),
             Attribute::new(CKA_PUBLIC_KEY_INFO, info.clone()),
         ];
-        let mut priv_attrs = key::private_attributes(&private)?;
+        let mut priv_attrs = key::private_attributes(&private);
         priv_attrs.push(Attribute::ulong(CKA_KEY_TYPE, CKK_RSA));
         priv_attrs.push(Attribute::new(CKA_PUBLIC_KEY_INFO, info));
         Ok((pub_attrs, priv_attrs))

@@ -8,7 +8,7 @@ use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroizing;
 
 use super::hash::{HashAlg, mgf1_xor};
-use super::key::{private_op, public_op};
+use super::key::{PrivateOpError, private_op, public_op};
 use crate::constants::*;
 use crate::mech::{Param, random_bytes};
 use crate::rv::CkResult;
@@ -92,7 +92,7 @@ pub fn decrypt(
         return Err(CKR_ENCRYPTED_DATA_LEN_RANGE);
     }
     let mut em = private_op(key, ciphertext).map_err(|e| match e {
-        rsa::Error::Decryption => CKR_ENCRYPTED_DATA_INVALID,
+        PrivateOpError::Decryption => CKR_ENCRYPTED_DATA_INVALID,
         _ => CKR_FUNCTION_FAILED,
     })?;
     let h_len = p.hash.len();

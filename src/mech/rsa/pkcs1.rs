@@ -3,7 +3,7 @@
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq, ConstantTimeGreater};
 use zeroize::Zeroizing;
 
-use super::key::{RsaPrivate, RsaPublic, private_op, public_op};
+use super::key::{PrivateOpError, RsaPrivate, RsaPublic, private_op, public_op};
 use crate::constants::*;
 use crate::rv::CkResult;
 
@@ -50,7 +50,7 @@ pub fn decrypt(key: &RsaPrivate, ciphertext: &[u8]) -> CkResult<Zeroizing<Vec<u8
         return Err(CKR_ENCRYPTED_DATA_LEN_RANGE);
     }
     let em = private_op(key, ciphertext).map_err(|e| match e {
-        rsa::Error::Decryption => CKR_ENCRYPTED_DATA_INVALID,
+        PrivateOpError::Decryption => CKR_ENCRYPTED_DATA_INVALID,
         _ => CKR_FUNCTION_FAILED,
     })?;
     let (valid, start) = eme_decode(&em);

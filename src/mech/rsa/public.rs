@@ -7,17 +7,16 @@
 //! constant time. The modulus' Montgomery constants (R^2 mod n, about as
 //! costly as the operation itself) are kept in a small cache keyed by n,
 //! so that a C_VerifyInit / C_EncryptInit on a key seen before does not
-//! recompute them. Keys our arithmetic does not take (n above
-//! `bignum::MAX_LIMBS` limbs) use the `rsa` crate.
+//! recompute them.
 use std::sync::{Arc, Mutex};
-
-use rsa::traits::PublicKeyParts;
-use rsa::{BoxedUint, PublicKey};
-use zeroize::Zeroizing;
 
 use super::bignum::{self, Modulus};
 use super::key::{KeyError, MAX_BITS, MIN_BITS};
 use crate::mech::ec::der;
+
+/// The largest public exponent accepted (2^33 - 1, as the `rsa` crate
+/// did; key generation takes the same bound).
+pub const MAX_PUB_EXPONENT: u64 = (1 << 33) - 1;
 
 /// Moduli whose constants are kept (most recently used last).
 const CACHED: usize = 8;
@@ -58,19 +57,13 @@ pub fn spki(n: &[u8], e: &[u8]) -> Vec<u8> {
     der::encode(0x30, &[ALGORITHM, &bits].concat())
 }
 
-#[derive(Clone)]
-enum Engine {
-    Ours { m: Arc<Modulus>, e: u64 },
-    Crate(PublicKey),
-}
-
 /// A usable RSA public key: n within MIN_BITS..=MAX_BITS, odd, and e odd
-/// with 3 <= e < n and e below 2^33 (the bound the `rsa` crate and key
-/// generation use).
+/// with 3 <= e <= MAX_PUB_EXPONENT (below n).
 #[derive(Clone)]
 pub struct RsaPublic {
     n: Vec<u8>,
-    engine: Engine,
+    m: Arc<Modulus>,
+    e: u64,
 }
 
 impl RsaPublic {
@@ -89,24 +82,14 @@ impl RsaPublic {
         };
         // n of MIN_BITS or more is above any e below 2^33.
         let n_odd = n.last().is_some_and(|b| b & 1 == 1);
-        if !n_odd || e_value < 3 || e_value % 2 == 0 || e_value > PublicKey::MAX_PUB_EXPONENT {
+        if !n_odd || e_value < 3 || e_value % 2 == 0 || e_value > MAX_PUB_EXPONENT {
             return Err(KeyError::Invalid);
         }
-        let engine = match cached_modulus(n) {
-            Some(m) => Engine::Ours { m, e: e_value },
-            None => {
-                let uint = |x: &[u8]| {
-                    BoxedUint::from_be_slice(x, (x.len() * 8).max(64) as u32)
-                        .map_err(|_| KeyError::Invalid)
-                };
-                let key = PublicKey::new_with_size_limits(uint(n)?, uint(e)?, MIN_BITS..=MAX_BITS)
-                    .map_err(|_| KeyError::Invalid)?;
-                Engine::Crate(key)
-            }
-        };
+        let m = cached_modulus(n).ok_or(KeyError::Invalid)?;
         Ok(RsaPublic {
             n: n.to_vec(),
-            engine,
+            m,
+            e: e_value,
         })
     }
 
@@ -132,18 +115,8 @@ pub fn public_op(key: &RsaPublic, input: &[u8]) -> Option<Vec<u8>> {
     if x.len() > k || (x.len() == k && x >= key.n.as_slice()) {
         return None;
     }
-    let y = match &key.engine {
-        Engine::Ours { m, e } => {
-            let xl = bignum::from_be(x, m.len())?;
-            bignum::to_be(&m.pow_public_plain(&xl, *e), k)?
-        }
-        Engine::Crate(public) => {
-            let xb = BoxedUint::from_be_slice(input, public.n_bits_precision()).ok()?;
-            let y = rsa::hazmat::rsa_encrypt(public, &xb).ok()?;
-            let bytes = y.to_be_bytes();
-            Zeroizing::new(bytes.get(bytes.len().checked_sub(k)?..)?.to_vec())
-        }
-    };
+    let xl = bignum::from_be(x, key.m.len())?;
+    let y = bignum::to_be(&key.m.pow_public_plain(&xl, key.e), k)?;
     Some(y.to_vec())
 }
 
@@ -152,7 +125,7 @@ pub fn public_op(key: &RsaPublic, input: &[u8]) -> Option<Vec<u8>> {
 fn cached_modulus(n: &[u8]) -> Option<Arc<Modulus>> {
     static CACHE: Mutex<Vec<(Vec<u8>, Arc<Modulus>)>> = Mutex::new(Vec::new());
     let len = bignum::limbs_for_bits(bit_len(n));
-    if len > bignum::MAX_LIMBS {
+    if len > bignum::MAX_WIDE_LIMBS {
         return None;
     }
     let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
@@ -185,11 +158,13 @@ mod tests {
         assert_eq!(spki(&[3], &[3]).len(), 2 + 15 + 2 + 1 + 2 + 3 + 3);
     }
 
-    /// Our public operation (and the crate's, for a 4096-bit modulus that
-    /// needs more than `bignum::MAX_LIMBS` limbs) against the crate's.
+    /// Our public operation (the row-by-row products for a 4096-bit
+    /// modulus, which needs more than `bignum::MAX_LIMBS` limbs) against
+    /// the `rsa` crate's.
     #[test]
     fn public_op_matches_the_rsa_crate() {
-        use rsa::PrivateKey;
+        use rsa::traits::PublicKeyParts;
+        use rsa::{BoxedUint, PrivateKey};
         for (bits, e) in [
             (1024, 65537u64),
             (2048, 3),
@@ -201,7 +176,7 @@ mod tests {
                 PrivateKey::new_with_exp(&mut getrandom::SysRng, bits, BoxedUint::from(e)).unwrap();
             let theirs = key.as_public_key();
             let ours = RsaPublic::new(&theirs.n_bytes(), &theirs.e_bytes()).unwrap();
-            assert_eq!(matches!(ours.engine, Engine::Crate(_)), bits == 4096);
+            assert_eq!(ours.m.len() > bignum::MAX_LIMBS, bits == 4096);
             let k = ours.size();
             assert_eq!((ours.bits(), ours.n_bytes()), (bits, &theirs.n_bytes()[..]));
             for i in 0..4u8 {

@@ -6,7 +6,7 @@ use super::key::{RsaPrivate, RsaPublic};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-use super::key::{private_op, public_op};
+use super::key::{PrivateOpError, private_op, public_op};
 use crate::constants::*;
 use crate::rv::CkResult;
 
@@ -31,7 +31,7 @@ pub fn decrypt(key: &RsaPrivate, ciphertext: &[u8]) -> CkResult<Zeroizing<Vec<u8
         return Err(CKR_ENCRYPTED_DATA_LEN_RANGE);
     }
     private_op(key, ciphertext).map_err(|e| match e {
-        rsa::Error::Decryption => CKR_ENCRYPTED_DATA_INVALID,
+        PrivateOpError::Decryption => CKR_ENCRYPTED_DATA_INVALID,
         _ => CKR_FUNCTION_FAILED,
     })
 }
@@ -40,7 +40,7 @@ pub fn decrypt(key: &RsaPrivate, ciphertext: &[u8]) -> CkResult<Zeroizing<Vec<u8
 pub fn sign(key: &RsaPrivate, data: &[u8]) -> CkResult<Vec<u8>> {
     let m = pad(data, key.size(), CKR_DATA_LEN_RANGE)?;
     let mut s = private_op(key, &m).map_err(|e| match e {
-        rsa::Error::Decryption => CKR_DATA_INVALID,
+        PrivateOpError::Decryption => CKR_DATA_INVALID,
         _ => CKR_FUNCTION_FAILED,
     })?;
     Ok(std::mem::take(&mut *s))

@@ -54,7 +54,7 @@ fn pkcs1_encrypt_decrypt() {
 fn pkcs1_encryption_interoperates_with_the_crate() {
     let p = pair_2048();
     let public = crate_public(&p.public);
-    let private = key::private_from_object(&p.private).unwrap();
+    let private = crate_private(&p.private);
     let m = CkMechanism::new(CKM_RSA_PKCS);
     let ct = encrypt(&m, &p.public, b"hello").unwrap();
     assert_eq!(private.pkcs1v15_decrypt(&ct).unwrap(), b"hello");
@@ -106,7 +106,7 @@ fn oaep_every_hash_and_mgf() {
 fn oaep_interoperates_with_the_crate() {
     let p = pair_2048();
     let public = crate_public(&p.public);
-    let private = key::private_from_object(&p.private).unwrap();
+    let private = crate_private(&p.private);
     let m = oaep(CKM_SHA256, CKG_MGF1_SHA1, b"L");
     let ct = encrypt(&m, &p.public, b"ours").unwrap();
     let crate_oaep = rsa::Oaep::<Sha256, Sha1>::new_with_mgf_hash_and_label(b"L".to_vec());

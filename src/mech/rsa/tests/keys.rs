@@ -366,6 +366,27 @@ fn pkcs8_wrap_round_trip() {
     assert_eq!(export(&p.public).err(), Some(CKR_KEY_TYPE_INCONSISTENT));
 }
 
+/// Our PKCS#8 against the `rsa` crate's, both ways, and CRT values in a
+/// PrivateKeyInfo that do not fit its primes refused.
+#[test]
+fn pkcs8_interoperates_with_the_crate() {
+    use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+    let p = pair_2048();
+    let export = RSA_KEY.export_private.unwrap();
+    let import = RSA_KEY.import_private.unwrap();
+    let ours = export(&p.private).unwrap();
+    let theirs = rsa::PrivateKey::from_pkcs8_der(&ours).unwrap();
+    assert_eq!(*theirs.to_pkcs8_der().unwrap().as_bytes(), *ours);
+    let fresh = rsa::PrivateKey::new(&mut getrandom::SysRng, 1024).unwrap();
+    let der = fresh.to_pkcs8_der().unwrap();
+    let attrs = import(der.as_bytes()).unwrap();
+    assert_eq!(attrs, crate_private_attributes(&fresh));
+    // The last octet of the coefficient (the last INTEGER) changed.
+    let mut bad = der.as_bytes().to_vec();
+    *bad.last_mut().unwrap() ^= 2;
+    assert_eq!(import(&bad).err(), Some(CKR_WRAPPED_KEY_INVALID));
+}
+
 #[test]
 fn registry_lists_the_mechanisms() {
     let mut r = Registry::default();

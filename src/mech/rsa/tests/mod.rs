@@ -3,6 +3,7 @@
 //! cross-checks against the `rsa` crate's own implementations.
 use std::sync::OnceLock;
 
+use rsa::traits::PublicKeyParts;
 use zeroize::Zeroizing;
 
 use super::*;
@@ -122,3 +123,41 @@ const HASHES: [(CK_ULONG, CK_ULONG); 5] = [
     (CKM_SHA384, CKG_MGF1_SHA384),
     (CKM_SHA512, CKG_MGF1_SHA512),
 ];
+
+/// The `rsa` crate's private key of a private key object (n, e, d, p, q).
+fn crate_private(o: &Object) -> rsa::PrivateKey {
+    let uint = |k| {
+        let x: &[u8] = o.get(k).unwrap();
+        rsa::BoxedUint::from_be_slice(x, (x.len() * 8).max(64) as u32).unwrap()
+    };
+    let primes = vec![uint(CKA_PRIME_1), uint(CKA_PRIME_2)];
+    rsa::PrivateKey::from_components(
+        uint(CKA_MODULUS),
+        uint(CKA_PUBLIC_EXPONENT),
+        uint(CKA_PRIVATE_EXPONENT),
+        primes,
+    )
+    .unwrap()
+}
+
+/// The eight integer attributes of a key of the `rsa` crate.
+fn crate_private_attributes(key: &rsa::PrivateKey) -> Vec<Attribute> {
+    use rsa::traits::PrivateKeyParts;
+    let be = |x: &rsa::BoxedUint| {
+        let b = x.to_be_bytes();
+        key::strip(&b).to_vec()
+    };
+    let [p, q] = key.primes() else {
+        panic!("two primes")
+    };
+    vec![
+        Attribute::new(CKA_MODULUS, key.n_bytes().to_vec()),
+        Attribute::new(CKA_PUBLIC_EXPONENT, key.e_bytes().to_vec()),
+        Attribute::new(CKA_PRIVATE_EXPONENT, be(key.d())),
+        Attribute::new(CKA_PRIME_1, be(p.as_ref())),
+        Attribute::new(CKA_PRIME_2, be(q.as_ref())),
+        Attribute::new(CKA_EXPONENT_1, be(key.dp().unwrap())),
+        Attribute::new(CKA_EXPONENT_2, be(key.dq().unwrap())),
+        Attribute::new(CKA_COEFFICIENT, be(&key.crt_coefficient().unwrap())),
+    ]
+}

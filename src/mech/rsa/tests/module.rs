@@ -265,7 +265,7 @@ fn key_sizes_and_public_key_info() {
     );
     // Import of an 8192-bit key, by value and by unwrapping.
     let key = rsa::PrivateKey::from_pkcs8_der(RSA_8192).unwrap();
-    let attrs = key::private_attributes(&key).unwrap();
+    let attrs = crate_private_attributes(&key);
     let mut t = vec![
         Attribute::ulong(CKA_CLASS, CKO_PRIVATE_KEY),
         Attribute::ulong(CKA_KEY_TYPE, CKK_RSA),

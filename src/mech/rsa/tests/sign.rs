@@ -187,7 +187,7 @@ fn pss_with_em_len_below_k() {
 fn hashed_pss_multi_part_and_crate_interop() {
     let p = pair_2048();
     let public = crate_public(&p.public);
-    let private = key::private_from_object(&p.private).unwrap();
+    let private = crate_private(&p.private);
     for (kind, hash) in PSS_HASHED {
         let m = pss(kind, hash.ckm(), CKG_MGF1_SHA1, hash.len() as CK_ULONG);
         let mut op = RSA.sign_init(&m, &p.private).unwrap();
