@@ -156,14 +156,7 @@ export class MemberHost {
       if (typeof e !== "number") throw e;
       rv = e;
     }
-    // Every call's writes are taken (has_storage_work is a cheap check):
-    // the group replicates whatever a member wrote.
-    this.storage.afterCall();
-    const out = { value, rv };
-    if (this.storage.taken.length > 0) {
-      out.writes = this.storage.taken;
-      this.storage.taken = [];
-    }
+    const out = this.answer(value, rv);
     if (rv === undefined && mode >= DESC_ONE) out.desc = this.describe(args[0], this.returnedHandles(value, mode));
     return out;
   }
@@ -187,6 +180,15 @@ export class MemberHost {
       if (typeof e !== "number") throw e;
       rv = e;
     }
+    return this.answer(value, rv);
+  }
+
+  /**
+   * A call's answer, with the writes it made: every call's writes are taken
+   * (has_storage_work is a cheap check), the group replicates whatever a
+   * member wrote.
+   */
+  answer(value, rv) {
     this.storage.afterCall();
     const out = { value, rv };
     if (this.storage.taken.length > 0) {
