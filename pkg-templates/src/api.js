@@ -8,9 +8,9 @@ import "./group/facade.js"; // token groups: status, membership, non-blocking As
 export { PKCS11 } from "./pkcs11.js";
 export { NativeError, Pkcs11Error } from "./errors.js";
 export { preload } from "./extra.js";
-export { CK_PARAMS_AES_CTR } from "./mechanism.js";
-export { CK_PARAMS_GCM_MESSAGE, CK_PARAMS_CHACHA20_POLY1305_MESSAGE } from "./mechanism.js";
-export { CK_PARAMS_CHACHA20_POLY1305 } from "./mechanism.js";
-export { CK_PARAMS_EDDSA } from "./mechanism.js";
-export { CK_PARAMS_KEY_DERIVATION_STRING_DATA, CK_PARAMS_HKDF, CK_PARAMS_PKCS5_PBKD2, CK_PARAMS_SP800_108_KDF } from "./mechanism.js";
-export { CK_PARAMS_RSA_AES_KEY_WRAP, CK_PARAMS_SIGN_ADDITIONAL_CONTEXT } from "./mechanism.js";
+export { CK_PARAMS_AES_CTR } from "./param-tags.js";
+export { CK_PARAMS_GCM_MESSAGE, CK_PARAMS_CHACHA20_POLY1305_MESSAGE } from "./param-tags.js";
+export { CK_PARAMS_CHACHA20_POLY1305 } from "./param-tags.js";
+export { CK_PARAMS_EDDSA } from "./param-tags.js";
+export { CK_PARAMS_KEY_DERIVATION_STRING_DATA, CK_PARAMS_HKDF, CK_PARAMS_PKCS5_PBKD2, CK_PARAMS_SP800_108_KDF } from "./param-tags.js";
+export { CK_PARAMS_RSA_AES_KEY_WRAP, CK_PARAMS_SIGN_ADDITIONAL_CONTEXT } from "./param-tags.js";
