@@ -260,7 +260,11 @@ impl Module {
                 self.emit(slot_id, StoreOp::Put { key, value });
             }
             None => {
+                // Nothing else writes this token's records: no tombstone,
+                // and no version to remember either (it would be kept
+                // forever, one entry per destroyed object).
                 st.records.remove(&uid);
+                st.versions.remove(&uid);
                 self.emit(slot_id, StoreOp::Delete { key });
             }
         }

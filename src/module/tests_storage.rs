@@ -326,3 +326,47 @@ fn memory_slots_write_nothing() {
     m.init_token(0, SO_PIN, b"mem").unwrap();
     assert!(m.take_transactions().is_empty());
 }
+
+#[test]
+fn a_memory_token_keeps_nothing_of_destroyed_objects() {
+    // Issue 15 item 5: a memory token's secret keys are sealed in memory
+    // (they lock at logout); destroying one must leave no record and no
+    // version behind, or every create/destroy cycle grows the module.
+    let mut m = Module::new(Config {
+        kdf_iterations: 10,
+        ..Config::default()
+    });
+    m.initialize().unwrap();
+    m.init_token(0, SO_PIN, b"mem").unwrap();
+    let h = m.open_session(0, RW).unwrap();
+    m.login(h, CKU_SO, SO_PIN).unwrap();
+    m.init_pin(h, USER_PIN).unwrap();
+    m.logout(h).unwrap();
+    m.login(h, CKU_USER, USER_PIN).unwrap();
+    let template = [
+        A::ulong(CKA_CLASS, CKO_SECRET_KEY),
+        A::ulong(CKA_KEY_TYPE, CKK_AES),
+        A::bool(CKA_TOKEN, true),
+        A::new(CKA_VALUE, SECRET.to_vec()),
+    ];
+    let kept = m.create_object(h, &template).unwrap();
+    let sizes = |m: &Module| {
+        let st = &m.slots[0].store;
+        (st.records.len(), st.versions.len(), st.unverified.len())
+    };
+    let before = sizes(&m);
+    assert_eq!(before.0, 1, "the kept key's sealed record");
+    for _ in 0..100 {
+        let k = m.create_object(h, &template).unwrap();
+        m.destroy_object(h, k).unwrap();
+    }
+    assert_eq!(sizes(&m), before);
+    assert!(m.take_transactions().is_empty());
+    // The kept key is still there and usable after a logout and login.
+    m.logout(h).unwrap();
+    m.login(h, CKU_USER, USER_PIN).unwrap();
+    m.find_objects_init(h, &[]).unwrap();
+    assert_eq!(m.find_objects(h, 10).unwrap().len(), 1);
+    m.find_objects_final(h).unwrap();
+    let _ = kept;
+}
