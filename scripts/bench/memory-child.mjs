@@ -6,13 +6,16 @@
 //     labels, an in-memory token: the records stay in this process);
 //   - churn: 100,000 C_CreateObject + C_DestroyObject cycles of session
 //     objects, then of token objects (flushed every 1,000), with wasm
-//     memory, JS heap and RSS after a 1,000-cycle warm-up and at the end.
+//     memory, JS heap and RSS after a 1,000-cycle warm-up and at the end;
+//   - stored: the same cycles of token objects on a stored token (a named
+//     memory store): each destroyed object leaves its signed tombstone,
+//     in the store and in the running instance, so this one grows.
 // Linear memory only grows (64 KiB pages), so an allocation that is never
 // freed shows as growth; equal figures mean freed memory was reused.
 // Each measurement runs in its own process, so that memory one of them
 // freed does not hide the next one's growth.
 // Environment: BENCH_PKG (the pkg/ directory).
-// Usage: node --expose-gc memory-child.mjs session|token|churn
+// Usage: node --expose-gc memory-child.mjs session|token|churn|stored
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { aesObject } from "./pkcs11-rows.mjs";
@@ -26,7 +29,9 @@ const OBJECTS = 10_000;
 const CYCLES = 100_000;
 const WARMUP = 1_000;
 
-const p11 = new C.PKCS11({ kdfIterations: 1000, slots: [{ storage: "memory" }] });
+const mode = process.argv[2];
+const storage = mode === "stored" ? { memory: "bench-churn" } : "memory";
+const p11 = new C.PKCS11({ kdfIterations: 1000, slots: [{ storage }] });
 p11.C_Initialize();
 const [slot] = p11.C_GetSlotList(true);
 p11.C_InitToken(slot, "bench-so-5678", "bench-memory");
@@ -78,12 +83,13 @@ async function churn(token) {
   return { cycles: CYCLES, start, end: snapshot(), usPerCycle: (ms * 1000) / CYCLES };
 }
 
-const mode = process.argv[2];
 const out =
   mode === "session"
     ? await perObject(false)
     : mode === "token"
       ? await perObject(true)
-      : { session: await churn(false), token: await churn(true) };
+      : mode === "stored"
+        ? await churn(true)
+        : { session: await churn(false), token: await churn(true) };
 process.stdout.write(JSON.stringify(out) + "\n");
 process.exit(0);

@@ -292,7 +292,7 @@ if (wanted("memory")) {
   memory.ours = child("memory", "ours");
   log(`memory: state per object and ${(100_000).toLocaleString("en")} create/destroy cycles in a fresh process`);
   memory.oursState = {};
-  for (const mode of ["session", "token", "churn"]) {
+  for (const mode of ["session", "token", "churn", "stored"]) {
     const r = spawnSync(process.execPath, ["--expose-gc", join(here, "memory-child.mjs"), mode], { env: childEnv, encoding: "utf8", timeout: 300_000 });
     if (r.status === 0) memory.oursState[mode] = JSON.parse(r.stdout.trim().split("\n").pop());
     else skipped[`memory ${mode}`] = `memory-child.mjs failed (${r.status}): ${r.stderr || r.error}`;
