@@ -44,7 +44,12 @@ export class MemoryBackend {
         records.clear();
       }
     }
+    // Nobody else wrote since we looked: poll() has nothing to compare
+    // (a diff of the whole store after each of our own writes made every
+    // call cost O(records), tombstones included).
+    const upToDate = this.seenVersion === this.store.version;
     this.store.version++;
+    if (upToDate) this.seenVersion = this.store.version;
   }
 
 
