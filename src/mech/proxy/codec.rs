@@ -138,6 +138,12 @@ impl Writer {
         self.len(b.len()).put(b, true);
         self
     }
+    /// Bytes already encoded (e.g. a mechanism and key kept by an
+    /// operation in progress), secret.
+    pub fn raw(&mut self, b: &[u8]) -> &mut Self {
+        self.put(b, true);
+        self
+    }
     /// The caller's bulk data (plaintext, ciphertext, a message): not
     /// secret to the token, not wiped; it goes last in a message so that
     /// the secret prefix stays short.

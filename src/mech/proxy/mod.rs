@@ -124,6 +124,45 @@ pub(crate) fn call(mut req: Writer) -> CkResult<Response> {
     }
 }
 
+/// Recent answers to *_INIT requests, newest first, by SHA-256 of the
+/// request (so no key material is kept here): an init's answer (output
+/// sizes, whether C_*Update is taken) depends on nothing but its request,
+/// and an application signs or verifies under the same few keys again and
+/// again; a hit spares the round trip (~10 us of an Ed25519 signature).
+/// Errors are not remembered: they are asked again.
+const PROBES: usize = 8;
+thread_local! {
+    static PROBE_ANSWERS: std::cell::RefCell<Vec<([u8; 32], Vec<u8>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `call` for an *_INIT request, answered from `PROBE_ANSWERS` when it can.
+fn probe(mut req: Writer) -> CkResult<Vec<u8>> {
+    use sha2::Digest;
+    use subtle::ConstantTimeEq;
+    // The extra module must still be there (and a test may unplug it).
+    TRANSPORT.with(|c| c.get()).ok_or(CKR_FUNCTION_FAILED)?;
+    let digest: [u8; 32] = sha2::Sha256::digest(req.frame()).into();
+    let hit = PROBE_ANSWERS.with_borrow_mut(|cache| {
+        let i = cache
+            .iter()
+            .position(|(d, _)| bool::from(d.ct_eq(&digest)))?;
+        let entry = cache.remove(i);
+        let answer = entry.1.clone();
+        cache.insert(0, entry);
+        Some(answer)
+    });
+    if let Some(answer) = hit {
+        return Ok(answer);
+    }
+    let answer = call(req)?.to_vec();
+    PROBE_ANSWERS.with_borrow_mut(|cache| {
+        cache.truncate(PROBES - 1);
+        cache.insert(0, (digest, answer.clone()));
+    });
+    Ok(answer)
+}
+
 /// Mode of a *_RUN request: C_Encrypt (one part) or C_EncryptUpdate(s) +
 /// C_EncryptFinal (the buffered parts as one update).
 pub const ONE_SHOT: u8 = 0;
@@ -146,7 +185,7 @@ impl Mechanism for Remote {
         RemoteCipher::init(false, m, key)
     }
     fn sign_init(&self, m: &CkMechanism, key: &Object) -> CkResult<Box<dyn SignOp>> {
-        let resp = call(with_key(op::SIGN_INIT, m, key))?;
+        let resp = probe(with_key(op::SIGN_INIT, m, key))?;
         let mut r = Reader::new(&resp);
         let signature_len = r.ulong()? as usize;
         let multi_part = r.bool()?;
@@ -156,7 +195,7 @@ impl Mechanism for Remote {
         }))
     }
     fn verify_init(&self, m: &CkMechanism, key: &Object) -> CkResult<Box<dyn VerifyOp>> {
-        let resp = call(with_key(op::VERIFY_INIT, m, key))?;
+        let resp = probe(with_key(op::VERIFY_INIT, m, key))?;
         let multi_part = Reader::new(&resp).bool()?;
         Ok(Box::new(RemoteVerify(Pending::new(m, key, multi_part))))
     }
@@ -215,8 +254,8 @@ impl Mechanism for Remote {
 /// and the input buffered since the init.
 #[derive(Clone)]
 struct Pending {
-    mechanism: CkMechanism,
-    key: AttrMap,
+    /// The mechanism and the key's attributes, encoded once at the init.
+    head: Zeroizing<Vec<u8>>,
     /// The caller's data (not secret to the token: not wiped).
     input: Vec<u8>,
     multi_part: bool,
@@ -224,9 +263,10 @@ struct Pending {
 
 impl Pending {
     fn new(m: &CkMechanism, key: &Object, multi_part: bool) -> Self {
+        let mut w = Writer::default();
+        w.mechanism(m).map(&key.attrs);
         Pending {
-            mechanism: m.clone(),
-            key: key.attrs.clone(),
+            head: Zeroizing::new(w.frame().to_vec()),
             input: Vec::new(),
             multi_part,
         }
@@ -255,10 +295,7 @@ impl Pending {
         for b in head {
             w.bool(*b);
         }
-        w.mechanism(&self.mechanism)
-            .map(&self.key)
-            .u8(mode)
-            .bytes(tail);
+        w.raw(&self.head).u8(mode).bytes(tail);
         match data {
             Some(d) => w.data(d),
             None => w.data(&self.input),
@@ -285,7 +322,7 @@ impl RemoteCipher {
     fn init(encrypt: bool, m: &CkMechanism, key: &Object) -> CkResult<Box<dyn CipherOp>> {
         let mut w = Writer::new(op::CIPHER_INIT);
         w.bool(encrypt).mechanism(m).map(&key.attrs);
-        let resp = call(w)?;
+        let resp = probe(w)?;
         let mut r = Reader::new(&resp);
         let delta = r.ulong()? as i64;
         let multi_part = r.bool()?;
@@ -319,8 +356,7 @@ impl CipherOp for RemoteCipher {
         }
         let mut w = Writer::new(op::CIPHER_UPDATE);
         w.bool(self.encrypt)
-            .mechanism(&self.call.mechanism)
-            .map(&self.call.key)
+            .raw(&self.call.head)
             .data(&self.call.input)
             .data(input);
         let out = Reader::new(&call(w)?).vec()?;

@@ -519,3 +519,88 @@ fn garbage_requests_get_an_error_answer() {
     assert_eq!(extra::serve(&w.frame().to_vec()).frame()[0], 1);
     let _ = NoKeys;
 }
+
+thread_local! {
+    static CALLS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+fn counting(request: &[u8], response: &mut Vec<u8>) -> Option<()> {
+    CALLS.with(|c| c.set(c.get() + 1));
+    in_process(request, response)
+}
+
+fn calls() -> usize {
+    CALLS.with(|c| c.get())
+}
+
+/// A C_SignInit whose request was answered before is answered without a
+/// round trip; another key, an error or an unplugged module is not.
+#[test]
+fn init_answers_are_remembered_by_request() {
+    set_transport(Some(counting));
+    let split = split();
+    let public = [Attribute::new(CKA_EC_PARAMS, ED25519)];
+    let (_, pr) = pair(&split, CKM_EC_EDWARDS_KEY_PAIR_GEN, CKK_EC_EDWARDS, &public);
+    let (_, other) = pair(&split, CKM_EC_EDWARDS_KEY_PAIR_GEN, CKK_EC_EDWARDS, &public);
+    let m = CkMechanism::new(CKM_EDDSA);
+    let imp = split.get(CKM_EDDSA, CKF_SIGN).unwrap();
+    let sign = |key: &Object| imp.sign_init(&m, key).unwrap().one_shot(b"msg").unwrap();
+    let n = calls();
+    let first = sign(&pr);
+    assert_eq!(calls() - n, 2, "init and run");
+    assert_eq!(sign(&pr), first);
+    assert_eq!(calls() - n, 3, "the init remembered");
+    assert_ne!(sign(&other), first);
+    assert_eq!(calls() - n, 5, "another key is asked");
+    let bad = CkMechanism::with(CKM_EDDSA, Param::Bytes(vec![1]));
+    for i in 0..2 {
+        assert_eq!(
+            imp.sign_init(&bad, &pr).err(),
+            Some(CKR_MECHANISM_PARAM_INVALID)
+        );
+        assert_eq!(calls() - n, 6 + i, "an error is asked again");
+    }
+    set_transport(None);
+    assert_eq!(imp.sign_init(&m, &pr).err(), Some(CKR_FUNCTION_FAILED));
+}
+
+/// An empty and a large message through the proxy, and the buffers are
+/// reused: the same answers as the local implementation.
+#[test]
+fn empty_and_large_data_through_the_proxy() {
+    connected();
+    let (full, split) = (full(), split());
+    let key = key(
+        CKO_SECRET_KEY,
+        CKK_CHACHA20,
+        &[Attribute::new(CKA_VALUE, [7u8; 32])],
+    );
+    let m = CkMechanism::with(
+        CKM_CHACHA20_POLY1305,
+        Param::ChaCha20Poly1305 {
+            nonce: vec![1; 12],
+            aad: vec![2; 3],
+        },
+    );
+    for n in [0usize, 1, (1 << 20) + 3, 5] {
+        let plain: Vec<u8> = (0..n).map(|i| i as u8).collect();
+        let run = |r: &Registry| {
+            r.get(CKM_CHACHA20_POLY1305, CKF_ENCRYPT)
+                .unwrap()
+                .encrypt_init(&m, &key)
+                .unwrap()
+                .one_shot(&plain)
+                .unwrap()
+        };
+        let sealed = run(&split);
+        assert_eq!(sealed, run(&full), "{n} bytes");
+        let opened = split
+            .get(CKM_CHACHA20_POLY1305, CKF_DECRYPT)
+            .unwrap()
+            .decrypt_init(&m, &key)
+            .unwrap()
+            .one_shot(&sealed)
+            .unwrap();
+        assert_eq!(opened, plain);
+    }
+}
