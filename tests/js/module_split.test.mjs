@@ -79,6 +79,16 @@ function ed25519Pair(s, extractable = false) {
   );
 }
 
+function chachaKey(s, value) {
+  return s.pkcs11.C_CreateObject(s.s, [
+    { type: C.CKA_CLASS, value: C.CKO_SECRET_KEY },
+    { type: C.CKA_KEY_TYPE, value: C.CKK_CHACHA20 },
+    { type: C.CKA_VALUE, value },
+    { type: C.CKA_ENCRYPT, value: true },
+    { type: C.CKA_DECRYPT, value: true },
+  ]);
+}
+
 function rawPoint(s, key) {
   const [{ value }] = s.pkcs11.C_GetAttributeValue(s.s, key, [{ type: C.CKA_EC_POINT }]);
   return value.length === 32 ? value : value.subarray(value.length - 32);
@@ -128,13 +138,7 @@ test("P-384 ECDSA and ChaCha20-Poly1305 through the extra module, checked by Ope
   assert.ok(crypto.verify("sha384", message, { key, dsaEncoding: "ieee-p1363" }, signature));
 
   const value = crypto.randomBytes(32);
-  const chacha = s.pkcs11.C_CreateObject(s.s, [
-    { type: C.CKA_CLASS, value: C.CKO_SECRET_KEY },
-    { type: C.CKA_KEY_TYPE, value: C.CKK_CHACHA20 },
-    { type: C.CKA_VALUE, value },
-    { type: C.CKA_ENCRYPT, value: true },
-    { type: C.CKA_DECRYPT, value: true },
-  ]);
+  const chacha = chachaKey(s, value);
   const nonce = crypto.randomBytes(12);
   const aad = Buffer.from("header");
   const mechanism = { mechanism: C.CKM_CHACHA20_POLY1305, parameter: { type: pkcs11js.CK_PARAMS_CHACHA20_POLY1305, nonce, aad } };
@@ -245,13 +249,7 @@ test("the buffers that carried a private key to the extra module and back are wi
 test("bulk data through the proxy: 1 MiB and empty ChaCha20-Poly1305 calls, a failing call, memory bounded by the largest call", () => {
   const s = openUserSession("split-bulk");
   const value = crypto.randomBytes(32);
-  const key = s.pkcs11.C_CreateObject(s.s, [
-    { type: C.CKA_CLASS, value: C.CKO_SECRET_KEY },
-    { type: C.CKA_KEY_TYPE, value: C.CKK_CHACHA20 },
-    { type: C.CKA_VALUE, value },
-    { type: C.CKA_ENCRYPT, value: true },
-    { type: C.CKA_DECRYPT, value: true },
-  ]);
+  const key = chachaKey(s, value);
   const nonce = crypto.randomBytes(12);
   const mechanism = { mechanism: C.CKM_CHACHA20_POLY1305, parameter: { type: pkcs11js.CK_PARAMS_CHACHA20_POLY1305, nonce, aad: Buffer.alloc(0) } };
   const openssl = (plain) => {
