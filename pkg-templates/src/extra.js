@@ -2,21 +2,24 @@
 // module leaves out (ML-DSA, ML-KEM, Ed25519, X25519, ChaCha20-Poly1305,
 // the curves other than P-256) run there; the core's proxies reach it
 // through `callExtra`, which the core calls with a request and which
-// returns the response (src/mech/proxy, src/wasm/extra_link.rs).
+// returns the response (src/mech/proxy, src/wasm/extra_link.rs): the
+// bytes go from one module's memory to the other's, no JS array between.
 //
 // Loading: synchronously at the first call that needs it where that is
 // allowed (Node, Deno, Bun; Web Workers; the inline entries' bytes), else
 // (a page's main thread) that call fails with ExtraNotLoaded, the download
 // starts, and the Async forms await it and run the call again.
 // `preload()` / `init({ extras: true })` load it ahead.
-import { initSync as extraInitSync, default as extraInit, extra_call } from "@gen/extra-glue";
+import { initSync as extraInitSync, default as extraInit, extra_request, extra_serve, extra_response, extra_release } from "@gen/extra-glue";
 import { set_extra_hook } from "@gen/glue";
 import { failHooks, pkcs11Error } from "./errors.js";
 
 const CKR_FUNCTION_FAILED = 0x6;
 const FILE = "pkcs11_wasm_extra_bg.wasm";
-// Tests only (tests/js/module_split.test.mjs): sees each request and
-// response, to check that both are wiped once the call returns.
+// Tests only (tests/js/module_split.test.mjs): sees each request (the
+// core's frame and its copy in the extra module, before it is served) and
+// response (in the extra module), views of the two memories, to check
+// that their secret prefixes are wiped once the call returns.
 const TAP = Symbol.for("pkcs11-wasm.extraTap");
 
 /**
@@ -26,6 +29,7 @@ const TAP = Symbol.for("pkcs11-wasm.extraTap");
 export const extraSource = { bytes: undefined, url: undefined };
 
 let loaded = false;
+let extraMemory; // the extra module's WebAssembly.Memory, once loaded
 let pending; // the load in progress (a Promise)
 let missed; // set when a call needed the module before it was loaded
 
@@ -48,7 +52,7 @@ function syncBytes() {
 }
 
 function loadSync() {
-  extraInitSync({ module: syncBytes() });
+  extraMemory = extraInitSync({ module: syncBytes() }).memory;
   loaded = true;
 }
 
@@ -62,7 +66,7 @@ export function preload(input) {
     const from = extraSource.url ?? extraSource.bytes;
     if (!input && !from) throw new Error("call init() first (it says where the module is) or pass its URL");
     const source = input ?? from();
-    await extraInit({ module_or_path: source });
+    extraMemory = (await extraInit({ module_or_path: source })).memory;
     loaded = true;
   })().catch((e) => {
     pending = undefined; // a later call may retry
@@ -71,7 +75,12 @@ export function preload(input) {
   return pending;
 }
 
-/** The core's hook: a request in, the response out (undefined: not loaded). */
+/**
+ * The core's hook: `request`, a view of the request frame in the core's
+ * memory, is copied into the extra module's and answered there; returns a
+ * view of the response frame in the extra module's memory, which the core
+ * copies before it calls `releaseExtra` (undefined: not loaded).
+ */
 function callExtra(request) {
   if (!loaded) {
     try {
@@ -84,18 +93,24 @@ function callExtra(request) {
       return undefined;
     }
   }
-  try {
-    const response = extra_call(request);
-    globalThis[TAP]?.(request, response);
-    return response;
-  } finally {
-    request.fill(0); // the core wipes it too; key material never lingers
-  }
+  const at = extra_request(request.length);
+  const copy = new Uint8Array(extraMemory.buffer, at, request.length);
+  copy.set(request);
+  globalThis[TAP]?.(request, copy);
+  const length = extra_serve(); // wipes the copy's secret prefix
+  const response = new Uint8Array(extraMemory.buffer, extra_response(), length);
+  globalThis[TAP]?.(response);
+  return response;
+}
+
+/** The core has copied the response: its secret prefix is wiped. */
+function releaseExtra() {
+  if (loaded) extra_release();
 }
 
 /** Called once the core module is instantiated. */
 export function linkExtra() {
-  set_extra_hook(callExtra);
+  set_extra_hook(callExtra, releaseExtra);
 }
 
 /**

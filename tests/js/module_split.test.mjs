@@ -24,7 +24,7 @@ test("the core module exports the engine and the hook; the extra module only its
   assert.ok(core.includes("set_extra_hook"));
   assert.ok(core.some((n) => n.startsWith("wasmmodule_")));
   const extra = exportsOf("pkcs11_wasm_extra_bg.wasm").filter((n) => !n.startsWith("__") && n !== "memory");
-  assert.deepEqual(extra, ["extra_call"]);
+  assert.deepEqual(extra.sort(), ["extra_release", "extra_request", "extra_response", "extra_serve"]);
 });
 
 /** A child process's mechanism list and infos, and whether it read the extra module. */
@@ -79,6 +79,16 @@ function ed25519Pair(s, extractable = false) {
   );
 }
 
+function chachaKey(s, value) {
+  return s.pkcs11.C_CreateObject(s.s, [
+    { type: C.CKA_CLASS, value: C.CKO_SECRET_KEY },
+    { type: C.CKA_KEY_TYPE, value: C.CKK_CHACHA20 },
+    { type: C.CKA_VALUE, value },
+    { type: C.CKA_ENCRYPT, value: true },
+    { type: C.CKA_DECRYPT, value: true },
+  ]);
+}
+
 function rawPoint(s, key) {
   const [{ value }] = s.pkcs11.C_GetAttributeValue(s.s, key, [{ type: C.CKA_EC_POINT }]);
   return value.length === 32 ? value : value.subarray(value.length - 32);
@@ -128,13 +138,7 @@ test("P-384 ECDSA and ChaCha20-Poly1305 through the extra module, checked by Ope
   assert.ok(crypto.verify("sha384", message, { key, dsaEncoding: "ieee-p1363" }, signature));
 
   const value = crypto.randomBytes(32);
-  const chacha = s.pkcs11.C_CreateObject(s.s, [
-    { type: C.CKA_CLASS, value: C.CKO_SECRET_KEY },
-    { type: C.CKA_KEY_TYPE, value: C.CKK_CHACHA20 },
-    { type: C.CKA_VALUE, value },
-    { type: C.CKA_ENCRYPT, value: true },
-    { type: C.CKA_DECRYPT, value: true },
-  ]);
+  const chacha = chachaKey(s, value);
   const nonce = crypto.randomBytes(12);
   const aad = Buffer.from("header");
   const mechanism = { mechanism: C.CKM_CHACHA20_POLY1305, parameter: { type: pkcs11js.CK_PARAMS_CHACHA20_POLY1305, nonce, aad } };
@@ -160,24 +164,131 @@ test("P-384 ECDSA and ChaCha20-Poly1305 through the extra module, checked by Ope
   s.pkcs11.C_Finalize();
 });
 
-test("the JS buffers that carried a private key to the extra module are wiped after the call", () => {
-  const s = openUserSession("split-wipe");
-  const { privateKey } = ed25519Pair(s, true);
-  const [{ value: secret }] = s.pkcs11.C_GetAttributeValue(s.s, privateKey, [{ type: C.CKA_VALUE }]);
+/** The secret prefix a request/response frame declares (src/mech/proxy/codec.rs). */
+function secretLen(frame) {
+  return Math.min(Buffer.from(frame.buffer, frame.byteOffset + 1, 4).readUInt32LE(0), frame.length);
+}
+
+/**
+ * Runs `f` and records every round trip to the extra module: views of the
+ * core's request frame, its copy in the extra module's memory and the
+ * response there, with each one's secret prefix length and a copy of that
+ * prefix as it was during the call.
+ */
+function tapCalls(f) {
   const seen = [];
   const TAP = Symbol.for("pkcs11-wasm.extraTap");
-  globalThis[TAP] = (request, response) => seen.push({ request, response, hadSecret: Buffer.from(request).includes(secret) });
+  const record = (view) => ({
+    view,
+    secret: secretLen(view),
+    then: Buffer.from(view.subarray(0, secretLen(view))),
+    bytes: view.length,
+    memory: view.buffer.byteLength,
+  });
+  // Called with the request and its copy before the extra module serves
+  // it, then with the response.
+  globalThis[TAP] = (...views) => {
+    if (views.length === 2) seen.push(views.map(record));
+    else seen.at(-1).push(record(views[0]));
+  };
   try {
-    s.pkcs11.C_SignInit(s.s, { mechanism: C.CKM_EDDSA }, privateKey);
-    s.pkcs11.C_Sign(s.s, Buffer.from("wipe"), Buffer.alloc(64));
+    f();
   } finally {
     delete globalThis[TAP];
   }
-  assert.ok(seen.length >= 2, `${seen.length} calls to the extra module`);
-  assert.ok(seen.every((c) => c.hadSecret), "each request carried the private key");
-  for (const { request, response } of seen) {
-    assert.ok(request.every((b) => b === 0), "request wiped");
-    assert.ok(response.every((b) => b === 0), "response wiped");
+  return seen;
+}
+
+/**
+ * After the calls `seen` recorded: the last round trip's buffers have
+ * their secret prefixes zeroed (earlier ones may since hold later
+ * messages: the buffers are reused), no buffer's prefix holds any of
+ * `secrets`, and neither does any byte of the extra module's memory.
+ */
+function assertWiped(seen, secrets) {
+  assert.ok(seen.length >= 1 && seen.every((c) => c.length === 3), "round trips recorded");
+  for (const { view, secret, bytes } of seen.at(-1)) {
+    assert.equal(view.length, bytes, "the memory under the view was not replaced (the check would see nothing)");
+    assert.ok(view.subarray(0, secret).every((b) => b === 0), "secret prefix wiped");
   }
+  for (const call of seen) {
+    for (const { view, secret } of call) {
+      for (const k of secrets) assert.ok(!Buffer.from(view.subarray(0, secret)).includes(k), "no key left in a message buffer");
+    }
+  }
+  const extraMemory = Buffer.from(seen[0][1].view.buffer);
+  for (const k of secrets) assert.ok(!extraMemory.includes(k), "no key left anywhere in the extra module's memory");
+}
+
+test("the buffers that carried a private key to the extra module and back are wiped after the call", () => {
+  const s = openUserSession("split-wipe");
+  const { privateKey } = ed25519Pair(s, true);
+  const [{ value: secret }] = s.pkcs11.C_GetAttributeValue(s.s, privateKey, [{ type: C.CKA_VALUE }]);
+  for (const f of [
+    () => s.pkcs11.C_SignInit(s.s, { mechanism: C.CKM_EDDSA }, privateKey),
+    () => s.pkcs11.C_Sign(s.s, Buffer.from("wipe"), Buffer.alloc(64)),
+  ]) {
+    const seen = tapCalls(f);
+    assert.ok(
+      seen.every(([request, copy]) => request.then.includes(secret) && copy.then.includes(secret)),
+      "each request carried the private key in its secret prefix, in both memories",
+    );
+    assertWiped(seen, [secret]);
+  }
+  // A generated private key comes back in a response: wiped there too.
+  let generated;
+  const keygen = tapCalls(() => {
+    generated = ed25519Pair(s, true);
+  });
+  const [{ value: seed }] = s.pkcs11.C_GetAttributeValue(s.s, generated.privateKey, [{ type: C.CKA_VALUE }]);
+  assert.ok(keygen.some(([, , response]) => response.then.includes(seed)), "a response carried the generated seed");
+  assertWiped(keygen, [seed, secret]);
+  s.pkcs11.C_Finalize();
+});
+
+test("bulk data through the proxy: 1 MiB and empty ChaCha20-Poly1305 calls, a failing call, memory bounded by the largest call", () => {
+  const s = openUserSession("split-bulk");
+  const value = crypto.randomBytes(32);
+  const key = chachaKey(s, value);
+  const nonce = crypto.randomBytes(12);
+  const mechanism = { mechanism: C.CKM_CHACHA20_POLY1305, parameter: { type: pkcs11js.CK_PARAMS_CHACHA20_POLY1305, nonce, aad: Buffer.alloc(0) } };
+  const openssl = (plain) => {
+    const c = crypto.createCipheriv("chacha20-poly1305", value, nonce, { authTagLength: 16 });
+    return Buffer.concat([c.update(plain), c.final(), c.getAuthTag()]);
+  };
+  const seal = (plain) => {
+    s.pkcs11.C_EncryptInit(s.s, mechanism, key);
+    return Buffer.from(s.pkcs11.C_Encrypt(s.s, plain, Buffer.alloc(plain.length + 16)));
+  };
+  const open = (sealed) => {
+    s.pkcs11.C_DecryptInit(s.s, mechanism, key);
+    return Buffer.from(s.pkcs11.C_Decrypt(s.s, sealed, Buffer.alloc(Math.max(sealed.length - 16, 1))));
+  };
+  for (const n of [(1 << 20) + 3, 0, 1, 1 << 20]) {
+    const plain = crypto.randomBytes(n);
+    const sealed = seal(plain);
+    assert.deepEqual(sealed, openssl(plain), `${n} bytes`);
+    assert.deepEqual(open(sealed), plain, `${n} bytes back`);
+  }
+  // A failing call (a tampered tag) keeps its code and leaves the proxy usable.
+  const sealed = seal(Buffer.from("still usable"));
+  const tampered = Buffer.from(sealed);
+  tampered[tampered.length - 1] ^= 1;
+  expectRv(() => open(tampered), "CKR_ENCRYPTED_DATA_INVALID");
+  assert.equal(open(sealed).toString(), "still usable");
+  // Message buffers are reused: more calls as large as the largest one so
+  // far grow neither module's memory.
+  const big = crypto.randomBytes(1 << 20);
+  const memories = () => {
+    let sizes;
+    tapCalls(() => {
+      seal(big);
+    }).forEach(([request, copy]) => (sizes = [request.memory, copy.memory]));
+    return sizes;
+  };
+  const before = memories();
+  assert.ok(before[0] > 1 << 20 && before[1] > 1 << 20, String(before));
+  for (let i = 0; i < 20; i++) open(seal(big));
+  assert.deepEqual(memories(), before);
   s.pkcs11.C_Finalize();
 });

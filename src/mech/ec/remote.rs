@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 use super::curves::{CURVES, CurveOps};
 use crate::constants::*;
 use crate::mech::proxy::codec::{Reader, Writer};
-use crate::mech::proxy::{call, op};
+use crate::mech::proxy::{Response, call, op};
 use crate::rv::CkResult;
 
 /// A curve by its index in `CURVES`.
@@ -25,13 +25,13 @@ const VERIFY: u8 = 5;
 const ECDH: u8 = 6;
 
 impl RemoteCurve {
-    fn call(&self, method: u8, args: &[&[u8]]) -> CkResult<Zeroizing<Vec<u8>>> {
+    fn call(&self, method: u8, args: &[&[u8]]) -> CkResult<Response> {
         let mut w = Writer::new(op::CURVE);
         w.u8(method).ulong(self.0 as u64);
         for a in args {
             w.bytes(a);
         }
-        call(&w)
+        call(w)
     }
     /// An optional byte string answer.
     fn maybe(&self, method: u8, args: &[&[u8]]) -> Option<Vec<u8>> {
@@ -106,14 +106,8 @@ pub(crate) fn serve(r: &mut Reader, w: &mut Writer) -> CkResult<()> {
 
 #[cfg(test)]
 mod tests {
-    use zeroize::Zeroizing;
-
     use super::*;
-    use crate::mech::proxy::{extra, set_transport};
-
-    fn in_process(request: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
-        Some(extra::serve(request))
-    }
+    use crate::mech::proxy::{in_process, set_transport};
 
     /// Each moved curve through the proxy gives what its local code gives.
     #[test]

@@ -1,11 +1,23 @@
 //! The binary form of what crosses between the core and the extra module:
 //! CK_ULONGs as 8 bytes LE, byte strings as a u32 LE length and the bytes,
 //! attribute lists as a count and (type, value) pairs, and `Param` as a tag
-//! byte and its fields in declaration order. Every buffer that may hold key
-//! material is `Zeroizing`. A malformed message (never expected: both ends
-//! are built from these sources) decodes to CKR_GENERAL_ERROR. The
-//! helpers are kept out of line: the proxies' code stays small in the core.
-use zeroize::Zeroizing;
+//! byte and its fields in declaration order. A malformed message (never
+//! expected: both ends are built from these sources) decodes to
+//! CKR_GENERAL_ERROR. The helpers are kept out of line: the proxies' code
+//! stays small in the core.
+//!
+//! A message (`Writer::new`) is a frame: a kind byte (the request's op, or
+//! the response's status), a u32 LE count of the leading bytes that may
+//! hold secrets (`secret_len`: the header, the mechanism, key attributes,
+//! templates...; everything written except `Writer::data`), then the body.
+//! Whoever holds a copy of a frame wipes that prefix once done with it;
+//! the caller's bulk data (plaintext, ciphertext, a message to sign), which
+//! the protocol puts last, is not wiped: it is the caller's, and wiping
+//! 1 MiB several times per call was as slow as the cipher. Message buffers
+//! are reused (`pool`): each grows to the largest message seen, no more.
+use std::cell::RefCell;
+
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::CK_ULONG;
 use crate::attr::Attribute;
@@ -15,34 +27,134 @@ use crate::mech::kdf::PrfDataParam;
 use crate::mech::{CkMechanism, Param};
 use crate::rv::CkResult;
 
-/// Builds one message.
+/// Bytes before a frame's body: kind and secret length.
+pub const HEADER: usize = 5;
+
+/// Spare message buffers of this thread (at most `POOL_MAX`), their secret
+/// prefixes already wiped.
+const POOL_MAX: usize = 2;
+thread_local! {
+    static POOL: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A buffer from the pool (empty), or a new one.
+pub fn take_buffer() -> Vec<u8> {
+    POOL.with_borrow_mut(|p| p.pop()).unwrap_or_default()
+}
+
+/// Wipes `buf`'s first `secret` bytes and gives it back to the pool.
+pub fn give_buffer(mut buf: Vec<u8>, secret: usize) {
+    let n = secret.min(buf.len());
+    buf[..n].zeroize();
+    buf.clear();
+    if buf.capacity() == 0 {
+        return;
+    }
+    POOL.with_borrow_mut(|p| {
+        if p.len() < POOL_MAX {
+            p.push(buf);
+        }
+    });
+}
+
+/// The secret prefix a frame declares (all of it when it is malformed).
+pub fn secret_len(frame: &[u8]) -> usize {
+    match frame.get(1..HEADER) {
+        Some(b) => (u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize).min(frame.len()),
+        None => frame.len(),
+    }
+}
+
+/// Builds one message. Dropping it wipes its secret prefix.
 #[derive(Default)]
-pub struct Writer(pub Zeroizing<Vec<u8>>);
+pub struct Writer {
+    buf: Vec<u8>,
+    /// Bytes from the start that may hold secrets.
+    secret: usize,
+    /// Whether `buf` starts with a frame header (`new`).
+    framed: bool,
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        give_buffer(std::mem::take(&mut self.buf), self.secret);
+    }
+}
 
 impl Writer {
+    /// A frame of kind `op` (a request's op, a response's status).
     pub fn new(op: u8) -> Self {
-        Writer(Zeroizing::new(vec![op]))
+        let mut buf = take_buffer();
+        buf.extend_from_slice(&[op, 0, 0, 0, 0]);
+        Writer {
+            buf,
+            secret: HEADER,
+            framed: true,
+        }
+    }
+    /// The message (for a frame, its header carries the secret length).
+    pub fn frame(&mut self) -> &[u8] {
+        if self.framed && self.buf.len() >= HEADER {
+            let n = (self.secret as u32).to_le_bytes();
+            self.buf[1..HEADER].copy_from_slice(&n);
+        }
+        &self.buf
+    }
+    /// Appends `b`; grows by hand so that a reallocation never leaves a
+    /// copy of the secret prefix behind.
+    #[inline(never)]
+    fn put(&mut self, b: &[u8], secret: bool) {
+        let need = self.buf.len().saturating_add(b.len());
+        if need > self.buf.capacity() {
+            let mut bigger = Vec::with_capacity(need.max(self.buf.capacity().saturating_mul(2)));
+            bigger.extend_from_slice(&self.buf);
+            let mut old = std::mem::replace(&mut self.buf, bigger);
+            let n = self.secret.min(old.len());
+            old[..n].zeroize();
+        }
+        self.buf.extend_from_slice(b);
+        if secret {
+            self.secret = self.buf.len();
+        }
     }
     pub fn u8(&mut self, v: u8) -> &mut Self {
-        self.0.push(v);
+        self.put(&[v], true);
         self
     }
     pub fn bool(&mut self, v: bool) -> &mut Self {
         self.u8(v as u8)
     }
     pub fn ulong(&mut self, v: CK_ULONG) -> &mut Self {
-        self.0.extend_from_slice(&v.to_le_bytes());
+        self.put(&v.to_le_bytes(), true);
         self
     }
+    fn len(&mut self, n: usize) -> &mut Self {
+        self.put(&(n as u32).to_le_bytes(), true);
+        self
+    }
+    /// A byte string that may be secret (wiped with the prefix).
     #[inline(never)]
     pub fn bytes(&mut self, b: &[u8]) -> &mut Self {
-        self.0.extend_from_slice(&(b.len() as u32).to_le_bytes());
-        self.0.extend_from_slice(b);
+        self.len(b.len()).put(b, true);
+        self
+    }
+    /// Bytes already encoded (e.g. a mechanism and key kept by an
+    /// operation in progress), secret.
+    pub fn raw(&mut self, b: &[u8]) -> &mut Self {
+        self.put(b, true);
+        self
+    }
+    /// The caller's bulk data (plaintext, ciphertext, a message): not
+    /// secret to the token, not wiped; it goes last in a message so that
+    /// the secret prefix stays short.
+    #[inline(never)]
+    pub fn data(&mut self, b: &[u8]) -> &mut Self {
+        self.len(b.len()).put(b, false);
         self
     }
     #[inline(never)]
     pub fn attrs(&mut self, list: &[Attribute]) -> &mut Self {
-        self.0.extend_from_slice(&(list.len() as u32).to_le_bytes());
+        self.len(list.len());
         for a in list {
             self.ulong(a.kind).bytes(&a.value);
         }
@@ -50,7 +162,7 @@ impl Writer {
     }
     #[inline(never)]
     pub fn map(&mut self, map: &AttrMap) -> &mut Self {
-        self.0.extend_from_slice(&(map.len() as u32).to_le_bytes());
+        self.len(map.len());
         for (kind, value) in map {
             self.ulong(*kind).bytes(value);
         }

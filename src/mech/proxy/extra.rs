@@ -4,9 +4,7 @@
 //! carries live in `Zeroizing` buffers and are wiped when it returns.
 use std::sync::OnceLock;
 
-use zeroize::Zeroizing;
-
-use super::codec::{Reader, Writer};
+use super::codec::{HEADER, Reader, Writer};
 use super::{MULTI_PART, ONE_SHOT, op};
 use crate::CK_ULONG;
 use crate::constants::*;
@@ -24,15 +22,23 @@ fn registry() -> &'static Registry {
     })
 }
 
-/// Answers one request.
-pub fn serve(request: &[u8]) -> Zeroizing<Vec<u8>> {
+/// Answers one request frame (`codec`): a response frame, status 0 and
+/// the payload or status 1 and the CK_RV. The caller wipes the request's
+/// secret prefix; the response's is wiped when it is dropped.
+pub fn serve(request: &[u8]) -> Writer {
     let mut w = Writer::new(0);
-    match dispatch(&mut Reader::new(request), &mut w) {
-        Ok(()) => w.0,
+    let body = request.get(HEADER..).unwrap_or_default();
+    let answer = match request.first() {
+        Some(&kind) => dispatch(kind, &mut Reader::new(body), &mut w),
+        None => Err(CKR_GENERAL_ERROR),
+    };
+    match answer {
+        Ok(()) => w,
         Err(rv) => {
+            drop(w);
             let mut e = Writer::new(1);
             e.ulong(rv);
-            e.0
+            e
         }
     }
 }
@@ -50,8 +56,8 @@ fn takes_update(r: CkResult<()>) -> bool {
     r != Err(CKR_FUNCTION_NOT_SUPPORTED)
 }
 
-fn dispatch(r: &mut Reader, w: &mut Writer) -> CkResult<()> {
-    match r.u8()? {
+fn dispatch(kind: u8, r: &mut Reader, w: &mut Writer) -> CkResult<()> {
+    match kind {
         op::CIPHER_INIT => {
             let encrypt = r.bool()?;
             let (m, key) = (r.mechanism()?, Object::new(r.map()?));
@@ -66,19 +72,19 @@ fn dispatch(r: &mut Reader, w: &mut Writer) -> CkResult<()> {
         }
         op::CIPHER_RUN => {
             let encrypt = r.bool()?;
-            let (m, key, mode, data) = run_args(r)?;
+            let (m, key, mode, tail, data) = run_args(r)?;
             // What the updates already gave (streaming ciphers).
-            let skip = r.ulong()? as usize;
-            r.end()?;
+            let skip = Reader::new(tail).ulong()? as usize;
             let mut c = cipher(encrypt, &m, &key)?;
-            let out = Zeroizing::new(if mode == ONE_SHOT {
+            // The caller's data (a plaintext too): not wiped.
+            let out = if mode == ONE_SHOT {
                 c.one_shot(data)?
             } else {
                 let mut out = c.update(data)?;
                 out.extend_from_slice(&c.finalize()?);
                 out
-            });
-            w.bytes(out.get(skip..).ok_or(CKR_GENERAL_ERROR)?);
+            };
+            w.data(out.get(skip..).ok_or(CKR_GENERAL_ERROR)?);
         }
         op::CIPHER_UPDATE => {
             // The earlier parts run again to reach the operation's state.
@@ -87,8 +93,8 @@ fn dispatch(r: &mut Reader, w: &mut Writer) -> CkResult<()> {
             let (earlier, data) = (r.bytes()?, r.bytes()?);
             r.end()?;
             let mut c = cipher(encrypt, &m, &key)?;
-            drop(Zeroizing::new(c.update(earlier)?));
-            w.bytes(&Zeroizing::new(c.update(data)?));
+            c.update(earlier)?;
+            w.data(&c.update(data)?);
         }
         op::SIGN_INIT => {
             let (m, key) = (r.mechanism()?, Object::new(r.map()?));
@@ -98,8 +104,7 @@ fn dispatch(r: &mut Reader, w: &mut Writer) -> CkResult<()> {
                 .bool(takes_update(probe.update(&[])));
         }
         op::SIGN_RUN => {
-            let (m, key, mode, data) = run_args(r)?;
-            r.end()?;
+            let (m, key, mode, _, data) = run_args(r)?;
             let mut s = mechanism(&m)?.sign_init(&m, &key)?;
             let sig = if mode == ONE_SHOT {
                 s.one_shot(data)?
@@ -107,7 +112,7 @@ fn dispatch(r: &mut Reader, w: &mut Writer) -> CkResult<()> {
                 s.update(data)?;
                 s.finalize()?
             };
-            w.bytes(&sig);
+            w.data(&sig);
         }
         op::VERIFY_INIT => {
             let (m, key) = (r.mechanism()?, Object::new(r.map()?));
@@ -116,9 +121,7 @@ fn dispatch(r: &mut Reader, w: &mut Writer) -> CkResult<()> {
             w.bool(takes_update(probe.update(&[])));
         }
         op::VERIFY_RUN => {
-            let (m, key, mode, data) = run_args(r)?;
-            let signature = r.bytes()?;
-            r.end()?;
+            let (m, key, mode, signature, data) = run_args(r)?;
             let mut v = mechanism(&m)?.verify_init(&m, &key)?;
             if mode == ONE_SHOT {
                 v.one_shot(data, signature)?;
@@ -198,13 +201,17 @@ fn cipher(
     }
 }
 
-/// The fields every *_RUN request starts with: mechanism, key, mode, data.
-fn run_args<'a>(r: &mut Reader<'a>) -> CkResult<(CkMechanism, Object, u8, &'a [u8])> {
+/// The fields of every *_RUN request (after the op's own): mechanism,
+/// key, mode, the op's tail (skip, signature) and the data, last.
+type RunArgs<'a> = (CkMechanism, Object, u8, &'a [u8], &'a [u8]);
+fn run_args<'a>(r: &mut Reader<'a>) -> CkResult<RunArgs<'a>> {
     let m = r.mechanism()?;
     let key = Object::new(r.map()?);
     let mode = r.u8()?;
     if mode != ONE_SHOT && mode != MULTI_PART {
         return Err(CKR_GENERAL_ERROR);
     }
-    Ok((m, key, mode, r.bytes()?))
+    let (tail, data) = (r.bytes()?, r.bytes()?);
+    r.end()?;
+    Ok((m, key, mode, tail, data))
 }

@@ -9,10 +9,6 @@ use crate::attr::{self, policy::AttrMap};
 use crate::mech::kdf::PrfDataParam;
 use crate::mech::{NoKeys, Param, Registry, build_registry, registry};
 
-fn in_process(request: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
-    Some(extra::serve(request))
-}
-
 fn connected() {
     set_transport(Some(in_process));
 }
@@ -200,7 +196,7 @@ fn x25519_derive_goes_through_the_proxy_helper() {
     let remote = |base: &Object, peer: &[u8]| {
         let mut w = Writer::new(op::X25519_SHARED);
         w.map(&base.attrs).bytes(peer);
-        Reader::new(&call(&w).unwrap()).vec().unwrap()
+        Reader::new(&call(w).unwrap()).vec().unwrap()
     };
     let (peer_a, peer_b) = (point(&pu_a), point(&pu_b));
     let ab = remote(&pr_a, &peer_b);
@@ -360,7 +356,7 @@ fn unreachable_extra_module_is_a_clean_error() {
         imp.generate_key_pair(&m, &public, &[]).err(),
         Some(CKR_FUNCTION_FAILED)
     );
-    fn gone(_: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    fn gone(_: &[u8], _: &mut Vec<u8>) -> Option<()> {
         None
     }
     set_transport(Some(gone));
@@ -478,13 +474,14 @@ fn every_param_round_trips() {
         let m = CkMechanism::with(0x1234, p);
         let mut w = Writer::default();
         w.mechanism(&m);
-        let mut r = Reader::new(&w.0);
+        let msg = w.frame().to_vec();
+        let mut r = Reader::new(&msg);
         assert_eq!(r.mechanism().unwrap(), m);
         r.end().unwrap();
         // Every truncation is an error, never a panic.
-        for n in 0..w.0.len() {
-            let mut r = Reader::new(&w.0[..n]);
-            assert!(r.mechanism().is_err() || r.end().is_err() || n == w.0.len());
+        for n in 0..msg.len() {
+            let mut r = Reader::new(&msg[..n]);
+            assert!(r.mechanism().is_err() || r.end().is_err() || n == msg.len());
         }
     }
     // A nested parameter may not nest further.
@@ -497,9 +494,9 @@ fn every_param_round_trips() {
     };
     let mut w = Writer::default();
     w.param(&deep);
-    w.0.insert(0, 0);
-    w.0.splice(0..0, [0u8; 7]);
-    assert!(Reader::new(&w.0).mechanism().is_err());
+    let mut msg = w.frame().to_vec();
+    msg.splice(0..0, [0u8; 8]);
+    assert!(Reader::new(&msg).mechanism().is_err());
 }
 
 #[test]
@@ -510,13 +507,100 @@ fn garbage_requests_get_an_error_answer() {
         &[op::SIGN_RUN],
         &[op::CURVE, 9, 0],
         &[99, 1, 2, 3],
+        &[op::CURVE, 0, 0, 0, 0, 9, 0],
+        &[op::SIGN_RUN, 255, 255, 255, 255],
     ] {
-        let resp = extra::serve(request);
-        assert_eq!(resp[0], 1, "{request:?}");
+        let mut resp = extra::serve(request);
+        assert_eq!(resp.frame()[0], 1, "{request:?}");
     }
     // A request with trailing bytes is refused too.
     let mut w = Writer::new(op::KEY_IMPORT);
     w.ulong(CKK_EC_EDWARDS).bytes(&[1, 2]).u8(0);
-    assert_eq!(extra::serve(&w.0)[0], 1);
+    assert_eq!(extra::serve(&w.frame().to_vec()).frame()[0], 1);
     let _ = NoKeys;
+}
+
+thread_local! {
+    static CALLS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+fn counting(request: &[u8], response: &mut Vec<u8>) -> Option<()> {
+    CALLS.with(|c| c.set(c.get() + 1));
+    in_process(request, response)
+}
+
+fn calls() -> usize {
+    CALLS.with(|c| c.get())
+}
+
+/// A C_SignInit whose request was answered before is answered without a
+/// round trip; another key, an error or an unplugged module is not.
+#[test]
+fn init_answers_are_remembered_by_request() {
+    set_transport(Some(counting));
+    let split = split();
+    let public = [Attribute::new(CKA_EC_PARAMS, ED25519)];
+    let (_, pr) = pair(&split, CKM_EC_EDWARDS_KEY_PAIR_GEN, CKK_EC_EDWARDS, &public);
+    let (_, other) = pair(&split, CKM_EC_EDWARDS_KEY_PAIR_GEN, CKK_EC_EDWARDS, &public);
+    let m = CkMechanism::new(CKM_EDDSA);
+    let imp = split.get(CKM_EDDSA, CKF_SIGN).unwrap();
+    let sign = |key: &Object| imp.sign_init(&m, key).unwrap().one_shot(b"msg").unwrap();
+    let n = calls();
+    let first = sign(&pr);
+    assert_eq!(calls() - n, 2, "init and run");
+    assert_eq!(sign(&pr), first);
+    assert_eq!(calls() - n, 3, "the init remembered");
+    assert_ne!(sign(&other), first);
+    assert_eq!(calls() - n, 5, "another key is asked");
+    let bad = CkMechanism::with(CKM_EDDSA, Param::Bytes(vec![1]));
+    for i in 0..2 {
+        assert_eq!(
+            imp.sign_init(&bad, &pr).err(),
+            Some(CKR_MECHANISM_PARAM_INVALID)
+        );
+        assert_eq!(calls() - n, 6 + i, "an error is asked again");
+    }
+    set_transport(None);
+    assert_eq!(imp.sign_init(&m, &pr).err(), Some(CKR_FUNCTION_FAILED));
+}
+
+/// An empty and a large message through the proxy, and the buffers are
+/// reused: the same answers as the local implementation.
+#[test]
+fn empty_and_large_data_through_the_proxy() {
+    connected();
+    let (full, split) = (full(), split());
+    let key = key(
+        CKO_SECRET_KEY,
+        CKK_CHACHA20,
+        &[Attribute::new(CKA_VALUE, [7u8; 32])],
+    );
+    let m = CkMechanism::with(
+        CKM_CHACHA20_POLY1305,
+        Param::ChaCha20Poly1305 {
+            nonce: vec![1; 12],
+            aad: vec![2; 3],
+        },
+    );
+    for n in [0usize, 1, (1 << 20) + 3, 5] {
+        let plain: Vec<u8> = (0..n).map(|i| i as u8).collect();
+        let run = |r: &Registry| {
+            r.get(CKM_CHACHA20_POLY1305, CKF_ENCRYPT)
+                .unwrap()
+                .encrypt_init(&m, &key)
+                .unwrap()
+                .one_shot(&plain)
+                .unwrap()
+        };
+        let sealed = run(&split);
+        assert_eq!(sealed, run(&full), "{n} bytes");
+        let opened = split
+            .get(CKM_CHACHA20_POLY1305, CKF_DECRYPT)
+            .unwrap()
+            .decrypt_init(&m, &key)
+            .unwrap()
+            .one_shot(&sealed)
+            .unwrap();
+        assert_eq!(opened, plain);
+    }
 }
