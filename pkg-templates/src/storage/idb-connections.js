@@ -12,6 +12,15 @@ export const STORE = "records"; // one object store, string keys (idb-raw.js)
 const connections = new Map(); // database name -> IDBDatabase (or null while opening)
 const opening = new Map(); // database name -> promise of its open
 
+/** Opens database `name` (version 1), creating its store on first use. */
+export function openRequest(name) {
+  const request = indexedDB.open(name, 1);
+  request.onupgradeneeded = () => {
+    if (!request.result.objectStoreNames.contains(STORE)) request.result.createObjectStore(STORE);
+  };
+  return request;
+}
+
 /** The open connection kept for `name`, if any. */
 export function keptConnection(name) {
   return connections.get(name) ?? undefined;
@@ -26,11 +35,7 @@ export function keepOpen(name) {
   connections.set(name, null);
   let done;
   opening.set(name, new Promise((resolve) => (done = resolve)));
-  const request = indexedDB.open(name, 1);
-  // As idb-raw.js opens it (the store exists by now: the token loaded).
-  request.onupgradeneeded = () => {
-    if (!request.result.objectStoreNames.contains(STORE)) request.result.createObjectStore(STORE);
-  };
+  const request = openRequest(name);
   request.onsuccess = () => {
     const db = request.result;
     // Never stand in the way of deleteToken() or a newer version.

@@ -6,7 +6,7 @@
 // In JS rather than in the wasm shell: in Rust (indexed_db_futures and the
 // futures runtime under it) the same few calls cost the core module ~70 KB
 // of code, Rust's float formatting included, which every page downloads.
-import { STORE, writeOn } from "./idb-connections.js";
+import { STORE, openRequest, writeOn } from "./idb-connections.js";
 
 /** Settles with a request's result or its error, named after `what`. */
 function settle(request, what) {
@@ -20,13 +20,9 @@ function failure(what, error) {
   return new Error(`IndexedDB ${what}: ${error?.message ?? error ?? "failed"}`);
 }
 
-/** Opens database `name` (version 1), creating its store on first use. */
+/** Opens database `name`, creating its store on first use. */
 function open(name) {
-  const request = indexedDB.open(name, 1);
-  request.onupgradeneeded = () => {
-    if (!request.result.objectStoreNames.contains(STORE)) request.result.createObjectStore(STORE);
-  };
-  return settle(request, "open");
+  return settle(openRequest(name), "open");
 }
 
 /** Runs `f(store)` in a readonly transaction of database `name`, then closes it. */
