@@ -191,12 +191,19 @@ const withDefault = (entry, all = names) => ({
   resolveDir: src,
   sourcefile: `${entry} (with default export)`,
 });
+// What pages download is minified (whitespace, syntax, local identifiers;
+// keepNames above keeps the class and function names errors and the API
+// show): browser.mjs and the group worker. The Node entries stay readable:
+// their size is not downloaded.
+const browserBuild = { ...common, platform: "browser", minify: true };
 const constantsBuild = { ...common, plugins: [], keepNames: false, platform: "neutral" };
 await Promise.all([
-  ...[
-    ["entry-browser.js", "browser.mjs"],
-    ["entry-inline.js", "inline.mjs"],
-  ].map(([entry, out]) => esbuild.build({ ...common, stdin: withDefault(join(src, entry)), outfile: join(pkg, out), platform: "browser", format: "esm" })),
+  esbuild.build({ ...browserBuild, stdin: withDefault(join(src, "entry-browser.js")), outfile: join(pkg, "browser.mjs"), format: "esm" }),
+  // Not minified: the whitespace minifier drops /* @__PURE__ */, and
+  // bundlers need it on `init` to leave the inlined wasm out of bundles
+  // that only use constants (tests/js/packaging_bundlers.test.mjs); next
+  // to the inlined module the comments weigh little.
+  esbuild.build({ ...common, stdin: withDefault(join(src, "entry-inline.js")), outfile: join(pkg, "inline.mjs"), platform: "browser", format: "esm" }),
   // pkcs11-wasm/constants: ES module and CommonJS (a plain object, as
   // index.cjs: the same generated literal, no getter per constant).
   esbuild.build({ ...constantsBuild, stdin: withDefault(join(src, "entry-constants.js"), constantNames), outfile: join(pkg, "constants.mjs"), format: "esm" }),
@@ -228,7 +235,7 @@ await Promise.all([
   esbuild.build({ ...common, stdin: fromApi(join(src, "entry-inline-node.js")), outfile: join(pkg, "inline-node.mjs"), platform: "node", format: "esm" }),
   // Token groups' thread members: a worker per member (group/worker-*.js).
   esbuild.build({ ...common, entryPoints: [join(src, "group", "worker-node.js")], outfile: join(pkg, "group-worker.cjs"), platform: "node", format: "cjs", logOverride: { "empty-import-meta": "silent" } }),
-  esbuild.build({ ...common, entryPoints: [join(src, "group", "worker-browser.js")], outfile: join(pkg, "group-worker.mjs"), platform: "browser", format: "esm" }),
+  esbuild.build({ ...browserBuild, entryPoints: [join(src, "group", "worker-browser.js")], outfile: join(pkg, "group-worker.mjs"), format: "esm" }),
 ]);
 
 // --- 6. declarations, package.json, README ---

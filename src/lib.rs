@@ -30,10 +30,6 @@ pub mod token;
 mod wasm;
 #[cfg(all(target_arch = "wasm32", feature = "extra-module"))]
 mod wasm_extra;
-/// The IndexedDB raw backend (public for tests/browser.rs).
-#[cfg(all(target_arch = "wasm32", not(feature = "extra-module")))]
-#[doc(hidden)]
-pub mod wasm_idb;
 
 pub use module::Module;
 pub use rv::{CkResult, Rv};

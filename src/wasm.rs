@@ -39,6 +39,7 @@ use crate::module::{Config, attribute_result_rv};
 use crate::rv::CkResult;
 use crate::{CK_ULONG, Module};
 
+mod config_de;
 #[cfg(feature = "split-core")]
 mod extra_link;
 mod storage;
@@ -113,8 +114,8 @@ fn handles(hs: Vec<CK_ULONG>) -> Vec<f64> {
 }
 
 /// A `Config` from a plain JS object. Goes through the object's own keys
-/// (serde-wasm-bindgen alone only looks up the known field names, so
-/// `deny_unknown_fields` would never see a misspelt key).
+/// (reading only the known field names, `deny_unknown_fields` would never
+/// see a misspelt key).
 fn parse_config(value: JsValue) -> JsResult<Config> {
     let fail = |e: &dyn std::fmt::Display| -> JsValue {
         js_sys::TypeError::new(&format!("pkcs11-wasm: invalid configuration: {e}")).into()
@@ -122,17 +123,7 @@ fn parse_config(value: JsValue) -> JsResult<Config> {
     let obj = value
         .dyn_ref::<js_sys::Object>()
         .ok_or_else(|| fail(&"not an object"))?;
-    let entries: Vec<_> = js_sys::Object::entries(obj)
-        .iter()
-        .map(|entry| {
-            let pair: js_sys::Array = entry.unchecked_into();
-            (
-                pair.get(0).as_string().unwrap_or_default(),
-                serde_wasm_bindgen::Deserializer::from(pair.get(1)),
-            )
-        })
-        .collect();
-    let map = MapDeserializer::<_, serde_wasm_bindgen::Error>::new(entries.into_iter());
+    let map = MapDeserializer::<_, config_de::Error>::new(config_de::entries(obj).into_iter());
     Config::deserialize(map).map_err(|e| fail(&e))
 }
 

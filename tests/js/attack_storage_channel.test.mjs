@@ -88,7 +88,7 @@ test("an IndexedDB token written by the format 1 code opens, and the first login
   const dir = new URL("../data/v1-token/", import.meta.url).pathname;
   const records = [["meta", readFileSync(dir + "meta")], ["counters", readFileSync(dir + "counters")]];
   for (const f of readdirSync(dir + "objects")) records.push([`o/${f}`, readFileSync(dir + "objects/" + f)]);
-  // The database as src/wasm_idb.rs lays it out: one store "records".
+  // The database as storage/idb-raw.js lays it out: one store "records".
   const db = await new Promise((res, rej) => {
     const r = indexedDB.open(name, 1);
     r.onupgradeneeded = () => r.result.createObjectStore("records");

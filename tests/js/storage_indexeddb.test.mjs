@@ -1,6 +1,6 @@
 // IndexedDB token storage under Node with fake-indexeddb (issue 3); the
-// same backend runs in headless Chromium in tests/browser.rs and
-// tests/e2e/idb_two_pages.test.mjs. The raw records are read straight
+// same backend runs in headless Chromium in tests/e2e/idb_two_pages.test.mjs
+// (its raw calls: storage_idb_raw.test.mjs). The raw records are read straight
 // from the IndexedDB API, not through the package.
 import "fake-indexeddb/auto"; // before the package: it looks for globalThis.indexedDB
 import { test } from "node:test";

@@ -2,15 +2,24 @@
 // opens it at C_Initialize): the pagehide flush writes on it, and so does
 // the ordinary write queue (indexeddb.js). Writing on an open connection
 // creates the transaction at once, in call order; opening a connection per
-// write (idb_write in src/wasm_idb.rs) creates it later, and a write still
+// write (idb_write in idb-raw.js) creates it later, and a write still
 // opening when the page went could land after the pagehide flush and put
 // older records back over newer ones (seen under load: a token lost).
 // Workers and Node have no such connection and use idb_write.
 
-const STORE = "records"; // src/wasm_idb.rs: one object store, string keys
+export const STORE = "records"; // one object store, string keys (idb-raw.js)
 
 const connections = new Map(); // database name -> IDBDatabase (or null while opening)
 const opening = new Map(); // database name -> promise of its open
+
+/** Opens database `name` (version 1), creating its store on first use. */
+export function openRequest(name) {
+  const request = indexedDB.open(name, 1);
+  request.onupgradeneeded = () => {
+    if (!request.result.objectStoreNames.contains(STORE)) request.result.createObjectStore(STORE);
+  };
+  return request;
+}
 
 /** The open connection kept for `name`, if any. */
 export function keptConnection(name) {
@@ -26,11 +35,7 @@ export function keepOpen(name) {
   connections.set(name, null);
   let done;
   opening.set(name, new Promise((resolve) => (done = resolve)));
-  const request = indexedDB.open(name, 1);
-  // As src/wasm_idb.rs opens it (the store exists by now: the token loaded).
-  request.onupgradeneeded = () => {
-    if (!request.result.objectStoreNames.contains(STORE)) request.result.createObjectStore(STORE);
-  };
+  const request = openRequest(name);
   request.onsuccess = () => {
     const db = request.result;
     // Never stand in the way of deleteToken() or a newer version.
@@ -52,16 +57,22 @@ export function keepOpen(name) {
 
 /**
  * Applies `ops` (put / delete / clear, in order) in one readwrite
- * transaction on `db`, created now (throws at once if `db` is closed);
- * the promise settles when it commits or fails.
+ * transaction on `db`, created now (throws at once if `db` is closed or
+ * an operation is refused, writing nothing); the promise settles when it
+ * commits or fails.
  */
 export function writeOn(db, ops) {
   const tx = db.transaction(STORE, "readwrite", { durability: "strict" });
   const store = tx.objectStore(STORE);
-  for (const op of ops) {
-    if (op.op === "put") store.put(op.value, op.key);
-    else if (op.op === "delete") store.delete(op.key);
-    else store.clear();
+  try {
+    for (const op of ops) {
+      if (op.op === "put") store.put(op.value, op.key);
+      else if (op.op === "delete") store.delete(op.key);
+      else store.clear();
+    }
+  } catch (e) {
+    tx.abort(); // all or nothing: the requests made so far would commit
+    throw e;
   }
   const done = new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();

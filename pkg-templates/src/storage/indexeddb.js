@@ -1,13 +1,13 @@
-// The IndexedDB token store (the wasm shell does the IndexedDB calls
-// through indexed_db_futures, src/wasm_idb.rs): one database per token,
-// one readwrite transaction with strict durability per mutating call.
+// The IndexedDB token store (the IndexedDB calls are in idb-raw.js): one
+// database per token, one readwrite transaction with strict durability
+// per mutating call.
 // Other tabs and workers on the same database hear of each write on a
 // BroadcastChannel. A message there is only a hint naming the keys that
 // changed: any script of the origin can post on the channel, so records
 // are always read back from the database itself (and checked by the core
 // like any stored record). PIN checks in the `...Async` forms run under a
 // Web Lock with the token and counter records read fresh.
-import { idb_delete, idb_get, idb_load, idb_write } from "@gen/glue";
+import { idb_delete, idb_get, idb_load, idb_write } from "./idb-raw.js";
 import { keptConnection, writeOn } from "./idb-connections.js";
 
 // Hints longer than this are treated as "reload everything".

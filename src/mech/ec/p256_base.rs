@@ -352,13 +352,18 @@ fn redc(mut c: [i64; 17]) -> Fe {
     reduce_once(&v, carry as u32)
 }
 
-/// a^(2^n) (n squarings; in wasm the SIMD `mul` measured no faster).
-fn sqr_n(a: &Fe, n: usize) -> Fe {
+/// a^(2^n) b (n squarings, then one product; in wasm the SIMD `mul`
+/// measured no faster for the squarings). Out of line: `invert` calls it
+/// 13 times, and inlined each copy of `sqr` and `mul` cost ~1 KB of code
+/// for nothing measurable (a call per 2 to 128 squarings).
+#[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
+#[inline(never)]
+fn sqr_n_mul(a: &Fe, n: usize, b: &Fe) -> Fe {
     let mut r = *a;
     for _ in 0..n {
         r = sqr(&r);
     }
-    r
+    mul(&r, b)
 }
 
 /// a^-1 = a^(p-2) mod p (0 for 0), Fermat with a fixed addition chain:
@@ -366,19 +371,19 @@ fn sqr_n(a: &Fe, n: usize) -> Fe {
 /// words), built from the runs of ones x_k = a^(2^k - 1).
 #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
 pub(super) fn invert(a: &Fe) -> Fe {
-    let x2 = mul(&sqr_n(a, 1), a);
-    let x4 = mul(&sqr_n(&x2, 2), &x2);
-    let x8 = mul(&sqr_n(&x4, 4), &x4);
-    let x16 = mul(&sqr_n(&x8, 8), &x8);
-    let x24 = mul(&sqr_n(&x16, 8), &x8);
-    let x28 = mul(&sqr_n(&x24, 4), &x4);
-    let x30 = mul(&sqr_n(&x28, 2), &x2);
-    let x32 = mul(&sqr_n(&x30, 2), &x2);
-    let mut r = mul(&sqr_n(&x32, 32), a);
-    r = mul(&sqr_n(&r, 128), &x32);
-    r = mul(&sqr_n(&r, 32), &x32);
-    r = mul(&sqr_n(&r, 30), &x30);
-    mul(&sqr_n(&r, 2), a)
+    let x2 = sqr_n_mul(a, 1, a);
+    let x4 = sqr_n_mul(&x2, 2, &x2);
+    let x8 = sqr_n_mul(&x4, 4, &x4);
+    let x16 = sqr_n_mul(&x8, 8, &x8);
+    let x24 = sqr_n_mul(&x16, 8, &x8);
+    let x28 = sqr_n_mul(&x24, 4, &x4);
+    let x30 = sqr_n_mul(&x28, 2, &x2);
+    let x32 = sqr_n_mul(&x30, 2, &x2);
+    let mut r = sqr_n_mul(&x32, 32, a);
+    r = sqr_n_mul(&r, 128, &x32);
+    r = sqr_n_mul(&r, 32, &x32);
+    r = sqr_n_mul(&r, 30, &x30);
+    sqr_n_mul(&r, 2, a)
 }
 
 /// Big-endian bytes to limbs (no reduction).
