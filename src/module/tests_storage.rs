@@ -332,17 +332,8 @@ fn a_memory_token_keeps_nothing_of_destroyed_objects() {
     // Issue 15 item 5: a memory token's secret keys are sealed in memory
     // (they lock at logout); destroying one must leave no record and no
     // version behind, or every create/destroy cycle grows the module.
-    let mut m = Module::new(Config {
-        kdf_iterations: 10,
-        ..Config::default()
-    });
-    m.initialize().unwrap();
-    m.init_token(0, SO_PIN, b"mem").unwrap();
-    let h = m.open_session(0, RW).unwrap();
-    m.login(h, CKU_SO, SO_PIN).unwrap();
-    m.init_pin(h, USER_PIN).unwrap();
-    m.logout(h).unwrap();
-    m.login(h, CKU_USER, USER_PIN).unwrap();
+    let mut m = super::tests::ready();
+    let h = super::tests::user_session(&mut m);
     let template = [
         A::ulong(CKA_CLASS, CKO_SECRET_KEY),
         A::ulong(CKA_KEY_TYPE, CKK_AES),
