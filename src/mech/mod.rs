@@ -172,6 +172,11 @@ pub struct MechInfo {
 pub trait CipherOp: Send {
     /// C_Encrypt / C_Decrypt.
     fn one_shot(&mut self, input: &[u8]) -> CkResult<Vec<u8>>;
+    /// `one_shot` for C_WrapKey / C_UnwrapKey, whose input (or output) is
+    /// key material: an implementation that copies data around wipes it.
+    fn one_shot_key(&mut self, input: &[u8]) -> CkResult<Vec<u8>> {
+        self.one_shot(input)
+    }
     /// C_EncryptUpdate / C_DecryptUpdate.
     fn update(&mut self, _input: &[u8]) -> CkResult<Vec<u8>> {
         Err(CKR_FUNCTION_NOT_SUPPORTED)

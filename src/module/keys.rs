@@ -180,14 +180,14 @@ impl Module {
             .map_err(|e| wrap_error(e, false))?;
         if cap.is_some_and(|c| c < op.output_bound(bytes.len(), true)) {
             // Compute to learn the exact size; a wrap has no state to keep.
-            let out = op.one_shot(&bytes).map_err(|e| wrap_error(e, false))?;
+            let out = op.one_shot_key(&bytes).map_err(|e| wrap_error(e, false))?;
             return if cap.is_some_and(|c| c < out.len()) {
                 Err(CKR_BUFFER_TOO_SMALL)
             } else {
                 Ok(out)
             };
         }
-        op.one_shot(&bytes).map_err(|e| wrap_error(e, false))
+        op.one_shot_key(&bytes).map_err(|e| wrap_error(e, false))
     }
 
     /// C_UnwrapKey (5.14.4): the template must name CKA_CLASS and
@@ -218,7 +218,7 @@ impl Module {
         let mut op = imp
             .decrypt_init(m, unwrapper)
             .map_err(|e| wrap_error(e, true))?;
-        let plain = Zeroizing::new(op.one_shot(wrapped).map_err(|e| wrap_error(e, true))?);
+        let plain = Zeroizing::new(op.one_shot_key(wrapped).map_err(|e| wrap_error(e, true))?);
         let material = match class {
             CKO_SECRET_KEY => {
                 let len = match find_ulong(template, CKA_VALUE_LEN)? {

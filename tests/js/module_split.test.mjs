@@ -246,6 +246,48 @@ test("the buffers that carried a private key to the extra module and back are wi
   s.pkcs11.C_Finalize();
 });
 
+test("a key wrapped or unwrapped through the extra module travels in the wiped prefix, not as bulk data", () => {
+  const s = openUserSession("split-wrap");
+  const wrapping = s.pkcs11.C_CreateObject(s.s, [
+    { type: C.CKA_CLASS, value: C.CKO_SECRET_KEY },
+    { type: C.CKA_KEY_TYPE, value: C.CKK_CHACHA20 },
+    { type: C.CKA_VALUE, value: crypto.randomBytes(32) },
+    { type: C.CKA_WRAP, value: true },
+    { type: C.CKA_UNWRAP, value: true },
+  ]);
+  const value = crypto.randomBytes(32);
+  const target = s.pkcs11.C_CreateObject(s.s, [
+    { type: C.CKA_CLASS, value: C.CKO_SECRET_KEY },
+    { type: C.CKA_KEY_TYPE, value: C.CKK_AES },
+    { type: C.CKA_VALUE, value },
+    { type: C.CKA_EXTRACTABLE, value: true },
+  ]);
+  const mechanism = {
+    mechanism: C.CKM_CHACHA20_POLY1305,
+    parameter: { type: pkcs11js.CK_PARAMS_CHACHA20_POLY1305, nonce: crypto.randomBytes(12), aad: Buffer.alloc(0) },
+  };
+  let wrapped;
+  const wrap = tapCalls(() => {
+    wrapped = Buffer.from(s.pkcs11.C_WrapKey(s.s, mechanism, wrapping, target, Buffer.alloc(64)));
+  });
+  assert.ok(wrap.some(([request]) => request.then.includes(value)), "the wrapped key's value went in a request's secret prefix");
+  assertWiped(wrap, [value]);
+  let unwrapped;
+  const unwrap = tapCalls(() => {
+    unwrapped = s.pkcs11.C_UnwrapKey(s.s, mechanism, wrapping, wrapped, [
+      { type: C.CKA_CLASS, value: C.CKO_SECRET_KEY },
+      { type: C.CKA_KEY_TYPE, value: C.CKK_AES },
+      { type: C.CKA_EXTRACTABLE, value: true },
+      { type: C.CKA_SENSITIVE, value: false },
+    ]);
+  });
+  assert.ok(unwrap.some(([, , response]) => response.then.includes(value)), "the unwrapped value came back in a response's secret prefix");
+  assertWiped(unwrap, [value]);
+  const [{ value: back }] = s.pkcs11.C_GetAttributeValue(s.s, unwrapped, [{ type: C.CKA_VALUE }]);
+  assert.deepEqual(Buffer.from(back), value, "the round trip gives the key back");
+  s.pkcs11.C_Finalize();
+});
+
 test("bulk data through the proxy: 1 MiB and empty ChaCha20-Poly1305 calls, a failing call, memory bounded by the largest call", () => {
   const s = openUserSession("split-bulk");
   const value = crypto.randomBytes(32);

@@ -41,7 +41,7 @@ pub(super) fn derive(
     };
     check_data(data)?;
     let mut op = BlockOp::new(Cipher::new(base)?, mode, true, iv);
-    let mut out = Zeroizing::new(op.one_shot(data)?);
+    let mut out = Zeroizing::new(op.one_shot_key(data)?);
     if let Some(n) = len {
         // Longer than the ciphertext: the engine answers
         // CKR_TEMPLATE_INCONSISTENT.

@@ -5,12 +5,13 @@
 use std::sync::OnceLock;
 
 use super::codec::{HEADER, Reader, Writer};
-use super::{MULTI_PART, ONE_SHOT, op};
+use super::{MULTI_PART, ONE_SHOT, ONE_SHOT_KEY, op};
 use crate::CK_ULONG;
 use crate::constants::*;
 use crate::mech::{CkMechanism, Mechanism, NoKeys, Registry, ec};
 use crate::object::Object;
 use crate::rv::CkResult;
+use zeroize::Zeroize;
 
 /// The moved families, registered with their real implementations.
 fn registry() -> &'static Registry {
@@ -76,15 +77,23 @@ fn dispatch(kind: u8, r: &mut Reader, w: &mut Writer) -> CkResult<()> {
             // What the updates already gave (streaming ciphers).
             let skip = Reader::new(tail).ulong()? as usize;
             let mut c = cipher(encrypt, &m, &key)?;
-            // The caller's data (a plaintext too): not wiped.
-            let out = if mode == ONE_SHOT {
-                c.one_shot(data)?
-            } else {
-                let mut out = c.update(data)?;
-                out.extend_from_slice(&c.finalize()?);
-                out
+            let mut out = match mode {
+                ONE_SHOT | ONE_SHOT_KEY => c.one_shot(data)?,
+                _ => {
+                    let mut out = c.update(data)?;
+                    out.extend_from_slice(&c.finalize()?);
+                    out
+                }
             };
-            w.data(out.get(skip..).ok_or(CKR_GENERAL_ERROR)?);
+            let out_part = out.get(skip..).ok_or(CKR_GENERAL_ERROR)?;
+            if mode == ONE_SHOT_KEY {
+                // A key wrapped or unwrapped: secret, wiped everywhere.
+                w.bytes(out_part);
+                out.zeroize();
+            } else {
+                // The caller's data (a plaintext too): not wiped.
+                w.data(out_part);
+            }
         }
         op::CIPHER_UPDATE => {
             // The earlier parts run again to reach the operation's state.
@@ -208,7 +217,7 @@ fn run_args<'a>(r: &mut Reader<'a>) -> CkResult<RunArgs<'a>> {
     let m = r.mechanism()?;
     let key = Object::new(r.map()?);
     let mode = r.u8()?;
-    if mode != ONE_SHOT && mode != MULTI_PART {
+    if !matches!(mode, ONE_SHOT | MULTI_PART | ONE_SHOT_KEY) {
         return Err(CKR_GENERAL_ERROR);
     }
     let (tail, data) = (r.bytes()?, r.bytes()?);

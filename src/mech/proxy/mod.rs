@@ -167,6 +167,10 @@ fn probe(mut req: Writer) -> CkResult<Vec<u8>> {
 /// C_EncryptFinal (the buffered parts as one update).
 pub const ONE_SHOT: u8 = 0;
 pub const MULTI_PART: u8 = 1;
+/// A one-part cipher call whose input or output is key material
+/// (C_WrapKey, C_UnwrapKey): both travel in the secret prefix, so every
+/// buffer they cross is wiped, unlike the caller's bulk data.
+pub const ONE_SHOT_KEY: u8 = 2;
 
 /// The implementation the core registers for every moved mechanism.
 pub struct Remote;
@@ -297,6 +301,7 @@ impl Pending {
         }
         w.raw(&self.head).u8(mode).bytes(tail);
         match data {
+            Some(d) if mode == ONE_SHOT_KEY => w.bytes(d),
             Some(d) => w.data(d),
             None => w.data(&self.input),
         };
@@ -348,6 +353,9 @@ impl RemoteCipher {
 impl CipherOp for RemoteCipher {
     fn one_shot(&mut self, input: &[u8]) -> CkResult<Vec<u8>> {
         self.run(ONE_SHOT, Some(input))
+    }
+    fn one_shot_key(&mut self, input: &[u8]) -> CkResult<Vec<u8>> {
+        self.run(ONE_SHOT_KEY, Some(input))
     }
     fn update(&mut self, input: &[u8]) -> CkResult<Vec<u8>> {
         if !self.streams {
