@@ -8,6 +8,8 @@ import * as api from "./api.js";
 import constants from "@gen/constant-values";
 import { platform, readEnv } from "./platform.js";
 import { extraSource } from "./extra.js";
+import { BACKENDS } from "./storage/backends.js";
+import { DirectoryBackend } from "./storage/directory.js";
 
 /**
  * `wasmBytes()`, `extraBytes()`: the core's and the extra module's bytes,
@@ -21,6 +23,7 @@ export function setUpNode(wasmBytes, extraBytes) {
   platform.env = readEnv;
   platform.fs = fs;
   platform.path = path;
+  BACKENDS.directory = DirectoryBackend; // token directories (not in the browser bundle)
 }
 
 /**
