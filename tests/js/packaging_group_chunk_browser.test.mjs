@@ -1,0 +1,58 @@
+// The token groups' code (group.mjs) in Debian's headless Chromium, on a
+// page's main thread importing browser.mjs as is (issue 15, item 1): not
+// fetched for a configuration without groups; a synchronous C_Initialize
+// of a group before it is loaded is a TypeError naming the two ways out;
+// C_InitializeAsync fetches it (once) and initializes; init({ groups: true })
+// makes the synchronous call work. The page is tests/bundlers/groups/.
+// Web Worker members: tests/e2e/group_workers.test.mjs. Needs `npm run build`.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { launchChromium } from "../../scripts/chromium.mjs";
+import { serveDir } from "../static-server.mjs";
+
+const repo = fileURLToPath(new URL("../..", import.meta.url));
+
+let server, browser;
+before(async () => {
+  server = await serveDir(repo);
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function run(mode) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`${server.origin}/tests/bundlers/groups/index.html?mode=${mode}`);
+    await page.waitForFunction(() => window.result !== undefined, null, { timeout: 60_000 });
+    const result = await page.evaluate(() => window.result);
+    assert.deepEqual(errors, []);
+    assert.equal(result.error, undefined, result.error);
+    return result;
+  } finally {
+    await context.close();
+  }
+}
+
+test("main thread, no preload: group.mjs not fetched without groups; sync C_Initialize is a TypeError; C_InitializeAsync loads it", async () => {
+  const result = await run("async");
+  assert.equal(result.fetchedForPlain, 0);
+  assert.equal(result.sync.name, "TypeError");
+  assert.match(result.sync.message, /token groups, whose code \(group\.mjs\) .*`await pkcs11\.C_InitializeAsync\(\)`.*`await init\(\{ groups: true \}\)`/);
+  assert.equal(result.label, "page group");
+  assert.deepEqual(result.members, ["live", "live"]);
+  assert.equal(result.fetched, 1, "fetched once");
+});
+
+test("main thread, init({ groups: true }): sync C_Initialize works", async () => {
+  const result = await run("preload");
+  assert.deepEqual(result.sync, { ok: true });
+  assert.equal(result.label, "page group");
+  assert.equal(result.fetched, 1);
+});
