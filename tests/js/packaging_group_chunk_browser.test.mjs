@@ -5,40 +5,12 @@
 // C_InitializeAsync fetches it (once) and initializes; init({ groups: true })
 // makes the synchronous call work. The page is tests/bundlers/groups/.
 // Web Worker members: tests/e2e/group_workers.test.mjs. Needs `npm run build`.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { launchChromium } from "../../scripts/chromium.mjs";
-import { serveDir } from "../static-server.mjs";
+import { repoPages } from "./fixtures/repo-pages.mjs";
 
-const repo = fileURLToPath(new URL("../..", import.meta.url));
-
-let server, browser;
-before(async () => {
-  server = await serveDir(repo);
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function run(mode) {
-  const context = await browser.newContext();
-  try {
-    const page = await context.newPage();
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    await page.goto(`${server.origin}/tests/bundlers/groups/index.html?mode=${mode}`);
-    await page.waitForFunction(() => window.result !== undefined, null, { timeout: 60_000 });
-    const result = await page.evaluate(() => window.result);
-    assert.deepEqual(errors, []);
-    assert.equal(result.error, undefined, result.error);
-    return result;
-  } finally {
-    await context.close();
-  }
-}
+const open = repoPages();
+const run = async (mode) => (await open(`/tests/bundlers/groups/index.html?mode=${mode}`)).result;
 
 test("main thread, no preload: group.mjs not fetched without groups; sync C_Initialize is a TypeError; C_InitializeAsync loads it", async () => {
   const result = await run("async");
