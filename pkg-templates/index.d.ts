@@ -696,9 +696,13 @@ export class PKCS11 {
   /** Frees the module; later calls throw NativeError "PKCS11 module not loaded yet". */
   close(): void;
 
-  /** Loads directory and memory storage; IndexedDB needs C_InitializeAsync. */
+  /**
+   * Loads directory and memory storage; IndexedDB needs C_InitializeAsync,
+   * and so do token groups in browser.mjs unless `init({ groups: true })`
+   * loaded their code (else a TypeError says so).
+   */
   C_Initialize(options?: InitializationOptions): void;
-  /** pkcs11-wasm: C_Initialize resolving once every token is loaded (any storage). */
+  /** pkcs11-wasm: C_Initialize resolving once every token (and token groups' code) is loaded (any storage). */
   C_InitializeAsync(options?: InitializationOptions): Promise<void>;
   /** Writes what is queued (synchronously, except IndexedDB which it starts). */
   C_Finalize(): void;
@@ -1066,9 +1070,13 @@ export function init(input?: unknown): Promise<void>;
 /**
  * pkcs11-wasm: `init({ extras: true })` also loads the extra module
  * (ML-DSA, ML-KEM, Ed25519, X25519, ChaCha20-Poly1305, curves other than
- * P-256) before resolving; `module` is what `init(input)` takes.
+ * P-256) before resolving; `init({ groups: true })` the token groups' code
+ * (browser.mjs: group.mjs beside it, which C_InitializeAsync otherwise
+ * loads when the configuration has groups; without it, a synchronous
+ * C_Initialize of such a configuration throws a TypeError); `module` is
+ * what `init(input)` takes.
  */
-export function init(options: { extras?: boolean; module?: unknown }): Promise<void>;
+export function init(options: { extras?: boolean; groups?: boolean; module?: unknown }): Promise<void>;
 
 /**
  * pkcs11-wasm: loads the extra module now (once). Needed on a page's main

@@ -6,7 +6,8 @@
 //   2. wasm-bindgen --target web (one glue per module for Node and browsers)
 //   3. wasm-opt -O3 from the npm package `binaryen` (cached by input hash)
 //   4. constants JS + .d.ts from src/constants.rs
-//   5. esbuild: pkg/index.cjs, pkg/index.mjs (Node), pkg/browser.mjs,
+//   5. esbuild: pkg/index.cjs, pkg/index.mjs (Node), pkg/browser.mjs
+//      (and pkg/group.mjs, the token groups' code it imports when needed),
 //      and with the wasm inlined pkg/inline.mjs (browsers, any bundler),
 //      pkg/inline-node.mjs (bundlers targeting Node)
 //   6. index.d.ts, index.d.mts, package.json, README.md, LICENSE
@@ -151,6 +152,32 @@ const ownSources = {
     );
   },
 };
+// browser.mjs leaves the token groups' code (group/composite.js and what
+// only it needs) to group.mjs beside it, imported when a configuration
+// has groups (group/lazy.js, group/load-async.js). group.mjs is a factory
+// `(require) => exports`, CommonJS inside: each module it shares with
+// browser.mjs is a `require("<id>")` that browser.mjs answers with that
+// module's namespace (@gen/group-shared, made below), so the two share
+// one wasm instance, one platform object, one set of classes.
+const GROUP_CHUNK = "group.mjs";
+const groupShared = { paths: new Set(), ids: [] }; // filled by buildGroupChunk()
+const sharedId = (path) => {
+  for (const [alias, target] of Object.entries(common.alias)) if (target === path) return alias;
+  return relative(src, path);
+};
+const groupChunk = {
+  name: "group-chunk",
+  setup(b) {
+    b.onResolve({ filter: /^@gen\/group-shared$/ }, () => ({ path: "group-shared", namespace: "group-shared" }));
+    b.onLoad({ filter: /.*/, namespace: "group-shared" }, () => ({
+      contents: [
+        ...groupShared.ids.map((id, i) => `import * as m${i} from ${JSON.stringify(id.startsWith("@gen/") ? common.alias[id] : join(src, id))};`),
+        `export default {${groupShared.ids.map((id, i) => ` ${JSON.stringify(id)}: m${i}`).join(",")} };`,
+      ].join("\n"),
+      resolveDir: src,
+    }));
+  },
+};
 const common = {
   bundle: true,
   alias: {
@@ -161,7 +188,7 @@ const common = {
     "@gen/rv-names": rvNamesJs,
   },
   define: { PKCS11_WASM_VERSION: JSON.stringify(version) },
-  plugins: [inlineWasm, ownSources],
+  plugins: [inlineWasm, groupChunk, ownSources],
   target: "es2022",
   keepNames: true, // class names (Pkcs11Error...) survive bundling
   legalComments: "none",
@@ -196,9 +223,57 @@ const withDefault = (entry, all = names) => ({
 // show): browser.mjs and the group worker. The Node entries stay readable:
 // their size is not downloaded.
 const browserBuild = { ...common, platform: "browser", minify: true };
+
+/** The inputs (paths relative to the working directory, made absolute) of a build. */
+const inputsOf = (metafile) => new Set(Object.keys(metafile.inputs).filter((p) => !p.includes(":")).map((p) => join(process.cwd(), p)));
+
+/**
+ * Builds group.mjs: composite.js and what it needs that browser.mjs does
+ * not have (what browser.mjs has is required from it); records which
+ * modules browser.mjs must hand over (groupShared.ids).
+ */
+async function buildGroupChunk(browserEntry) {
+  const probe = (entry) => esbuild.build({ ...browserBuild, stdin: entry, format: "esm", write: false, metafile: true, outdir: pkg }).then((r) => inputsOf(r.metafile));
+  const inBrowser = await probe(browserEntry);
+  const composite = join(src, "group", "composite.js");
+  const inChunk = await probe({ contents: `export * from ${JSON.stringify(composite)};`, resolveDir: src });
+  const shared = new Set([...inChunk].filter((p) => inBrowser.has(p)));
+  if (shared.has(composite)) throw new Error("browser.mjs bundles group/composite.js: something imports it statically");
+  const fromBrowser = {
+    name: "from-browser",
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData?.fromBrowser || args.kind === "entry-point") return undefined;
+        const r = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { fromBrowser: true } });
+        if (r.errors.length > 0 || !shared.has(r.path)) return r.errors.length > 0 ? undefined : { path: r.path, sideEffects: true };
+        return { path: sharedId(r.path), external: true };
+      });
+    },
+  };
+  const out = await esbuild.build({
+    ...browserBuild,
+    plugins: [fromBrowser],
+    entryPoints: [composite],
+    format: "cjs",
+    write: false,
+    metafile: true,
+    outfile: join(pkg, GROUP_CHUNK),
+    banner: undefined,
+  });
+  const used = Object.values(out.metafile.outputs)[0].imports.filter((i) => i.external).map((i) => i.path);
+  groupShared.ids = [...new Set(used)].sort();
+  const code = out.outputFiles[0].text;
+  writeFileSync(
+    join(pkg, GROUP_CHUNK),
+    `${common.banner.js}: the token groups' code, imported by browser.mjs when a configuration has groups\n` +
+      `export default function (require) {\nvar module = { exports: {} }, exports = module.exports;\n${code}return module.exports;\n}\n`,
+  );
+}
+const browserEntry = withDefault(join(src, "entry-browser.js"));
+await buildGroupChunk(browserEntry);
 const constantsBuild = { ...common, plugins: [], keepNames: false, platform: "neutral" };
 await Promise.all([
-  esbuild.build({ ...browserBuild, stdin: withDefault(join(src, "entry-browser.js")), outfile: join(pkg, "browser.mjs"), format: "esm" }),
+  esbuild.build({ ...browserBuild, stdin: browserEntry, outfile: join(pkg, "browser.mjs"), format: "esm" }),
   // Not minified: the whitespace minifier drops /* @__PURE__ */, and
   // bundlers need it on `init` to leave the inlined wasm out of bundles
   // that only use constants (tests/js/packaging_bundlers.test.mjs); next
@@ -214,6 +289,16 @@ await Promise.all([
     format: "cjs",
   }),
 ]);
+// The import() of group.mjs (group/load-async.js) is for the browser to
+// run, not for a bundler to follow: the minifier drops the comments that
+// tell webpack and Vite so, so they are put back here.
+{
+  const file = join(pkg, "browser.mjs");
+  const code = readFileSync(file, "utf8");
+  const calls = code.split("import(").length - 1;
+  if (calls !== 1) throw new Error(`browser.mjs has ${calls} import() calls; expected one (group.mjs): mark the new one for bundlers`);
+  writeFileSync(file, code.replace("import(", "import(/* webpackIgnore: true */ /* @vite-ignore */ "));
+}
 // Node ES entries: the default is the very object the CommonJS entry
 // exports (node.js), and every name is exported from it.
 const fromApi = (entry) => ({
@@ -267,7 +352,7 @@ chmodSync(join(pkg, "bin", "pkcs11-wasm.mjs"), 0o755);
 // --- sizes ---
 step(`pkg/ (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 const kb = (n) => (n / 1024).toFixed(1).padStart(8) + " KiB";
-for (const f of ["pkcs11_wasm_bg.wasm", "pkcs11_wasm_extra_bg.wasm", INLINE_WASM, INLINE_EXTRA, "index.cjs", "index.mjs", "browser.mjs", "inline.mjs", "index.d.ts"]) {
+for (const f of ["pkcs11_wasm_bg.wasm", "pkcs11_wasm_extra_bg.wasm", INLINE_WASM, INLINE_EXTRA, "index.cjs", "index.mjs", "browser.mjs", GROUP_CHUNK, "inline.mjs", "index.d.ts"]) {
   const p = join(pkg, f);
   const raw = statSync(p).size;
   const gz = gzipSync(readFileSync(p), { level: 9 }).length;

@@ -3,6 +3,7 @@
 // fetched from beside this file.
 import { makeInit } from "./browser.js";
 import "./group/browser.js"; // token groups: thread members in Web Workers
+import "./group/load-async.js"; // token groups: their code (group.mjs) imported when first needed
 
 const WASM = "pkcs11_wasm_bg.wasm";
 

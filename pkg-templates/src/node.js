@@ -8,6 +8,9 @@ import * as api from "./api.js";
 import constants from "@gen/constant-values";
 import { platform, readEnv } from "./platform.js";
 import { extraSource } from "./extra.js";
+import { BACKENDS } from "./storage/backends.js";
+import { DirectoryBackend } from "./storage/directory.js";
+import "./group/load-sync.js"; // token groups: their code evaluated on first use, synchronously
 
 /**
  * `wasmBytes()`, `extraBytes()`: the core's and the extra module's bytes,
@@ -21,6 +24,7 @@ export function setUpNode(wasmBytes, extraBytes) {
   platform.env = readEnv;
   platform.fs = fs;
   platform.path = path;
+  BACKENDS.directory = DirectoryBackend; // token directories (not in the browser bundle)
 }
 
 /**

@@ -6,7 +6,7 @@ import { count, countBetween, bytes, handle, number, string, optionalString } fr
 import { u8, out, handleBytes, handleList } from "./bytes.js";
 import { loadConfig, initConfig } from "./config.js";
 import { NativeError, fail, notLoaded, pkcs11Error } from "./errors.js";
-import { createModule } from "./group/lazy.js";
+import { canCreateModule, createModule } from "./group/lazy.js";
 import { groupHost, warnLost } from "./group/events.js";
 import * as info from "./info.js";
 import * as mechanism from "./mechanism.js";
@@ -83,7 +83,9 @@ export class PKCS11 {
     const s = this[STATE];
     const config = loadConfig(arg);
     const split = splitStorage(config);
-    const fresh = platform.ready ? createModule(split, groupHost(this)) : undefined;
+    // A configuration with groups whose code loads asynchronously (browsers):
+    // the module is made once it is there (C_InitializeAsync awaits it).
+    const fresh = platform.ready && canCreateModule(split) ? createModule(split, groupHost(this)) : undefined;
     flushQuietly(s.storage);
     s.module?.free();
     Object.assign(s, { module: fresh, closed: false, resolved: true, config, arg, storage: undefined, storages: split.storages });
@@ -146,7 +148,16 @@ export class PKCS11 {
     // The extra module, when `preload()` or `init({ extras: true })` asked for it.
     const extra = preloading();
     if (extra) await extra;
-    const { m, config, storage } = this.#prepareInitialize(options);
+    let prepared;
+    try {
+      prepared = this.#prepareInitialize(options);
+    } catch (e) {
+      // Token groups' code, in browsers (group/lazy.js): awaited, then again.
+      if (!e?.groupsLoading) throw e;
+      await e.groupsLoading;
+      prepared = this.#prepareInitialize(options);
+    }
+    const { m, config, storage } = prepared;
     exec("C_Initialize", () => m.initialize(config));
     if (storage && !storage.loaded) {
       try {
@@ -187,8 +198,9 @@ export class PKCS11 {
       // New slots from libraryParameters: a module built for them, if no
       // token has been loaded into this one yet.
       if (config.slots !== undefined && !s.storage?.loaded && JSON.stringify(config.slots) !== JSON.stringify(s.config?.slots)) {
+        const fresh = createModule(split, groupHost(this)); // may throw (groups not loaded): nothing changed then
         m.free();
-        m = s.module = createModule(split, groupHost(this));
+        m = s.module = fresh;
         s.storages = split.storages;
         s.storage = undefined;
       }

@@ -19,16 +19,13 @@
 // The checksum only catches truncation and corruption; nothing here is
 // authenticated: the records carry their own integrity protection.
 import { splitStorage } from "./storage/config.js";
-import { DirectoryBackend } from "./storage/directory.js";
-import { IndexedDbBackend } from "./storage/indexeddb.js";
-import { MemoryBackend } from "./storage/memory.js";
+import { newBackend } from "./storage/backends.js";
 import { platform } from "./platform.js";
 
 const MAGIC = "P11WBKUP";
 const VERSION = 1;
 const DIGEST_LEN = 32;
 const MAX_KEY_LEN = 1024;
-const BACKENDS = { memory: MemoryBackend, directory: DirectoryBackend, indexedDB: IndexedDbBackend };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -129,7 +126,7 @@ function backendFor(storage, method) {
     throw new TypeError(`pkcs11-wasm: ${method}: ${e.message.replace(/^pkcs11-wasm: invalid configuration: slots\[0\]\./, "")}`);
   }
   if (!parsed) throw new TypeError(`pkcs11-wasm: ${method}: storage "memory" keeps nothing: name a directory, IndexedDB database or named memory store`);
-  return { ...parsed, backend: new BACKENDS[parsed.kind](parsed.name) };
+  return { ...parsed, backend: newBackend(parsed.kind, parsed.name) };
 }
 
 /** Throws unless the target storage holds nothing (a directory: no file at all). */

@@ -4,43 +4,13 @@
 // download; the Async form awaits it and succeeds; init({ extras: true })
 // makes sync calls work from the start; a Worker loads it synchronously.
 // The pages are tests/bundlers/split/. Needs `npm run build`.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { launchChromium } from "../../scripts/chromium.mjs";
-import { serveDir } from "../static-server.mjs";
 import { CKF_SIGN, CKR_FUNCTION_FAILED } from "../../pkg/index.mjs";
+import { repoPages } from "./fixtures/repo-pages.mjs";
 
-const repo = fileURLToPath(new URL("../..", import.meta.url));
-
-let server, browser;
-before(async () => {
-  server = await serveDir(repo);
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function run(mode) {
-  const context = await browser.newContext();
-  try {
-    const page = await context.newPage();
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    const fetched = [];
-    page.on("request", (r) => fetched.push(new URL(r.url()).pathname.split("/").pop()));
-    await page.goto(`${server.origin}/tests/bundlers/split/index.html?mode=${mode}`);
-    await page.waitForFunction(() => window.result !== undefined, null, { timeout: 60_000 });
-    const result = await page.evaluate(() => window.result);
-    assert.deepEqual(errors, []);
-    assert.equal(result.error, undefined, result.error);
-    return { result, fetched };
-  } finally {
-    await context.close();
-  }
-}
+const open = repoPages();
+const run = (mode) => open(`/tests/bundlers/split/index.html?mode=${mode}`);
 
 test("main thread, no preload: listed without the extra module, sync call fails clearly, Async form works", async () => {
   const { result, fetched } = await run("async");

@@ -51,7 +51,7 @@ async function runPage(dir) {
 
 function assertScenario({ result, errors, missing }) {
   assert.equal(result.failed, undefined, result.failed);
-  assert.deepEqual(result, { text: "hello from a bundle", sealedLength: 19 + 16, error: "CKR_USER_ALREADY_LOGGED_IN" });
+  assert.deepEqual(result, { text: "hello from a bundle", sealedLength: 19 + 16, error: "CKR_USER_ALREADY_LOGGED_IN", groupMembers: 2 });
   assert.deepEqual(missing, []);
   assert.deepEqual(errors, []);
 }
@@ -73,6 +73,7 @@ test("esbuild, inline entry: no configuration, nothing to copy", async () => {
 test("esbuild, main entry: the .wasm imported as a file URL and given to init()", async () => {
   const dir = await build.esbuildPage("esbuild-wasm-url", "main-wasm-url.js", { loader: { ".wasm": "file" } });
   assert.ok(files(dir).some((f) => f.name.endsWith(".wasm")));
+  copyFileSync(join(build.repo, "pkg", "group.mjs"), join(dir, "group.mjs")); // token groups' code: beside the bundle
   assertScenario(await runPage(dir));
 });
 
@@ -88,21 +89,23 @@ test("esbuild, main entry with no recipe: init() fails naming the recipes", asyn
   assert.deepEqual(missing, ["pkcs11_wasm_bg.wasm"]);
 });
 
-test("Rollup, main entry: pkcs11_wasm_bg.wasm copied next to the bundle", async () => {
+test("Rollup, main entry: pkcs11_wasm_bg.wasm (and group.mjs) copied next to the bundle", async () => {
   const dir = await build.rollupPage("rollup-copied", "main.js");
-  copyFileSync(join(build.repo, "pkg", "pkcs11_wasm_bg.wasm"), join(dir, "pkcs11_wasm_bg.wasm"));
+  for (const f of ["pkcs11_wasm_bg.wasm", "group.mjs"]) copyFileSync(join(build.repo, "pkg", f), join(dir, f));
   assertScenario(await runPage(dir));
 });
 
 test("Vite, main entry: no configuration (the .wasm is emitted as an asset)", async () => {
   const dir = await build.vitePage("vite");
   assert.ok(files(dir).some((f) => f.name.endsWith(".wasm")));
+  assert.ok(files(dir).some((f) => /group.*\.mjs$/.test(f.name)), "group.mjs emitted as an asset");
   assertScenario(await runPage(dir));
 });
 
 test("webpack (production mode), main entry: no configuration (the .wasm is emitted as an asset)", async () => {
   const dir = await build.webpackPage("webpack", "main.js");
   assert.ok(files(dir).some((f) => f.name.endsWith(".wasm")));
+  assert.ok(files(dir).some((f) => f.name.endsWith(".mjs")), "group.mjs emitted as an asset");
   assertScenario(await runPage(dir));
 });
 

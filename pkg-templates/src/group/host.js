@@ -16,7 +16,6 @@
 //             everything queued is written.
 //   flush, flushSync, initialize { config }, finalize, close, fault { kind }
 import { WasmModule } from "@gen/glue";
-import { DirectoryBackend } from "../storage/directory.js";
 import { TokenStorage } from "../storage/manager.js";
 import { tokenIdOf } from "./records.js";
 
@@ -265,7 +264,7 @@ export class MemberHost {
   /** After loading: a token directory that disappears is a failure, not a new token. */
   loaded() {
     const b = this.backend;
-    if (b instanceof DirectoryBackend) {
+    if (b.kind === "directory") {
       const check = b.checkTree.bind(b);
       b.checkTree = () => check(false);
     }

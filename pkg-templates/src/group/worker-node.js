@@ -6,6 +6,8 @@ import { parentPort, workerData } from "node:worker_threads";
 import { initSync } from "@gen/glue";
 import { platform } from "../platform.js";
 import { extraSource } from "../extra.js";
+import { BACKENDS } from "../storage/backends.js";
+import { DirectoryBackend } from "../storage/directory.js";
 import { serveMember } from "./worker.js";
 
 initSync({ module: fs.readFileSync(path.join(__dirname, "pkcs11_wasm_bg.wasm")) });
@@ -15,6 +17,7 @@ platform.readText = (p) => fs.readFileSync(p, "utf8");
 platform.env = (name) => process.env[name];
 platform.fs = fs;
 platform.path = path;
+BACKENDS.directory = DirectoryBackend;
 
 serveMember(
   {

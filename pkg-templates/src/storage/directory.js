@@ -20,6 +20,7 @@
 // must be regular files of bounded size. Directories are created 0700.
 import { platform } from "../platform.js";
 import { DirectoryLock } from "./lock.js";
+import { StorageRefused } from "./refused.js";
 
 const KEY = /^(meta|counters|o\/[0-9a-f]{32})$/;
 const OBJECT_NAME = /^[0-9a-f]{32}$/;
@@ -37,9 +38,6 @@ function randomName(prefix) {
   globalThis.crypto.getRandomValues(bytes);
   return prefix + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
-
-/** Thrown when the directory must not be used at all (the slot is refused). */
-export class StorageRefused extends Error {}
 
 export class DirectoryBackend {
   constructor(dir) {

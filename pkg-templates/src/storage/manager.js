@@ -2,11 +2,9 @@
 // call's writes from the core and queues them on the slot's backend (in
 // call order), hands the core what other instances wrote, and delivers
 // storage events (damaged records, refused tokens, failed writes).
-import { DirectoryBackend, StorageRefused } from "./directory.js";
-import { IndexedDbBackend } from "./indexeddb.js";
-import { MemoryBackend } from "./memory.js";
+import { newBackend } from "./backends.js";
+import { StorageRefused } from "./refused.js";
 
-const BACKENDS = { memory: MemoryBackend, directory: DirectoryBackend, indexedDB: IndexedDbBackend };
 // What a PIN check reads fresh: the PIN blobs and the failure counters.
 const PIN_RECORDS = ["meta", "counters"];
 
@@ -37,7 +35,7 @@ export class TokenStorage {
     this.loaded = false;
     this.reported = new WeakSet();
     for (const { slot, kind, name } of storages) {
-      const b = new BACKENDS[kind](name);
+      const b = newBackend(kind, name);
       b.onWriteError = (e) => this.writeFailed(slot, e);
       b.onRemote = (changes) => this.apply(slot, changes);
       b.onEvent = (kind, key, message) => this.emit({ slot, kind, key, message });

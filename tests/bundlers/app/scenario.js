@@ -1,5 +1,6 @@
 // What each bundled page runs: the seed scenario (a token, a session, an
-// AES-256 key, GCM encryption and decryption), reported on window.result.
+// AES-256 key, GCM encryption and decryption; a token group of two
+// members), reported on window.result.
 export async function run(pkcs11js, initArg) {
   try {
     await pkcs11js.init(initArg);
@@ -31,7 +32,14 @@ export async function run(pkcs11js, initArg) {
       error = e instanceof pkcs11js.Pkcs11Error ? e.message : String(e);
     }
     await p11.C_FinalizeAsync();
-    window.result = { text: new TextDecoder().decode(opened), sealedLength: sealed.length, error };
+    // A token group: the main entry imports the groups' code (group.mjs,
+    // beside it or emitted by the bundler) when a configuration has one.
+    const member = (name) => ({ storage: { memory: name } });
+    const grouped = new pkcs11js.PKCS11({ kdfIterations: "insecure-test", slots: [{ group: { members: [member("bundle-a"), member("bundle-b")] } }] });
+    await grouped.C_InitializeAsync();
+    const groupMembers = grouped.groupStatus(grouped.C_GetSlotList(false)[0]).members.length;
+    grouped.C_Finalize();
+    window.result = { text: new TextDecoder().decode(opened), sealedLength: sealed.length, error, groupMembers };
   } catch (e) {
     window.result = { failed: String(e && e.stack ? e.stack : e) };
   }
