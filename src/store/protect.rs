@@ -12,9 +12,7 @@
 //! another token or given another version without failing its check; the
 //! check needs the master key, so it happens at login (see the README's
 //! security model for what a session may trust before that).
-use aes_gcm::Aes256Gcm;
-use aes_gcm::aead::{Aead, KeyInit, Payload};
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
@@ -22,6 +20,7 @@ use zeroize::Zeroizing;
 use super::format::{self, FormatError, ObjectBody};
 use crate::attr::policy::AttrMap;
 use crate::constants::CKR_GENERAL_ERROR;
+use crate::mech::aes::{gcm_open, gcm_seal};
 use crate::mech::random_bytes;
 use crate::rv::CkResult;
 use crate::token::pin::MasterKey;
@@ -78,20 +77,11 @@ impl TokenKeys {
     /// Encrypts a private object's attributes into its stored record.
     pub fn seal(&self, uid: &str, version: u64, attrs: &AttrMap) -> CkResult<Vec<u8>> {
         let key = self.object_key(uid).ok_or(CKR_GENERAL_ERROR)?;
-        let cipher = Aes256Gcm::new_from_slice(key.as_ref()).map_err(|_| CKR_GENERAL_ERROR)?;
         let mut nonce = [0u8; 12];
         nonce.copy_from_slice(&random_bytes(12)?);
         let mut record = format::private_prefix(uid, version);
         let plain = Zeroizing::new(format::encode_attrs(attrs));
-        let ct = cipher
-            .encrypt(
-                &nonce.into(),
-                Payload {
-                    msg: &plain,
-                    aad: &self.aad(&record),
-                },
-            )
-            .map_err(|_| CKR_GENERAL_ERROR)?;
+        let ct = gcm_seal(key.as_ref(), &nonce, &self.aad(&record), &plain)?;
         record.extend_from_slice(&nonce);
         record.extend_from_slice(&ct);
         Ok(record)
@@ -117,18 +107,8 @@ impl TokenKeys {
             return Err(FormatError::Damaged);
         };
         let key = self.object_key(&parsed.uid).ok_or(FormatError::Damaged)?;
-        let cipher = Aes256Gcm::new_from_slice(key.as_ref()).map_err(|_| FormatError::Damaged)?;
-        let plain = Zeroizing::new(
-            cipher
-                .decrypt(
-                    &nonce.into(),
-                    Payload {
-                        msg: ciphertext,
-                        aad: &self.aad(aad_prefix),
-                    },
-                )
-                .map_err(|_| FormatError::Damaged)?,
-        );
+        let plain = gcm_open(key.as_ref(), &nonce, &self.aad(aad_prefix), ciphertext)
+            .map_err(|_| FormatError::Damaged)?;
         Ok((parsed.uid, parsed.version, format::decode_attrs(&plain)?))
     }
 }

@@ -4,12 +4,11 @@
 //! each blob so they can be raised later. The blob's associated data names
 //! its role (SO or user) and its token, so a user blob copied over the SO
 //! blob, or a blob from another token, does not unwrap.
-use aes_gcm::Aes256Gcm;
-use aes_gcm::aead::{Aead, KeyInit, Payload};
 use zeroize::Zeroizing;
 
 use crate::CK_ULONG;
 use crate::constants::*;
+use crate::mech::aes::{gcm_open, gcm_seal};
 use crate::mech::random_bytes;
 use crate::rv::CkResult;
 
@@ -69,17 +68,8 @@ pub fn wrap(
     let mut nonce = [0u8; 12];
     nonce.copy_from_slice(&random_bytes(12)?);
     let kek = derive_kek(pin, &salt, iterations);
-    let cipher = Aes256Gcm::new_from_slice(kek.as_ref()).map_err(|_| CKR_GENERAL_ERROR)?;
     let aad = aad(true, iterations, role, token_id);
-    let wrapped = cipher
-        .encrypt(
-            &nonce.into(),
-            Payload {
-                msg: master.as_ref(),
-                aad: &aad,
-            },
-        )
-        .map_err(|_| CKR_GENERAL_ERROR)?;
+    let wrapped = gcm_seal(kek.as_ref(), &nonce, &aad, master.as_ref())?;
     Ok(PinBlob {
         bound: true,
         salt,
@@ -98,19 +88,9 @@ pub fn unwrap(
     token_id: &[u8; 16],
 ) -> CkResult<MasterKey> {
     let kek = derive_kek(pin, &blob.salt, blob.iterations);
-    let cipher = Aes256Gcm::new_from_slice(kek.as_ref()).map_err(|_| CKR_GENERAL_ERROR)?;
     let aad = aad(blob.bound, blob.iterations, role, token_id);
-    let plain = Zeroizing::new(
-        cipher
-            .decrypt(
-                &blob.nonce.into(),
-                Payload {
-                    msg: &blob.wrapped,
-                    aad: &aad,
-                },
-            )
-            .map_err(|_| CKR_PIN_INCORRECT)?,
-    );
+    let plain =
+        gcm_open(kek.as_ref(), &blob.nonce, &aad, &blob.wrapped).map_err(|_| CKR_PIN_INCORRECT)?;
     let mut key = Zeroizing::new([0u8; 32]);
     if plain.len() != 32 {
         return Err(CKR_PIN_INCORRECT);

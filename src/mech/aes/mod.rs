@@ -33,6 +33,7 @@ use zeroize::Zeroizing;
 
 // For CKM_RSA_AES_KEY_WRAP and other users of the AES primitives.
 pub(crate) use self::gcm::gcm_cipher;
+pub(crate) use self::gcm::{open as gcm_open, seal as gcm_seal};
 pub(crate) use self::kw::{kwp_unwrap, kwp_wrap};
 
 use self::block::{BlockOp, Cipher, Mode};

@@ -343,6 +343,56 @@ fn agrees_with_rustcrypto() {
     }
 }
 
+/// The token's own sealing (PIN blobs, private records): AES-256-GCM
+/// records the aes-gcm crate (what sealed them before) opens and makes
+/// byte for byte; any changed byte, a wrong key, nonce or associated data,
+/// or a record cut short is refused without plaintext.
+#[test]
+fn token_sealing_agrees_with_aes_gcm_and_refuses_tampering() {
+    use aes_gcm::Aes256Gcm;
+    use aes_gcm::aead::{Aead, KeyInit as _, Payload};
+
+    let mut rng = Rng(0x5ea1_ed00);
+    for _ in 0..50 {
+        let key = rng.bytes(32);
+        let nonce: [u8; 12] = rng.bytes(12).try_into().unwrap();
+        let aad = rng.some_bytes(80);
+        let plain = rng.some_bytes(300);
+        let sealed = gcm_seal(&key, &nonce, &aad, &plain).unwrap();
+        let reference = Aes256Gcm::new_from_slice(&key).unwrap();
+        let payload = |msg| Payload { msg, aad: &aad };
+        assert_eq!(
+            reference.encrypt(&nonce.into(), payload(&plain)).unwrap(),
+            sealed
+        );
+        assert_eq!(
+            reference.decrypt(&nonce.into(), payload(&sealed)).unwrap(),
+            plain
+        );
+        assert_eq!(*gcm_open(&key, &nonce, &aad, &sealed).unwrap(), plain);
+
+        let at = rng.bytes(2);
+        let mut flipped = sealed.clone();
+        let i = usize::from(u16::from_le_bytes([at[0], at[1]])) % flipped.len();
+        flipped[i] ^= 0x01;
+        assert_eq!(
+            gcm_open(&key, &nonce, &aad, &flipped).unwrap_err(),
+            CKR_ENCRYPTED_DATA_INVALID
+        );
+        let mut other = key.clone();
+        other[0] ^= 0x80;
+        assert!(gcm_open(&other, &nonce, &aad, &sealed).is_err());
+        let mut other_nonce = nonce;
+        other_nonce[11] ^= 1;
+        assert!(gcm_open(&key, &other_nonce, &aad, &sealed).is_err());
+        let mut other_aad = aad.clone();
+        other_aad.push(0);
+        assert!(gcm_open(&key, &nonce, &other_aad, &sealed).is_err());
+        assert!(gcm_open(&key, &nonce, &aad, &sealed[..sealed.len() - 1]).is_err());
+        assert!(gcm_open(&key, &nonce, &aad, &sealed[..15]).is_err());
+    }
+}
+
 #[test]
 fn cbc_pad_rejects_bad_padding() {
     let key = [7u8; 16];
