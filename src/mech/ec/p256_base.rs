@@ -212,50 +212,41 @@ mod lanes {
     pub fn opaque_zero() -> v128 {
         core::hint::black_box(u64x2_splat(0))
     }
-    #[inline]
-    #[target_feature(enable = "simd128")]
+    #[inline(always)]
     pub fn load4(x: &[u32], z: v128) -> W {
         v128_or(u32x4(x[0], x[1], x[2], x[3]), z)
     }
-    #[inline]
-    #[target_feature(enable = "simd128")]
+    #[inline(always)]
     pub fn splat(x: u32, z: v128) -> W {
         v128_or(u32x4_splat(x), z)
     }
-    #[inline]
-    #[target_feature(enable = "simd128")]
+    #[inline(always)]
     pub fn zero() -> D {
         u64x2_splat(0)
     }
     /// (a0 b0, a1 b1).
-    #[inline]
-    #[target_feature(enable = "simd128")]
+    #[inline(always)]
     pub fn mul_lo(a: W, b: W) -> D {
         u64x2_extmul_low_u32x4(a, b)
     }
     /// (a2 b2, a3 b3).
-    #[inline]
-    #[target_feature(enable = "simd128")]
+    #[inline(always)]
     pub fn mul_hi(a: W, b: W) -> D {
         u64x2_extmul_high_u32x4(a, b)
     }
-    #[inline]
-    #[target_feature(enable = "simd128")]
+    #[inline(always)]
     pub fn low32(p: D) -> D {
         v128_and(p, u64x2_splat(0xffff_ffff))
     }
-    #[inline]
-    #[target_feature(enable = "simd128")]
+    #[inline(always)]
     pub fn high32(p: D) -> D {
         u64x2_shr(p, 32)
     }
-    #[inline]
-    #[target_feature(enable = "simd128")]
+    #[inline(always)]
     pub fn add(a: D, b: D) -> D {
         u64x2_add(a, b)
     }
-    #[inline]
-    #[target_feature(enable = "simd128")]
+    #[inline(always)]
     pub fn get(a: D) -> [u64; 2] {
         [u64x2_extract_lane::<0>(a), u64x2_extract_lane::<1>(a)]
     }

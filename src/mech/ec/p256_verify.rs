@@ -26,15 +26,19 @@ struct P256;
 
 impl Arith for P256 {
     type Fe = Fe;
+    #[inline(always)]
     fn add(&self, a: &Fe, b: &Fe) -> Fe {
         add(a, b)
     }
+    #[inline(always)]
     fn sub(&self, a: &Fe, b: &Fe) -> Fe {
         sub(a, b)
     }
+    #[inline]
     fn mul(&self, a: &Fe, b: &Fe) -> Fe {
         mul(a, b)
     }
+    #[inline]
     fn sqr(&self, a: &Fe) -> Fe {
         sqr(a)
     }

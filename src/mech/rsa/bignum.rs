@@ -634,6 +634,7 @@ mod kernel {
     /// emulate slowly on x64, instead of `extmul`.
     #[cfg(target_arch = "wasm32")]
     #[target_feature(enable = "simd128")]
+    #[inline]
     pub(super) fn dot(x: &[u32], y: &[u32]) -> [u64; 2] {
         use core::arch::wasm32::*;
         // SAFETY: reads the 16 bytes of c[..4] (unaligned loads are allowed).

@@ -238,6 +238,7 @@ mod kernel {
     /// y[4..] and with y (one chunk earlier) at once, sharing the loads.
     #[cfg(target_arch = "wasm32")]
     #[target_feature(enable = "simd128")]
+    #[inline]
     fn dot2(x: &[u32], y: &[u32]) -> [[u64; 2]; 2] {
         use core::arch::wasm32::*;
         // SAFETY: reads the 16 bytes of c[..4] (unaligned loads are allowed).
@@ -265,6 +266,7 @@ mod kernel {
         [dot(x, &y[4..]), dot(x, y)]
     }
 
+    #[inline]
     fn store_q(chunk: &mut [u32], q: [u64; 2]) {
         chunk[2] = q[0] as u32;
         chunk[3] = q[1] as u32;
