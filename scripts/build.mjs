@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run build`: assembles the npm package `pkcs11-wasm` in pkg/.
-//   1. cargo build --release --target wasm32-unknown-unknown (incremental;
-//      the core with a lower inline threshold, in target/core),
+//   1. cargo rustc --release --target wasm32-unknown-unknown (incremental;
+//      the core with a lower inline threshold),
 //      twice from the same sources: the core module (feature split-core)
 //      and the extra module (feature extra-module; see src/mech/proxy)
 //   2. wasm-bindgen --target web (one glue per module for Node and browsers)
@@ -57,28 +57,30 @@ function lockedVersion(crate) {
   return m && m[1];
 }
 
-// --- 1. cargo (each build's file is copied aside) ---
+// --- 1. cargo (both builds write the same file: each is copied aside) ---
 // The core module is what every page downloads, so LLVM's inliner is held
-// to a threshold of 50 there (225 at opt-level 3): the engine's cold code
-// shrinks by a quarter (core wasm ~244 -> ~213 KiB brotli) while the hot
-// kernels (RSA and P-256 arithmetic, AES, GHASH) keep their speed through
-// #[inline(always)] on their small helpers. The extra module keeps the
-// default (Ed25519, X25519 and ChaCha20 are measured against libsodium.js).
-// The core builds in a target directory of its own: the two flag sets
-// would otherwise rebuild each other's dependencies at every run.
+// to a threshold of 50 (225 at opt-level 3) in our crate's compilation,
+// which also runs the whole module's link-time optimization: the engine's
+// cold code shrinks by a quarter. `cargo rustc` passes the flag to that
+// last compiler call only: the dependencies keep their own inlining (the
+// SHA-1 rounds, for one, stay inside its compression function) and are
+// shared with the extra module's build, which keeps the default (Ed25519,
+// X25519 and ChaCha20 are measured against libsodium.js). Our hot kernels'
+// small helpers are #[inline(always)] / #[inline] for this.
 const CORE_INLINE_THRESHOLD = 50;
-const builds = [
-  { feature: "split-core", copy: join(gen, "core-raw.wasm"), dir: join(targetDir, "core"), flags: [`-C`, `llvm-args=-inline-threshold=${CORE_INLINE_THRESHOLD}`] },
-  { feature: "extra-module", copy: join(gen, "extra-raw.wasm"), dir: targetDir, flags: [] },
-];
+const cargoOut = join(targetDir, "wasm32-unknown-unknown", "release", "pkcs11_wasm.wasm");
 mkdirSync(gen, { recursive: true });
-const [rawWasm, rawExtra] = builds.map((b) => b.copy);
-for (const { feature, copy, dir, flags } of jsOnly ? [] : builds) {
-  // Appended to .cargo/config.toml's wasm32 rustflags (+simd128).
-  const config = flags.length ? ["--config", `target.wasm32-unknown-unknown.rustflags=${JSON.stringify(flags)}`] : [];
-  step(`cargo build --release --target wasm32-unknown-unknown --features ${feature} ${config.join(" ")}`);
-  run("cargo", ["build", "--release", "--lib", "--target", "wasm32-unknown-unknown", "--features", feature, "--target-dir", dir, ...config]);
-  copyFileSync(join(dir, "wasm32-unknown-unknown", "release", "pkcs11_wasm.wasm"), copy);
+const rawWasm = join(gen, "core-raw.wasm");
+const rawExtra = join(gen, "extra-raw.wasm");
+const builds = [
+  ["split-core", rawWasm, ["--", "-C", `llvm-args=-inline-threshold=${CORE_INLINE_THRESHOLD}`]],
+  ["extra-module", rawExtra, []],
+];
+for (const [feature, copy, rustc] of jsOnly ? [] : builds) {
+  const args = ["rustc", "--release", "--lib", "--target", "wasm32-unknown-unknown", "--features", feature, ...rustc];
+  step(`cargo ${args.join(" ")}`);
+  run("cargo", args);
+  copyFileSync(cargoOut, copy);
 }
 
 // --- 2. wasm-bindgen ---
