@@ -244,12 +244,13 @@ impl Module {
     /// now and then forgets keys that no longer exist.
     pub(super) fn register_iv_counter(&mut self, handle: CK_ULONG) {
         if self.iv_counters.wants_pruning() {
-            let live: std::collections::BTreeSet<&[u8]> = self
-                .objects
-                .values()
-                .filter(|e| e.session.is_some())
-                .filter_map(|e| e.object.get(CKA_UNIQUE_ID))
-                .collect();
+            // Inserted one by one: collect() would sort first, and the
+            // sort's code would be in the module only for this.
+            let mut live = std::collections::BTreeSet::<&[u8]>::new();
+            let ids = self.objects.values().filter(|e| e.session.is_some());
+            for id in ids.filter_map(|e| e.object.get(CKA_UNIQUE_ID)) {
+                live.insert(id);
+            }
             self.iv_counters.retain(|id| live.contains(id));
         }
         if let Some(id) = self

@@ -44,10 +44,18 @@ impl Module {
             store::KEY_COUNTERS => 1,
             _ => 2,
         };
-        let mut changes = changes;
-        changes.sort_by_key(|(k, _)| rank(k));
+        // In rank order, each rank in the order given (a stable sort's
+        // result without a sort's code in the module).
+        let mut ordered = Vec::with_capacity(changes.len());
+        let mut rest = changes;
+        for r in 0..2 {
+            let (this, later): (Vec<_>, Vec<_>) = rest.into_iter().partition(|(k, _)| rank(k) == r);
+            ordered.extend(this);
+            rest = later;
+        }
+        ordered.extend(rest);
         let mut index = None;
-        for (key, value) in changes {
+        for (key, value) in ordered {
             match key.as_str() {
                 store::KEY_META => self.apply_token(slot_id, value.as_deref()),
                 store::KEY_COUNTERS => self.apply_counters(slot_id, value.as_deref()),
