@@ -27,6 +27,20 @@ use crate::mech::kdf::PrfDataParam;
 use crate::mech::{CkMechanism, Param};
 use crate::rv::CkResult;
 
+/// What `Writer::key` sends of a key: what the families of the extra module
+/// read from the key of a sign, verify, cipher, derive or KEM operation.
+pub const OPERATION_ATTRS: [CK_ULONG; 9] = [
+    CKA_CLASS,
+    CKA_KEY_TYPE,
+    CKA_VALUE,
+    CKA_VALUE_LEN,
+    CKA_EC_PARAMS,
+    CKA_EC_POINT,
+    CKA_PARAMETER_SET,
+    CKA_SEED,
+    CKA_PUBLIC_KEY_INFO,
+];
+
 /// Bytes before a frame's body: kind and secret length.
 pub const HEADER: usize = 5;
 
@@ -165,6 +179,23 @@ impl Writer {
         self.len(map.len());
         for (kind, value) in map {
             self.ulong(*kind).bytes(value);
+        }
+        self
+    }
+    /// The attributes of the key an operation runs under that the moved
+    /// families read (`OPERATION_ATTRS`), as a map: the engine has checked
+    /// the rest (usage flags, policy) before any mechanism is reached, and
+    /// a whole key object (~30 attributes) costs more to frame, hash for
+    /// the init answers, copy, parse and wipe than the signature it serves.
+    pub fn key(&mut self, map: &AttrMap) -> &mut Self {
+        let present = || {
+            OPERATION_ATTRS
+                .iter()
+                .filter_map(|k| map.get(k).map(|v| (*k, v)))
+        };
+        self.len(present().count());
+        for (kind, value) in present() {
+            self.ulong(kind).bytes(value);
         }
         self
     }

@@ -177,7 +177,7 @@ pub struct Remote;
 
 fn with_key(op: u8, m: &CkMechanism, key: &Object) -> Writer {
     let mut w = Writer::new(op);
-    w.mechanism(m).map(&key.attrs);
+    w.mechanism(m).key(&key.attrs);
     w
 }
 
@@ -268,7 +268,7 @@ struct Pending {
 impl Pending {
     fn new(m: &CkMechanism, key: &Object, multi_part: bool) -> Self {
         let mut w = Writer::default();
-        w.mechanism(m).map(&key.attrs);
+        w.mechanism(m).key(&key.attrs);
         Pending {
             head: Zeroizing::new(w.frame().to_vec()),
             input: Vec::new(),
@@ -326,7 +326,7 @@ struct RemoteCipher {
 impl RemoteCipher {
     fn init(encrypt: bool, m: &CkMechanism, key: &Object) -> CkResult<Box<dyn CipherOp>> {
         let mut w = Writer::new(op::CIPHER_INIT);
-        w.bool(encrypt).mechanism(m).map(&key.attrs);
+        w.bool(encrypt).mechanism(m).key(&key.attrs);
         let resp = probe(w)?;
         let mut r = Reader::new(&resp);
         let delta = r.ulong()? as i64;

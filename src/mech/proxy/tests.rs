@@ -604,3 +604,58 @@ fn empty_and_large_data_through_the_proxy() {
         assert_eq!(opened, plain);
     }
 }
+
+thread_local! {
+    static SEEN: std::cell::RefCell<Vec<Vec<u8>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn recording(request: &[u8], response: &mut Vec<u8>) -> Option<()> {
+    SEEN.with_borrow_mut(|s| s.push(request.to_vec()));
+    in_process(request, response)
+}
+
+/// An operation sends the extra module what its families read of the key
+/// (`OPERATION_ATTRS`) and nothing else: a key's label and ID stay in the
+/// core, and the results are those of the whole key.
+#[test]
+fn operations_send_only_the_key_attributes_the_families_read() {
+    set_transport(Some(recording));
+    let split = split();
+    let public = [Attribute::new(CKA_EC_PARAMS, ED25519)];
+    let (pu, mut pr) = pair(&split, CKM_EC_EDWARDS_KEY_PAIR_GEN, CKK_EC_EDWARDS, &public);
+    let (label, id) = (
+        b"label-that-stays-in-the-core",
+        b"id-that-stays-in-the-core",
+    );
+    pr.attrs.insert(CKA_LABEL, Zeroizing::new(label.to_vec()));
+    pr.attrs.insert(CKA_ID, Zeroizing::new(id.to_vec()));
+    let value = pr.attrs[&CKA_VALUE].to_vec();
+    let m = CkMechanism::new(CKM_EDDSA);
+    SEEN.with_borrow_mut(Vec::clear);
+    let sig = split
+        .get(CKM_EDDSA, CKF_SIGN)
+        .unwrap()
+        .sign_init(&m, &pr)
+        .unwrap()
+        .one_shot(b"msg")
+        .unwrap();
+    let verify = split.get(CKM_EDDSA, CKF_VERIFY).unwrap();
+    assert_eq!(
+        verify.verify_init(&m, &pu).unwrap().one_shot(b"msg", &sig),
+        Ok(())
+    );
+    let seen = SEEN.with_borrow_mut(std::mem::take);
+    set_transport(None);
+    assert!(
+        seen.len() >= 2,
+        "the init and the signature went through the proxy"
+    );
+    let has = |r: &[u8], x: &[u8]| r.windows(x.len()).any(|w| w == x);
+    assert!(seen.iter().any(|r| has(r, &value)), "the key value travels");
+    for r in &seen {
+        assert!(
+            !has(r, label) && !has(r, id),
+            "a label or ID went to the extra module"
+        );
+    }
+}
