@@ -133,9 +133,16 @@ test("RSA-4096 generation shows the busy indicator and the page stays responsive
   const layoutTop = async () => (await page.locator("main.layout").boundingBox()).y;
   const before = await layoutTop();
   await page.click("form[data-form=generate-pair] button[type=submit]");
-  await page.waitForSelector("#busy.on", { timeout: 5000 });
-  assert.equal(await layoutTop(), before, "the busy indicator moves nothing");
-  assert.match(await page.locator("#busy-text").innerText(), /C_GenerateKeyPair/);
+  // Read while the indicator is on, in one step: a quick key generation
+  // (its prime search is random) may end between two separate reads.
+  const busy = await page.waitForFunction(
+    () => document.querySelector("#busy.on") && { text: document.querySelector("#busy-text").innerText, top: document.querySelector("main.layout").getBoundingClientRect().y },
+    null,
+    { timeout: 5000, polling: "raf" },
+  );
+  const { text, top } = await busy.jsonValue();
+  assert.equal(top, before, "the busy indicator moves nothing");
+  assert.match(text, /C_GenerateKeyPair/);
   // Responsive: tabs switch and frames keep coming while the worker computes.
   await page.click("#tab-lessons");
   assert.equal(await page.locator("#pane-lessons").isVisible(), true);
