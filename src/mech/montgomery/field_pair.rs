@@ -56,6 +56,15 @@ impl Fe2 {
         }))
     }
 
+    /// (a, self's lane 1); a carried.
+    #[inline]
+    #[target_feature(enable = "simd128")]
+    pub(super) fn with_lane0(&self, a: &Fe) -> Fe2 {
+        Fe2(core::array::from_fn(|i| {
+            u32x4_replace_lane::<0>(self.0[i], a.0[i] as u32)
+        }))
+    }
+
     #[inline]
     #[target_feature(enable = "simd128")]
     fn map(&self, f: impl Fn(v128) -> v128) -> Fe2 {
@@ -97,14 +106,6 @@ impl Fe2 {
     #[target_feature(enable = "simd128")]
     pub(super) fn cswap_lanes(&self, mask: v128) -> Fe2 {
         self.map(|x| v128_bitselect(i32x4_shuffle::<1, 0, 3, 2>(x, x), x, mask))
-    }
-
-    /// self * n for a small n (< 2^17), carried.
-    #[inline]
-    #[target_feature(enable = "simd128")]
-    pub(super) fn mul_small(&self, n: u32) -> Fe2 {
-        let n = v128_or(u32x4_splat(n), opaque_zero());
-        carry(core::array::from_fn(|i| m(self.0[i], n)))
     }
 
     /// Both products, carried (the terms of `Fe::mul`).
