@@ -22,6 +22,7 @@ use zeroize::Zeroizing;
 mod field;
 #[cfg(target_arch = "wasm32")]
 mod field_pair;
+mod invert;
 mod ladder;
 
 use super::ec::okp::OkpCurve;

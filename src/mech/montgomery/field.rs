@@ -310,6 +310,7 @@ impl Fe {
     }
 
     /// self^(2^k), k >= 1.
+    #[cfg(test)]
     fn square_times(&self, k: u32) -> Fe {
         let mut x = self.square();
         for _ in 1..k {
@@ -319,7 +320,9 @@ impl Fe {
     }
 
     /// self^(p-2) = 1/self (0 for 0), by the usual addition chain
-    /// (254 squarings, 11 multiplications).
+    /// (254 squarings, 11 multiplications): the reference `invert.rs` is
+    /// tested against.
+    #[cfg(test)]
     pub(super) fn invert(&self) -> Fe {
         let z = self;
         let z2 = z.square();

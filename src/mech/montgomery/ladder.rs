@@ -25,7 +25,7 @@ fn clamp(k: &[u8; 32]) -> [u8; 32] {
 pub(crate) fn x25519(k: &[u8; 32], u: &[u8; 32]) -> [u8; 32] {
     let mut k = clamp(k);
     let (mut x2, mut z2) = ladder(&k, &Fe::from_bytes(u));
-    let out = x2.mul(&z2.invert()).to_bytes();
+    let out = x2.mul(&super::invert::invert(&z2)).to_bytes();
     k.zeroize();
     x2.0.zeroize();
     z2.0.zeroize();
