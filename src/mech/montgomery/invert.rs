@@ -82,47 +82,39 @@ fn divsteps_30(mut zeta: i32, f0: u32, g0: u32) -> (i32, [i64; 4]) {
     (zeta, [s(u), s(v), s(q), s(r)])
 }
 
-/// (f, g) <- (u f + v g, q f + r g) / 2^30 (exact: the low 30 bits
-/// cancel by construction).
-fn update_fg(f: &mut S30, g: &mut S30, t: &[i64; 4]) {
+/// (a, b) <- (u a + v b + ma p, q a + r b + mb p) / 2^30, the sums'
+/// low 30 bits being zero (ma = mb = 0 for f and g, where they cancel by
+/// construction).
+fn apply(a: &mut S30, b: &mut S30, t: &[i64; 4], ma: i64, mb: i64) {
     let [u, v, q, r] = *t;
-    let mut cf = u * f[0] + v * g[0];
-    let mut cg = q * f[0] + r * g[0];
-    cf >>= 30;
-    cg >>= 30;
-    for i in 1..9 {
-        cf += u * f[i] + v * g[i];
-        cg += q * f[i] + r * g[i];
-        f[i - 1] = cf & M30;
-        g[i - 1] = cg & M30;
-        cf >>= 30;
-        cg >>= 30;
+    let (mut ca, mut cb) = (0i64, 0i64);
+    for i in 0..9 {
+        ca += u * a[i] + v * b[i] + ma * P[i];
+        cb += q * a[i] + r * b[i] + mb * P[i];
+        if i > 0 {
+            a[i - 1] = ca & M30;
+            b[i - 1] = cb & M30;
+        }
+        ca >>= 30;
+        cb >>= 30;
     }
-    f[8] = cf;
-    g[8] = cg;
+    a[8] = ca;
+    b[8] = cb;
+}
+
+/// (f, g) <- (u f + v g, q f + r g) / 2^30.
+fn update_fg(f: &mut S30, g: &mut S30, t: &[i64; 4]) {
+    apply(f, g, t, 0, 0);
 }
 
 /// (d, e) <- (u d + v e, q d + r e) / 2^30 mod p: the multiple of p that
-/// clears the low 30 bits is added first. |d| and |e| grow by at most p
-/// per batch (|u| + |v| <= 2^30), so they stay below 2^261 in 20 batches.
+/// clears the low 30 bits is added. |d| and |e| grow by at most p per
+/// batch (|u| + |v| <= 2^30), so they stay below 2^261 in 20 batches.
 fn update_de(d: &mut S30, e: &mut S30, t: &[i64; 4]) {
     let [u, v, q, r] = *t;
     let md = (-((u * d[0] + v * e[0]) & M30) * P_INV30) & M30;
     let me = (-((q * d[0] + r * e[0]) & M30) * P_INV30) & M30;
-    let mut cd = u * d[0] + v * e[0] + md * P[0];
-    let mut ce = q * d[0] + r * e[0] + me * P[0];
-    cd >>= 30;
-    ce >>= 30;
-    for i in 1..9 {
-        cd += u * d[i] + v * e[i] + md * P[i];
-        ce += q * d[i] + r * e[i] + me * P[i];
-        d[i - 1] = cd & M30;
-        e[i - 1] = ce & M30;
-        cd >>= 30;
-        ce >>= 30;
-    }
-    d[8] = cd;
-    e[8] = ce;
+    apply(d, e, t, md, me);
 }
 
 /// 1/x mod p (0 for 0), x's limbs as `field` bounds them.
