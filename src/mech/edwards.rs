@@ -13,11 +13,17 @@
 //!
 //! Ed448 is not implemented: its RustCrypto crate (ed448-goldilocks) has
 //! only pre-releases for this dependency tree.
-use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
+use std::sync::Arc;
+
+use curve25519_dalek::edwards::EdwardsPoint;
 use curve25519_dalek::scalar::Scalar;
 use ed25519_dalek::hazmat::ExpandedSecretKey;
-use ed25519_dalek::{Digest, Sha512, Signature, SigningKey, VerifyingKey};
+use ed25519_dalek::{Digest, Sha512, SigningKey, VerifyingKey};
 use zeroize::Zeroizing;
+
+mod base_mul;
+mod point;
+use point::KeyMultiples;
 
 use super::ec::okp::OkpCurve;
 use super::ec::{self, fill_spki};
@@ -58,8 +64,16 @@ fn signing_key(key: &Object) -> CkResult<SigningKey> {
     Ok(SigningKey::from_bytes(&*seed(key)?))
 }
 
+/// A stored public key ready to verify under: A as encoded (it is
+/// hashed) and its odd multiples.
+#[derive(Clone)]
+struct VerifyKey {
+    a: [u8; 32],
+    multiples: Arc<KeyMultiples>,
+}
+
 /// The verifying key of a stored public key.
-fn verifying_key(key: &Object) -> CkResult<VerifyingKey> {
+fn verify_key(key: &Object) -> CkResult<VerifyKey> {
     let curve = OkpCurve::find(CURVES, key.require(CKA_EC_PARAMS)?)
         .map_err(|_| CKR_KEY_TYPE_INCONSISTENT)?;
     let a: [u8; 32] = curve
@@ -73,23 +87,26 @@ fn verifying_key(key: &Object) -> CkResult<VerifyingKey> {
 /// `DECOMPRESSED_KEYS`).
 const DECOMPRESSED_KEYS: usize = 8;
 thread_local! {
-    static DECOMPRESSED: std::cell::RefCell<Vec<VerifyingKey>> = const { std::cell::RefCell::new(Vec::new()) };
+    static DECOMPRESSED: std::cell::RefCell<Vec<VerifyKey>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// `VerifyingKey::from_bytes(a)`, remembered for the last few keys:
-/// decompressing A (a square root, ~250 squarings) is ~10% of a
-/// verification, and an application verifies under the same few keys
-/// again and again. A public key is no secret: nothing to wipe.
-fn decompressed(a: &[u8; 32]) -> Option<VerifyingKey> {
+/// A's decoding and odd multiples, remembered for the last few keys:
+/// decompressing A (a square root, ~250 squarings) and its multiples are
+/// ~15% of a verification, and an application verifies under the same
+/// few keys again and again. A public key is no secret: nothing to wipe.
+fn decompressed(a: &[u8; 32]) -> Option<VerifyKey> {
     DECOMPRESSED.with_borrow_mut(|cache| {
-        if let Some(i) = cache.iter().position(|k| k.as_bytes() == a) {
+        if let Some(i) = cache.iter().position(|k| k.a == *a) {
             let key = cache.remove(i);
-            cache.insert(0, key);
+            cache.insert(0, key.clone());
             return Some(key);
         }
-        let key = VerifyingKey::from_bytes(a).ok()?;
+        let key = VerifyKey {
+            a: *a,
+            multiples: Arc::new(KeyMultiples::new(a)?),
+        };
         cache.truncate(DECOMPRESSED_KEYS - 1);
-        cache.insert(0, key);
+        cache.insert(0, key.clone());
         Some(key)
     })
 }
@@ -204,13 +221,6 @@ fn variant(m: &CkMechanism) -> CkResult<Variant> {
     }
 }
 
-/// RFC 8032 dom2(0, ctx): the Ed25519ctx prefix of both hashes.
-fn dom2(ctx: &[u8]) -> Sha512 {
-    let mut h = Sha512::new();
-    h.update(dom2_bytes(ctx));
-    h
-}
-
 /// A private key ready to sign: the expanded seed and the public key A.
 struct SignKey {
     esk: ExpandedSecretKey,
@@ -240,8 +250,8 @@ impl SignKey {
     }
 
     /// RFC 8032 section 5.1.6 signing, Ed25519 (no `dom`) or Ed25519ctx
-    /// (`dom` = dom2(0, ctx)); the same steps as ed25519-dalek's, with the
-    /// library's curve arithmetic (base-point table).
+    /// (`dom` = dom2(0, ctx)); the same steps as ed25519-dalek's, R = [r]B
+    /// on our paired field arithmetic (`base_mul`, constant time).
     #[allow(non_snake_case)]
     fn sign(&self, dom: Option<&[u8]>, msg: &[u8]) -> [u8; SIG_LEN] {
         let hasher = || {
@@ -255,15 +265,15 @@ impl SignKey {
         h.update(self.esk.hash_prefix);
         h.update(msg);
         let r = Zeroizing::new(Scalar::from_hash(h));
-        let R = EdwardsPoint::mul_base(&r).compress();
+        let R = base_mul::mul_base(r.as_bytes());
         let mut h = hasher();
-        h.update(R.as_bytes());
+        h.update(R);
         h.update(self.public);
         h.update(msg);
         let k = Scalar::from_hash(h);
         let s = k * self.esk.scalar + *r;
         let mut sig = [0u8; SIG_LEN];
-        sig[..32].copy_from_slice(R.as_bytes());
+        sig[..32].copy_from_slice(&R);
         sig[32..].copy_from_slice(s.as_bytes());
         sig
     }
@@ -277,33 +287,35 @@ impl SignKey {
     }
 }
 
-/// dom2(0, ctx) as bytes: the Ed25519ctx prefix of both hashes.
-fn dom2_bytes(ctx: &[u8]) -> Vec<u8> {
+/// RFC 8032 dom2(phflag, ctx) as bytes: the prefix of both hashes of
+/// Ed25519ctx (phflag 0) and Ed25519ph (phflag 1).
+fn dom2_bytes(phflag: u8, ctx: &[u8]) -> Vec<u8> {
     let mut d = b"SigEd25519 no Ed25519 collisions".to_vec();
-    d.extend_from_slice(&[0u8, ctx.len() as u8]);
+    d.extend_from_slice(&[phflag, ctx.len() as u8]);
     d.extend_from_slice(ctx);
     d
 }
 
-/// Ed25519ctx verification (RFC 8032 5.1.7), as ed25519-dalek verifies
-/// Ed25519: S must be canonical, and [S]B - [k]A must encode to R.
-#[allow(non_snake_case)]
-fn verify_ctx(vk: &VerifyingKey, ctx: &[u8], msg: &[u8], sig: &[u8; SIG_LEN]) -> bool {
-    let (r_bytes, s_bytes) = sig.split_at(32);
-    let Ok(s_bytes) = <[u8; 32]>::try_from(s_bytes) else {
+/// RFC 8032 section 5.1.7 verification, as ed25519-dalek's `verify` and
+/// `verify_prehashed` do it: S must be canonical (below the group
+/// order), k = SHA-512(dom || R || A || message) and [S]B - [k]A must
+/// encode to R byte for byte (so R is not decoded; A may have a
+/// small-order component, as RFC 8032 allows).
+fn verify_signature(key: &VerifyKey, dom: &[u8], message: &[u8], sig: &[u8; SIG_LEN]) -> bool {
+    let (r, s) = sig.split_at(32);
+    let Some(s) = <[u8; 32]>::try_from(s)
+        .ok()
+        .and_then(|s| Scalar::from_canonical_bytes(s).into_option())
+    else {
         return false;
     };
-    let Some(s) = Scalar::from_canonical_bytes(s_bytes).into_option() else {
-        return false;
-    };
-    let mut h = dom2(ctx);
-    h.update(r_bytes);
-    h.update(vk.as_bytes());
-    h.update(msg);
+    let mut h = Sha512::new();
+    h.update(dom);
+    h.update(r);
+    h.update(key.a);
+    h.update(message);
     let k = Scalar::from_hash(h);
-    let minus_a = -vk.to_edwards();
-    let R = EdwardsPoint::vartime_double_scalar_mul_basepoint(&k, &minus_a, &s).compress();
-    R == CompressedEdwardsY::from_slice(r_bytes).unwrap_or_default()
+    point::s_b_minus_k_a(&key.multiples, k.as_bytes(), s.as_bytes()) == *r
 }
 
 /// The message as it arrives: buffered (Ed25519, Ed25519ctx hash it
@@ -345,7 +357,9 @@ impl SignOp for EddsaSign {
     fn finalize(&mut self) -> CkResult<Vec<u8>> {
         let sig = match (&self.variant, self.input.take()) {
             (Variant::Pure, Input::Buffer(msg)) => self.key.sign(None, &msg),
-            (Variant::Ctx(ctx), Input::Buffer(msg)) => self.key.sign(Some(&dom2_bytes(ctx)), &msg),
+            (Variant::Ctx(ctx), Input::Buffer(msg)) => {
+                self.key.sign(Some(&dom2_bytes(0, ctx)), &msg)
+            }
             (Variant::Ph(ctx), Input::Hash(h)) => self.key.sign_prehashed(ctx, h)?,
             _ => return Err(CKR_GENERAL_ERROR),
         };
@@ -357,7 +371,7 @@ impl SignOp for EddsaSign {
 }
 
 struct EddsaVerify {
-    key: VerifyingKey,
+    key: VerifyKey,
     variant: Variant,
     input: Input,
 }
@@ -368,17 +382,15 @@ impl VerifyOp for EddsaVerify {
         Ok(())
     }
     fn finalize(&mut self, signature: &[u8]) -> CkResult<()> {
-        use ed25519_dalek::Verifier;
         let sig: [u8; SIG_LEN] = signature.try_into().map_err(|_| CKR_SIGNATURE_LEN_RANGE)?;
         let ok = match (&self.variant, self.input.take()) {
-            (Variant::Pure, Input::Buffer(msg)) => {
-                self.key.verify(&msg, &Signature::from_bytes(&sig)).is_ok()
+            (Variant::Pure, Input::Buffer(msg)) => verify_signature(&self.key, &[], &msg, &sig),
+            (Variant::Ctx(ctx), Input::Buffer(msg)) => {
+                verify_signature(&self.key, &dom2_bytes(0, ctx), &msg, &sig)
             }
-            (Variant::Ctx(ctx), Input::Buffer(msg)) => verify_ctx(&self.key, ctx, &msg, &sig),
-            (Variant::Ph(ctx), Input::Hash(h)) => self
-                .key
-                .verify_prehashed(h, Some(ctx), &Signature::from_bytes(&sig))
-                .is_ok(),
+            (Variant::Ph(ctx), Input::Hash(h)) => {
+                verify_signature(&self.key, &dom2_bytes(1, ctx), &h.finalize(), &sig)
+            }
             _ => return Err(CKR_GENERAL_ERROR),
         };
         if ok {
@@ -407,7 +419,7 @@ impl Mechanism for Eddsa {
         let variant = variant(m)?;
         check_key(key, CKO_PUBLIC_KEY, &[CKK_EC_EDWARDS])?;
         Ok(Box::new(EddsaVerify {
-            key: verifying_key(key)?,
+            key: verify_key(key)?,
             input: Input::new(&variant),
             variant,
         }))

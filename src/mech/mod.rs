@@ -24,6 +24,7 @@ pub mod chacha;
 pub mod digest;
 pub mod ec;
 pub mod edwards;
+mod field25519;
 pub mod hmac;
 pub mod kdf;
 pub mod message;

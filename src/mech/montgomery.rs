@@ -11,7 +11,7 @@
 //! - Private CKA_VALUE: the 32-byte RFC 7748 scalar (clamped when used).
 //!
 //! The shared secret comes from our own ladder (`ladder`, on the field
-//! arithmetic of `field`), ~2x faster in wasm than x25519-dalek's;
+//! arithmetic of `field25519::field`), ~2x faster in wasm than x25519-dalek's;
 //! x25519-dalek still derives public keys (its fixed-base Edwards table).
 //!
 //! X448 is not implemented: its RustCrypto crate (ed448-goldilocks) has
@@ -19,10 +19,6 @@
 use x25519_dalek::{PublicKey, StaticSecret};
 use zeroize::Zeroizing;
 
-mod field;
-#[cfg(target_arch = "wasm32")]
-mod field_pair;
-mod invert;
 mod ladder;
 
 use super::ec::okp::OkpCurve;

@@ -4,7 +4,7 @@
 //! scalar) and a fixed 255 steps.
 use zeroize::Zeroize;
 
-use super::field::Fe;
+use crate::mech::field25519::field::Fe;
 
 /// (A - 2) / 4 for Curve25519 (A = 486662), as RFC 7748 uses it.
 const A24: u32 = 121_665;
@@ -25,7 +25,9 @@ fn clamp(k: &[u8; 32]) -> [u8; 32] {
 pub(crate) fn x25519(k: &[u8; 32], u: &[u8; 32]) -> [u8; 32] {
     let mut k = clamp(k);
     let (mut x2, mut z2) = ladder(&k, &Fe::from_bytes(u));
-    let out = x2.mul(&super::invert::invert(&z2)).to_bytes();
+    let out = x2
+        .mul(&crate::mech::field25519::invert::invert(&z2))
+        .to_bytes();
     k.zeroize();
     x2.0.zeroize();
     z2.0.zeroize();
@@ -93,7 +95,7 @@ use ladder_scalar as ladder;
 fn ladder(k: &[u8; 32], x1: &Fe) -> (Fe, Fe) {
     use core::arch::wasm32::u32x4_splat;
 
-    use super::field_pair::Fe2;
+    use crate::mech::field25519::field_pair::Fe2;
     let x1v = Fe2::new(x1, x1);
     let mut p = Fe2::new(&Fe::ONE, x1); // (x_2, x_3)
     let mut q = Fe2::new(&Fe::ZERO, &Fe::ONE); // (z_2, z_3)

@@ -1,8 +1,8 @@
 //! The ladder against RFC 7748's known answers and x25519-dalek, and the
 //! field's limb bounds at their worst case (overflow checks are on in
 //! test builds: a column sum past 2^64 panics).
-use super::super::field::Fe;
 use super::x25519;
+use crate::mech::field25519::field::Fe;
 
 fn h32(s: &str) -> [u8; 32] {
     hex::decode(s).unwrap().try_into().unwrap()

@@ -14,13 +14,13 @@
 
 /// A field element, limbs as described above.
 #[derive(Clone, Copy)]
-pub(super) struct Fe(pub(super) [u64; 10]);
+pub(crate) struct Fe(pub(crate) [u64; 10]);
 
 const MASK26: u64 = (1 << 26) - 1;
 const MASK25: u64 = (1 << 25) - 1;
 
 /// 2p in the limb layout: what `sub` adds so that no limb underflows.
-pub(super) const TWO_P: [u64; 10] = [
+pub(crate) const TWO_P: [u64; 10] = [
     2 * (MASK26 - 18),
     2 * MASK25,
     2 * MASK26,
@@ -63,16 +63,16 @@ macro_rules! carry_chain {
     };
 }
 #[cfg(target_arch = "wasm32")]
-pub(super) use carry_chain;
+pub(crate) use carry_chain;
 
 impl Fe {
-    pub(super) const ZERO: Fe = Fe([0; 10]);
-    pub(super) const ONE: Fe = Fe([1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    pub(crate) const ZERO: Fe = Fe([0; 10]);
+    pub(crate) const ONE: Fe = Fe([1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 
     /// The u-coordinate as RFC 7748 section 5 decodes it: little-endian,
     /// the most significant bit ignored; values in [p, 2^255) are kept
     /// as they are (the arithmetic reduces them).
-    pub(super) fn from_bytes(b: &[u8; 32]) -> Fe {
+    pub(crate) fn from_bytes(b: &[u8; 32]) -> Fe {
         let mut f = [0u64; 10];
         for (i, limb) in f.iter_mut().enumerate() {
             // Every limb lies within the 4 bytes from its first one.
@@ -84,7 +84,7 @@ impl Fe {
     }
 
     /// The canonical 32-byte little-endian encoding (fully reduced).
-    pub(super) fn to_bytes(self) -> [u8; 32] {
+    pub(crate) fn to_bytes(self) -> [u8; 32] {
         let mut h = self.carry().0;
         // q = 1 exactly when h >= p, i.e. when h + 19 reaches 2^255.
         let mut q = (h[0] + 19) >> 26;
@@ -115,17 +115,17 @@ impl Fe {
         out
     }
 
-    pub(super) fn add(&self, g: &Fe) -> Fe {
+    pub(crate) fn add(&self, g: &Fe) -> Fe {
         Fe(core::array::from_fn(|i| self.0[i] + g.0[i]))
     }
 
     /// self - g + 2p (g carried).
-    pub(super) fn sub(&self, g: &Fe) -> Fe {
+    pub(crate) fn sub(&self, g: &Fe) -> Fe {
         Fe(core::array::from_fn(|i| self.0[i] + TWO_P[i] - g.0[i]))
     }
 
     /// self * n for a small n (< 2^17), carried.
-    pub(super) fn mul_small(&self, n: u32) -> Fe {
+    pub(crate) fn mul_small(&self, n: u32) -> Fe {
         let n = u64::from(n);
         Fe(core::array::from_fn(|i| self.0[i] * n)).carry()
     }
@@ -133,7 +133,7 @@ impl Fe {
     /// Limbs back to 26/25 bits: two interleaved carry chains (more
     /// instruction-level parallelism than one), 2^255 = 19 mod p. Limb 5
     /// may end one above 2^25 - 1 (the second carry out of limb 4).
-    fn carry(&self) -> Fe {
+    pub(crate) fn carry(&self) -> Fe {
         let mut h = self.0;
         macro_rules! step {
             ($i:literal, $w:literal, $next:literal) => {
@@ -158,7 +158,7 @@ impl Fe {
     /// one more than the offset of limb i + j), 19 when i + j >= 10
     /// (2^255 = 19 mod p).
     #[allow(clippy::identity_op)]
-    pub(super) fn mul(&self, g: &Fe) -> Fe {
+    pub(crate) fn mul(&self, g: &Fe) -> Fe {
         let (f, g) = (&self.0, &g.0);
         let f2: [u64; 10] = core::array::from_fn(|i| 2 * f[i]);
         let g19: [u64; 10] = core::array::from_fn(|j| 19 * g[j]);
@@ -266,7 +266,7 @@ impl Fe {
     }
 
     /// self^2, carried: `mul`'s terms with f_i f_j and f_j f_i merged.
-    pub(super) fn square(&self) -> Fe {
+    pub(crate) fn square(&self) -> Fe {
         let f = &self.0;
         let f2: [u64; 10] = core::array::from_fn(|i| 2 * f[i]);
         let f19: [u64; 10] = core::array::from_fn(|i| 19 * f[i]);
@@ -310,8 +310,7 @@ impl Fe {
     }
 
     /// self^(2^k), k >= 1.
-    #[cfg(test)]
-    fn square_times(&self, k: u32) -> Fe {
+    pub(crate) fn square_times(&self, k: u32) -> Fe {
         let mut x = self.square();
         for _ in 1..k {
             x = x.square();
@@ -323,7 +322,7 @@ impl Fe {
     /// (254 squarings, 11 multiplications): the reference `invert.rs` is
     /// tested against.
     #[cfg(test)]
-    pub(super) fn invert(&self) -> Fe {
+    pub(crate) fn invert(&self) -> Fe {
         let z = self;
         let z2 = z.square();
         let z9 = z2.square_times(2).mul(z);
@@ -341,7 +340,7 @@ impl Fe {
 
     /// Swaps a and b when `mask` is all ones, keeps them when it is 0,
     /// without a branch.
-    pub(super) fn cswap(a: &mut Fe, b: &mut Fe, mask: u64) {
+    pub(crate) fn cswap(a: &mut Fe, b: &mut Fe, mask: u64) {
         for (x, y) in a.0.iter_mut().zip(b.0.iter_mut()) {
             let t = mask & (*x ^ *y);
             *x ^= t;

@@ -10,7 +10,7 @@ use core::arch::wasm32::*;
 use super::field::{Fe, TWO_P, carry_chain};
 
 #[derive(Clone, Copy)]
-pub(super) struct Fe2(pub(super) [v128; 10]);
+pub(crate) struct Fe2(pub(crate) [v128; 10]);
 
 macro_rules! sum {
     ($x:expr $(, $y:expr)*) => {{
@@ -41,7 +41,7 @@ impl Fe2 {
     /// (a, b); limbs of a carried (or `add`/`sub`) element fit in 32 bits.
     #[inline]
     #[target_feature(enable = "simd128")]
-    pub(super) fn new(a: &Fe, b: &Fe) -> Fe2 {
+    pub(crate) fn new(a: &Fe, b: &Fe) -> Fe2 {
         Fe2(core::array::from_fn(|i| {
             u32x4(a.0[i] as u32, b.0[i] as u32, 0, 0)
         }))
@@ -50,7 +50,7 @@ impl Fe2 {
     /// The element in lane `L` (0 or 1).
     #[inline]
     #[target_feature(enable = "simd128")]
-    pub(super) fn lane<const L: usize>(&self) -> Fe {
+    pub(crate) fn lane<const L: usize>(&self) -> Fe {
         Fe(core::array::from_fn(|i| {
             u64::from(u32x4_extract_lane::<L>(self.0[i]))
         }))
@@ -59,7 +59,7 @@ impl Fe2 {
     /// (a, self's lane 1); a carried.
     #[inline]
     #[target_feature(enable = "simd128")]
-    pub(super) fn with_lane0(&self, a: &Fe) -> Fe2 {
+    pub(crate) fn with_lane0(&self, a: &Fe) -> Fe2 {
         Fe2(core::array::from_fn(|i| {
             u32x4_replace_lane::<0>(self.0[i], a.0[i] as u32)
         }))
@@ -79,14 +79,14 @@ impl Fe2 {
 
     #[inline]
     #[target_feature(enable = "simd128")]
-    pub(super) fn add(&self, o: &Fe2) -> Fe2 {
+    pub(crate) fn add(&self, o: &Fe2) -> Fe2 {
         self.zip(o, |a, b| i32x4_add(a, b))
     }
 
     /// self - o + 2p, lane-wise (o carried).
     #[inline]
     #[target_feature(enable = "simd128")]
-    pub(super) fn sub(&self, o: &Fe2) -> Fe2 {
+    pub(crate) fn sub(&self, o: &Fe2) -> Fe2 {
         Fe2(core::array::from_fn(|i| {
             i32x4_sub(i32x4_add(self.0[i], u32x4_splat(TWO_P[i] as u32)), o.0[i])
         }))
@@ -96,7 +96,7 @@ impl Fe2 {
     /// lanes: 0..4 from self, 4..8 from o).
     #[inline]
     #[target_feature(enable = "simd128")]
-    pub(super) fn shuffle<const A: usize, const B: usize>(&self, o: &Fe2) -> Fe2 {
+    pub(crate) fn shuffle<const A: usize, const B: usize>(&self, o: &Fe2) -> Fe2 {
         self.zip(o, |x, y| i32x4_shuffle::<A, B, 2, 3>(x, y))
     }
 
@@ -104,14 +104,46 @@ impl Fe2 {
     /// where it is zero: no branch.
     #[inline]
     #[target_feature(enable = "simd128")]
-    pub(super) fn cswap_lanes(&self, mask: v128) -> Fe2 {
+    pub(crate) fn cswap_lanes(&self, mask: v128) -> Fe2 {
         self.map(|x| v128_bitselect(i32x4_shuffle::<1, 0, 3, 2>(x, x), x, mask))
+    }
+
+    /// `o` where `mask` is all ones, self where it is 0 (both lanes): no
+    /// branch.
+    #[inline]
+    #[target_feature(enable = "simd128")]
+    pub(crate) fn select(&self, o: &Fe2, mask: u32) -> Fe2 {
+        let mask = u32x4_splat(core::hint::black_box(mask));
+        self.zip(o, |a, b| v128_bitselect(b, a, mask))
+    }
+
+    /// (self's lane 0, 2p - lane 1): the second element negated (carried).
+    #[inline]
+    #[target_feature(enable = "simd128")]
+    pub(crate) fn neg_lane1(&self) -> Fe2 {
+        Fe2(core::array::from_fn(|i| {
+            let neg = i32x4_sub(u32x4_splat(TWO_P[i] as u32), self.0[i]);
+            i32x4_shuffle::<0, 5, 2, 3>(self.0[i], neg)
+        }))
+    }
+
+    /// Overwrites both elements with zeros (secret values, once used).
+    pub(crate) fn wipe(&mut self) {
+        self.0 = [u64x2_splat(0); 10];
+        core::hint::black_box(&self.0);
+    }
+
+    /// Both elements carried (lanes below 2^32 in, as `Fe::carry`).
+    #[inline]
+    #[target_feature(enable = "simd128")]
+    pub(crate) fn carry(&self) -> Fe2 {
+        carry(self.0.map(|x| u64x2_extend_low_u32x4(x)))
     }
 
     /// Both products, carried (the terms of `Fe::mul`).
     #[inline]
     #[target_feature(enable = "simd128")]
-    pub(super) fn mul(&self, g: &Fe2) -> Fe2 {
+    pub(crate) fn mul(&self, g: &Fe2) -> Fe2 {
         let z = opaque_zero();
         let f = self.0.map(|x| v128_or(x, z));
         let f2 = self.0.map(|x| v128_or(i32x4_shl(x, 1), z));
@@ -243,7 +275,7 @@ impl Fe2 {
     /// Both squares, carried (the terms of `Fe::square`).
     #[inline]
     #[target_feature(enable = "simd128")]
-    pub(super) fn square(&self) -> Fe2 {
+    pub(crate) fn square(&self) -> Fe2 {
         let z = opaque_zero();
         let f = self.0.map(|x| v128_or(x, z));
         let f2 = self.0.map(|x| v128_or(i32x4_shl(x, 1), z));

@@ -118,7 +118,7 @@ fn update_de(d: &mut S30, e: &mut S30, t: &[i64; 4]) {
 }
 
 /// 1/x mod p (0 for 0), x's limbs as `field` bounds them.
-pub(super) fn invert(x: &Fe) -> Fe {
+pub(crate) fn invert(x: &Fe) -> Fe {
     let mut f = P;
     let mut g = to_s30(&x.to_bytes());
     let (mut d, mut e): (S30, S30) = ([0; 9], [1, 0, 0, 0, 0, 0, 0, 0, 0]);
