@@ -66,3 +66,22 @@ fn agrees_with_dalek_mul_base() {
         assert_eq!(mul_base(&a), want, "{}", hex::encode(a));
     }
 }
+
+/// The same work for every scalar: as many paired products, squarings
+/// and masked selects for 0, 1, -1 and random scalars (a shortcut taken
+/// on a zero digit, say, would show here). The table is built first.
+#[test]
+fn same_work_for_every_scalar() {
+    use crate::mech::field25519::pair_scalar::OPERATIONS;
+    rows();
+    let counts: Vec<u64> = scalars()
+        .iter()
+        .map(|a| {
+            let before = OPERATIONS.get();
+            mul_base(a);
+            OPERATIONS.get() - before
+        })
+        .collect();
+    assert!(counts[0] > 64 * 8, "{counts:?}");
+    assert!(counts.iter().all(|&c| c == counts[0]), "{counts:?}");
+}

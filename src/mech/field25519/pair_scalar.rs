@@ -6,6 +6,19 @@ use super::field::Fe;
 #[derive(Clone, Copy)]
 pub(crate) struct Fe2([Fe; 2]);
 
+#[cfg(test)]
+thread_local! {
+    /// Products, squarings and selects so far on this thread (tests check
+    /// that constant-time code does the same work for every secret).
+    pub(crate) static OPERATIONS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts one operation (test builds only).
+fn count() {
+    #[cfg(test)]
+    OPERATIONS.set(OPERATIONS.get() + 1);
+}
+
 impl Fe2 {
     pub(crate) fn new(a: &Fe, b: &Fe) -> Fe2 {
         Fe2([*a, *b])
@@ -23,6 +36,7 @@ impl Fe2 {
 
     /// `o` where `mask` is all ones, self where it is 0: no branch.
     pub(crate) fn select(&self, o: &Fe2, mask: u32) -> Fe2 {
+        count();
         let m = u64::from(core::hint::black_box(mask)) * 0x1_0000_0001;
         let pick = |a: &Fe, b: &Fe| Fe(core::array::from_fn(|i| (a.0[i] & !m) | (b.0[i] & m)));
         Fe2([pick(&self.0[0], &o.0[0]), pick(&self.0[1], &o.0[1])])
@@ -83,11 +97,13 @@ impl Fe2 {
     }
 
     pub(crate) fn mul(&self, g: &Fe2) -> Fe2 {
+        count();
         let (f, g) = (self.product_input(), g.product_input());
         Fe2([f.0[0].mul(&g.0[0]), f.0[1].mul(&g.0[1])])
     }
 
     pub(crate) fn square(&self) -> Fe2 {
+        count();
         let f = self.product_input();
         Fe2([f.0[0].square(), f.0[1].square()])
     }
