@@ -249,8 +249,9 @@ impl SignKey {
         Ok(SignKey { esk, public })
     }
 
-    /// RFC 8032 section 5.1.6 signing, Ed25519 (no `dom`) or Ed25519ctx
-    /// (`dom` = dom2(0, ctx)); the same steps as ed25519-dalek's, R = [r]B
+    /// RFC 8032 section 5.1.6 signing: Ed25519 (no `dom`), Ed25519ctx
+    /// (`dom` = dom2(0, ctx)) or Ed25519ph (dom2(1, ctx), and the message
+    /// is SHA-512 of the data); the same steps as ed25519-dalek's, R = [r]B
     /// on our paired field arithmetic (`base_mul`, constant time).
     #[allow(non_snake_case)]
     fn sign(&self, dom: Option<&[u8]>, msg: &[u8]) -> [u8; SIG_LEN] {
@@ -276,14 +277,6 @@ impl SignKey {
         sig[..32].copy_from_slice(&R);
         sig[32..].copy_from_slice(s.as_bytes());
         sig
-    }
-
-    /// Ed25519ph (RFC 8032 section 5.1, phflag 1): ed25519-dalek's.
-    fn sign_prehashed(&self, ctx: &[u8], h: Sha512) -> CkResult<[u8; SIG_LEN]> {
-        let vk = VerifyingKey::from_bytes(&self.public).map_err(|_| CKR_FUNCTION_FAILED)?;
-        ed25519_dalek::hazmat::raw_sign_prehashed::<Sha512, Sha512>(&self.esk, h, &vk, Some(ctx))
-            .map(|s| s.to_bytes())
-            .map_err(|_| CKR_FUNCTION_FAILED)
     }
 }
 
@@ -360,7 +353,9 @@ impl SignOp for EddsaSign {
             (Variant::Ctx(ctx), Input::Buffer(msg)) => {
                 self.key.sign(Some(&dom2_bytes(0, ctx)), &msg)
             }
-            (Variant::Ph(ctx), Input::Hash(h)) => self.key.sign_prehashed(ctx, h)?,
+            (Variant::Ph(ctx), Input::Hash(h)) => {
+                self.key.sign(Some(&dom2_bytes(1, ctx)), &h.finalize())
+            }
             _ => return Err(CKR_GENERAL_ERROR),
         };
         Ok(sig.to_vec())
