@@ -15,7 +15,6 @@
 //! only pre-releases for this dependency tree.
 use std::sync::Arc;
 
-use curve25519_dalek::edwards::EdwardsPoint;
 use curve25519_dalek::scalar::Scalar;
 use ed25519_dalek::hazmat::ExpandedSecretKey;
 use ed25519_dalek::{Digest, Sha512, SigningKey, VerifyingKey};
@@ -57,6 +56,12 @@ fn seed(key: &Object) -> CkResult<Zeroizing<[u8; 32]>> {
             .try_into()
             .map_err(|_| CKR_KEY_TYPE_INCONSISTENT)?,
     ))
+}
+
+/// The RFC 8032 public key of a seed: [a]B for the seed's expanded
+/// scalar, on our constant-time base-point multiplication.
+fn public_key(seed: &[u8; 32]) -> [u8; 32] {
+    base_mul::mul_base(ExpandedSecretKey::from(seed).scalar.as_bytes())
 }
 
 /// The signing key of a stored private key.
@@ -137,7 +142,7 @@ fn complete(class: CK_ULONG, attrs: &mut AttrMap) -> CkResult<()> {
                     .try_into()
                     .map_err(|_| CKR_ATTRIBUTE_VALUE_INVALID)?,
             );
-            SigningKey::from_bytes(&seed).verifying_key().to_bytes()
+            public_key(&seed)
         }
         _ => return Err(CKR_TEMPLATE_INCONSISTENT),
     };
@@ -181,10 +186,7 @@ impl Mechanism for KeyPairGen {
         generate_okp(m, public, private, CKK_EC_EDWARDS, CURVES, |d| {
             let seed: Zeroizing<[u8; 32]> =
                 Zeroizing::new(d.try_into().map_err(|_| CKR_GENERAL_ERROR)?);
-            Ok(SigningKey::from_bytes(&seed)
-                .verifying_key()
-                .to_bytes()
-                .to_vec())
+            Ok(public_key(&seed).to_vec())
         })
     }
 }
@@ -244,7 +246,7 @@ impl SignKey {
         });
         let public = match stored {
             Some(a) => a,
-            None => EdwardsPoint::mul_base(&esk.scalar).compress().to_bytes(),
+            None => base_mul::mul_base(esk.scalar.as_bytes()),
         };
         Ok(SignKey { esk, public })
     }

@@ -454,7 +454,8 @@ fn decompressed_key_cache_keeps_keys_apart() {
 }
 
 /// Every variant against ed25519-dalek's own signing and verification
-/// (the reference our curve arithmetic replaced): Ed25519, Ed25519ctx and
+/// (the reference our curve arithmetic replaced), public keys included:
+/// Ed25519, Ed25519ctx and
 /// Ed25519ph with and without a context, over several keys and lengths;
 /// each side verifies the other's signature.
 #[test]
@@ -464,6 +465,7 @@ fn every_variant_agrees_with_ed25519_dalek() {
         let seed = [i.wrapping_mul(37).wrapping_add(1); 32];
         let dalek = SigningKey::from_bytes(&seed);
         let a = dalek.verifying_key().to_bytes();
+        assert_eq!(public_key(&seed), a);
         let (private, public) = (
             object(
                 CKO_PRIVATE_KEY,
