@@ -8,9 +8,11 @@
 //! on a: each table entry is picked by scanning the row with masks and
 //! negated by mask, and the addition formulas are complete.
 use super::point::{Cached, Point};
+use crate::mech::field25519::Fe2x2;
 
-/// Row j: 1..8 times 256^j B (row 0 holds B, 2B, ..., 8B).
-type Row = [Cached; 8];
+/// Row j: 1..8 times 256^j B (row 0 holds B, 2B, ..., 8B), each entry's
+/// two pairs packed in one set of vectors (half the loads and selects).
+type Row = [Fe2x2; 8];
 
 /// The table, built on first use (~512 point operations).
 fn rows() -> &'static [Row] {
@@ -24,7 +26,7 @@ fn rows() -> &'static [Row] {
                     if k > 0 {
                         m = m.add(&step, true);
                     }
-                    m.cached()
+                    m.cached().packed()
                 });
                 for _ in 0..8 {
                     p = p.double(true);
@@ -65,10 +67,14 @@ fn eq_mask(x: u8, y: u8) -> u32 {
 fn select(row: &Row, d: i8) -> Cached {
     let sign = (d as u8) >> 7;
     let abs = ((d as u8) ^ 0u8.wrapping_sub(sign)).wrapping_add(sign);
-    let mut t = Cached::identity();
+    let mut t = Cached::identity().packed();
     for (k, entry) in row.iter().enumerate() {
+        // Every entry is read; the one wanted is kept by mask.
         t = t.select(entry, eq_mask(abs, k as u8 + 1));
     }
+    let mut packed = t;
+    let mut t = Cached::unpacked(&packed);
+    packed.wipe();
     let mut neg = t.neg();
     let out = t.select(&neg, 0u32.wrapping_sub(u32::from(sign)));
     neg.wipe();

@@ -12,9 +12,9 @@
 //!
 //! Everything here takes public values only (a public key, a signature,
 //! a hash of public data) and runs in variable time.
-use crate::mech::field25519::Fe2;
 use crate::mech::field25519::field::Fe;
 use crate::mech::field25519::invert::invert;
+use crate::mech::field25519::{Fe2, Fe2x2};
 
 /// d = -121665/121666, little-endian (RFC 8032 section 5.1).
 const D: [u8; 32] = hex32("a3785913ca4deb75abd841414d0a700098e879777940c78c73fe6f2bee6c0352");
@@ -220,6 +220,16 @@ impl Cached {
             a: self.a.select(&o.a, mask),
             b: self.b.select(&o.b, mask),
         }
+    }
+
+    /// Both pairs in one value (a table entry).
+    pub(super) fn packed(&self) -> Fe2x2 {
+        Fe2x2::new(&self.a, &self.b)
+    }
+
+    pub(super) fn unpacked(p: &Fe2x2) -> Cached {
+        let (a, b) = p.split();
+        Cached { a, b }
     }
 
     pub(super) fn wipe(&mut self) {

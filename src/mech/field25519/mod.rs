@@ -13,6 +13,6 @@ pub(crate) mod pair_scalar;
 /// Two field elements in one value: wasm SIMD lanes, or a pair of
 /// `field::Fe` elsewhere (same operations, same results).
 #[cfg(target_arch = "wasm32")]
-pub(crate) use field_pair::Fe2;
+pub(crate) use field_pair::{Fe2, Fe2x2};
 #[cfg(not(target_arch = "wasm32"))]
-pub(crate) use pair_scalar::Fe2;
+pub(crate) use pair_scalar::{Fe2, Fe2x2};
