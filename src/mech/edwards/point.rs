@@ -262,20 +262,9 @@ fn d() -> Fe {
     Fe::from_bytes(&D)
 }
 
-/// x^((p-5)/8) = x^(2^252 - 3), by the addition chain of inversion.
+/// x^((p-5)/8) = x^(2^252 - 3).
 fn pow_p58(z: &Fe) -> Fe {
-    let z2 = z.square();
-    let z9 = z2.square_times(2).mul(z);
-    let z11 = z9.mul(&z2);
-    let z_5_0 = z11.square().mul(&z9);
-    let z_10_0 = z_5_0.square_times(5).mul(&z_5_0);
-    let z_20_0 = z_10_0.square_times(10).mul(&z_10_0);
-    let z_40_0 = z_20_0.square_times(20).mul(&z_20_0);
-    let z_50_0 = z_40_0.square_times(10).mul(&z_10_0);
-    let z_100_0 = z_50_0.square_times(50).mul(&z_50_0);
-    let z_200_0 = z_100_0.square_times(100).mul(&z_100_0);
-    let z_250_0 = z_200_0.square_times(50).mul(&z_50_0);
-    z_250_0.square_times(2).mul(z)
+    z.pow_2_250_minus_1().0.square().square().mul(z)
 }
 
 /// The width-`w` non-adjacent form of a scalar below 2^255 (32 bytes,

@@ -41,6 +41,22 @@ fn pair(seed: &str, public: &str) -> (Object, Object) {
     )
 }
 
+/// A private key object for `seed` and a public key object for `a`.
+fn objects(seed: [u8; 32], a: [u8; 32]) -> (Object, Object) {
+    (
+        object(
+            CKO_PRIVATE_KEY,
+            &[(CKA_EC_PARAMS, OID.to_vec()), (CKA_VALUE, seed.to_vec())],
+        )
+        .unwrap(),
+        object(
+            CKO_PUBLIC_KEY,
+            &[(CKA_EC_PARAMS, OID.to_vec()), (CKA_EC_POINT, a.to_vec())],
+        )
+        .unwrap(),
+    )
+}
+
 fn eddsa(ph: Option<bool>, ctx: &[u8]) -> CkMechanism {
     match ph {
         None => CkMechanism::new(CKM_EDDSA),
@@ -421,21 +437,9 @@ fn decompressed_key_cache_keeps_keys_apart() {
     let keys: Vec<(Object, Object)> = (1u8..=12)
         .map(|i| {
             let seed = [i; 32];
-            let public = SigningKey::from_bytes(&seed).verifying_key().to_bytes();
-            (
-                object(
-                    CKO_PRIVATE_KEY,
-                    &[(CKA_EC_PARAMS, OID.to_vec()), (CKA_VALUE, seed.to_vec())],
-                )
-                .unwrap(),
-                object(
-                    CKO_PUBLIC_KEY,
-                    &[
-                        (CKA_EC_PARAMS, OID.to_vec()),
-                        (CKA_EC_POINT, public.to_vec()),
-                    ],
-                )
-                .unwrap(),
+            objects(
+                seed,
+                SigningKey::from_bytes(&seed).verifying_key().to_bytes(),
             )
         })
         .collect();
@@ -455,9 +459,8 @@ fn decompressed_key_cache_keeps_keys_apart() {
 
 /// Every variant against ed25519-dalek's own signing and verification
 /// (the reference our curve arithmetic replaced), public keys included:
-/// Ed25519, Ed25519ctx and
-/// Ed25519ph with and without a context, over several keys and lengths;
-/// each side verifies the other's signature.
+/// Ed25519, Ed25519ctx and Ed25519ph with and without a context, over
+/// several keys and lengths; each side verifies the other's signature.
 #[test]
 fn every_variant_agrees_with_ed25519_dalek() {
     use ed25519_dalek::{Signature, Signer, Verifier};
@@ -466,18 +469,7 @@ fn every_variant_agrees_with_ed25519_dalek() {
         let dalek = SigningKey::from_bytes(&seed);
         let a = dalek.verifying_key().to_bytes();
         assert_eq!(public_key(&seed), a);
-        let (private, public) = (
-            object(
-                CKO_PRIVATE_KEY,
-                &[(CKA_EC_PARAMS, OID.to_vec()), (CKA_VALUE, seed.to_vec())],
-            )
-            .unwrap(),
-            object(
-                CKO_PUBLIC_KEY,
-                &[(CKA_EC_PARAMS, OID.to_vec()), (CKA_EC_POINT, a.to_vec())],
-            )
-            .unwrap(),
-        );
+        let (private, public) = objects(seed, a);
         let msg: Vec<u8> = (0..usize::from(i) * 61).map(|j| j as u8).collect();
         let ctx = b"context".as_slice();
         // Ed25519.

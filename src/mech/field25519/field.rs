@@ -310,7 +310,7 @@ impl Fe {
     }
 
     /// self^(2^k), k >= 1.
-    pub(crate) fn square_times(&self, k: u32) -> Fe {
+    fn square_times(&self, k: u32) -> Fe {
         let mut x = self.square();
         for _ in 1..k {
             x = x.square();
@@ -318,11 +318,10 @@ impl Fe {
         x
     }
 
-    /// self^(p-2) = 1/self (0 for 0), by the usual addition chain
-    /// (254 squarings, 11 multiplications): the reference `invert.rs` is
-    /// tested against.
-    #[cfg(test)]
-    pub(crate) fn invert(&self) -> Fe {
+    /// (self^(2^250 - 1), self^11): the common start of the addition
+    /// chains of inversion and of square roots (~250 squarings, 10
+    /// products).
+    pub(crate) fn pow_2_250_minus_1(&self) -> (Fe, Fe) {
         let z = self;
         let z2 = z.square();
         let z9 = z2.square_times(2).mul(z);
@@ -334,7 +333,15 @@ impl Fe {
         let z_50_0 = z_40_0.square_times(10).mul(&z_10_0);
         let z_100_0 = z_50_0.square_times(50).mul(&z_50_0);
         let z_200_0 = z_100_0.square_times(100).mul(&z_100_0);
-        let z_250_0 = z_200_0.square_times(50).mul(&z_50_0);
+        (z_200_0.square_times(50).mul(&z_50_0), z11)
+    }
+
+    /// self^(p-2) = 1/self (0 for 0), by the usual addition chain
+    /// (254 squarings, 11 multiplications): the reference `invert.rs` is
+    /// tested against.
+    #[cfg(test)]
+    pub(crate) fn invert(&self) -> Fe {
+        let (z_250_0, z11) = self.pow_2_250_minus_1();
         z_250_0.square_times(5).mul(&z11)
     }
 
