@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use curve25519_dalek::scalar::Scalar;
 use ed25519_dalek::hazmat::ExpandedSecretKey;
-use ed25519_dalek::{Digest, Sha512, SigningKey, VerifyingKey};
+use ed25519_dalek::{Digest, Sha512, VerifyingKey};
 use zeroize::Zeroizing;
 
 mod base_mul;
@@ -64,9 +64,10 @@ fn public_key(seed: &[u8; 32]) -> [u8; 32] {
     base_mul::mul_base(ExpandedSecretKey::from(seed).scalar.as_bytes())
 }
 
-/// The signing key of a stored private key.
-fn signing_key(key: &Object) -> CkResult<SigningKey> {
-    Ok(SigningKey::from_bytes(&*seed(key)?))
+/// X25519(k, 9): the public key of an X25519 private key, on the same
+/// constant-time base-point multiplication (for `montgomery`).
+pub(crate) fn x25519_public(k: &[u8; 32]) -> [u8; 32] {
+    base_mul::x25519_base(k)
 }
 
 /// A stored public key ready to verify under: A as encoded (it is
@@ -150,8 +151,7 @@ fn complete(class: CK_ULONG, attrs: &mut AttrMap) -> CkResult<()> {
 }
 
 fn export_private(key: &Object) -> CkResult<Zeroizing<Vec<u8>>> {
-    let sk = signing_key(key)?;
-    Ok(CURVES[0].to_pkcs8(sk.as_bytes()))
+    Ok(CURVES[0].to_pkcs8(&*seed(key)?))
 }
 
 fn import_private(der: &[u8]) -> CkResult<Vec<Attribute>> {

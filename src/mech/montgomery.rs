@@ -12,11 +12,11 @@
 //!
 //! The shared secret comes from our own ladder (`ladder`, on the field
 //! arithmetic of `field25519::field`), ~2x faster in wasm than x25519-dalek's;
-//! x25519-dalek still derives public keys (its fixed-base Edwards table).
+//! public keys come from the Edwards base-point table of `edwards`.
 //!
 //! X448 is not implemented: its RustCrypto crate (ed448-goldilocks) has
 //! only pre-releases for this dependency tree.
-use x25519_dalek::{PublicKey, StaticSecret};
+use x25519_dalek::StaticSecret;
 use zeroize::Zeroizing;
 
 mod ladder;
@@ -53,8 +53,10 @@ fn secret(key: &Object) -> CkResult<StaticSecret> {
     Ok(StaticSecret::from(*d))
 }
 
+/// The public key: X25519(d, 9) by the Edwards base-point table
+/// (`edwards::x25519_public`, constant time).
 fn public_of(d: &StaticSecret) -> [u8; 32] {
-    PublicKey::from(d).to_bytes()
+    super::edwards::x25519_public(d.as_bytes())
 }
 
 /// X25519(d, peer) for CKM_ECDH1_DERIVE: the peer's u-coordinate raw (as

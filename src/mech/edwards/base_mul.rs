@@ -84,6 +84,30 @@ fn select(row: &Row, d: i8) -> Cached {
 
 /// The encoding of [a]B (a below 2^255, secret), in constant time.
 pub(super) fn mul_base(a: &[u8; 32]) -> [u8; 32] {
+    let mut p = mul_base_point(a);
+    let out = p.compress();
+    p.wipe();
+    out
+}
+
+/// X25519(k, 9), the public key of an X25519 private key k: the
+/// Montgomery u-coordinate of [clamp(k)]B (RFC 7748: the base points
+/// correspond), in constant time.
+pub(super) fn x25519_base(k: &[u8; 32]) -> [u8; 32] {
+    let mut k = *k;
+    k[0] &= 248;
+    k[31] &= 127;
+    k[31] |= 64;
+    let mut p = mul_base_point(&k);
+    let out = p.montgomery_u();
+    p.wipe();
+    k.fill(0);
+    core::hint::black_box(&k);
+    out
+}
+
+/// [a]B (a below 2^255, secret), in constant time.
+fn mul_base_point(a: &[u8; 32]) -> Point {
     let rows = rows();
     let mut e = radix16(a);
     let mut p = Point::identity();
@@ -100,11 +124,9 @@ pub(super) fn mul_base(a: &[u8; 32]) -> [u8; 32] {
         p = p.add(&q, j + 1 < rows.len());
         q.wipe();
     }
-    let out = p.compress();
     e.fill(0);
     core::hint::black_box(&e);
-    p.wipe();
-    out
+    p
 }
 
 #[cfg(test)]

@@ -85,3 +85,13 @@ fn same_work_for_every_scalar() {
     assert!(counts[0] > 64 * 8, "{counts:?}");
     assert!(counts.iter().all(|&c| c == counts[0]), "{counts:?}");
 }
+
+/// X25519 public keys against x25519-dalek's (its own base-point table
+/// path), on random and edge private keys.
+#[test]
+fn x25519_base_agrees_with_x25519_dalek() {
+    for k in scalars().into_iter().chain([[0xff; 32], [0; 32]]) {
+        let want = x25519_dalek::PublicKey::from(&x25519_dalek::StaticSecret::from(k)).to_bytes();
+        assert_eq!(x25519_base(&k), want, "{}", hex::encode(k));
+    }
+}

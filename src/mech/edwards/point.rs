@@ -158,6 +158,14 @@ impl Point {
         y
     }
 
+    /// The u-coordinate of the Montgomery point (Curve25519) this point
+    /// maps to, RFC 7748 encoded: u = (1 + y) / (1 - y) = (Z + Y) / (Z - Y)
+    /// (0 for the identity).
+    pub(super) fn montgomery_u(&self) -> [u8; 32] {
+        let (y, z) = (self.xy.lane::<1>(), self.zt.lane::<0>());
+        z.add(&y).mul(&invert(&z.sub(&y))).to_bytes()
+    }
+
     /// The point an encoding names, decoded as curve25519-dalek does
     /// (RFC 8032 section 5.1.3, except that a y of p or more is taken mod
     /// p and x = 0 with the sign bit set is accepted as x = 0), or None

@@ -1,6 +1,7 @@
 use super::*;
 use crate::attr;
 use crate::mech::ec::der;
+use ed25519_dalek::SigningKey;
 
 fn hex(s: &str) -> Vec<u8> {
     (0..s.len())
