@@ -205,6 +205,23 @@ test("secret keys: raw AES bytes and a JWK oct key interoperate with Node's AES-
   assert.deepEqual(tag, crypto.createHmac("sha256", mac).update(plain).digest());
 });
 
+test("secret keys: raw bytes that begin with \"{\" are still raw bytes with --type aes (about 1 key in 256)", (t) => {
+  const s = scratch(t);
+  const dir = initToken(s);
+  const env = pins(s);
+  const plain = Buffer.from("raw, not JSON");
+  for (const [i, head] of [Buffer.from("{"), Buffer.from(" {\""), Buffer.from("\xa0{", "latin1")].entries()) {
+    const aes = Buffer.concat([head, crypto.randomBytes(32 - head.length)]);
+    writeFileSync(s.path(`brace${i}.bin`), aes);
+    ok(["import", "--directory", dir, s.path(`brace${i}.bin`), "--type", "aes", "--label", `brace${i}`], { env });
+    writeFileSync(s.path("plain"), plain);
+    const sealed = ok(["encrypt", "--directory", dir, "--label", `brace${i}`, "-i", s.path("plain")], { env }).raw;
+    const d = crypto.createDecipheriv("aes-256-gcm", aes, sealed.subarray(0, 12));
+    d.setAuthTag(sealed.subarray(sealed.length - 16));
+    assert.deepEqual(Buffer.concat([d.update(sealed.subarray(12, sealed.length - 16)), d.final()]), plain);
+  }
+});
+
 test("RSA-OAEP both ways with Node: SHA-256 by default, SHA-1 with --hash", (t) => {
   const s = scratch(t);
   const dir = initToken(s);

@@ -57,6 +57,16 @@ async function pemItems(text, name, opts) {
   return items;
 }
 
+/** Whether the bytes are a JSON text. */
+function isJson(bytes) {
+  try {
+    JSON.parse(bytes.toString("utf8"));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function jwkItems(text, name, type) {
   let json;
   try {
@@ -107,7 +117,9 @@ export async function readKeyItems(bytes, name, opts) {
   const type = opts.type ?? "auto";
   if (type === "aes" || type === "generic" || type === "secret") {
     const text = bytes.toString("latin1").trimStart();
-    if (text.startsWith("{")) return jwkItems(bytes.toString("utf8"), name, type);
+    // A JWK is JSON; raw key bytes begin with "{" once in ~256 keys and
+    // are then still raw bytes.
+    if (text.startsWith("{") && isJson(bytes)) return jwkItems(bytes.toString("utf8"), name, type);
     if (text.startsWith("-----BEGIN")) throw new CliError(`${name} is a PEM file, not raw secret bytes`, { hint: "leave out --type to import it" });
     try {
       return [secretItem(Buffer.from(bytes), type)];
