@@ -49,7 +49,7 @@ fn radix16_adds_back_up() {
 }
 
 #[test]
-fn eq_mask_and_select() {
+fn eq_mask_is_all_ones_exactly_when_equal() {
     for x in 0..=255u8 {
         for y in [0u8, 1, 7, 8, 128, 255] {
             assert_eq!(eq_mask(x, y), if x == y { u32::MAX } else { 0 });
