@@ -2,6 +2,7 @@
 // thread member of a token group (worker.js). Loaded by group/node.js.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { createHash } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";
 import { initSync } from "@gen/glue";
 import { platform } from "../platform.js";
@@ -17,6 +18,7 @@ platform.readText = (p) => fs.readFileSync(p, "utf8");
 platform.env = (name) => process.env[name];
 platform.fs = fs;
 platform.path = path;
+platform.sha256 = (bytes) => createHash("sha256").update(bytes).digest();
 BACKENDS.directory = DirectoryBackend;
 
 serveMember(

@@ -3,6 +3,9 @@
 //   <dir>/generation   one byte appended after every batch: other processes
 //                      poll its size and rescan when it grows
 //   <dir>/lock         held while a PIN is checked (lock.js)
+//   <dir>/objects.cache a copy of objects/ in one file, read instead of
+//                      the files while the directory is unchanged
+//                      (object-cache.js)
 // Why files and not an append-only log: several processes share a token,
 // and with one file per object they never contend for the same file
 // (concurrent creates cannot lose each other), no compaction is needed,
@@ -21,6 +24,7 @@
 import { platform } from "../platform.js";
 import { DirectoryLock } from "./lock.js";
 import { StorageRefused } from "./refused.js";
+import { MAX_CACHE, decodeCache, encodeCache } from "./object-cache.js";
 
 const KEY = /^(meta|counters|o\/[0-9a-f]{32})$/;
 const OBJECT_NAME = /^[0-9a-f]{32}$/;
@@ -47,6 +51,7 @@ export class DirectoryBackend {
     this.dir = platform.path.resolve(dir);
     this.objects = platform.path.join(this.dir, "objects");
     this.genFile = platform.path.join(this.dir, "generation");
+    this.cacheFile = platform.path.join(this.dir, "objects.cache");
     this.queue = []; // unwritten transactions (arrays of ops), in call order
     this.known = new Map(); // key -> identity of the file we last read/wrote
     this.generation = undefined;
@@ -121,7 +126,7 @@ export class DirectoryBackend {
    * A record's bytes and identity: {value, id}, or {error} when it is not a readable regular
    * file of sane size (a directory, a link, a FIFO, unreadable...).
    */
-  readRecord(file) {
+  readRecord(file, max = MAX_RECORD) {
     let fd;
     try {
       fd = this.fs.openSync(file, this.readFlags);
@@ -132,7 +137,7 @@ export class DirectoryBackend {
     try {
       const s = this.fs.fstatSync(fd);
       if (!s.isFile()) return { error: "it is not a regular file" };
-      if (s.size > MAX_RECORD) return { error: `it is ${s.size} bytes, larger than any record` };
+      if (s.size > max) return { error: `it is ${s.size} bytes, larger than any record` };
       const value = new Uint8Array(s.size);
       let at = 0;
       while (at < s.size) {
@@ -201,16 +206,75 @@ export class DirectoryBackend {
    * Every object record, the first time objects are needed; else []. The
    * stale temporary files of objects/ are removed here, from the same
    * listing, rather than at open (a second listing of objects/ at every
-   * C_Initialize).
+   * C_Initialize). From the object cache when it is a copy of objects/ as
+   * it is now; else file by file, and then a new cache is saved.
    */
   loadObjects() {
     if (!this.deferred) return [];
     this.deferred = false;
     const names = this.objectNames();
     this.removeStaleTemps(this.objects, names);
-    const out = [];
-    for (const key of this.listKeys(names)) if (key.startsWith("o/")) this.readInto(key, out);
-    return out;
+    // After the removals: they change objects/. The cache must list
+    // exactly `records`, which also covers files added since the listing.
+    const state = this.directoryState();
+    const records = names.filter((n) => OBJECT_NAME.test(n));
+    const cached = this.readCache(state, records);
+    if (cached) return cached;
+    const read = [];
+    let all = true;
+    for (const name of records) if (!this.readInto("o/" + name, read)) all = false;
+    if (all && read.length > 0) this.writeCache(state, read); // a copy only of a whole, readable objects/
+    return read;
+  }
+
+  /** What the object cache must match: the generation file and objects/ (inode, mtime). */
+  directoryState() {
+    const objects = this.lstat(this.objects);
+    return { generation: this.generationNow(), objects: objects ? `${objects.ino}:${objects.mtimeMs}` : undefined };
+  }
+
+  /** The records of objects/ from the cache, if it is a copy of them as they are now. */
+  readCache(state, names) {
+    if (state.generation === undefined || state.objects === undefined) return undefined;
+    const r = this.readRecord(this.cacheFile, MAX_CACHE);
+    const records = r.value && decodeCache(r.value, state, names);
+    if (!records) return undefined;
+    return records.map(({ name, id, value }) => {
+      const key = "o/" + name;
+      this.known.set(key, id);
+      return { key, value };
+    });
+  }
+
+  /**
+   * Saves a copy of `read` (every record of objects/, read in directory
+   * state `state`) if nothing changed while they were read. Best effort:
+   * without it the files are read one by one.
+   */
+  writeCache(state, read) {
+    const now = this.directoryState();
+    if (state.generation === undefined || now.generation !== state.generation || now.objects !== state.objects) return;
+    const bytes = encodeCache(
+      state,
+      read.map(({ key, value }) => ({ name: key.slice(2), id: this.known.get(key), value })),
+    );
+    if (!bytes) return;
+    const tmp = platform.path.join(this.dir, randomName(".tmp-"));
+    try {
+      // No fsync: a copy lost or torn in a crash fails its hash and is rebuilt.
+      this.fs.writeFileSync(tmp, bytes, { mode: 0o600, flag: "wx" });
+      this.fs.renameSync(tmp, this.cacheFile);
+    } catch {
+      // A read-only or full token directory: no copy.
+      try {
+        this.unlink(tmp);
+      } catch {}
+    }
+  }
+
+  /** Drops the object cache before a write, so that no record outlives its file in it. */
+  dropCache() {
+    this.unlink(this.cacheFile);
   }
 
   async load() {
@@ -348,6 +412,7 @@ export class DirectoryBackend {
   flushSync() {
     if (this.queue.length === 0) return;
     this.checkTree(true);
+    this.dropCache();
     while (this.queue.length > 0) {
       this.writeTransaction(this.queue[0]);
       this.queue.shift();
@@ -512,6 +577,7 @@ export class DirectoryBackend {
       if (this.lstat(this.dir)?.isSymbolicLink()) throw e;
     }
     for (const key of this.listKeys()) this.unlink(this.file(key));
+    this.unlink(this.cacheFile);
     this.unlink(this.genFile);
     for (const dir of [this.objects, this.dir]) {
       try {
