@@ -3,7 +3,7 @@
 // synchronously on first use, and one API object per process.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { createHash } from "node:crypto";
+import { crc32 } from "./storage/crc32-node.js";
 import { initSync } from "@gen/glue";
 import * as api from "./api.js";
 import constants from "@gen/constant-values";
@@ -25,7 +25,7 @@ export function setUpNode(wasmBytes, extraBytes) {
   platform.env = readEnv;
   platform.fs = fs;
   platform.path = path;
-  platform.sha256 = (bytes) => createHash("sha256").update(bytes).digest();
+  platform.crc32 = crc32;
   BACKENDS.directory = DirectoryBackend; // token directories (not in the browser bundle)
 }
 

@@ -36,8 +36,8 @@ export const platform = {
   },
   /** Node: reads a UTF-8 file; browsers: undefined. */
   readText: undefined,
-  /** Node: SHA-256 of bytes (node:crypto), for the token directory's object cache; browsers: undefined. */
-  sha256: undefined,
+  /** Node: CRC-32 of bytes (undefined where node:zlib lacks it), for the token directory's object cache; browsers: undefined. */
+  crc32: undefined,
   /** Node: reads an environment variable (undefined when unset or not allowed); browsers: undefined. */
   env: undefined,
   /** Node: the fs and path modules (token directories); browsers: undefined. */

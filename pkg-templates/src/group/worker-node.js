@@ -2,13 +2,13 @@
 // thread member of a token group (worker.js). Loaded by group/node.js.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { createHash } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";
 import { initSync } from "@gen/glue";
 import { platform } from "../platform.js";
 import { extraSource } from "../extra.js";
 import { BACKENDS } from "../storage/backends.js";
 import { DirectoryBackend } from "../storage/directory.js";
+import { crc32 } from "../storage/crc32-node.js";
 import { serveMember } from "./worker.js";
 
 initSync({ module: fs.readFileSync(path.join(__dirname, "pkcs11_wasm_bg.wasm")) });
@@ -18,7 +18,7 @@ platform.readText = (p) => fs.readFileSync(p, "utf8");
 platform.env = (name) => process.env[name];
 platform.fs = fs;
 platform.path = path;
-platform.sha256 = (bytes) => createHash("sha256").update(bytes).digest();
+platform.crc32 = crc32;
 BACKENDS.directory = DirectoryBackend;
 
 serveMember(

@@ -11,18 +11,20 @@
 // the files are read one by one as before (and a new copy is made). The
 // records in it are the stored records unchanged, each checked by the core
 // as a record read from its own file is (MAC or AES-GCM tag at login), so a
-// forged cache can do no more than forged files could.
+// forged cache can do no more than forged files could. Its CRC-32 is
+// there for accidents (a torn or damaged copy), not for forgery: a damaged
+// copy must not make good records look tampered with.
 //
 // A writer deletes the copy before its first write (flushSync), so a
 // destroyed object's record does not live on in it.
 //
 // Layout: "P11WOC" 0 1 | u32 LE n | n bytes of JSON {generation, objects,
 // entries: [[name, file identity, length], ...]} | the records, in entry
-// order | SHA-256 of all that precedes.
+// order | u32 LE CRC-32 of all that precedes.
 import { platform } from "../platform.js";
 
 const MAGIC = [0x50, 0x31, 0x31, 0x57, 0x4f, 0x43, 0, 1]; // "P11WOC", version 0.1
-const HASH = 32;
+const CHECK = 4;
 // A token too large for one such file is read file by file.
 export const MAX_CACHE = 64 * 1024 * 1024;
 
@@ -36,8 +38,8 @@ export function encodeCache(state, records) {
     }),
   );
   const size = MAGIC.length + 4 + header.length + records.reduce((n, r) => n + r.value.length, 0);
-  if (size + HASH > MAX_CACHE) return undefined;
-  const out = new Uint8Array(size + HASH);
+  if (size + CHECK > MAX_CACHE) return undefined;
+  const out = new Uint8Array(size + CHECK);
   out.set(MAGIC, 0);
   new DataView(out.buffer).setUint32(MAGIC.length, header.length, true);
   out.set(header, MAGIC.length + 4);
@@ -46,7 +48,9 @@ export function encodeCache(state, records) {
     out.set(r.value, at);
     at += r.value.length;
   }
-  out.set(platform.sha256(out.subarray(0, size)), size);
+  const crc = platform.crc32?.(out.subarray(0, size));
+  if (crc === undefined) return undefined;
+  new DataView(out.buffer).setUint32(size, crc, true);
   return out;
 }
 
@@ -56,11 +60,11 @@ export function encodeCache(state, records) {
  * file names of objects/ now); else undefined.
  */
 export function decodeCache(bytes, state, names) {
-  if (bytes.length < MAGIC.length + 4 + HASH || MAGIC.some((b, i) => bytes[i] !== b)) return undefined;
-  const body = bytes.subarray(0, bytes.length - HASH);
-  const hash = platform.sha256(body);
-  if (hash.some((b, i) => b !== bytes[body.length + i])) return undefined;
+  if (bytes.length < MAGIC.length + 4 + CHECK || MAGIC.some((b, i) => bytes[i] !== b)) return undefined;
+  const body = bytes.subarray(0, bytes.length - CHECK);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const crc = platform.crc32?.(body);
+  if (crc === undefined || crc !== view.getUint32(body.length, true)) return undefined;
   const headerLength = view.getUint32(MAGIC.length, true);
   let at = MAGIC.length + 4 + headerLength;
   if (at > body.length) return undefined;
