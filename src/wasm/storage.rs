@@ -57,35 +57,34 @@ impl WasmModule {
     }
 
     /// Applies records read from storage or written by another instance,
-    /// in one crossing however many there are: `keys[i]`'s value is the
-    /// next `lengths[i]` bytes of `data`, or gone when `lengths[i]` < 0.
-    pub fn storage_apply(
-        &mut self,
-        slot: f64,
-        keys: Vec<String>,
-        lengths: Vec<i32>,
-        data: &[u8],
-    ) -> JsResult<()> {
-        if keys.len() != lengths.len() {
-            return Err(js_sys::TypeError::new("storage records: keys and lengths differ").into());
+    /// in one crossing however many there are: record i is its key (UTF-8,
+    /// the next `lengths[2i]` bytes of `data`) and its value (the next
+    /// `lengths[2i + 1]` bytes, or gone when that is < 0).
+    pub fn storage_apply(&mut self, slot: f64, lengths: Vec<i32>, data: &[u8]) -> JsResult<()> {
+        let bad = |what: &str| -> JsValue {
+            js_sys::TypeError::new(&format!("storage records: {what}")).into()
+        };
+        if lengths.len() % 2 != 0 {
+            return Err(bad("lengths come in pairs"));
         }
-        let mut list = Vec::with_capacity(keys.len());
-        let mut at = 0usize;
-        for (key, len) in keys.into_iter().zip(lengths) {
-            let value = match usize::try_from(len) {
-                Ok(n) => {
-                    let bytes = at
-                        .checked_add(n)
-                        .and_then(|end| data.get(at..end))
-                        .ok_or_else(|| {
-                            js_sys::TypeError::new("storage records: lengths exceed the data")
-                        })?;
-                    at += n;
-                    Some(bytes.to_vec())
-                }
+        let mut rest = data;
+        let mut take = |n: usize| -> JsResult<&[u8]> {
+            if n > rest.len() {
+                return Err(bad("lengths exceed the data"));
+            }
+            let (head, tail) = rest.split_at(n);
+            rest = tail;
+            Ok(head)
+        };
+        let mut list = Vec::with_capacity(lengths.len() / 2);
+        for pair in lengths.chunks_exact(2) {
+            let key_len = usize::try_from(pair[0]).map_err(|_| bad("a key has no length"))?;
+            let key = std::str::from_utf8(take(key_len)?).map_err(|_| bad("a key is not UTF-8"))?;
+            let value = match usize::try_from(pair[1]) {
+                Ok(n) => Some(take(n)?.to_vec()),
                 Err(_) => None,
             };
-            list.push((key, value));
+            list.push((key.to_string(), value));
         }
         ck(self.m.storage_apply(ulong(slot), list))
     }

@@ -157,18 +157,27 @@ export class TokenStorage {
   apply(slot, changes) {
     if (!changes || changes.length === 0) return;
     // One crossing into wasm for the whole batch (a token's load can be
-    // thousands of records): keys, lengths (-1: gone) and the bytes.
-    const keys = changes.map((c) => c.key);
-    const lengths = new Int32Array(changes.map((c) => (c.value ? c.value.length : -1)));
-    const data = new Uint8Array(lengths.reduce((n, l) => n + Math.max(l, 0), 0));
+    // thousands of records): each record's key (UTF-8) and value in one
+    // buffer, and two lengths per record (the value's -1: gone). Keys as
+    // JS strings cost a crossing and an allocation each (~3 ms of a cold
+    // start-up with 1,000 objects).
+    const encoder = new TextEncoder();
+    let size = 0;
+    for (const c of changes) size += 3 * c.key.length + (c.value ? c.value.length : 0);
+    const data = new Uint8Array(size);
+    const lengths = new Int32Array(2 * changes.length);
     let at = 0;
-    for (const c of changes) {
+    changes.forEach((c, i) => {
+      const { written } = encoder.encodeInto(c.key, data.subarray(at));
+      lengths[2 * i] = written;
+      at += written;
+      lengths[2 * i + 1] = c.value ? c.value.length : -1;
       if (c.value) {
         data.set(c.value, at);
         at += c.value.length;
       }
-    }
-    this.module.storage_apply(slot, keys, lengths, data);
+    });
+    this.module.storage_apply(slot, lengths, data.subarray(0, at));
     this.deliverEvents();
   }
 
