@@ -625,7 +625,7 @@ impl WasmModule {
         ck(self.m.destroy_object(ulong(session), ulong(object)))
     }
 
-    pub fn get_object_size(&self, session: f64, object: f64) -> JsResult<f64> {
+    pub fn get_object_size(&mut self, session: f64, object: f64) -> JsResult<f64> {
         ck(self.m.get_object_size(ulong(session), ulong(object))).map(|n| n as f64)
     }
 
@@ -633,7 +633,7 @@ impl WasmModule {
     /// u32][value]` (rv 0 = value present; else SENSITIVE / TYPE_INVALID).
     /// The overall rv is what a C caller would get back.
     pub fn get_attribute_value(
-        &self,
+        &mut self,
         session: f64,
         object: f64,
         types: &[u32],

@@ -34,7 +34,7 @@ fn session() -> (Module, CK_ULONG) {
     (m, h)
 }
 
-fn value(m: &Module, h: CK_ULONG, o: CK_ULONG, kind: CK_ULONG) -> Vec<u8> {
+fn value(m: &mut Module, h: CK_ULONG, o: CK_ULONG, kind: CK_ULONG) -> Vec<u8> {
     m.get_attribute_value(h, o, &[kind]).unwrap()[0]
         .clone()
         .unwrap()
@@ -124,14 +124,19 @@ fn ml_kem() {
         let (ek, dk) = (hex(c, "ek"), hex(c, "dk"));
         let seed = [hex(c, "d"), hex(c, "z")].concat();
         let key = private_key(&mut m, h, CKK_ML_KEM, ckp, &[(CKA_SEED, &seed)]);
-        assert_eq!(value(&m, h, key, CKA_VALUE), dk, "keyGen tc {}", c["tcId"]);
-        let info = value(&m, h, key, CKA_PUBLIC_KEY_INFO);
+        assert_eq!(
+            value(&mut m, h, key, CKA_VALUE),
+            dk,
+            "keyGen tc {}",
+            c["tcId"]
+        );
+        let info = value(&mut m, h, key, CKA_PUBLIC_KEY_INFO);
         assert_eq!(spki_key(&info, ek.len()), &ek[..]);
         // The expanded key alone and the public key import to the same.
         let expanded = private_key(&mut m, h, CKK_ML_KEM, ckp, &[(CKA_VALUE, &dk)]);
-        assert_eq!(value(&m, h, expanded, CKA_PUBLIC_KEY_INFO), info);
+        assert_eq!(value(&mut m, h, expanded, CKA_PUBLIC_KEY_INFO), info);
         let public = public_key(&mut m, h, CKK_ML_KEM, ckp, &ek);
-        assert_eq!(value(&m, h, public, CKA_PUBLIC_KEY_INFO), info);
+        assert_eq!(value(&mut m, h, public, CKA_PUBLIC_KEY_INFO), info);
         counts[0] += 1;
     }
 
@@ -159,7 +164,7 @@ fn ml_kem() {
                 .decapsulate_key(h, &mech, key, &secret, &hex(c, "c"))
                 .unwrap();
             assert_eq!(
-                value(&m, h, k, CKA_VALUE),
+                value(&mut m, h, k, CKA_VALUE),
                 hex(c, "k"),
                 "decapsulation tc {} ({})",
                 c["tcId"],
@@ -185,13 +190,18 @@ fn ml_dsa() {
         let (_, ckp) = dsa_set(c["parameterSet"].as_str().unwrap());
         let (pk, sk) = (hex(c, "pk"), hex(c, "sk"));
         let key = private_key(&mut m, h, CKK_ML_DSA, ckp, &[(CKA_SEED, &hex(c, "seed"))]);
-        assert_eq!(value(&m, h, key, CKA_VALUE), sk, "keyGen tc {}", c["tcId"]);
-        let info = value(&m, h, key, CKA_PUBLIC_KEY_INFO);
+        assert_eq!(
+            value(&mut m, h, key, CKA_VALUE),
+            sk,
+            "keyGen tc {}",
+            c["tcId"]
+        );
+        let info = value(&mut m, h, key, CKA_PUBLIC_KEY_INFO);
         assert_eq!(spki_key(&info, pk.len()), &pk[..]);
         let expanded = private_key(&mut m, h, CKK_ML_DSA, ckp, &[(CKA_VALUE, &sk)]);
-        assert_eq!(value(&m, h, expanded, CKA_PUBLIC_KEY_INFO), info);
+        assert_eq!(value(&mut m, h, expanded, CKA_PUBLIC_KEY_INFO), info);
         let public = public_key(&mut m, h, CKK_ML_DSA, ckp, &pk);
-        assert_eq!(value(&m, h, public, CKA_PUBLIC_KEY_INFO), info);
+        assert_eq!(value(&mut m, h, public, CKA_PUBLIC_KEY_INFO), info);
         // A signature from the imported key verifies under the ACVP pk.
         let mech = CkMechanism::new(CKM_ML_DSA);
         m.sign_init(h, &mech, expanded).unwrap();

@@ -40,15 +40,15 @@ fn secret(m: &mut Module, h: CK_ULONG, value: &[u8], extra: &[A]) -> CK_ULONG {
     m.create_object(h, &t).unwrap()
 }
 
-fn get(m: &Module, h: CK_ULONG, o: CK_ULONG, kind: CK_ULONG) -> CkResult<Vec<u8>> {
+fn get(m: &mut Module, h: CK_ULONG, o: CK_ULONG, kind: CK_ULONG) -> CkResult<Vec<u8>> {
     m.get_attribute_value(h, o, &[kind])?.remove(0)
 }
 
-fn flag(m: &Module, h: CK_ULONG, o: CK_ULONG, kind: CK_ULONG) -> bool {
+fn flag(m: &mut Module, h: CK_ULONG, o: CK_ULONG, kind: CK_ULONG) -> bool {
     get(m, h, o, kind).unwrap() == [1]
 }
 
-fn ulong(m: &Module, h: CK_ULONG, o: CK_ULONG, kind: CK_ULONG) -> CK_ULONG {
+fn ulong(m: &mut Module, h: CK_ULONG, o: CK_ULONG, kind: CK_ULONG) -> CK_ULONG {
     parse_ulong(&get(m, h, o, kind).unwrap()).unwrap()
 }
 
@@ -86,10 +86,10 @@ fn hkdf_data_object_and_key() {
             &[A::ulong(CKA_VALUE_LEN, 42)],
         )
         .unwrap();
-    assert_eq!(ulong(&m, h, data, CKA_CLASS), CKO_DATA);
-    assert_eq!(get(&m, h, data, CKA_VALUE), Ok(okm.clone()));
+    assert_eq!(ulong(&mut m, h, data, CKA_CLASS), CKO_DATA);
+    assert_eq!(get(&mut m, h, data, CKA_VALUE), Ok(okm.clone()));
     assert_eq!(
-        get(&m, h, data, CKA_VALUE_LEN),
+        get(&mut m, h, data, CKA_VALUE_LEN),
         Err(CKR_ATTRIBUTE_TYPE_INVALID)
     );
     // An explicit data class is fine; a key class is not; default length
@@ -105,7 +105,7 @@ fn hkdf_data_object_and_key() {
             ],
         )
         .unwrap();
-    assert_eq!(get(&m, h, data2, CKA_VALUE), Ok(okm[..32].to_vec()));
+    assert_eq!(get(&mut m, h, data2, CKA_VALUE), Ok(okm[..32].to_vec()));
     assert_eq!(
         m.derive_key(
             h,
@@ -136,8 +136,8 @@ fn hkdf_data_object_and_key() {
             ],
         )
         .unwrap();
-    assert_eq!(get(&m, h, aes, CKA_VALUE), Ok(okm[..32].to_vec()));
-    assert_eq!(ulong(&m, h, aes, CKA_KEY_TYPE), CKK_AES);
+    assert_eq!(get(&mut m, h, aes, CKA_VALUE), Ok(okm[..32].to_vec()));
+    assert_eq!(ulong(&mut m, h, aes, CKA_KEY_TYPE), CKK_AES);
     // AES has no 20-byte keys.
     assert_eq!(
         m.derive_key(
@@ -173,16 +173,22 @@ fn concatenation_protection() {
         A::bool(CKA_EXTRACTABLE, true),
     ];
     let both_open = m.derive_key(h, &mech(open), open, &asked).unwrap();
-    assert_eq!(get(&m, h, both_open, CKA_VALUE), Ok(vec![1, 2, 1, 2]));
-    assert_eq!(ulong(&m, h, both_open, CKA_KEY_TYPE), CKK_GENERIC_SECRET);
-    assert!(!flag(&m, h, both_open, CKA_SENSITIVE));
+    assert_eq!(get(&mut m, h, both_open, CKA_VALUE), Ok(vec![1, 2, 1, 2]));
+    assert_eq!(
+        ulong(&mut m, h, both_open, CKA_KEY_TYPE),
+        CKK_GENERIC_SECRET
+    );
+    assert!(!flag(&mut m, h, both_open, CKA_SENSITIVE));
     let mixed = m.derive_key(h, &mech(closed), open, &asked).unwrap();
-    assert!(flag(&m, h, mixed, CKA_SENSITIVE));
-    assert!(!flag(&m, h, mixed, CKA_EXTRACTABLE));
-    assert_eq!(get(&m, h, mixed, CKA_VALUE), Err(CKR_ATTRIBUTE_SENSITIVE));
+    assert!(flag(&mut m, h, mixed, CKA_SENSITIVE));
+    assert!(!flag(&mut m, h, mixed, CKA_EXTRACTABLE));
+    assert_eq!(
+        get(&mut m, h, mixed, CKA_VALUE),
+        Err(CKR_ATTRIBUTE_SENSITIVE)
+    );
     // Created keys were never always sensitive: neither is the result.
-    assert!(!flag(&m, h, mixed, CKA_ALWAYS_SENSITIVE));
-    assert!(!flag(&m, h, mixed, CKA_NEVER_EXTRACTABLE));
+    assert!(!flag(&mut m, h, mixed, CKA_ALWAYS_SENSITIVE));
+    assert!(!flag(&mut m, h, mixed, CKA_NEVER_EXTRACTABLE));
     // Generated keys are; the result is only if both sources are.
     let generate = |m: &mut Module| {
         m.generate_key(
@@ -199,11 +205,11 @@ fn concatenation_protection() {
     let (g1, g2) = (generate(&mut m), generate(&mut m));
     let t = [A::bool(CKA_SENSITIVE, true)];
     let strong = m.derive_key(h, &mech(g2), g1, &t).unwrap();
-    assert!(flag(&m, h, strong, CKA_ALWAYS_SENSITIVE));
-    assert!(flag(&m, h, strong, CKA_NEVER_EXTRACTABLE));
+    assert!(flag(&mut m, h, strong, CKA_ALWAYS_SENSITIVE));
+    assert!(flag(&mut m, h, strong, CKA_NEVER_EXTRACTABLE));
     let weak = m.derive_key(h, &mech(open), g1, &t).unwrap();
-    assert!(!flag(&m, h, weak, CKA_ALWAYS_SENSITIVE));
-    assert!(!flag(&m, h, weak, CKA_NEVER_EXTRACTABLE));
+    assert!(!flag(&mut m, h, weak, CKA_ALWAYS_SENSITIVE));
+    assert!(!flag(&mut m, h, weak, CKA_NEVER_EXTRACTABLE));
     // The other key must exist, be a key, and allow derivation.
     assert_eq!(
         m.derive_key(h, &mech(9999), open, &[]),
@@ -219,11 +225,11 @@ fn concatenation_protection() {
     let x = m
         .derive_key(h, &data, open, &[A::bool(CKA_EXTRACTABLE, true)])
         .unwrap();
-    assert_eq!(get(&m, h, x, CKA_VALUE), Ok(vec![0xfe, 0xfd]));
+    assert_eq!(get(&mut m, h, x, CKA_VALUE), Ok(vec![0xfe, 0xfd]));
     let x = m
         .derive_key(h, &data, closed, &[A::bool(CKA_EXTRACTABLE, true)])
         .unwrap();
-    assert!(flag(&m, h, x, CKA_SENSITIVE) && !flag(&m, h, x, CKA_EXTRACTABLE));
+    assert!(flag(&mut m, h, x, CKA_SENSITIVE) && !flag(&mut m, h, x, CKA_EXTRACTABLE));
     let cat = CkMechanism::with(CKM_CONCATENATE_DATA_AND_BASE, Param::Bytes(vec![9; 14]));
     let aes = m
         .derive_key(
@@ -233,7 +239,7 @@ fn concatenation_protection() {
             &[A::ulong(CKA_KEY_TYPE, CKK_AES), A::ulong(CKA_VALUE_LEN, 16)],
         )
         .unwrap();
-    assert_eq!(ulong(&m, h, aes, CKA_VALUE_LEN), 16);
+    assert_eq!(ulong(&mut m, h, aes, CKA_VALUE_LEN), 16);
     assert_eq!(
         m.derive_key(h, &cat, open, &[A::ulong(CKA_VALUE_LEN, 17)]),
         Err(CKR_TEMPLATE_INCONSISTENT)
@@ -270,10 +276,10 @@ fn sp800_108_defaults_from_base() {
     );
     let t = [A::ulong(CKA_KEY_TYPE, CKK_AES), A::ulong(CKA_VALUE_LEN, 16)];
     let k1 = m.derive_key(h, &mech, closed, &t).unwrap();
-    assert!(flag(&m, h, k1, CKA_SENSITIVE) && !flag(&m, h, k1, CKA_EXTRACTABLE));
+    assert!(flag(&mut m, h, k1, CKA_SENSITIVE) && !flag(&mut m, h, k1, CKA_EXTRACTABLE));
     let k2 = m.derive_key(h, &mech, open, &t).unwrap();
-    assert!(!flag(&m, h, k2, CKA_SENSITIVE) && flag(&m, h, k2, CKA_EXTRACTABLE));
-    let v = get(&m, h, k2, CKA_VALUE).unwrap();
+    assert!(!flag(&mut m, h, k2, CKA_SENSITIVE) && flag(&mut m, h, k2, CKA_EXTRACTABLE));
+    let v = get(&mut m, h, k2, CKA_VALUE).unwrap();
     assert_eq!(v.len(), 16);
     // The template still decides when it says.
     let t3 = [
@@ -283,7 +289,7 @@ fn sp800_108_defaults_from_base() {
         A::bool(CKA_EXTRACTABLE, true),
     ];
     let k3 = m.derive_key(h, &mech, closed, &t3).unwrap();
-    assert_eq!(get(&m, h, k3, CKA_VALUE), Ok(v));
+    assert_eq!(get(&mut m, h, k3, CKA_VALUE), Ok(v));
     // No length: CKR_TEMPLATE_INCOMPLETE.
     assert_eq!(
         m.derive_key(
@@ -323,14 +329,14 @@ fn pbkdf2_and_hkdf_key_generation() {
         .unwrap();
     // RFC 6070 case 2, first 16 bytes.
     assert_eq!(
-        get(&m, h, k, CKA_VALUE),
+        get(&mut m, h, k, CKA_VALUE),
         Ok(vec![
             0xea, 0x6c, 0x01, 0x4d, 0xc7, 0x2d, 0x6f, 0x8c, 0xcd, 0x1e, 0xd9, 0x2a, 0xce, 0x1d,
             0x41, 0xf0
         ])
     );
-    assert_eq!(ulong(&m, h, k, CKA_KEY_GEN_MECHANISM), CKM_PKCS5_PBKD2);
-    assert!(flag(&m, h, k, CKA_LOCAL));
+    assert_eq!(ulong(&mut m, h, k, CKA_KEY_GEN_MECHANISM), CKM_PKCS5_PBKD2);
+    assert!(flag(&mut m, h, k, CKA_LOCAL));
     // The caller holds the password: the value was never secret from them,
     // so a PBKDF2 key is never "always sensitive" or "never extractable".
     let closed = m
@@ -345,9 +351,9 @@ fn pbkdf2_and_hkdf_key_generation() {
             ],
         )
         .unwrap();
-    assert!(!flag(&m, h, closed, CKA_ALWAYS_SENSITIVE));
-    assert!(!flag(&m, h, closed, CKA_NEVER_EXTRACTABLE));
-    assert!(flag(&m, h, closed, CKA_SENSITIVE));
+    assert!(!flag(&mut m, h, closed, CKA_ALWAYS_SENSITIVE));
+    assert!(!flag(&mut m, h, closed, CKA_NEVER_EXTRACTABLE));
+    assert!(flag(&mut m, h, closed, CKA_SENSITIVE));
     assert_eq!(
         m.generate_key(h, &pbkd2, &[A::ulong(CKA_KEY_TYPE, CKK_AES)]),
         Err(CKR_TEMPLATE_INCOMPLETE)
@@ -359,7 +365,7 @@ fn pbkdf2_and_hkdf_key_generation() {
             &[A::ulong(CKA_VALUE_LEN, 32), A::bool(CKA_DERIVE, true)],
         )
         .unwrap();
-    assert_eq!(ulong(&m, h, hk, CKA_KEY_TYPE), CKK_HKDF);
+    assert_eq!(ulong(&mut m, h, hk, CKA_KEY_TYPE), CKK_HKDF);
     let out = m
         .derive_key(
             h,
@@ -368,7 +374,7 @@ fn pbkdf2_and_hkdf_key_generation() {
             &[A::ulong(CKA_KEY_TYPE, CKK_GENERIC_SECRET)],
         )
         .unwrap();
-    assert_eq!(ulong(&m, h, out, CKA_VALUE_LEN), 32);
+    assert_eq!(ulong(&mut m, h, out, CKA_VALUE_LEN), 32);
     // SHA-3 HMAC key generation makes a key the SHA-3 HMAC accepts.
     let k3 = m
         .generate_key(
@@ -377,5 +383,5 @@ fn pbkdf2_and_hkdf_key_generation() {
             &[A::ulong(CKA_VALUE_LEN, 32), A::bool(CKA_SIGN, true)],
         )
         .unwrap();
-    assert_eq!(ulong(&m, h, k3, CKA_KEY_TYPE), CKK_SHA3_256_HMAC);
+    assert_eq!(ulong(&mut m, h, k3, CKA_KEY_TYPE), CKK_SHA3_256_HMAC);
 }

@@ -76,14 +76,14 @@ impl Token {
         self.m.create_object(self.h, &t)
     }
 
-    fn value(&self, o: CK_ULONG, kind: CK_ULONG) -> Vec<u8> {
+    fn value(&mut self, o: CK_ULONG, kind: CK_ULONG) -> Vec<u8> {
         self.m.get_attribute_value(self.h, o, &[kind]).unwrap()[0]
             .clone()
             .unwrap()
     }
 
     /// The public key value inside CKA_PUBLIC_KEY_INFO.
-    fn public_of(&self, o: CK_ULONG, len: usize) -> Vec<u8> {
+    fn public_of(&mut self, o: CK_ULONG, len: usize) -> Vec<u8> {
         let info = self.value(o, CKA_PUBLIC_KEY_INFO);
         info[info.len().saturating_sub(len)..].to_vec()
     }

@@ -38,6 +38,29 @@ const WRITES = [
   "C_DecapsulateKey",
 ];
 
+// Calls that may open a sealed object the login left unopened (the core
+// opens one at its first use): a record that fails is reported then, so
+// its event is delivered right after the call.
+const OPENS = [
+  "C_FindObjectsInit",
+  "C_GetAttributeValue",
+  "C_GetObjectSize",
+  "C_EncryptInit",
+  "C_DecryptInit",
+  "C_SignInit",
+  "C_VerifyInit",
+  "C_DigestKey",
+  "C_WrapKey",
+  "C_MessageEncryptInit",
+  "C_MessageDecryptInit",
+  "C_MessageSignInit",
+  "C_MessageVerifyInit",
+  "C_VerifySignatureInit",
+  "C_Logout",
+  "C_CloseSession",
+  "C_CloseAllSessions",
+];
+
 // Calls that check (or set) a PIN, and how each finds its slot.
 const bySession = (m, a) => m.session_slot(handle(a[0], 0));
 const bySlot = (m, a) => handle(a[0], 0);
@@ -86,7 +109,9 @@ function wrapSync(name, refresh, write) {
   }[name]);
 }
 
-for (const name of new Set([...READS, ...WRITES])) wrapSync(name, READS.includes(name), WRITES.includes(name));
+for (const name of new Set([...READS, ...WRITES, ...OPENS])) {
+  if (proto[name]) wrapSync(name, READS.includes(name), WRITES.includes(name) || OPENS.includes(name));
+}
 
 /** The slot a PIN call works on, or undefined (the call then fails alone). */
 function pinSlot(self, name, a) {

@@ -137,6 +137,7 @@ impl Module {
 
     /// C_EncryptInit (5.8.1).
     pub fn encrypt_init(&mut self, h: CK_ULONG, m: &CkMechanism, key: CK_ULONG) -> CkResult<()> {
+        self.open_for(h, key);
         Self::check_idle(&self.session(h)?.ops.encrypt)?;
         let (imp, o) = self.key_for(h, m, key, CKF_ENCRYPT, CKA_ENCRYPT, CKR_KEY_HANDLE_INVALID)?;
         let op = imp.encrypt_init(m, o)?;
@@ -170,6 +171,7 @@ impl Module {
 
     /// C_DecryptInit (5.9.1).
     pub fn decrypt_init(&mut self, h: CK_ULONG, m: &CkMechanism, key: CK_ULONG) -> CkResult<()> {
+        self.open_for(h, key);
         Self::check_idle(&self.session(h)?.ops.decrypt)?;
         let (imp, o) = self.key_for(h, m, key, CKF_DECRYPT, CKA_DECRYPT, CKR_KEY_HANDLE_INVALID)?;
         let op = imp.decrypt_init(m, o)?;
@@ -246,6 +248,7 @@ impl Module {
     /// C_DigestKey (5.10.4): digests a secret key's value; other objects
     /// are CKR_KEY_INDIGESTIBLE.
     pub fn digest_key(&mut self, h: CK_ULONG, key: CK_ULONG) -> CkResult<()> {
+        self.open_for(h, key);
         let value = match self.object(h, key, CKR_KEY_HANDLE_INVALID) {
             Ok(o) if o.class() == CKO_SECRET_KEY => o
                 .get(CKA_VALUE)
@@ -290,6 +293,7 @@ impl Module {
 
     /// C_SignInit (5.11.1).
     pub fn sign_init(&mut self, h: CK_ULONG, m: &CkMechanism, key: CK_ULONG) -> CkResult<()> {
+        self.open_for(h, key);
         Self::check_idle(&self.session(h)?.ops.sign)?;
         let (imp, o) = self.key_for(h, m, key, CKF_SIGN, CKA_SIGN, CKR_KEY_HANDLE_INVALID)?;
         let op = imp.sign_init(m, o)?;
@@ -332,6 +336,7 @@ impl Module {
 
     /// C_VerifyInit (5.13.1).
     pub fn verify_init(&mut self, h: CK_ULONG, m: &CkMechanism, key: CK_ULONG) -> CkResult<()> {
+        self.open_for(h, key);
         Self::check_idle(&self.session(h)?.ops.verify)?;
         let (imp, o) = self.key_for(h, m, key, CKF_VERIFY, CKA_VERIFY, CKR_KEY_HANDLE_INVALID)?;
         let op = imp.verify_init(m, o)?;

@@ -25,6 +25,7 @@ impl Module {
         self.objects.retain(|_, e| e.session.is_none());
         let ids: Vec<_> = self.slots.iter().map(|s| s.id).collect();
         for id in ids {
+            self.forget_unopened(id); // handles end here: nothing to open
             self.end_login(id);
         }
         self.events.clear();

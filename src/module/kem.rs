@@ -37,6 +37,7 @@ impl Module {
         template: &[Attribute],
         cap: Option<usize>,
     ) -> CkResult<(Vec<u8>, CK_ULONG)> {
+        self.open_for(h, public_key);
         let is_so = self.login_of(h)? == Some(CKU_SO);
         let (imp, key) = self.key_for(
             h,
@@ -66,6 +67,7 @@ impl Module {
         template: &[Attribute],
         ciphertext: &[u8],
     ) -> CkResult<CK_ULONG> {
+        self.open_for(h, private_key);
         let is_so = self.login_of(h)? == Some(CKU_SO);
         let (imp, key) = self.key_for(
             h,

@@ -135,6 +135,8 @@ impl Module {
         key: CK_ULONG,
         cap: Option<usize>,
     ) -> CkResult<Vec<u8>> {
+        self.open_for(h, wrapping_key);
+        self.open_for(h, key);
         let (imp, wrapper) = self.key_for(
             h,
             m,
@@ -201,6 +203,7 @@ impl Module {
         wrapped: &[u8],
         template: &[Attribute],
     ) -> CkResult<CK_ULONG> {
+        self.open_for(h, unwrapping_key);
         let is_so = self.login_of(h)? == Some(CKU_SO);
         let (imp, unwrapper) = self.key_for(
             h,
@@ -256,6 +259,7 @@ impl Module {
         base: CK_ULONG,
         template: &[Attribute],
     ) -> CkResult<CK_ULONG> {
+        self.open_all_for(h); // the parameters may name other keys
         let is_so = self.login_of(h)? == Some(CKU_SO);
         let (imp, base_key) =
             self.key_for(h, m, base, CKF_DERIVE, CKA_DERIVE, CKR_KEY_HANDLE_INVALID)?;

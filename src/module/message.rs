@@ -286,6 +286,7 @@ impl Module {
         key: CK_ULONG,
         encrypt: bool,
     ) -> CkResult<()> {
+        self.open_for(h, key);
         let Some(m) = m else {
             *cipher_slot(self, h, encrypt)? = None;
             return Ok(());
@@ -557,6 +558,7 @@ impl Module {
         m: Option<&CkMechanism>,
         key: CK_ULONG,
     ) -> CkResult<()> {
+        self.open_for(h, key);
         let Some(m) = m else {
             self.session_mut(h)?.ops.ext.msg_sign = None;
             return Ok(());
@@ -690,6 +692,7 @@ impl Module {
         m: Option<&CkMechanism>,
         key: CK_ULONG,
     ) -> CkResult<()> {
+        self.open_for(h, key);
         let Some(m) = m else {
             self.session_mut(h)?.ops.ext.msg_verify = None;
             return Ok(());

@@ -26,6 +26,7 @@ mod slot_token;
 mod storage;
 mod storage_load;
 mod unique_id;
+mod unopened;
 pub use storage_load::Change;
 // PKCS#11 3.x functions: message-based (5.9, 5.11, 5.14, 5.16), session
 // (5.6.5-5.6.7, 5.6.9) and C_VerifySignature* (3.2).
@@ -45,6 +46,8 @@ mod tests_protect;
 mod tests_storage;
 #[cfg(test)]
 mod tests_store_attacks;
+#[cfg(test)]
+mod tests_unopened;
 
 /// Module configuration (PKCS#11 leaves these token-specific). Read from
 /// the facade's JSON-shaped values and checked by `config::RawConfig`.
@@ -126,6 +129,8 @@ pub struct Module {
     slots: Vec<Slot>,
     sessions: BTreeMap<CK_ULONG, Session>,
     objects: BTreeMap<CK_ULONG, Entry>,
+    /// Handles of sealed token objects not opened yet (`unopened`).
+    unopened: BTreeMap<CK_ULONG, unopened::Unopened>,
     /// Source of session and object handles: never reused while the
     /// module lives (PKCS#11 3.1 section 2.5.x "handles").
     next_handle: CK_ULONG,
@@ -154,6 +159,7 @@ impl Module {
             slots: Vec::new(),
             sessions: BTreeMap::new(),
             objects: BTreeMap::new(),
+            unopened: BTreeMap::new(),
             next_handle: 1,
             events: Vec::new(),
             pending: Vec::new(),

@@ -74,6 +74,7 @@ impl Module {
         obj: CK_ULONG,
         template: &[Attribute],
     ) -> CkResult<CK_ULONG> {
+        self.open_for(h, obj);
         let is_so = self.is_so(h)?;
         let source = self.object(h, obj, CKR_OBJECT_HANDLE_INVALID)?;
         if !source.bool(CKA_COPYABLE) {
@@ -89,6 +90,7 @@ impl Module {
 
     /// C_DestroyObject (5.7.3).
     pub fn destroy_object(&mut self, h: CK_ULONG, obj: CK_ULONG) -> CkResult<()> {
+        self.open_for(h, obj);
         let o = self.object(h, obj, CKR_OBJECT_HANDLE_INVALID)?;
         self.check_write(h, o.is_token(), o.is_private())?;
         if !o.bool(CKA_DESTROYABLE) {
@@ -100,18 +102,20 @@ impl Module {
     }
 
     /// C_GetObjectSize (5.7.4).
-    pub fn get_object_size(&self, h: CK_ULONG, obj: CK_ULONG) -> CkResult<CK_ULONG> {
+    pub fn get_object_size(&mut self, h: CK_ULONG, obj: CK_ULONG) -> CkResult<CK_ULONG> {
+        self.open_for(h, obj);
         Ok(self.object(h, obj, CKR_OBJECT_HANDLE_INVALID)?.size())
     }
 
     /// C_GetAttributeValue (5.7.5): one answer per requested type. The
     /// overall return value is `attribute_result_rv` of the answers.
     pub fn get_attribute_value(
-        &self,
+        &mut self,
         h: CK_ULONG,
         obj: CK_ULONG,
         types: &[CK_ULONG],
     ) -> CkResult<Vec<AttrResult>> {
+        self.open_for(h, obj);
         let o = self.object(h, obj, CKR_OBJECT_HANDLE_INVALID)?;
         Ok(types
             .iter()
@@ -134,6 +138,7 @@ impl Module {
         obj: CK_ULONG,
         template: &[Attribute],
     ) -> CkResult<()> {
+        self.open_for(h, obj);
         let is_so = self.is_so(h)?;
         let o = self.object(h, obj, CKR_OBJECT_HANDLE_INVALID)?;
         self.check_write(h, o.is_token(), o.is_private())?;
@@ -156,14 +161,24 @@ impl Module {
 
     /// C_FindObjectsInit (5.7.7): the matches are fixed now; objects made
     /// later are not found by this search.
+    /// An empty template matches every object, unopened ones (`unopened`)
+    /// included without opening them; any other opens them all first.
     pub fn find_objects_init(&mut self, h: CK_ULONG, template: &[Attribute]) -> CkResult<()> {
         let s = self.session(h)?;
         if s.ops.find.is_some() {
             return Err(CKR_OPERATION_ACTIVE);
         }
         let slot_id = s.slot_id;
+        if !template.is_empty() {
+            self.open_all(slot_id);
+        }
         let user = self.token_of(slot_id).login == Some(CKU_USER);
-        let handles = self
+        let unopened = self
+            .unopened
+            .iter()
+            .filter(|(_, u)| user && u.slot_id == slot_id)
+            .map(|(h, _)| *h);
+        let mut handles: Vec<CK_ULONG> = self
             .objects
             .iter()
             .filter(|(_, e)| {
@@ -172,7 +187,9 @@ impl Module {
                     && e.object.matches(template)
             })
             .map(|(h, _)| *h)
+            .chain(unopened)
             .collect();
+        handles.sort_unstable();
         self.session_mut(h)?.ops.find = Some(Find { handles, next: 0 });
         Ok(())
     }
@@ -190,7 +207,7 @@ impl Module {
         while out.len() < max && find.next < find.handles.len() {
             let handle = find.handles[find.next];
             find.next += 1;
-            if self.objects.contains_key(&handle) {
+            if self.objects.contains_key(&handle) || self.unopened.contains_key(&handle) {
                 out.push(handle);
             }
         }

@@ -112,6 +112,7 @@ impl Module {
         id.copy_from_slice(&crate::mech::random_bytes(16)?);
         self.token_of_mut(slot_id).draw_serial()?;
         let so_blob = pin::wrap(&master, so_pin, limits.kdf_iterations, CKU_SO, &id)?;
+        self.forget_unopened(slot_id); // the objects go
         self.end_login(slot_id);
         let token = self.token_of_mut(slot_id);
         token.id = id;

@@ -276,6 +276,9 @@ impl Module {
     /// sealed records stay). A later USER login decrypts them again under
     /// new handles, so old handles stay invalid (5.6.10).
     pub(super) fn end_login(&mut self, slot_id: CK_ULONG) {
+        // Public objects among the unopened (a secret with CKA_PRIVATE
+        // false) stay after the login; opening needs the master key.
+        self.open_all(slot_id);
         self.token_of_mut(slot_id).logout();
         self.cancel_operations(slot_id);
         self.objects
@@ -427,17 +430,33 @@ impl Module {
         self.store_of(slot_id).legacy = false;
     }
 
-    /// Decrypts the sealed token objects of `slot_id` after a login: all of
-    /// them for the USER, the public ones (secrets the SO made) for the SO.
+    /// Brings back the sealed token objects of `slot_id` after a login:
+    /// all of them for the USER, as handles opened at first use
+    /// (`unopened`); for the SO, the public ones (secrets the SO made),
+    /// opened now, since only opening tells which those are.
     pub(super) fn unlock_sealed(&mut self, slot_id: CK_ULONG, user: CK_ULONG) {
+        let sealed = |r: &Vec<u8>| r.get(5) == Some(&format::KIND_PRIVATE);
+        let mut index = self.uid_index(slot_id);
+        if user == CKU_USER {
+            let uids: Vec<String> = self
+                .store_of(slot_id)
+                .records
+                .iter()
+                .filter(|(_, r)| sealed(r))
+                .map(|(u, _)| u.clone())
+                .collect();
+            for uid in uids {
+                self.defer_sealed(slot_id, &uid, &mut index);
+            }
+            return;
+        }
         let sealed: Vec<(String, Vec<u8>)> = self
             .store_of(slot_id)
             .records
             .iter()
-            .filter(|(_, r)| r.get(5) == Some(&format::KIND_PRIVATE))
+            .filter(|(_, r)| sealed(r))
             .map(|(u, r)| (u.clone(), r.clone()))
             .collect();
-        let mut index = self.uid_index(slot_id);
         let Some(keys) = self.token_keys(slot_id) else {
             return;
         };
@@ -490,11 +509,18 @@ impl Module {
 
     /// Handles of the token objects of `slot_id` by unique id: built once
     /// per batch of loaded records instead of a scan per record.
+    /// Unopened handles are included.
     pub(super) fn uid_index(&self, slot_id: CK_ULONG) -> UidIndex {
+        let unopened = self
+            .unopened
+            .iter()
+            .filter(|(_, u)| u.slot_id == slot_id)
+            .map(|(h, u)| (u.uid.as_bytes().to_vec(), *h));
         self.objects
             .iter()
             .filter(|(_, e)| e.slot_id == slot_id && e.session.is_none())
             .filter_map(|(h, e)| e.object.get(CKA_UNIQUE_ID).map(|u| (u.to_vec(), *h)))
+            .chain(unopened)
             .collect()
     }
 
@@ -507,14 +533,14 @@ impl Module {
         object: Object,
         index: &mut UidIndex,
     ) {
-        if let Some(e) = index
-            .get(uid.as_bytes())
-            .and_then(|h| self.objects.get_mut(h))
-        {
-            e.object = object;
-            return;
-        }
-        let h = self.new_handle();
+        // The same handle (opened or not yet) if the object is there.
+        let h = match index.get(uid.as_bytes()) {
+            Some(&h) => {
+                self.unopened.remove(&h);
+                h
+            }
+            None => self.new_handle(),
+        };
         self.objects.insert(
             h,
             super::Entry {
@@ -527,8 +553,12 @@ impl Module {
     }
 
     pub(super) fn drop_loaded(&mut self, uid: &str, index: &mut UidIndex) {
+        if index.is_empty() {
+            return; // nothing loaded (a token's first load): no hashing
+        }
         if let Some(h) = index.remove(uid.as_bytes()) {
             self.objects.remove(&h);
+            self.unopened.remove(&h);
         }
     }
 
@@ -538,6 +568,7 @@ impl Module {
     pub(super) fn reset_slot(&mut self, slot_id: CK_ULONG) {
         self.sessions.retain(|_, s| s.slot_id != slot_id);
         self.objects.retain(|_, e| e.slot_id != slot_id);
+        self.forget_unopened(slot_id);
         if let Some(i) = self.slot_index(slot_id) {
             let serial = self.slots[i].token.serial;
             self.slots[i].token = crate::token::Token::new_uninitialized();

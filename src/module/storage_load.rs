@@ -265,13 +265,26 @@ impl Module {
                 self.put_loaded(slot_id, uid, object, index);
             }
             ObjectBody::Private { .. } => {
-                self.keep_record(slot_id, uid, record.clone(), version, false, format_1);
                 // Opened while someone is logged in (private objects for the
-                // USER only); else kept sealed.
-                match (keys, self.token_of(slot_id).login) {
-                    (Some(keys), Some(user)) => {
+                // USER only); else kept sealed. For the USER, an object not
+                // opened yet stays so (it opens from this newer record),
+                // and a new one joins them.
+                let login = self.token_of(slot_id).login;
+                let opened = login.is_some()
+                    && index
+                        .get(uid.as_bytes())
+                        .is_some_and(|h| self.objects.contains_key(h));
+                let open_now =
+                    keys.is_some() && login.is_some() && (opened || login != Some(CKU_USER));
+                // Only a record opened now is needed once it is kept (most
+                // loads happen before a login: no copy of each record).
+                let copy = open_now.then(|| record.clone());
+                self.keep_record(slot_id, uid, record, version, false, format_1);
+                match (keys, login, copy) {
+                    (Some(keys), Some(user), Some(record)) => {
                         self.load_sealed(slot_id, uid, &record, &keys, user, index)
                     }
+                    (Some(_), Some(CKU_USER), None) => self.defer_sealed(slot_id, uid, index),
                     _ => self.drop_loaded(uid, index),
                 }
             }
@@ -298,7 +311,8 @@ impl Module {
         st.records.insert(uid.to_string(), record);
         if unchecked {
             st.unverified.insert(uid.to_string());
-        } else {
+        } else if !st.unverified.is_empty() {
+            // (a token's load hashes each unique id a few times already)
             st.unverified.remove(uid);
         }
         st.legacy |= format_1;

@@ -842,13 +842,13 @@ fn ecdh_derive_agrees_between_two_pairs() {
     };
     let (pub_a, priv_a) = new_pair(&mut m);
     let (pub_b, priv_b) = new_pair(&mut m);
-    let point = |m: &Module, k| {
+    let point = |m: &mut Module, k| {
         m.get_attribute_value(h, k, &[CKA_EC_POINT])
             .unwrap()
             .remove(0)
             .unwrap()
     };
-    let (point_a, point_b) = (point(&m, pub_a), point(&m, pub_b));
+    let (point_a, point_b) = (point(&mut m, pub_a), point(&mut m, pub_b));
     let secret_template = [
         A::ulong(CKA_KEY_TYPE, CKK_GENERIC_SECRET),
         A::bool(CKA_EXTRACTABLE, true),
@@ -870,14 +870,14 @@ fn ecdh_derive_agrees_between_two_pairs() {
     let ba = m
         .derive_key(h, &ecdh(point_a.clone()), priv_b, &secret_template)
         .unwrap();
-    let value = |m: &Module, k| {
+    let value = |m: &mut Module, k| {
         m.get_attribute_value(h, k, &[CKA_VALUE])
             .unwrap()
             .remove(0)
             .unwrap()
     };
-    assert_eq!(value(&m, ab), value(&m, ba));
-    assert_eq!(value(&m, ab).len(), 32);
+    assert_eq!(value(&mut m, ab), value(&mut m, ba));
+    assert_eq!(value(&mut m, ab).len(), 32);
     // A derived key was not always sensitive: its base was not sensitive.
     assert_eq!(
         m.get_attribute_value(h, ab, &[CKA_ALWAYS_SENSITIVE, CKA_LOCAL])

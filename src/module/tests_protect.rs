@@ -12,11 +12,11 @@ use crate::mech::{CkMechanism, Param};
 
 const P256: [u8; 10] = [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
 
-fn attr(m: &Module, h: CK_ULONG, o: CK_ULONG, kind: CK_ULONG) -> Result<Vec<u8>, CK_ULONG> {
+fn attr(m: &mut Module, h: CK_ULONG, o: CK_ULONG, kind: CK_ULONG) -> Result<Vec<u8>, CK_ULONG> {
     m.get_attribute_value(h, o, &[kind]).unwrap().remove(0)
 }
 
-fn flag(m: &Module, h: CK_ULONG, o: CK_ULONG, kind: CK_ULONG) -> bool {
+fn flag(m: &mut Module, h: CK_ULONG, o: CK_ULONG, kind: CK_ULONG) -> bool {
     attr(m, h, o, kind).unwrap() == [1]
 }
 
@@ -82,7 +82,7 @@ fn derive_cannot_be_turned_on_for_a_protected_key() {
             m.set_attribute_value(h, copy, &on),
             Err(CKR_ATTRIBUTE_READ_ONLY)
         );
-        assert!(!flag(&m, h, copy, CKA_DERIVE));
+        assert!(!flag(&mut m, h, copy, CKA_DERIVE));
         // Turning it off stays possible.
         let d = aes_key(
             &mut m,
@@ -178,10 +178,13 @@ fn short_derivations_of_protected_keys_are_refused() {
         &asked,
     )
     .unwrap();
-    assert!(flag(&m, h, whole, CKA_SENSITIVE));
-    assert_eq!(attr(&m, h, whole, CKA_VALUE), Err(CKR_ATTRIBUTE_SENSITIVE));
+    assert!(flag(&mut m, h, whole, CKA_SENSITIVE));
     assert_eq!(
-        parse_ulong(&attr(&m, h, whole, CKA_VALUE_LEN).unwrap()),
+        attr(&mut m, h, whole, CKA_VALUE),
+        Err(CKR_ATTRIBUTE_SENSITIVE)
+    );
+    assert_eq!(
+        parse_ulong(&attr(&mut m, h, whole, CKA_VALUE_LEN).unwrap()),
         Ok(32)
     );
 }
@@ -221,7 +224,7 @@ fn keys_named_in_parameters_protect_the_result() {
         h,
         &[A::bool(CKA_SENSITIVE, true), A::bool(CKA_DERIVE, true)],
     );
-    assert!(flag(&m, h, victim, CKA_ALWAYS_SENSITIVE));
+    assert!(flag(&mut m, h, victim, CKA_ALWAYS_SENSITIVE));
     let asked = [
         A::ulong(CKA_CLASS, CKO_SECRET_KEY),
         A::ulong(CKA_KEY_TYPE, CKK_AES),
@@ -231,11 +234,14 @@ fn keys_named_in_parameters_protect_the_result() {
     ];
     let p = sp800_108(CKM_AES_CMAC, vec![PrfDataParam::KeyHandle(victim)]);
     let out = derive(&mut m, h, CKM_SP800_108_COUNTER_KDF, p, known, &asked).unwrap();
-    assert_eq!(attr(&m, h, out, CKA_VALUE), Err(CKR_ATTRIBUTE_SENSITIVE));
-    assert!(flag(&m, h, out, CKA_SENSITIVE));
-    assert!(!flag(&m, h, out, CKA_EXTRACTABLE));
+    assert_eq!(
+        attr(&mut m, h, out, CKA_VALUE),
+        Err(CKR_ATTRIBUTE_SENSITIVE)
+    );
+    assert!(flag(&mut m, h, out, CKA_SENSITIVE));
+    assert!(!flag(&mut m, h, out, CKA_EXTRACTABLE));
     // Not always sensitive: the known base key never was.
-    assert!(!flag(&m, h, out, CKA_ALWAYS_SENSITIVE));
+    assert!(!flag(&mut m, h, out, CKA_ALWAYS_SENSITIVE));
     // An open key in the data leaves the template in charge.
     let open_data = sp800_108(CKM_AES_CMAC, vec![PrfDataParam::KeyHandle(known)]);
     let readable = derive(
@@ -247,7 +253,10 @@ fn keys_named_in_parameters_protect_the_result() {
         &asked,
     )
     .unwrap();
-    assert_eq!(attr(&m, h, readable, CKA_VALUE).map(|v| v.len()), Ok(16));
+    assert_eq!(
+        attr(&mut m, h, readable, CKA_VALUE).map(|v| v.len()),
+        Ok(16)
+    );
 
     // HKDF: a protected salt key protects the key, and a data object (which
     // cannot be protected) is refused.
@@ -290,7 +299,7 @@ fn keys_named_in_parameters_protect_the_result() {
         A::bool(CKA_EXTRACTABLE, true),
     ];
     let k = derive(&mut m, h, CKM_HKDF_DERIVE, hkdf.clone(), ikm, &asked).unwrap();
-    assert_eq!(attr(&m, h, k, CKA_VALUE), Err(CKR_ATTRIBUTE_SENSITIVE));
+    assert_eq!(attr(&mut m, h, k, CKA_VALUE), Err(CKR_ATTRIBUTE_SENSITIVE));
     assert_eq!(
         derive(
             &mut m,
@@ -315,7 +324,7 @@ fn keys_named_in_parameters_protect_the_result() {
     };
     let from_protected = derive(&mut m, h, CKM_HKDF_DERIVE, plain, salt_key, &asked).unwrap();
     assert_eq!(
-        attr(&m, h, from_protected, CKA_VALUE).map(|v| v.len()),
+        attr(&mut m, h, from_protected, CKA_VALUE).map(|v| v.len()),
         Ok(32)
     );
 }
@@ -362,9 +371,9 @@ fn token_secrets_are_private() {
     );
     // The defaults are private; a copy may not make them public.
     let token_key = aes_key(&mut m, h, &[A::bool(CKA_TOKEN, true)]);
-    assert!(flag(&m, h, token_key, CKA_PRIVATE));
+    assert!(flag(&mut m, h, token_key, CKA_PRIVATE));
     let (_, private_key) = ec_pair(&mut m, h, &[]).unwrap();
-    assert!(flag(&m, h, private_key, CKA_PRIVATE));
+    assert!(flag(&mut m, h, private_key, CKA_PRIVATE));
     for k in [token_key, private_key, open] {
         assert_eq!(
             m.copy_object(h, k, &[A::bool(CKA_PRIVATE, false)]),
@@ -387,7 +396,7 @@ fn token_secrets_are_private() {
     .unwrap();
     // Data objects and public keys may still be public token objects.
     let (public_key, _) = ec_pair(&mut m, h, &[]).unwrap();
-    assert!(!flag(&m, h, public_key, CKA_PRIVATE));
+    assert!(!flag(&mut m, h, public_key, CKA_PRIVATE));
     // CKA_ALWAYS_AUTHENTICATE needs CKA_PRIVATE (section 4.9).
     assert_eq!(
         ec_pair(
@@ -415,16 +424,16 @@ fn aes_check_values() {
     };
     let generated = open_key(&mut m, h);
     let kcv = kcv_of(&mut m, generated);
-    assert_eq!(attr(&m, h, generated, CKA_CHECK_VALUE), Ok(kcv.clone()));
+    assert_eq!(attr(&mut m, h, generated, CKA_CHECK_VALUE), Ok(kcv.clone()));
     // C_CreateObject: the right value is accepted, a wrong one refused,
     // an empty one asks for none.
     let created = m
         .create_object(h, &aes_template(&[A::new(CKA_CHECK_VALUE, vec![])]))
         .unwrap();
-    assert_eq!(attr(&m, h, created, CKA_CHECK_VALUE), Ok(vec![]));
+    assert_eq!(attr(&mut m, h, created, CKA_CHECK_VALUE), Ok(vec![]));
     let created = m.create_object(h, &aes_template(&[])).unwrap();
     let kcv7 = kcv_of(&mut m, created);
-    assert_eq!(attr(&m, h, created, CKA_CHECK_VALUE), Ok(kcv7.clone()));
+    assert_eq!(attr(&mut m, h, created, CKA_CHECK_VALUE), Ok(kcv7.clone()));
     m.create_object(h, &aes_template(&[A::new(CKA_CHECK_VALUE, kcv7.clone())]))
         .unwrap();
     let mut wrong = kcv7.clone();
@@ -460,7 +469,7 @@ fn aes_check_values() {
             ],
         )
         .unwrap();
-    assert_eq!(attr(&m, h, unwrapped, CKA_CHECK_VALUE), Ok(kcv));
+    assert_eq!(attr(&mut m, h, unwrapped, CKA_CHECK_VALUE), Ok(kcv));
     let derived = derive(
         &mut m,
         h,
@@ -471,7 +480,7 @@ fn aes_check_values() {
     )
     .unwrap();
     let kcv_derived = kcv_of(&mut m, derived);
-    assert_eq!(attr(&m, h, derived, CKA_CHECK_VALUE), Ok(kcv_derived));
+    assert_eq!(attr(&mut m, h, derived, CKA_CHECK_VALUE), Ok(kcv_derived));
     // Certificates: SHA-1 of the value; a wrong one is refused.
     let cert = |kcv: Option<Vec<u8>>| {
         let mut t = vec![
@@ -484,7 +493,10 @@ fn aes_check_values() {
         t
     };
     let c = m.create_object(h, &cert(None)).unwrap();
-    assert_eq!(attr(&m, h, c, CKA_CHECK_VALUE), Ok(vec![0xa9, 0x99, 0x3e]));
+    assert_eq!(
+        attr(&mut m, h, c, CKA_CHECK_VALUE),
+        Ok(vec![0xa9, 0x99, 0x3e])
+    );
     assert_eq!(
         m.create_object(h, &cert(Some(vec![0, 0, 0]))),
         Err(CKR_ATTRIBUTE_VALUE_INVALID)
@@ -594,7 +606,7 @@ fn always_authenticate_signing() {
     let point = Param::Ecdh1 {
         kdf: CKD_NULL,
         shared_data: Vec::new(),
-        public_data: attr(&m, h, derive_pub, CKA_EC_POINT).unwrap(),
+        public_data: attr(&mut m, h, derive_pub, CKA_EC_POINT).unwrap(),
     };
     assert_eq!(
         derive(

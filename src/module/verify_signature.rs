@@ -27,6 +27,7 @@ impl Module {
         key: CK_ULONG,
         signature: &[u8],
     ) -> CkResult<()> {
+        self.open_for(h, key);
         let Some(m) = m else {
             self.session_mut(h)?.ops.ext.verify_signature = None;
             return Ok(());

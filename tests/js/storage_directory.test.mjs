@@ -20,6 +20,7 @@ import {
   createMaterial,
   dataObject,
   findAll,
+  labelsOf,
   findByLabel,
   flags,
   initToken,
@@ -201,6 +202,9 @@ test("a flipped byte in an object file is reported naming the object, and the ot
   const p = open(config);
   const slot = slotOf(p);
   const s = session(p, slot);
+  const tamperedKeys = () => p.storageEvents.filter((e) => e.kind === "tampered").map((e) => e.key);
+  assert.deepEqual(tamperedKeys(), [`o/${uids[2]}`], "the clear record at load; the sealed one is opened at its first use");
+  assert.deepEqual(labelsOf(p, s, findAll(p, s)), ["obj-1"], "the damaged sealed object's handle fails at its first use");
   const tampered = p.storageEvents.filter((e) => e.kind === "tampered");
   assert.deepEqual(tampered.map((e) => e.key).sort(), [`o/${uids[0]}`, `o/${uids[2]}`].sort(), JSON.stringify(p.storageEvents));
   for (const e of tampered) {

@@ -41,7 +41,7 @@ fn pair(m: &mut Module, h: CK_ULONG, kind: CK_ULONG, params: &[u8]) -> (CK_ULONG
     .unwrap()
 }
 
-fn attr_of(m: &Module, h: CK_ULONG, k: CK_ULONG, a: CK_ULONG) -> Vec<u8> {
+fn attr_of(m: &mut Module, h: CK_ULONG, k: CK_ULONG, a: CK_ULONG) -> Vec<u8> {
     m.get_attribute_value(h, k, &[a])
         .unwrap()
         .remove(0)
@@ -65,8 +65,8 @@ fn ecdh_kdf_length_comes_from_the_template() {
     let (pub_a, priv_a) = pair(&mut m, h, CKM_EC_KEY_PAIR_GEN, P521);
     let (pub_b, priv_b) = pair(&mut m, h, CKM_EC_KEY_PAIR_GEN, P521);
     let (qa, qb) = (
-        attr_of(&m, h, pub_a, CKA_EC_POINT),
-        attr_of(&m, h, pub_b, CKA_EC_POINT),
+        attr_of(&mut m, h, pub_a, CKA_EC_POINT),
+        attr_of(&mut m, h, pub_b, CKA_EC_POINT),
     );
     let aes = |len: Option<CK_ULONG>| {
         let mut t = vec![
@@ -93,9 +93,9 @@ fn ecdh_kdf_length_comes_from_the_template() {
             &aes(Some(24)),
         )
         .unwrap();
-    let v1 = attr_of(&m, h, k1, CKA_VALUE);
+    let v1 = attr_of(&mut m, h, k1, CKA_VALUE);
     assert_eq!(v1.len(), 24);
-    assert_eq!(v1, attr_of(&m, h, k2, CKA_VALUE));
+    assert_eq!(v1, attr_of(&mut m, h, k2, CKA_VALUE));
     // The KDF of the raw secret, as computed by hand.
     let z = m
         .derive_key(
@@ -108,7 +108,7 @@ fn ecdh_kdf_length_comes_from_the_template() {
             ],
         )
         .unwrap();
-    let z = attr_of(&m, h, z, CKA_VALUE);
+    let z = attr_of(&mut m, h, z, CKA_VALUE);
     assert_eq!(z.len(), 66);
     let mut first = hasher_for(CKM_SHA384).unwrap();
     first.update(&z);
@@ -146,9 +146,9 @@ fn ed25519_and_x25519_keys_in_the_token() {
     // Ed25519: generate, sign with each variant, verify.
     let ed = b"\x13\x0cedwards25519";
     let (public, private) = pair(&mut m, h, CKM_EC_EDWARDS_KEY_PAIR_GEN, ed);
-    assert_eq!(attr_of(&m, h, public, CKA_EC_POINT).len(), 32);
+    assert_eq!(attr_of(&mut m, h, public, CKA_EC_POINT).len(), 32);
     assert_eq!(
-        attr_of(&m, h, public, CKA_KEY_GEN_MECHANISM),
+        attr_of(&mut m, h, public, CKA_KEY_GEN_MECHANISM),
         attr::ulong_bytes(CKM_EC_EDWARDS_KEY_PAIR_GEN)
     );
     for param in [
@@ -170,7 +170,7 @@ fn ed25519_and_x25519_keys_in_the_token() {
         m.verify(h, b"data", &sig).unwrap();
     }
     // Import a public key given as a DER OCTET STRING: stored raw.
-    let point = attr_of(&m, h, public, CKA_EC_POINT);
+    let point = attr_of(&mut m, h, public, CKA_EC_POINT);
     let copy = m
         .create_object(
             h,
@@ -182,7 +182,7 @@ fn ed25519_and_x25519_keys_in_the_token() {
             ],
         )
         .unwrap();
-    assert_eq!(attr_of(&m, h, copy, CKA_EC_POINT), point);
+    assert_eq!(attr_of(&mut m, h, copy, CKA_EC_POINT), point);
     // Wrap the private key (PKCS#8, RFC 8410) and unwrap it.
     let kek = m
         .generate_key(
@@ -225,23 +225,18 @@ fn ed25519_and_x25519_keys_in_the_token() {
         A::ulong(CKA_VALUE_LEN, 32),
         A::bool(CKA_EXTRACTABLE, true),
     ];
+    let point_0 = attr_of(&mut m, h, pub_b, CKA_EC_POINT);
     let ab = m
-        .derive_key(
-            h,
-            &ecdh(CKD_SHA256_KDF, b"", attr_of(&m, h, pub_b, CKA_EC_POINT)),
-            priv_a,
-            &secret,
-        )
+        .derive_key(h, &ecdh(CKD_SHA256_KDF, b"", point_0), priv_a, &secret)
         .unwrap();
+    let point_1 = attr_of(&mut m, h, pub_a, CKA_EC_POINT);
     let ba = m
-        .derive_key(
-            h,
-            &ecdh(CKD_SHA256_KDF, b"", attr_of(&m, h, pub_a, CKA_EC_POINT)),
-            priv_b,
-            &secret,
-        )
+        .derive_key(h, &ecdh(CKD_SHA256_KDF, b"", point_1), priv_b, &secret)
         .unwrap();
-    assert_eq!(attr_of(&m, h, ab, CKA_VALUE), attr_of(&m, h, ba, CKA_VALUE));
+    assert_eq!(
+        attr_of(&mut m, h, ab, CKA_VALUE),
+        attr_of(&mut m, h, ba, CKA_VALUE)
+    );
     let wrapped = m.wrap_key(h, &cbc, kek, priv_a, None).unwrap();
     let copy_a = m
         .unwrap_key(
@@ -256,17 +251,13 @@ fn ed25519_and_x25519_keys_in_the_token() {
             ],
         )
         .unwrap();
+    let point_2 = attr_of(&mut m, h, pub_b, CKA_EC_POINT);
     let again = m
-        .derive_key(
-            h,
-            &ecdh(CKD_SHA256_KDF, b"", attr_of(&m, h, pub_b, CKA_EC_POINT)),
-            copy_a,
-            &secret,
-        )
+        .derive_key(h, &ecdh(CKD_SHA256_KDF, b"", point_2), copy_a, &secret)
         .unwrap();
     assert_eq!(
-        attr_of(&m, h, again, CKA_VALUE),
-        attr_of(&m, h, ab, CKA_VALUE)
+        attr_of(&mut m, h, again, CKA_VALUE),
+        attr_of(&mut m, h, ab, CKA_VALUE)
     );
     // An Ed25519 key is not an ECDH key; the mechanism list has them all.
     assert_eq!(

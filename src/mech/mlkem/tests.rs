@@ -230,7 +230,7 @@ fn aes_template(extra: &[Attribute]) -> Vec<Attribute> {
     t
 }
 
-fn value(m: &Module, h: CK_ULONG, key: CK_ULONG, kind: CK_ULONG) -> Vec<u8> {
+fn value(m: &mut Module, h: CK_ULONG, key: CK_ULONG, kind: CK_ULONG) -> Vec<u8> {
     m.get_attribute_value(h, key, &[kind]).unwrap()[0]
         .clone()
         .unwrap()
@@ -247,10 +247,10 @@ fn engine_encapsulates_and_decapsulates() {
             &[Attribute::bool(CKA_SENSITIVE, true)],
         )
         .unwrap();
-    assert_eq!(value(&m, h, public, CKA_ENCAPSULATE), vec![1]);
-    assert_eq!(value(&m, h, private, CKA_DECAPSULATE), vec![1]);
+    assert_eq!(value(&mut m, h, public, CKA_ENCAPSULATE), vec![1]);
+    assert_eq!(value(&mut m, h, private, CKA_DECAPSULATE), vec![1]);
     assert_eq!(
-        value(&m, h, private, CKA_PARAMETER_SET),
+        value(&mut m, h, private, CKA_PARAMETER_SET),
         ulong_bytes(CKP_ML_KEM_768)
     );
     let (ct, k1) = m
@@ -260,14 +260,14 @@ fn engine_encapsulates_and_decapsulates() {
     let k2 = m
         .decapsulate_key(h, &KEM, private, &aes_template(&[]), &ct)
         .unwrap();
-    let v1 = value(&m, h, k1, CKA_VALUE);
+    let v1 = value(&mut m, h, k1, CKA_VALUE);
     assert_eq!(v1.len(), 32);
-    assert_eq!(v1, value(&m, h, k2, CKA_VALUE));
+    assert_eq!(v1, value(&mut m, h, k2, CKA_VALUE));
     for k in [k1, k2] {
-        assert_eq!(value(&m, h, k, CKA_VALUE_LEN), ulong_bytes(32));
-        assert_eq!(value(&m, h, k, CKA_EXTRACTABLE), vec![1]);
+        assert_eq!(value(&mut m, h, k, CKA_VALUE_LEN), ulong_bytes(32));
+        assert_eq!(value(&mut m, h, k, CKA_EXTRACTABLE), vec![1]);
         for kind in [CKA_LOCAL, CKA_ALWAYS_SENSITIVE, CKA_NEVER_EXTRACTABLE] {
-            assert_eq!(value(&m, h, k, kind), vec![0]);
+            assert_eq!(value(&mut m, h, k, kind), vec![0]);
         }
     }
     // CKA_VALUE_LEN takes the leading bytes; CKA_EXTRACTABLE as asked.
@@ -277,14 +277,14 @@ fn engine_encapsulates_and_decapsulates() {
         Attribute::bool(CKA_SENSITIVE, true),
     ]);
     let k3 = m.decapsulate_key(h, &KEM, private, &short, &ct).unwrap();
-    assert_eq!(value(&m, h, k3, CKA_VALUE_LEN), ulong_bytes(16));
-    assert_eq!(value(&m, h, k3, CKA_EXTRACTABLE), vec![0]);
+    assert_eq!(value(&mut m, h, k3, CKA_VALUE_LEN), ulong_bytes(16));
+    assert_eq!(value(&mut m, h, k3, CKA_EXTRACTABLE), vec![0]);
     let generic = [
         Attribute::ulong(CKA_KEY_TYPE, CKK_GENERIC_SECRET),
         Attribute::ulong(CKA_VALUE_LEN, 20),
     ];
     let k4 = m.decapsulate_key(h, &KEM, private, &generic, &ct).unwrap();
-    assert_eq!(value(&m, h, k4, CKA_VALUE), v1[..20].to_vec());
+    assert_eq!(value(&mut m, h, k4, CKA_VALUE), v1[..20].to_vec());
 }
 
 #[test]
@@ -380,7 +380,7 @@ fn engine_checks() {
         Some(CKR_MECHANISM_INVALID)
     );
     // Creating keys by value, and a read-only session.
-    let ek = value(&m, h, public, CKA_VALUE);
+    let ek = value(&mut m, h, public, CKA_VALUE);
     let imported = m
         .create_object(
             h,

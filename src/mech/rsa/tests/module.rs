@@ -30,7 +30,7 @@ fn session() -> (Module, CK_ULONG) {
     (m, h)
 }
 
-fn value(m: &Module, h: CK_ULONG, key: CK_ULONG, kind: CK_ULONG) -> Vec<u8> {
+fn value(m: &mut Module, h: CK_ULONG, key: CK_ULONG, kind: CK_ULONG) -> Vec<u8> {
     m.get_attribute_value(h, key, &[kind]).unwrap()[0]
         .clone()
         .unwrap()
@@ -97,7 +97,7 @@ fn secret_keys_wrap_and_unwrap() {
     let (public, private) = import(&mut m, h, pair_2048());
     let k = k_of(pair_2048());
     let secret = aes_key(&mut m, h, 32);
-    let value_of_secret = value(&m, h, secret, CKA_VALUE);
+    let value_of_secret = value(&mut m, h, secret, CKA_VALUE);
     let template = [
         Attribute::ulong(CKA_CLASS, CKO_SECRET_KEY),
         Attribute::ulong(CKA_KEY_TYPE, CKK_AES),
@@ -122,9 +122,9 @@ fn secret_keys_wrap_and_unwrap() {
         let unwrapped = m
             .unwrap_key(h, &mech, private, &wrapped, &template)
             .unwrap();
-        assert_eq!(value(&m, h, unwrapped, CKA_VALUE), value_of_secret);
+        assert_eq!(value(&mut m, h, unwrapped, CKA_VALUE), value_of_secret);
         // Keys unwrapped are not local (3.1 section 4.7).
-        assert_eq!(value(&m, h, unwrapped, CKA_LOCAL), vec![0]);
+        assert_eq!(value(&mut m, h, unwrapped, CKA_LOCAL), vec![0]);
     }
     // CKM_RSA_X_509 without a length: all k octets, too long for AES.
     let raw = CkMechanism::new(CKM_RSA_X_509);
@@ -139,7 +139,7 @@ fn secret_keys_wrap_and_unwrap() {
         Attribute::ulong(CKA_KEY_TYPE, CKK_GENERIC_SECRET),
     ];
     let all = m.unwrap_key(h, &raw, private, &wrapped, &generic).unwrap();
-    let v = value(&m, h, all, CKA_VALUE_LEN);
+    let v = value(&mut m, h, all, CKA_VALUE_LEN);
     assert_eq!(v, ulong_bytes(k as CK_ULONG));
     // A tampered wrap is CKR_WRAPPED_KEY_INVALID.
     let mech = aes_wrap_mech(192);
@@ -172,7 +172,10 @@ fn private_keys_wrap_with_rsa_aes_key_wrap() {
         .unwrap_key(h, &mech, private, &wrapped, &rsa_template)
         .unwrap();
     for kind in [CKA_MODULUS, CKA_PRIVATE_EXPONENT, CKA_PUBLIC_KEY_INFO] {
-        assert_eq!(value(&m, h, back, kind), value(&m, h, private, kind));
+        assert_eq!(
+            value(&mut m, h, back, kind),
+            value(&mut m, h, private, kind)
+        );
     }
     // PKCS#8 does not fit in one RSA block.
     assert_eq!(
@@ -199,7 +202,7 @@ fn private_keys_wrap_with_rsa_aes_key_wrap() {
         .unwrap_key(h, &mech, private, &wrapped, &dsa_template)
         .unwrap();
     for kind in [CKA_VALUE, CKA_SEED, CKA_PARAMETER_SET, CKA_PUBLIC_KEY_INFO] {
-        assert_eq!(value(&m, h, back, kind), value(&m, h, dsa, kind));
+        assert_eq!(value(&mut m, h, back, kind), value(&mut m, h, dsa, kind));
     }
     // The wrap-only mechanism does not encrypt.
     assert_eq!(m.encrypt_init(h, &mech, public), Err(CKR_MECHANISM_INVALID));
@@ -247,10 +250,13 @@ fn key_sizes_and_public_key_info() {
             &[],
         )
         .unwrap();
-    assert_eq!(value(&m, h, public, CKA_MODULUS_BITS), ulong_bytes(4096));
-    let info = value(&m, h, public, CKA_PUBLIC_KEY_INFO);
-    assert_eq!(info, value(&m, h, private, CKA_PUBLIC_KEY_INFO));
-    let n = value(&m, h, public, CKA_MODULUS);
+    assert_eq!(
+        value(&mut m, h, public, CKA_MODULUS_BITS),
+        ulong_bytes(4096)
+    );
+    let info = value(&mut m, h, public, CKA_PUBLIC_KEY_INFO);
+    assert_eq!(info, value(&mut m, h, private, CKA_PUBLIC_KEY_INFO));
+    let n = value(&mut m, h, public, CKA_MODULUS);
     let crate_key = crate_public_of(&n, &[1, 0, 1]);
     assert_eq!(info, crate_key.to_public_key_der().unwrap().as_bytes());
     assert_eq!(
@@ -274,7 +280,7 @@ fn key_sizes_and_public_key_info() {
     t.extend(attrs.iter().cloned());
     let big = m.create_object(h, &t).unwrap();
     let spki = key.as_public_key().to_public_key_der().unwrap();
-    assert_eq!(value(&m, h, big, CKA_PUBLIC_KEY_INFO), spki.as_bytes());
+    assert_eq!(value(&mut m, h, big, CKA_PUBLIC_KEY_INFO), spki.as_bytes());
     let big_public = m
         .create_object(
             h,
@@ -287,11 +293,11 @@ fn key_sizes_and_public_key_info() {
         )
         .unwrap();
     assert_eq!(
-        value(&m, h, big_public, CKA_MODULUS_BITS),
+        value(&mut m, h, big_public, CKA_MODULUS_BITS),
         ulong_bytes(8192)
     );
     assert_eq!(
-        value(&m, h, big_public, CKA_PUBLIC_KEY_INFO),
+        value(&mut m, h, big_public, CKA_PUBLIC_KEY_INFO),
         spki.as_bytes()
     );
     let mech = CkMechanism::new(CKM_SHA256_RSA_PKCS);
@@ -305,8 +311,8 @@ fn key_sizes_and_public_key_info() {
     let wrapped = m.wrap_key(h, &wrap, public, big, None).unwrap();
     let back = m.unwrap_key(h, &wrap, private, &wrapped, &t[..3]).unwrap();
     assert_eq!(
-        value(&m, h, back, CKA_PRIME_1),
-        value(&m, h, big, CKA_PRIME_1)
+        value(&mut m, h, back, CKA_PRIME_1),
+        value(&mut m, h, big, CKA_PRIME_1)
     );
 }
 
@@ -323,9 +329,9 @@ fn raw_rsa_encapsulates() {
         let (ct, k1) = m.encapsulate_key(h, &raw, public, &generic, None).unwrap();
         assert_eq!(ct.len(), 129);
         let k2 = m.decapsulate_key(h, &raw, private, &generic, &ct).unwrap();
-        let z = value(&m, h, k1, CKA_VALUE);
+        let z = value(&mut m, h, k1, CKA_VALUE);
         assert_eq!(z.len(), 129);
-        assert_eq!(z, value(&m, h, k2, CKA_VALUE));
+        assert_eq!(z, value(&mut m, h, k2, CKA_VALUE));
         // The ciphertext is z^e mod n: raw decryption gives z back.
         m.decrypt_init(h, &raw, private).unwrap();
         assert_eq!(m.decrypt(h, &ct, None).unwrap(), z);
@@ -378,7 +384,7 @@ fn raw_rsa_decapsulation_is_no_way_round_a_protected_key() {
     // An extractable, non-sensitive private key: the result is readable
     // (nothing to protect), and holds the padded secret.
     let k = m.decapsulate_key(h, &raw, private, &readable, &ct).unwrap();
-    assert!(value(&m, h, k, CKA_VALUE).ends_with(secret));
+    assert!(value(&mut m, h, k, CKA_VALUE).ends_with(secret));
     // A sensitive one: the result is sensitive and not extractable too.
     m.set_attribute_value(h, private, &[Attribute::bool(CKA_SENSITIVE, true)])
         .unwrap();
@@ -387,7 +393,7 @@ fn raw_rsa_decapsulation_is_no_way_round_a_protected_key() {
         m.get_attribute_value(h, k, &[CKA_VALUE]).unwrap(),
         vec![Err(CKR_ATTRIBUTE_SENSITIVE)]
     );
-    assert_eq!(value(&m, h, k, CKA_EXTRACTABLE), vec![0]);
+    assert_eq!(value(&mut m, h, k, CKA_EXTRACTABLE), vec![0]);
     // The key's CKA_DECAPSULATE_TEMPLATE binds the new key, as
     // CKA_UNWRAP_TEMPLATE binds an unwrapped one (and the public key's
     // CKA_ENCAPSULATE_TEMPLATE the encapsulated one).
