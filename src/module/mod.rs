@@ -130,7 +130,7 @@ pub struct Module {
     sessions: BTreeMap<CK_ULONG, Session>,
     objects: BTreeMap<CK_ULONG, Entry>,
     /// Handles of sealed token objects not opened yet (`unopened`).
-    unopened: BTreeMap<CK_ULONG, unopened::Unopened>,
+    unopened: BTreeMap<CK_ULONG, Entry>,
     /// Source of session and object handles: never reused while the
     /// module lives (PKCS#11 3.1 section 2.5.x "handles").
     next_handle: CK_ULONG,

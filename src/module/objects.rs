@@ -173,11 +173,6 @@ impl Module {
             self.open_all(slot_id);
         }
         let user = self.token_of(slot_id).login == Some(CKU_USER);
-        let unopened = self
-            .unopened
-            .iter()
-            .filter(|(_, u)| user && u.slot_id == slot_id)
-            .map(|(h, _)| *h);
         let mut handles: Vec<CK_ULONG> = self
             .objects
             .iter()
@@ -187,9 +182,15 @@ impl Module {
                     && e.object.matches(template)
             })
             .map(|(h, _)| *h)
-            .chain(unopened)
             .collect();
-        handles.sort_unstable();
+        // Unopened ones (an empty template) after the others: the order
+        // of a search's results is the token's to choose.
+        handles.extend(
+            self.unopened
+                .iter()
+                .filter(|(_, e)| user && e.slot_id == slot_id)
+                .map(|(h, _)| *h),
+        );
         self.session_mut(h)?.ops.find = Some(Find { handles, next: 0 });
         Ok(())
     }

@@ -511,16 +511,11 @@ impl Module {
     /// per batch of loaded records instead of a scan per record.
     /// Unopened handles are included.
     pub(super) fn uid_index(&self, slot_id: CK_ULONG) -> UidIndex {
-        let unopened = self
-            .unopened
-            .iter()
-            .filter(|(_, u)| u.slot_id == slot_id)
-            .map(|(h, u)| (u.uid.as_bytes().to_vec(), *h));
         self.objects
             .iter()
+            .chain(&self.unopened)
             .filter(|(_, e)| e.slot_id == slot_id && e.session.is_none())
             .filter_map(|(h, e)| e.object.get(CKA_UNIQUE_ID).map(|u| (u.to_vec(), *h)))
-            .chain(unopened)
             .collect()
     }
 

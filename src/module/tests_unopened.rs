@@ -90,7 +90,7 @@ fn unopened_labelled(disk: &Disk, m: &Module, label: &[u8]) -> CK_ULONG {
     let uid = String::from_utf8(uid).unwrap();
     *m.unopened
         .iter()
-        .find(|(_, u)| u.uid == uid)
+        .find(|(_, u)| super::unopened::uid_of(u) == uid)
         .map(|(h, _)| h)
         .unwrap()
 }
@@ -319,7 +319,7 @@ fn a_damaged_record_is_reported_at_its_first_use_and_its_handle_dies() {
     let mut disk = rich_token();
     let (m, _) = logged_in(&disk);
     let victim = unopened_labelled(&disk, &m, b"aes-1");
-    let uid = m.unopened[&victim].uid.clone();
+    let uid = super::unopened::uid_of(&m.unopened[&victim]).to_string();
     let record = disk.0.get_mut(&format!("o/{uid}")).unwrap();
     let n = record.len();
     record[n - 5] ^= 0x40;
@@ -329,7 +329,12 @@ fn a_damaged_record_is_reported_at_its_first_use_and_its_handle_dies() {
         "nothing is opened at login, so nothing reported"
     );
     let all = find_all(&mut m, h);
-    let victim = *m.unopened.iter().find(|(_, u)| u.uid == uid).unwrap().0;
+    let victim = *m
+        .unopened
+        .iter()
+        .find(|(_, u)| super::unopened::uid_of(u) == uid)
+        .unwrap()
+        .0;
     assert!(
         all.contains(&victim),
         "an empty template finds the unopened record"
