@@ -112,6 +112,23 @@ pub(super) fn stored_token() -> (Disk, Module) {
     (disk, m)
 }
 
+/// Applies `from`'s writes to `to`, as another instance sharing the
+/// store sees them (a clear is left out).
+pub(super) fn pass_writes(from: &mut Module, to: &mut Module) {
+    for t in from.take_transactions() {
+        let changes = t
+            .ops
+            .into_iter()
+            .filter_map(|op| match op {
+                StoreOp::Put { key, value } => Some((key, Some(value))),
+                StoreOp::Delete { key } => Some((key, None)),
+                StoreOp::Clear => None,
+            })
+            .collect();
+        to.storage_apply(0, changes).unwrap();
+    }
+}
+
 pub(super) fn find_label(m: &mut Module, h: CK_ULONG, label: &[u8]) -> Vec<CK_ULONG> {
     m.find_objects_init(h, &[A::new(CKA_LABEL, label.to_vec())])
         .unwrap();
@@ -290,18 +307,7 @@ fn another_instance_sees_changes_and_pin_changes() {
         ],
     )
     .unwrap();
-    for t in a.take_transactions() {
-        let changes = t
-            .ops
-            .iter()
-            .filter_map(|op| match op {
-                StoreOp::Put { key, value } => Some((key.clone(), Some(value.clone()))),
-                StoreOp::Delete { key } => Some((key.clone(), None)),
-                StoreOp::Clear => None,
-            })
-            .collect();
-        b.storage_apply(0, changes).unwrap();
-    }
+    pass_writes(&mut a, &mut b);
     let hb = b.open_session(0, RW).unwrap();
     assert_eq!(b.login(hb, CKU_USER, USER_PIN), Err(CKR_PIN_INCORRECT));
     b.login(hb, CKU_USER, b"changed-pin").unwrap();

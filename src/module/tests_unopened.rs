@@ -2,11 +2,13 @@
 //! nothing; every call that takes an object handle opens that object
 //! first; a damaged record is reported at that first use; logout keeps
 //! what is public; other instances' changes reach unopened handles.
-use super::tests_storage::{Disk, RW, SECRET, SO_PIN, USER_PIN, find_label, stored_token};
+use super::tests_storage::{
+    Disk, RW, SECRET, SO_PIN, USER_PIN, find_label, pass_writes, stored_token,
+};
 use super::*;
 use crate::attr::Attribute as A;
 use crate::mech::{CkMechanism, Param};
-use crate::store::{StoreOp, format};
+use crate::store::format;
 
 const HANDLE_ERRORS: [CK_ULONG; 4] = [
     CKR_OBJECT_HANDLE_INVALID,
@@ -422,18 +424,7 @@ fn another_instances_changes_reach_unopened_handles() {
     b.set_attribute_value(hb, in_b, &[A::new(CKA_LABEL, b"renamed".to_vec())])
         .unwrap();
     b.destroy_object(hb, gone_b).unwrap();
-    for t in b.take_transactions() {
-        let changes = t
-            .ops
-            .into_iter()
-            .filter_map(|op| match op {
-                StoreOp::Put { key, value } => Some((key, Some(value))),
-                StoreOp::Delete { key } => Some((key, None)),
-                StoreOp::Clear => None,
-            })
-            .collect();
-        a.storage_apply(0, changes).unwrap();
-    }
+    pass_writes(&mut b, &mut a);
     assert!(
         a.unopened.contains_key(&in_a),
         "a changed record stays unopened"
