@@ -365,13 +365,13 @@ fn a_damaged_record_is_reported_at_its_first_use_and_its_handle_dies() {
     );
 }
 
-#[test]
-fn logout_keeps_sealed_public_objects_and_drops_private_ones() {
+/// `stored_token` plus a sealed record whose object is public
+/// ("public-secret": a secret key with CKA_PRIVATE false; no call makes
+/// one now, older versions did).
+fn with_sealed_public_object() -> Disk {
     let (mut disk, mut m) = stored_token();
     let h = m.open_session(0, RW).unwrap();
     m.login(h, CKU_USER, USER_PIN).unwrap();
-    // A sealed record whose object is public (a secret key with
-    // CKA_PRIVATE false: no call makes one now, older versions did).
     let hidden = find_label(&mut m, h, b"hidden-label")[0];
     let mut attrs = m.objects[&hidden].object.attrs.clone();
     let uid = "00112233445566778899aabbccddeeff";
@@ -380,6 +380,12 @@ fn logout_keeps_sealed_public_objects_and_drops_private_ones() {
     attrs.insert(CKA_UNIQUE_ID, uid.as_bytes().to_vec().into());
     let record = m.token_keys(0).unwrap().seal(uid, 1, &attrs).unwrap();
     disk.0.insert(format!("o/{uid}"), record);
+    disk
+}
+
+#[test]
+fn logout_keeps_sealed_public_objects_and_drops_private_ones() {
+    let disk = with_sealed_public_object();
     let (mut m, h) = logged_in(&disk);
     let before = find_all(&mut m, h);
     assert_eq!(m.unopened.len(), 2);
@@ -444,12 +450,19 @@ fn another_instances_changes_reach_unopened_handles() {
 
 #[test]
 fn an_so_login_still_opens_what_it_may_see() {
-    let disk = rich_token();
+    let disk = with_sealed_public_object();
     let mut m = disk.open(3);
     let h = m.open_session(0, RW).unwrap();
     m.login(h, CKU_SO, SO_PIN).unwrap();
-    assert!(
-        m.unopened.is_empty(),
-        "the SO sees no private object, so none is deferred"
+    assert!(m.unopened.is_empty(), "the SO's login defers nothing");
+    assert_eq!(
+        find_label(&mut m, h, b"public-secret").len(),
+        1,
+        "the sealed public object is opened for the SO"
     );
+    assert!(
+        find_label(&mut m, h, b"hidden-label").is_empty(),
+        "a private one is not"
+    );
+    assert!(m.take_storage_events().is_empty());
 }
