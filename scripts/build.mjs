@@ -23,6 +23,7 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
+import { disableTargetFeature } from "./wasm-features.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const targetDir = process.env.CARGO_TARGET_DIR || join(root, "target");
@@ -80,7 +81,10 @@ for (const [feature, copy, rustc] of jsOnly ? [] : builds) {
   const args = ["rustc", "--release", "--lib", "--target", "wasm32-unknown-unknown", "--features", feature, ...rustc];
   step(`cargo ${args.join(" ")}`);
   run("cargo", args);
-  copyFileSync(cargoOut, copy);
+  // No multi-value exports: see scripts/wasm-features.mjs (start-up).
+  const raw = readFileSync(cargoOut);
+  if (!disableTargetFeature(raw, "multivalue")) console.log("(no multivalue target feature to turn off)");
+  writeFileSync(copy, raw);
 }
 
 // --- 2. wasm-bindgen ---
