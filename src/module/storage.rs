@@ -445,8 +445,13 @@ impl Module {
                 .filter(|(_, r)| sealed(r))
                 .map(|(u, _)| u.clone())
                 .collect();
+            // The unique ids of `records` are distinct: only objects
+            // already loaded need looking up (none, at a token's first
+            // login: an empty map hashes nothing).
             for uid in uids {
-                self.defer_sealed(slot_id, &uid, &mut index);
+                if !index.contains_key(uid.as_bytes()) {
+                    self.defer_new(slot_id, uid);
+                }
             }
             return;
         }

@@ -54,6 +54,9 @@ impl Module {
             rest = later;
         }
         ordered.extend(rest);
+        // One allocation for a token's first load (growing would hash every
+        // key again at each doubling).
+        self.store_of(slot_id).versions.reserve(ordered.len());
         let mut index = None;
         for (key, value) in ordered {
             match key.as_str() {
@@ -188,12 +191,11 @@ impl Module {
         if self.store_of(slot_id).records.get(uid) == Some(&record) {
             return;
         }
-        let key = store::object_key(uid);
         if !self.token_of(slot_id).is_initialized() {
             return self.report(
                 slot_id,
                 "orphan",
-                &key,
+                &store::object_key(uid),
                 format!("object {uid} is stored without a token record; ignored"),
             );
         }
@@ -217,7 +219,7 @@ impl Module {
         }
         let known = self.store_of(slot_id).versions.get(uid).copied();
         if parsed.format > 1 && known.is_some_and(|k| parsed.version < k) {
-            return self.report_rollback(slot_id, &key, parsed.version, known);
+            return self.report_rollback(slot_id, &store::object_key(uid), parsed.version, known);
         }
         let keys = self.token_keys(slot_id);
         let signed = !matches!(parsed.body, ObjectBody::Private { .. });

@@ -406,6 +406,12 @@ fn logout_keeps_sealed_public_objects_and_drops_private_ones() {
     );
     assert_eq!(find_label(&mut m, h, b"public-secret").len(), 1);
     assert!(find_label(&mut m, h, b"hidden-label").is_empty());
+    // A second login: the sealed public object, opened at the logout,
+    // keeps its one handle (its record gets no second one); the private
+    // one comes back unopened.
+    m.login(h, CKU_USER, USER_PIN).unwrap();
+    assert_eq!(m.unopened.len(), 1);
+    assert_eq!(find_all(&mut m, h).len(), before.len());
     // C_Finalize drops unopened handles without opening them.
     let (mut m, _) = logged_in(&disk);
     assert_eq!(m.unopened.len(), 2);

@@ -38,18 +38,25 @@ pub(super) fn uid_of(e: &Entry) -> &str {
 impl Module {
     /// Gives sealed record `uid` a handle without opening it (USER login).
     pub(super) fn defer_sealed(&mut self, slot_id: CK_ULONG, uid: &str, index: &mut UidIndex) {
-        if index.contains_key(uid.as_bytes()) {
+        let std::collections::hash_map::Entry::Vacant(slot) = index.entry(uid.as_bytes().to_vec())
+        else {
             return; // already there, opened or not
-        }
+        };
+        slot.insert(self.defer_new(slot_id, uid.to_string()));
+    }
+
+    /// Gives sealed record `uid` a new handle, unopened; the caller knows
+    /// no object of the token has this unique id.
+    pub(super) fn defer_new(&mut self, slot_id: CK_ULONG, uid: String) -> CK_ULONG {
         let h = self.new_handle();
-        index.insert(uid.as_bytes().to_vec(), h);
-        let id = Zeroizing::new(uid.as_bytes().to_vec());
+        let id = Zeroizing::new(uid.into_bytes());
         let entry = Entry {
             slot_id,
             session: None,
             object: Object::new([(CKA_UNIQUE_ID, id)].into()),
         };
         self.unopened.insert(h, entry);
+        h
     }
 
     /// Opens `obj` if it is an unopened object on the token of session
