@@ -31,6 +31,12 @@ function parse(bytes) {
     pos += n;
     return s;
   };
+  /** Skips a limits field: a flag, the minimum and (flag bit 0) a maximum. */
+  const limits = () => {
+    const hasMax = bytes[pos++] & 1;
+    u();
+    if (hasMax) u();
+  };
   const types = [];
   const funcTypes = []; // imported functions first, as in the index space
   const exports = [];
@@ -54,9 +60,9 @@ function parse(bytes) {
         name();
         const kind = bytes[pos++];
         if (kind === 0) funcTypes.push(u());
-        else if (kind === 1) (pos++, bytes[pos++] & 1 ? (u(), u()) : u());
-        else if (kind === 2) bytes[pos++] & 1 ? (u(), u()) : u();
-        else if (kind === 3) pos += 2;
+        else if (kind === 1) (pos++, limits()); // table: element type, limits
+        else if (kind === 2) limits(); // memory
+        else if (kind === 3) pos += 2; // global: value type, mutability
         else assert.fail(`import kind ${kind}`);
       }
     } else if (id === 3) {
