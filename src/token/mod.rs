@@ -8,6 +8,7 @@ use crate::constants::*;
 use crate::rv::CkResult;
 
 pub mod pin;
+mod pin_kdf;
 use pin::{MasterKey, PinBlob};
 
 /// Failed-attempt state of one PIN; the limit comes from the config.

@@ -43,9 +43,7 @@ fn aad(bound: bool, iterations: u32, role: CK_ULONG, token_id: &[u8; 16]) -> Vec
 }
 
 fn derive_kek(pin: &[u8], salt: &[u8; 16], iterations: u32) -> Zeroizing<[u8; 32]> {
-    let mut kek = Zeroizing::new([0u8; 32]);
-    pbkdf2::pbkdf2_hmac::<sha2::Sha256>(pin, salt, iterations, kek.as_mut());
-    kek
+    super::pin_kdf::pbkdf2_sha256_32(pin, salt, iterations)
 }
 
 pub fn new_master_key() -> CkResult<MasterKey> {
