@@ -32,7 +32,28 @@ const templates = join(root, "pkg-templates");
 const pkg = join(root, "pkg");
 const noOpt = process.argv.includes("--no-opt");
 const jsOnly = process.argv.includes("--js-only");
-const WASM_OPT_FLAGS = ["-O3", "--strip-debug", "--strip-producers"];
+// Functions binaryen must not inline into their one caller (each names a
+// `#[inline(never)]` function in src/). V8 optimizes a wasm function once
+// its loops have run ~1.8 MB of its baseline code, counted by the loop's
+// size: a loop over a token's records inlined into a large function that
+// runs once (the load, the login, a search) got that whole function
+// recompiled for nothing, on the cores the login needed. See
+// `Module::apply_record`.
+const NOT_INLINED = [
+  "apply_record",
+  "apply_token",
+  "apply_counters",
+  "apply_object",
+  "apply_public",
+  "defer_all_sealed",
+  "unopened_handles",
+];
+const WASM_OPT_FLAGS = [
+  ...NOT_INLINED.map((name) => `--no-inline=*Module*::${name}::*`),
+  "-O3",
+  "--strip-debug",
+  "--strip-producers",
+];
 const INLINE_WASM = "pkcs11_wasm_inline.mjs";
 const INLINE_EXTRA = "pkcs11_wasm_extra_inline.mjs";
 

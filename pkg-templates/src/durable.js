@@ -73,6 +73,9 @@ const PIN_CALLS = {
   rekeyToken: bySlot,
 };
 
+// PIN calls that read the token's objects after the check (TokenStorage.pinCall).
+const LOGINS = new Set(["C_Login", "C_LoginUser"]);
+
 // Mutating calls that had no Async form in pkcs11js.
 const NEW_ASYNC = [
   "C_InitToken",
@@ -136,7 +139,7 @@ for (const name of Object.keys(PIN_CALLS)) {
       const storage = this[STORAGE]();
       const slot = storage && pinSlot(this, name, a);
       if (slot === undefined) return inner.apply(this, a);
-      return storage.pinCall(slot, () => inner.apply(this, a), pinFailed(name));
+      return storage.pinCall(slot, () => inner.apply(this, a), pinFailed(name), LOGINS.has(name));
     },
   }[name]);
   // The Async form: where the store locks asynchronously (IndexedDB, Web
@@ -148,7 +151,7 @@ for (const name of Object.keys(PIN_CALLS)) {
       const result =
         slot === undefined
           ? inner.apply(this, a)
-          : await storage.pinCallAsync(slot, () => inner.apply(this, a), pinFailed(name));
+          : await storage.pinCallAsync(slot, () => inner.apply(this, a), pinFailed(name), LOGINS.has(name));
       await this.flush();
       return result;
     },

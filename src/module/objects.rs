@@ -185,14 +185,24 @@ impl Module {
             .collect();
         // Unopened ones (an empty template) after the others: the order
         // of a search's results is the token's to choose.
-        handles.extend(
-            self.unopened
-                .iter()
-                .filter(|(_, e)| user && e.slot_id == slot_id)
-                .map(|(h, _)| *h),
-        );
+        if user {
+            self.unopened_handles(slot_id, &mut handles);
+        }
         self.session_mut(h)?.ops.find = Some(Find { handles, next: 0 });
         Ok(())
+    }
+
+    /// Appends the unopened handles of `slot_id`. Never inlined: a loop
+    /// over 1,000 of them would make the whole of C_FindObjectsInit hot
+    /// in V8 (see `Module::apply_record`).
+    #[inline(never)]
+    fn unopened_handles(&self, slot_id: CK_ULONG, out: &mut Vec<CK_ULONG>) {
+        out.extend(
+            self.unopened
+                .iter()
+                .filter(|(_, e)| e.slot_id == slot_id)
+                .map(|(h, _)| *h),
+        );
     }
 
     /// C_FindObjects (5.7.8): up to `max` more handles.

@@ -61,6 +61,11 @@ impl SlotStore {
     }
 }
 
+/// Whether a stored record is a sealed (encrypted) object.
+fn sealed(record: &[u8]) -> bool {
+    record.get(5) == Some(&format::KIND_PRIVATE)
+}
+
 /// Classes whose objects hold a secret value: their records are never
 /// written in clear, whatever CKA_PRIVATE says.
 pub(super) fn holds_secret(o: &Object) -> bool {
@@ -435,27 +440,11 @@ impl Module {
     /// (`unopened`); for the SO, the public ones (secrets the SO made),
     /// opened now, since only opening tells which those are.
     pub(super) fn unlock_sealed(&mut self, slot_id: CK_ULONG, user: CK_ULONG) {
-        let sealed = |r: &Vec<u8>| r.get(5) == Some(&format::KIND_PRIVATE);
         let mut index = self.uid_index(slot_id);
         if user == CKU_USER {
-            let uids: Vec<String> = self
-                .store_of(slot_id)
-                .records
-                .iter()
-                .filter(|(_, r)| sealed(r))
-                .map(|(u, _)| u.clone())
-                .collect();
-            // The unique ids of `records` are distinct: only objects
-            // already loaded need looking up (none, at a token's first
-            // login: an empty map hashes nothing).
-            for uid in uids {
-                if !index.contains_key(uid.as_bytes()) {
-                    self.defer_new(slot_id, uid);
-                }
-            }
-            return;
+            return self.defer_all_sealed(slot_id, &index);
         }
-        let sealed: Vec<(String, Vec<u8>)> = self
+        let to_open: Vec<(String, Vec<u8>)> = self
             .store_of(slot_id)
             .records
             .iter()
@@ -465,8 +454,30 @@ impl Module {
         let Some(keys) = self.token_keys(slot_id) else {
             return;
         };
-        for (uid, record) in sealed {
+        for (uid, record) in to_open {
             self.load_sealed(slot_id, &uid, &record, &keys, user, &mut index);
+        }
+    }
+
+    /// USER login: a handle, unopened, for every sealed record not loaded
+    /// yet. Never inlined into the login, for the reason `apply_record`
+    /// gives: a loop over 1,000 records would make the whole login hot.
+    #[inline(never)]
+    fn defer_all_sealed(&mut self, slot_id: CK_ULONG, index: &UidIndex) {
+        let uids: Vec<String> = self
+            .store_of(slot_id)
+            .records
+            .iter()
+            .filter(|(_, r)| sealed(r))
+            .map(|(u, _)| u.clone())
+            .collect();
+        // The unique ids of `records` are distinct: only objects already
+        // loaded need looking up (none, at a token's first login: an empty
+        // map hashes nothing).
+        for uid in uids {
+            if !index.contains_key(uid.as_bytes()) {
+                self.defer_new(slot_id, uid);
+            }
         }
     }
 
@@ -503,6 +514,8 @@ impl Module {
         );
     }
 
+    #[cold]
+    #[inline(never)]
     pub(super) fn report_tampered(&mut self, slot_id: CK_ULONG, uid: &str, why: &str) {
         self.report(
             slot_id,

@@ -13,10 +13,20 @@ use crate::object::Object;
 use crate::rv::CkResult;
 use crate::store;
 use crate::store::format::{self, FormatError, ObjectBody};
+use crate::store::protect::TokenKeys;
 use crate::token::PinCounter;
 
 /// One record from storage: its key and bytes, `None` when it is gone.
 pub type Change = (String, Option<Vec<u8>>);
+
+/// What the object records of one batch share, made at the first of them
+/// (after the token record, which may reset the slot): the handles of the
+/// token's objects by unique id, and the record keys while someone is
+/// logged in (derived once, not per record).
+struct ObjectBatch {
+    index: UidIndex,
+    keys: Option<TokenKeys>,
+}
 
 impl Module {
     /// Applies records read from storage (at start-up, or written by
@@ -57,26 +67,9 @@ impl Module {
         // One allocation for a token's first load (growing would hash every
         // key again at each doubling).
         self.store_of(slot_id).versions.reserve(ordered.len());
-        let mut index = None;
+        let mut batch = None;
         for (key, value) in ordered {
-            match key.as_str() {
-                store::KEY_META => self.apply_token(slot_id, value.as_deref()),
-                store::KEY_COUNTERS => self.apply_counters(slot_id, value.as_deref()),
-                k => match k.strip_prefix(store::OBJECT_PREFIX) {
-                    Some(uid) if format::valid_uid(uid) => {
-                        // After the token record: it may have reset the slot.
-                        let index = index.get_or_insert_with(|| self.uid_index(slot_id));
-                        self.apply_object(slot_id, uid, value, index);
-                    }
-                    _ if value.is_none() => {}
-                    _ => self.report(
-                        slot_id,
-                        "tampered",
-                        k,
-                        format!("'{k}' is not a record this library writes; ignored"),
-                    ),
-                },
-            }
+            self.apply_record(slot_id, &key, value, &mut batch);
             if self.slots[i].refused.is_some() {
                 break;
             }
@@ -84,6 +77,50 @@ impl Module {
         Ok(())
     }
 
+    /// Applies one record. This and the functions it calls per record are
+    /// never inlined into the loop above (see `scripts/build.mjs`,
+    /// NOT_INLINED): V8 compiles a wasm function again with its optimizing
+    /// compiler once its loops have run about 1.8 MB of its baseline code,
+    /// counted by the loop's size, not by the path taken. A load of 1,000
+    /// records made the whole of `storage_apply` (11 KB of code, called once)
+    /// that hot, and its compile competed with the login for the CPU.
+    #[inline(never)]
+    fn apply_record(
+        &mut self,
+        slot_id: CK_ULONG,
+        key: &str,
+        value: Option<Vec<u8>>,
+        batch: &mut Option<ObjectBatch>,
+    ) {
+        match key {
+            store::KEY_META => self.apply_token(slot_id, value.as_deref()),
+            store::KEY_COUNTERS => self.apply_counters(slot_id, value.as_deref()),
+            k => match k.strip_prefix(store::OBJECT_PREFIX) {
+                Some(uid) if format::valid_uid(uid) => {
+                    // After the token record: it may have reset the slot.
+                    let batch = match batch {
+                        Some(batch) => batch,
+                        None => batch.insert(ObjectBatch {
+                            index: self.uid_index(slot_id),
+                            keys: self.token_keys(slot_id),
+                        }),
+                    };
+                    self.apply_object(slot_id, uid, value, batch);
+                }
+                _ if value.is_none() => {}
+                _ => self.report_unknown_record(slot_id, k),
+            },
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn report_unknown_record(&mut self, slot_id: CK_ULONG, key: &str) {
+        let message = format!("'{key}' is not a record this library writes; ignored");
+        self.report(slot_id, "tampered", key, message);
+    }
+
+    #[inline(never)]
     fn apply_token(&mut self, slot_id: CK_ULONG, value: Option<&[u8]>) {
         let Some(record) = value else {
             if self.token_of(slot_id).is_initialized() {
@@ -145,6 +182,7 @@ impl Module {
         token.user_pin = t.user_pin;
     }
 
+    #[inline(never)]
     fn apply_counters(&mut self, slot_id: CK_ULONG, value: Option<&[u8]>) {
         let Some(record) = value else { return };
         match format::decode_counters(record) {
@@ -163,6 +201,8 @@ impl Module {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     fn report_rollback(&mut self, slot_id: CK_ULONG, key: &str, found: u64, known: Option<u64>) {
         self.report(
             slot_id,
@@ -175,13 +215,17 @@ impl Module {
         );
     }
 
+    /// One object record (`None`: gone). Reports and the public object case
+    /// are functions of their own: what runs per record stays small.
+    #[inline(never)]
     fn apply_object(
         &mut self,
         slot_id: CK_ULONG,
         uid: &str,
         value: Option<Vec<u8>>,
-        index: &mut UidIndex,
+        batch: &mut ObjectBatch,
     ) {
+        let ObjectBatch { index, keys } = batch;
         let Some(record) = value else {
             let st = self.store_of(slot_id);
             st.records.remove(uid);
@@ -192,12 +236,7 @@ impl Module {
             return;
         }
         if !self.token_of(slot_id).is_initialized() {
-            return self.report(
-                slot_id,
-                "orphan",
-                &store::object_key(uid),
-                format!("object {uid} is stored without a token record; ignored"),
-            );
+            return self.report_orphan(slot_id, uid);
         }
         let parsed = match format::decode_object(&record) {
             Ok(p) if p.uid == uid => p,
@@ -221,7 +260,6 @@ impl Module {
         if parsed.format > 1 && known.is_some_and(|k| parsed.version < k) {
             return self.report_rollback(slot_id, &store::object_key(uid), parsed.version, known);
         }
-        let keys = self.token_keys(slot_id);
         let signed = !matches!(parsed.body, ObjectBody::Private { .. });
         if signed && parsed.format > 1 && keys.as_ref().is_some_and(|k| !k.verify(&record)) {
             return self.report_tampered(
@@ -233,38 +271,15 @@ impl Module {
         let (version, format_1) = (parsed.version, parsed.format == 1);
         match parsed.body {
             ObjectBody::Public(attrs) => {
-                let mut object = Object::new(attrs);
-                if unique_id(&object).as_deref() != Some(uid) {
-                    return self.report_tampered(
-                        slot_id,
-                        uid,
-                        "its CKA_UNIQUE_ID differs from its record",
-                    );
-                }
-                if object.is_private() || holds_secret(&object) {
-                    return self.report_tampered(
-                        slot_id,
-                        uid,
-                        "a record in clear claims a private object or a secret",
-                    );
-                }
-                let unchecked = keys.is_none() || format_1;
-                if unchecked {
-                    // Only an SO can set CKA_TRUSTED: not from a record
-                    // nobody has checked yet (the next login checks it).
-                    object
-                        .attrs
-                        .insert(CKA_TRUSTED, zeroize::Zeroizing::new(vec![0]));
-                }
-                self.keep_record(
+                let checked = keys.is_some() && !format_1;
+                self.apply_public(
                     slot_id,
                     uid,
                     record,
-                    version,
-                    unchecked || format_1,
-                    format_1,
+                    (version, format_1, checked),
+                    attrs,
+                    index,
                 );
-                self.put_loaded(slot_id, uid, object, index);
             }
             ObjectBody::Private { .. } => {
                 // Opened while someone is logged in (private objects for the
@@ -284,7 +299,7 @@ impl Module {
                 self.keep_record(slot_id, uid, record, version, false, format_1);
                 match (keys, login, copy) {
                     (Some(keys), Some(user), Some(record)) => {
-                        self.load_sealed(slot_id, uid, &record, &keys, user, index)
+                        self.load_sealed(slot_id, uid, &record, keys, user, index)
                     }
                     (Some(_), Some(CKU_USER), None) => self.defer_sealed(slot_id, uid, index),
                     _ => self.drop_loaded(uid, index),
@@ -295,6 +310,46 @@ impl Module {
                 self.drop_loaded(uid, index);
             }
         }
+    }
+
+    /// A public object's record, `(version, format 1, MAC checked)`.
+    #[inline(never)]
+    fn apply_public(
+        &mut self,
+        slot_id: CK_ULONG,
+        uid: &str,
+        record: Vec<u8>,
+        (version, format_1, checked): (u64, bool, bool),
+        attrs: crate::attr::policy::AttrMap,
+        index: &mut UidIndex,
+    ) {
+        let mut object = Object::new(attrs);
+        if unique_id(&object).as_deref() != Some(uid) {
+            return self.report_tampered(slot_id, uid, "its CKA_UNIQUE_ID differs from its record");
+        }
+        if object.is_private() || holds_secret(&object) {
+            return self.report_tampered(
+                slot_id,
+                uid,
+                "a record in clear claims a private object or a secret",
+            );
+        }
+        if !checked {
+            // Only an SO can set CKA_TRUSTED: not from a record nobody has
+            // checked yet (the next login checks it).
+            object
+                .attrs
+                .insert(CKA_TRUSTED, zeroize::Zeroizing::new(vec![0]));
+        }
+        self.keep_record(slot_id, uid, record, version, !checked, format_1);
+        self.put_loaded(slot_id, uid, object, index);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn report_orphan(&mut self, slot_id: CK_ULONG, uid: &str) {
+        let message = format!("object {uid} is stored without a token record; ignored");
+        self.report(slot_id, "orphan", &store::object_key(uid), message);
     }
 
     /// Remembers an accepted record: its bytes, version and whether its MAC

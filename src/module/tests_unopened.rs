@@ -472,3 +472,75 @@ fn an_so_login_still_opens_what_it_may_see() {
     );
     assert!(m.take_storage_events().is_empty());
 }
+
+/// A new instance on `disk` given only the token and counter records, a
+/// session and `user` logged in, then the object records: the order the
+/// facade uses for a login (TokenStorage.pinCall).
+fn objects_after_login(disk: &Disk, user: CK_ULONG, pin: &[u8]) -> (Module, CK_ULONG) {
+    let mut m = Module::new(super::tests_storage::config(3));
+    m.initialize().unwrap();
+    m.set_persistent(0).unwrap();
+    let (objects, token): (Vec<_>, Vec<_>) = disk
+        .0
+        .iter()
+        .map(|(k, v)| (k.clone(), Some(v.clone())))
+        .partition(|(k, _)| k.starts_with("o/"));
+    m.storage_apply(0, token).unwrap();
+    let h = m.open_session(0, RW).unwrap();
+    m.login(h, user, pin).unwrap();
+    m.storage_apply(0, objects).unwrap();
+    (m, h)
+}
+
+#[test]
+fn objects_read_after_the_login_are_filed_as_if_read_before() {
+    let disk = rich_token();
+    let (mut before, hb) = logged_in(&disk);
+    let (mut after, ha) = objects_after_login(&disk, CKU_USER, USER_PIN);
+    assert_eq!(
+        after.unopened.len(),
+        before.unopened.len(),
+        "sealed ones wait, unopened"
+    );
+    assert_eq!(
+        find_all(&mut after, ha).len(),
+        find_all(&mut before, hb).len()
+    );
+    assert!(
+        after.store_of(0).unverified.is_empty(),
+        "public records were checked as they came"
+    );
+    for label in [&b"aes-1"[..], b"kem-private", b"hidden-label"] {
+        assert_eq!(find_label(&mut after, ha, label).len(), 1, "{label:?}");
+    }
+    assert!(after.take_storage_events().is_empty());
+
+    // A public record whose MAC fails is refused as it comes, logged in.
+    let mut forged = disk.clone();
+    let (key, record) = forged
+        .0
+        .iter_mut()
+        .find(|(k, r)| k.starts_with("o/") && r[5] == format::KIND_PUBLIC)
+        .unwrap();
+    let key = key.clone();
+    *record.last_mut().unwrap() ^= 1;
+    let (mut m, h) = objects_after_login(&forged, CKU_USER, USER_PIN);
+    let events = m.take_storage_events();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(
+        (events[0].kind, events[0].key.as_str()),
+        ("tampered", key.as_str())
+    );
+    assert_eq!(
+        find_all(&mut m, h).len(),
+        find_all(&mut before, hb).len() - 1
+    );
+
+    // The SO sees the sealed public object, opened, and no private one.
+    let disk = with_sealed_public_object();
+    let (mut m, h) = objects_after_login(&disk, CKU_SO, SO_PIN);
+    assert!(m.unopened.is_empty());
+    assert_eq!(find_label(&mut m, h, b"public-secret").len(), 1);
+    assert!(find_label(&mut m, h, b"hidden-label").is_empty());
+    assert!(m.take_storage_events().is_empty());
+}

@@ -23,6 +23,7 @@ use zeroize::Zeroizing;
 use super::storage::UidIndex;
 use super::{Entry, Module};
 use crate::CK_ULONG;
+use crate::attr::policy::AttrMap;
 use crate::constants::{CKA_UNIQUE_ID, CKU_USER};
 use crate::object::Object;
 use crate::store::protect::TokenKeys;
@@ -49,11 +50,14 @@ impl Module {
     /// no object of the token has this unique id.
     pub(super) fn defer_new(&mut self, slot_id: CK_ULONG, uid: String) -> CK_ULONG {
         let h = self.new_handle();
-        let id = Zeroizing::new(uid.into_bytes());
+        // One insert (the map's shared code), not a map built from an array
+        // (which brings a sort of its own into this per-record function).
+        let mut attrs = AttrMap::new();
+        attrs.insert(CKA_UNIQUE_ID, Zeroizing::new(uid.into_bytes()));
         let entry = Entry {
             slot_id,
             session: None,
-            object: Object::new([(CKA_UNIQUE_ID, id)].into()),
+            object: Object::new(attrs),
         };
         self.unopened.insert(h, entry);
         h

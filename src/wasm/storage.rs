@@ -58,30 +58,35 @@ impl WasmModule {
 
     /// Applies records read from storage or written by another instance,
     /// in one crossing however many there are: record i is its key (UTF-8,
-    /// the next `lengths[2i]` bytes of `data`) and its value (the next
-    /// `lengths[2i + 1]` bytes, or gone when that is < 0).
-    pub fn storage_apply(&mut self, slot: f64, lengths: Vec<i32>, data: &[u8]) -> JsResult<()> {
+    /// the next `lengths[2i]` bytes of `keys`) and its value (the next
+    /// `lengths[2i + 1]` bytes of `values`, or gone when that is < 0). Keys
+    /// and values come apart so that records read in one piece (the object
+    /// cache) cross as they are.
+    pub fn storage_apply(
+        &mut self,
+        slot: f64,
+        lengths: Vec<i32>,
+        keys: &[u8],
+        values: &[u8],
+    ) -> JsResult<()> {
         let bad = |what: &str| -> JsValue {
             js_sys::TypeError::new(&format!("storage records: {what}")).into()
         };
         if lengths.len() % 2 != 0 {
             return Err(bad("lengths come in pairs"));
         }
-        let mut rest = data;
-        let mut take = |n: usize| -> JsResult<&[u8]> {
-            if n > rest.len() {
-                return Err(bad("lengths exceed the data"));
-            }
-            let (head, tail) = rest.split_at(n);
-            rest = tail;
-            Ok(head)
-        };
+        let (mut keys, mut values) = (keys, values);
         let mut list = Vec::with_capacity(lengths.len() / 2);
         for pair in lengths.chunks_exact(2) {
             let key_len = usize::try_from(pair[0]).map_err(|_| bad("a key has no length"))?;
-            let key = std::str::from_utf8(take(key_len)?).map_err(|_| bad("a key is not UTF-8"))?;
+            let key = take(&mut keys, key_len).ok_or_else(|| bad("lengths exceed the keys"))?;
+            let key = std::str::from_utf8(key).map_err(|_| bad("a key is not UTF-8"))?;
             let value = match usize::try_from(pair[1]) {
-                Ok(n) => Some(take(n)?.to_vec()),
+                Ok(n) => Some(
+                    take(&mut values, n)
+                        .ok_or_else(|| bad("lengths exceed the values"))?
+                        .to_vec(),
+                ),
                 Err(_) => None,
             };
             list.push((key.to_string(), value));
@@ -143,4 +148,11 @@ impl WasmModule {
 #[wasm_bindgen]
 pub fn counters_record(so_failures: u32, user_failures: u32) -> Vec<u8> {
     crate::store::format::encode_counters(so_failures, user_failures)
+}
+
+/// The first `n` bytes of `rest`, which then starts after them.
+fn take<'a>(rest: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+    let (head, tail) = rest.split_at_checked(n)?;
+    *rest = tail;
+    Some(head)
 }

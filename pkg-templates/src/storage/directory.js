@@ -25,6 +25,7 @@ import { platform } from "../platform.js";
 import { DirectoryLock } from "./lock.js";
 import { StorageRefused } from "./refused.js";
 import { MAX_CACHE, decodeCache, encodeCache } from "./object-cache.js";
+import { PackedRecords } from "./packed.js";
 
 const KEY = /^(meta|counters|o\/[0-9a-f]{32})$/;
 const OBJECT_NAME = /^[0-9a-f]{32}$/;
@@ -237,13 +238,14 @@ export class DirectoryBackend {
   readCache(state, names) {
     if (state.generation === undefined || state.objects === undefined) return undefined;
     const r = this.readRecord(this.cacheFile, MAX_CACHE);
-    const records = r.value && decodeCache(r.value, state, names);
-    if (!records) return undefined;
-    return records.map(({ name, id, value }) => {
+    const cache = r.value && decodeCache(r.value, state, names);
+    if (!cache) return undefined;
+    const keys = cache.names.map((name, i) => {
       const key = "o/" + name;
-      this.known.set(key, id);
-      return { key, value };
+      this.known.set(key, cache.ids[i]);
+      return key;
     });
+    return new PackedRecords(keys, cache.lengths, cache.body);
   }
 
   /**

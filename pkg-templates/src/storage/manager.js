@@ -3,6 +3,7 @@
 // call order), hands the core what other instances wrote, and delivers
 // storage events (damaged records, refused tokens, failed writes).
 import { newBackend } from "./backends.js";
+import { PackedRecords, packChanges } from "./packed.js";
 import { StorageRefused } from "./refused.js";
 
 // What a PIN check reads fresh: the PIN blobs and the failure counters.
@@ -95,32 +96,48 @@ export class TokenStorage {
    * read fresh, and its writes flushed before the lock is released. A
    * failed write turns a failed check into CKR_DEVICE_ERROR (the attempt
    * must not go uncounted); a successful call stands.
+   *
+   * `login`: the call is a login, whose check needs only the token and
+   * counter records, so object records not read yet are read after it.
+   * At a first login on a token of 1,000 objects this derives the PIN's
+   * key while V8 has nothing else to compile, and files each record once,
+   * logged in, instead of filing it and then giving it a handle (issue 15
+   * item 2). Other PIN calls (C_InitToken, rekeyToken...) act on the
+   * objects, and read them first.
    */
-  pinCall(slot, fn, failed) {
-    this.refresh();
-    const b = this.backends.get(slot);
-    if (!b || b.refused || !b.exclusiveSync) {
-      try {
-        return fn();
-      } finally {
-        this.afterCall();
+  pinCall(slot, fn, failed, login = false) {
+    this.refresh(!login);
+    try {
+      const b = this.backends.get(slot);
+      if (!b || b.refused || !b.exclusiveSync) {
+        try {
+          return fn();
+        } finally {
+          this.afterCall();
+        }
       }
+      return b.exclusiveSync(() => {
+        this.apply(slot, b.readFresh(PIN_RECORDS));
+        return this.counted(slot, fn, failed, () => b.flushSync());
+      });
+    } finally {
+      if (login) this.refresh();
     }
-    return b.exclusiveSync(() => {
-      this.apply(slot, b.readFresh(PIN_RECORDS));
-      return this.counted(slot, fn, failed, () => b.flushSync());
-    });
   }
 
   /** `pinCall` for stores that lock and read asynchronously (IndexedDB). */
-  async pinCallAsync(slot, fn, failed) {
-    this.refresh();
+  async pinCallAsync(slot, fn, failed, login = false) {
     const b = this.backends.get(slot);
-    if (!b || b.refused || !b.exclusive) return this.pinCall(slot, fn, failed);
-    return b.exclusive(async () => {
-      this.apply(slot, await b.readFresh(PIN_RECORDS));
-      return this.counted(slot, fn, failed, () => b.flush());
-    });
+    if (!b || b.refused || !b.exclusive) return this.pinCall(slot, fn, failed, login);
+    this.refresh(!login);
+    try {
+      return await b.exclusive(async () => {
+        this.apply(slot, await b.readFresh(PIN_RECORDS));
+        return this.counted(slot, fn, failed, () => b.flush());
+      });
+    } finally {
+      if (login) this.refresh();
+    }
   }
 
   /**
@@ -153,31 +170,18 @@ export class TokenStorage {
     return flushed instanceof Promise ? flushed.then(() => settle(), (error) => settle({ error })) : settle();
   }
 
-  /** Applies records (loaded, or written by another instance) to the core. */
+  /**
+   * Applies records (loaded, or written by another instance) to the core:
+   * [{key, value}] or PackedRecords. One crossing into wasm for the whole
+   * batch (a token's load can be thousands of records): two lengths per
+   * record (the value's -1: gone), the keys' bytes, the values. Keys as JS
+   * strings would cost a crossing and an allocation each (~3 ms of a cold
+   * start-up with 1,000 objects).
+   */
   apply(slot, changes) {
     if (!changes || changes.length === 0) return;
-    // One crossing into wasm for the whole batch (a token's load can be
-    // thousands of records): each record's key (UTF-8) and value in one
-    // buffer, and two lengths per record (the value's -1: gone). Keys as
-    // JS strings cost a crossing and an allocation each (~3 ms of a cold
-    // start-up with 1,000 objects).
-    const encoder = new TextEncoder();
-    let size = 0;
-    for (const c of changes) size += 3 * c.key.length + (c.value ? c.value.length : 0);
-    const data = new Uint8Array(size);
-    const lengths = new Int32Array(2 * changes.length);
-    let at = 0;
-    changes.forEach((c, i) => {
-      const { written } = encoder.encodeInto(c.key, data.subarray(at));
-      lengths[2 * i] = written;
-      at += written;
-      lengths[2 * i + 1] = c.value ? c.value.length : -1;
-      if (c.value) {
-        data.set(c.value, at);
-        at += c.value.length;
-      }
-    });
-    this.module.storage_apply(slot, lengths, data.subarray(0, at));
+    const { lengths, keys, values } = changes instanceof PackedRecords ? changes.wire() : packChanges(changes);
+    this.module.storage_apply(slot, lengths, keys, values);
     this.deliverEvents();
   }
 

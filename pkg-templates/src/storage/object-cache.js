@@ -7,7 +7,7 @@
 // was when the copy was made: same generation file (every writer appends
 // to it after a batch), same objects/ directory (inode and mtime: every
 // record write is a rename into it, every deletion an unlink), the same
-// file names in it, and the copy's own SHA-256 matches. Anything else, and
+// file names in it, and the copy's own CRC-32 matches. Anything else, and
 // the files are read one by one as before (and a new copy is made). The
 // records in it are the stored records unchanged, each checked by the core
 // as a record read from its own file is (MAC or AES-GCM tag at login), so a
@@ -55,9 +55,10 @@ export function encodeCache(state, records) {
 }
 
 /**
- * The records of a cache file's `bytes` as [{name, id, value}] if it was
- * made in directory state `state` and lists exactly `names` (the record
- * file names of objects/ now); else undefined.
+ * The records of a cache file's `bytes` if it was made in directory state
+ * `state` and lists exactly `names` (the record file names of objects/
+ * now): {names, ids, lengths, body}, the values back to back in `body` (a
+ * view of `bytes`, entry order); else undefined.
  */
 export function decodeCache(bytes, state, names) {
   if (bytes.length < MAGIC.length + 4 + CHECK || MAGIC.some((b, i) => bytes[i] !== b)) return undefined;
@@ -66,25 +67,32 @@ export function decodeCache(bytes, state, names) {
   const crc = platform.crc32?.(body);
   if (crc === undefined || crc !== view.getUint32(body.length, true)) return undefined;
   const headerLength = view.getUint32(MAGIC.length, true);
-  let at = MAGIC.length + 4 + headerLength;
-  if (at > body.length) return undefined;
+  const start = MAGIC.length + 4 + headerLength;
+  if (start > body.length) return undefined;
   let header;
   try {
-    header = JSON.parse(new TextDecoder().decode(body.subarray(MAGIC.length + 4, at)));
+    header = JSON.parse(new TextDecoder().decode(body.subarray(MAGIC.length + 4, start)));
   } catch {
     return undefined;
   }
   if (header?.generation !== state.generation || header.objects !== state.objects) return undefined;
-  if (!Array.isArray(header.entries) || header.entries.length !== names.length) return undefined;
+  const entries = header.entries;
+  if (!Array.isArray(entries) || entries.length !== names.length) return undefined;
   const wanted = new Set(names);
-  const records = [];
-  for (const entry of header.entries) {
+  const out = { names: [], ids: [], lengths: new Int32Array(entries.length), body: undefined };
+  let at = start;
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
     if (!Array.isArray(entry) || entry.length !== 3) return undefined;
     const [name, id, length] = entry;
     if (!wanted.delete(name) || typeof id !== "string" || !Number.isSafeInteger(length) || length < 0) return undefined;
-    if (at + length > body.length) return undefined;
-    records.push({ name, id, value: body.subarray(at, at + length) });
+    if (length > body.length - at) return undefined;
+    out.names.push(name);
+    out.ids.push(id);
+    out.lengths[i] = length;
     at += length;
   }
-  return at === body.length ? records : undefined;
+  if (at !== body.length) return undefined;
+  out.body = body.subarray(start);
+  return out;
 }
