@@ -33,7 +33,7 @@ const pkg = join(root, "pkg");
 const noOpt = process.argv.includes("--no-opt");
 const jsOnly = process.argv.includes("--js-only");
 // Functions binaryen must not inline into their one caller (each names a
-// `#[inline(never)]` function in src/). V8 optimizes a wasm function once
+// `#[inline(never)]` function in src/, matched by its path's last part). V8 optimizes a wasm function once
 // its loops have run ~1.8 MB of its baseline code, counted by the loop's
 // size: a loop over a token's records inlined into a large function that
 // runs once (the load, the login, a search) got that whole function
@@ -47,9 +47,10 @@ const NOT_INLINED = [
   "apply_public",
   "defer_all_sealed",
   "unopened_handles",
+  "records_from_wire",
 ];
 const WASM_OPT_FLAGS = [
-  ...NOT_INLINED.map((name) => `--no-inline=*Module*::${name}::*`),
+  ...NOT_INLINED.map((name) => `--no-inline=*::${name}::*`),
   "-O3",
   "--strip-debug",
   "--strip-producers",

@@ -28,6 +28,13 @@ struct ObjectBatch {
     keys: Option<TokenKeys>,
 }
 
+/// The records of one `storage_apply` after the token and counter records:
+/// how many, and what their object records share (made at the first).
+struct Batch {
+    objects: usize,
+    shared: Option<ObjectBatch>,
+}
+
 impl Module {
     /// Applies records read from storage (at start-up, or written by
     /// another instance): `None` means the record is gone. Records that
@@ -49,26 +56,37 @@ impl Module {
                 return Ok(());
             }
         }
-        let rank = |k: &str| match k {
-            store::KEY_META => 0,
-            store::KEY_COUNTERS => 1,
-            _ => 2,
-        };
-        // In rank order, each rank in the order given (a stable sort's
-        // result without a sort's code in the module).
-        let mut ordered = Vec::with_capacity(changes.len());
-        let mut rest = changes;
-        for r in 0..2 {
-            let (this, later): (Vec<_>, Vec<_>) = rest.into_iter().partition(|(k, _)| rank(k) == r);
-            ordered.extend(this);
-            rest = later;
+        // The token record first (it may reset the slot), then the PIN
+        // counters, then the rest, each in the order given. Loops with small
+        // bodies, like every loop over the records here (see `apply_record`).
+        let mut changes = changes;
+        let all = &changes;
+        let first: Vec<usize> = [store::KEY_META, store::KEY_COUNTERS]
+            .iter()
+            .flat_map(|k| (0..all.len()).filter(move |&n| all[n].0 == *k))
+            .collect();
+        for &n in &first {
+            let (key, value) = (std::mem::take(&mut changes[n].0), changes[n].1.take());
+            match key.as_str() {
+                store::KEY_META => self.apply_token(slot_id, value.as_deref()),
+                _ => self.apply_counters(slot_id, value.as_deref()),
+            }
+            if self.slots[i].refused.is_some() {
+                return Ok(());
+            }
         }
-        ordered.extend(rest);
         // One allocation for a token's first load (growing would hash every
         // key again at each doubling).
-        self.store_of(slot_id).versions.reserve(ordered.len());
-        let mut batch = None;
-        for (key, value) in ordered {
+        let objects = changes.len() - first.len();
+        self.store_of(slot_id).versions.reserve(objects);
+        let mut batch = Batch {
+            objects,
+            shared: None,
+        };
+        for (n, (key, value)) in changes.into_iter().enumerate() {
+            if first.contains(&n) {
+                continue;
+            }
             self.apply_record(slot_id, &key, value, &mut batch);
             if self.slots[i].refused.is_some() {
                 break;
@@ -90,26 +108,25 @@ impl Module {
         slot_id: CK_ULONG,
         key: &str,
         value: Option<Vec<u8>>,
-        batch: &mut Option<ObjectBatch>,
+        batch: &mut Batch,
     ) {
-        match key {
-            store::KEY_META => self.apply_token(slot_id, value.as_deref()),
-            store::KEY_COUNTERS => self.apply_counters(slot_id, value.as_deref()),
-            k => match k.strip_prefix(store::OBJECT_PREFIX) {
-                Some(uid) if format::valid_uid(uid) => {
-                    // After the token record: it may have reset the slot.
-                    let batch = match batch {
-                        Some(batch) => batch,
-                        None => batch.insert(ObjectBatch {
-                            index: self.uid_index(slot_id),
+        match key.strip_prefix(store::OBJECT_PREFIX) {
+            Some(uid) if format::valid_uid(uid) => {
+                let shared = match &mut batch.shared {
+                    Some(shared) => shared,
+                    None => {
+                        let mut index = self.uid_index(slot_id);
+                        index.reserve(batch.objects);
+                        batch.shared.insert(ObjectBatch {
+                            index,
                             keys: self.token_keys(slot_id),
-                        }),
-                    };
-                    self.apply_object(slot_id, uid, value, batch);
-                }
-                _ if value.is_none() => {}
-                _ => self.report_unknown_record(slot_id, k),
-            },
+                        })
+                    }
+                };
+                self.apply_object(slot_id, uid, value, shared);
+            }
+            _ if value.is_none() => {}
+            _ => self.report_unknown_record(slot_id, key),
         }
     }
 

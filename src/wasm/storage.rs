@@ -6,6 +6,7 @@ use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::{JsResult, WasmModule, ck, ulong};
+use crate::module::Change;
 use crate::store::StoreOp;
 
 fn set(obj: &Object, key: &str, value: &JsValue) -> JsResult<()> {
@@ -69,28 +70,8 @@ impl WasmModule {
         keys: &[u8],
         values: &[u8],
     ) -> JsResult<()> {
-        let bad = |what: &str| -> JsValue {
-            js_sys::TypeError::new(&format!("storage records: {what}")).into()
-        };
-        if lengths.len() % 2 != 0 {
-            return Err(bad("lengths come in pairs"));
-        }
-        let (mut keys, mut values) = (keys, values);
-        let mut list = Vec::with_capacity(lengths.len() / 2);
-        for pair in lengths.chunks_exact(2) {
-            let key_len = usize::try_from(pair[0]).map_err(|_| bad("a key has no length"))?;
-            let key = take(&mut keys, key_len).ok_or_else(|| bad("lengths exceed the keys"))?;
-            let key = std::str::from_utf8(key).map_err(|_| bad("a key is not UTF-8"))?;
-            let value = match usize::try_from(pair[1]) {
-                Ok(n) => Some(
-                    take(&mut values, n)
-                        .ok_or_else(|| bad("lengths exceed the values"))?
-                        .to_vec(),
-                ),
-                Err(_) => None,
-            };
-            list.push((key.to_string(), value));
-        }
+        let list = records_from_wire(&lengths, keys, values)
+            .map_err(|what| js_sys::TypeError::new(&format!("storage records: {what}")))?;
         ck(self.m.storage_apply(ulong(slot), list))
     }
 
@@ -148,6 +129,36 @@ impl WasmModule {
 #[wasm_bindgen]
 pub fn counters_record(so_failures: u32, user_failures: u32) -> Vec<u8> {
     crate::store::format::encode_counters(so_failures, user_failures)
+}
+
+/// The records `storage_apply` was given, or what is wrong with them. Never
+/// inlined into the export: a loop over 1,000 records would make the whole
+/// export hot in V8 (see `Module::apply_record`).
+#[inline(never)]
+fn records_from_wire(
+    lengths: &[i32],
+    mut keys: &[u8],
+    mut values: &[u8],
+) -> Result<Vec<Change>, &'static str> {
+    if lengths.len() % 2 != 0 {
+        return Err("lengths come in pairs");
+    }
+    let mut list = Vec::with_capacity(lengths.len() / 2);
+    for pair in lengths.chunks_exact(2) {
+        let key_len = usize::try_from(pair[0]).map_err(|_| "a key has no length")?;
+        let key = take(&mut keys, key_len).ok_or("lengths exceed the keys")?;
+        let key = std::str::from_utf8(key).map_err(|_| "a key is not UTF-8")?;
+        let value = match usize::try_from(pair[1]) {
+            Ok(n) => Some(
+                take(&mut values, n)
+                    .ok_or("lengths exceed the values")?
+                    .to_vec(),
+            ),
+            Err(_) => None,
+        };
+        list.push((key.to_string(), value));
+    }
+    Ok(list)
 }
 
 /// The first `n` bytes of `rest`, which then starts after them.
