@@ -201,8 +201,14 @@ const ownSources = {
 // browser.mjs is a `require("<id>")` that browser.mjs answers with that
 // module's namespace (@gen/group-shared, made below), so the two share
 // one wasm instance, one platform object, one set of classes.
+// The Node entries (index.cjs, index.mjs) do the same with group-node.cjs,
+// a factory of the same kind: in index.cjs its code was parsed by every
+// require() of the package. inline-node.mjs and inline.mjs keep it inside.
 const GROUP_CHUNK = "group.mjs";
-const groupShared = { paths: new Set(), ids: [] }; // filled by buildGroupChunk()
+const NODE_GROUP_CHUNK = "group-node.cjs";
+// The ids of the modules each chunk requires from its bundle (@gen/group-shared
+// for browser.mjs, @gen/group-shared-node for the Node entries), filled by buildGroupChunk().
+const groupShared = { browser: [], node: [] };
 const sharedId = (path) => {
   for (const [alias, target] of Object.entries(common.alias)) if (target === path) return alias;
   return relative(src, path);
@@ -210,11 +216,14 @@ const sharedId = (path) => {
 const groupChunk = {
   name: "group-chunk",
   setup(b) {
-    b.onResolve({ filter: /^@gen\/group-shared$/ }, () => ({ path: "group-shared", namespace: "group-shared" }));
-    b.onLoad({ filter: /.*/, namespace: "group-shared" }, () => ({
+    b.onResolve({ filter: /^@gen\/group-shared(-node)?$/ }, (args) => ({
+      path: args.path.endsWith("-node") ? "node" : "browser",
+      namespace: "group-shared",
+    }));
+    b.onLoad({ filter: /.*/, namespace: "group-shared" }, (args) => ({
       contents: [
-        ...groupShared.ids.map((id, i) => `import * as m${i} from ${JSON.stringify(id.startsWith("@gen/") ? common.alias[id] : join(src, id))};`),
-        `export default {${groupShared.ids.map((id, i) => ` ${JSON.stringify(id)}: m${i}`).join(",")} };`,
+        ...groupShared[args.path].map((id, i) => `import * as m${i} from ${JSON.stringify(id.startsWith("@gen/") ? common.alias[id] : join(src, id))};`),
+        `export default {${groupShared[args.path].map((id, i) => ` ${JSON.stringify(id)}: m${i}`).join(",")} };`,
       ].join("\n"),
       resolveDir: src,
     }));
@@ -270,49 +279,62 @@ const browserBuild = { ...common, platform: "browser", minify: true };
 const inputsOf = (metafile) => new Set(Object.keys(metafile.inputs).filter((p) => !p.includes(":")).map((p) => join(process.cwd(), p)));
 
 /**
- * Builds group.mjs: composite.js and what it needs that browser.mjs does
- * not have (what browser.mjs has is required from it); records which
- * modules browser.mjs must hand over (groupShared.ids).
+ * Builds a group chunk (`out`, a factory `(require) => exports`):
+ * composite.js and what it needs that the bundle of `options` + `entry`
+ * does not have (what the bundle has is required from it); records which
+ * modules the bundle must hand over (groupShared[target]).
  */
-async function buildGroupChunk(browserEntry) {
-  const probe = (entry) => esbuild.build({ ...browserBuild, stdin: entry, format: "esm", write: false, metafile: true, outdir: pkg }).then((r) => inputsOf(r.metafile));
-  const inBrowser = await probe(browserEntry);
+async function buildGroupChunk({ target, options, entry, out, header, wrap }) {
+  const probe = (e) => esbuild.build({ ...options, ...e, format: "esm", write: false, metafile: true, outdir: pkg }).then((r) => inputsOf(r.metafile));
+  const inBundle = await probe(entry);
   const composite = join(src, "group", "composite.js");
-  const inChunk = await probe({ contents: `export * from ${JSON.stringify(composite)};`, resolveDir: src });
-  const shared = new Set([...inChunk].filter((p) => inBrowser.has(p)));
-  if (shared.has(composite)) throw new Error("browser.mjs bundles group/composite.js: something imports it statically");
-  const fromBrowser = {
-    name: "from-browser",
+  const inChunk = await probe({ stdin: { contents: `export * from ${JSON.stringify(composite)};`, resolveDir: src } });
+  const shared = new Set([...inChunk].filter((p) => inBundle.has(p)));
+  if (shared.has(composite)) throw new Error(`the ${target} bundle has group/composite.js: something imports it statically`);
+  const fromBundle = {
+    name: "from-bundle",
     setup(b) {
       b.onResolve({ filter: /.*/ }, async (args) => {
-        if (args.pluginData?.fromBrowser || args.kind === "entry-point") return undefined;
-        const r = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { fromBrowser: true } });
+        if (args.pluginData?.fromBundle || args.kind === "entry-point") return undefined;
+        const r = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { fromBundle: true } });
         if (r.errors.length > 0 || !shared.has(r.path)) return r.errors.length > 0 ? undefined : { path: r.path, sideEffects: true };
         return { path: sharedId(r.path), external: true };
       });
     },
   };
-  const out = await esbuild.build({
-    ...browserBuild,
-    plugins: [fromBrowser],
+  const built = await esbuild.build({
+    ...options,
+    plugins: [fromBundle],
     entryPoints: [composite],
     format: "cjs",
     write: false,
     metafile: true,
-    outfile: join(pkg, GROUP_CHUNK),
+    outfile: join(pkg, out),
     banner: undefined,
   });
-  const used = Object.values(out.metafile.outputs)[0].imports.filter((i) => i.external).map((i) => i.path);
-  groupShared.ids = [...new Set(used)].sort();
-  const code = out.outputFiles[0].text;
-  writeFileSync(
-    join(pkg, GROUP_CHUNK),
-    `${common.banner.js}: the token groups' code, imported by browser.mjs when a configuration has groups\n` +
-      `export default function (require) {\nvar module = { exports: {} }, exports = module.exports;\n${code}return module.exports;\n}\n`,
-  );
+  const used = Object.values(built.metafile.outputs)[0].imports.filter((i) => i.external).map((i) => i.path);
+  groupShared[target] = [...new Set(used)].sort();
+  const body = `var module = { exports: {} }, exports = module.exports;\n${built.outputFiles[0].text}return module.exports;\n`;
+  writeFileSync(join(pkg, out), `${common.banner.js}: ${header}\n${wrap(body)}`);
 }
 const browserEntry = withDefault(join(src, "entry-browser.js"));
-await buildGroupChunk(browserEntry);
+await buildGroupChunk({
+  target: "browser",
+  options: browserBuild,
+  entry: { stdin: browserEntry },
+  out: GROUP_CHUNK,
+  header: "the token groups' code, imported by browser.mjs when a configuration has groups",
+  wrap: (body) => `export default function (require) {\n${body}}\n`,
+});
+const nodeBuild = { ...common, platform: "node", logOverride: { "empty-import-meta": "silent" } };
+await buildGroupChunk({
+  target: "node",
+  options: nodeBuild,
+  entry: { entryPoints: [join(src, "entry-node-cjs.js")] },
+  out: NODE_GROUP_CHUNK,
+  header: "the token groups' code, required by index.cjs and index.mjs when a configuration has groups",
+  wrap: (body) => `module.exports = function (require) {\n${body}};\n`,
+});
 const constantsBuild = { ...common, plugins: [], keepNames: false, platform: "neutral" };
 await Promise.all([
   esbuild.build({ ...browserBuild, stdin: browserEntry, outfile: join(pkg, "browser.mjs"), format: "esm" }),

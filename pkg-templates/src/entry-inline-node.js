@@ -5,6 +5,7 @@ import wasmBase64 from "@gen/wasm-inline";
 import extraBase64 from "@gen/wasm-extra-inline";
 import { setUpNode, sharedApi } from "./node.js";
 import { decodeBase64 } from "./base64.js";
+import "./group/load-sync.js"; // token groups: their code in this bundle, evaluated on first use
 
 setUpNode(
   () => decodeBase64(wasmBase64),

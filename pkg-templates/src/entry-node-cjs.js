@@ -5,7 +5,7 @@
 const { readFileSync } = require("node:fs");
 const { join } = require("node:path");
 const { setUpNode, sharedApi } = require("./node.js");
-require("./group/node.js"); // token groups: thread members in worker_threads
+require("./group/node.js"); // token groups: their code (group-node.cjs) and thread members
 
 setUpNode(
   () => readFileSync(join(__dirname, "pkcs11_wasm_bg.wasm")),

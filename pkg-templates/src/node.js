@@ -11,7 +11,6 @@ import { platform, readEnv } from "./platform.js";
 import { extraSource } from "./extra.js";
 import { BACKENDS } from "./storage/backends.js";
 import { DirectoryBackend } from "./storage/directory.js";
-import "./group/load-sync.js"; // token groups: their code evaluated on first use, synchronously
 
 /**
  * `wasmBytes()`, `extraBytes()`: the core's and the extra module's bytes,

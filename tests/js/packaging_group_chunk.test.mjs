@@ -46,10 +46,42 @@ test("browser.mjs carries neither the token directory nor the groups' code; grou
   for (const f of ["index.cjs", "index.mjs", "inline-node.mjs"]) {
     assert.equal(has(read(f), DIRECTORY).length, DIRECTORY.length, `${f} has the token directory`);
   }
-  for (const f of ["index.cjs", "index.mjs", "inline-node.mjs", "inline.mjs"]) assert.deepEqual(has(read(f), GROUPS), GROUPS, `${f} has the groups' code`);
+  for (const f of ["inline-node.mjs", "inline.mjs"]) assert.deepEqual(has(read(f), GROUPS), GROUPS, `${f} has the groups' code`);
   const manifest = JSON.parse(read("package.json"));
   assert.ok(manifest.files.includes("group.mjs"), "group.mjs is published");
+  assert.ok(manifest.files.includes("group-node.cjs"), "group-node.cjs is published");
   assert.equal(manifest.exports["./group.mjs"], "./group.mjs");
+});
+
+test("index.cjs and index.mjs leave the groups' code to group-node.cjs, a factory required at the first group", async () => {
+  for (const f of ["index.cjs", "index.mjs"]) {
+    const code = read(f);
+    assert.deepEqual(has(code, GROUPS), [], `${f}: the group classes are in group-node.cjs`);
+    assert.ok(!code.includes('"CompositeModule"'), `${f}: CompositeModule is only named, not defined`);
+    assert.match(code, /"group-node\.cjs"/, `${f} requires it beside itself`);
+  }
+  const chunk = read("group-node.cjs");
+  assert.match(chunk, /^module\.exports = function \(require\) \{$/m, "a factory");
+  assert.deepEqual(has(chunk, GROUPS), GROUPS, "group-node.cjs holds the group classes");
+  assert.doesNotMatch(chunk, /__wbindgen|WebAssembly\.Module|initSync/, "the wasm glue is the entry's, not copied");
+  // Through each entry: a group runs, on the entry's one wasm instance and classes.
+  const { createRequire } = await import("node:module");
+  const cjs = createRequire(import.meta.url)(new URL("index.cjs", pkgDir).pathname);
+  const esm = (await import(new URL("index.mjs", pkgDir))).default;
+  assert.equal(esm, cjs, "one API object per process");
+  const p = new cjs.PKCS11(memberConfig("node-chunk"));
+  p.C_Initialize();
+  try {
+    const [slot] = p.C_GetSlotList(true);
+    assert.throws(
+      () => p.C_OpenSession(Buffer.alloc(8, 0x7f), 4),
+      (e) => e instanceof cjs.Pkcs11Error && e.code === cjs.CKR_SLOT_ID_INVALID,
+      "errors are the entry's Pkcs11Error",
+    );
+    assert.ok(p.C_GetSlotInfo(slot).flags & cjs.CKF_TOKEN_PRESENT);
+  } finally {
+    p.C_Finalize();
+  }
 });
 
 test("browser.mjs: sync C_Initialize of a group before its code is loaded is a TypeError; C_InitializeAsync loads it", async () => {
