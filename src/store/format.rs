@@ -258,10 +258,11 @@ pub(super) fn put_uid(out: &mut Vec<u8>, uid: &str) {
     out.extend_from_slice(uid);
 }
 
-pub(super) fn read_uid(r: &mut Reader) -> Result<String, FormatError> {
+/// The unique id, borrowed from the record (a load reads thousands).
+pub(super) fn read_uid<'a>(r: &mut Reader<'a>) -> Result<&'a str, FormatError> {
     let n = r.u8()? as usize;
-    let uid = String::from_utf8(r.take(n)?.to_vec()).map_err(|_| FormatError::Damaged)?;
-    if !valid_uid(&uid) {
+    let uid = std::str::from_utf8(r.take(n)?).map_err(|_| FormatError::Damaged)?;
+    if !valid_uid(uid) {
         return Err(FormatError::Damaged);
     }
     Ok(uid)
@@ -314,7 +315,7 @@ pub enum ObjectBody<'a> {
 pub struct ObjectRecord<'a> {
     /// The format version it was written in (1 or 2).
     pub format: u8,
-    pub uid: String,
+    pub uid: &'a str,
     /// The record version (0 for a version 1 record).
     pub version: u64,
     pub body: ObjectBody<'a>,
@@ -397,7 +398,7 @@ mod tests {
         let mut public = encode_public(UID, 5, &attrs());
         public.extend_from_slice(&[0; MAC_LEN]);
         let parsed = decode_object(&public).unwrap();
-        assert_eq!((parsed.uid.as_str(), parsed.version), (UID, 5));
+        assert_eq!((parsed.uid, parsed.version), (UID, 5));
         assert_eq!(parsed.body, ObjectBody::Public(attrs()));
         let mut tomb = encode_tombstone(UID, 6);
         tomb.extend_from_slice(&[0; MAC_LEN]);

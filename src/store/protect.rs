@@ -115,10 +115,14 @@ impl TokenKeys {
         else {
             return Err(FormatError::Damaged);
         };
-        let key = self.object_key(&parsed.uid).ok_or(FormatError::Damaged)?;
+        let key = self.object_key(parsed.uid).ok_or(FormatError::Damaged)?;
         let plain = gcm_open(key.as_ref(), &nonce, &self.aad(aad_prefix), ciphertext)
             .map_err(|_| FormatError::Damaged)?;
-        Ok((parsed.uid, parsed.version, format::decode_attrs(&plain)?))
+        Ok((
+            parsed.uid.to_string(),
+            parsed.version,
+            format::decode_attrs(&plain)?,
+        ))
     }
 }
 
