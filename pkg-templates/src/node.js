@@ -3,8 +3,7 @@
 // synchronously on first use, and one API object per process.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { crc32 } from "./storage/crc32-node.js";
-import { initSync } from "@gen/glue";
+import { initSync, object_cache_checksum } from "@gen/glue";
 import * as api from "./api.js";
 import constants from "@gen/constant-values";
 import { platform, readEnv } from "./platform.js";
@@ -24,7 +23,7 @@ export function setUpNode(wasmBytes, extraBytes) {
   platform.env = readEnv;
   platform.fs = fs;
   platform.path = path;
-  platform.crc32 = crc32;
+  platform.checksum = object_cache_checksum;
   BACKENDS.directory = DirectoryBackend; // token directories (not in the browser bundle)
 }
 

@@ -36,8 +36,8 @@ export const platform = {
   },
   /** Node: reads a UTF-8 file; browsers: undefined. */
   readText: undefined,
-  /** Node: CRC-32 of bytes (undefined where node:zlib lacks it), for the token directory's object cache; browsers: undefined. */
-  crc32: undefined,
+  /** Node: the checksum (XXH32, in the core) of bytes, for the token directory's object cache; browsers: undefined. */
+  checksum: undefined,
   /** Node: reads an environment variable (undefined when unset or not allowed); browsers: undefined. */
   env: undefined,
   /** Node: the fs and path modules (token directories); browsers: undefined. */

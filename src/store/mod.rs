@@ -7,6 +7,7 @@
 //!
 //! Record keys, per token: `meta` (identity, label, PIN blobs), `counters`
 //! (failed PIN attempts) and `o/<CKA_UNIQUE_ID>` (one object each).
+pub mod checksum;
 pub mod format;
 pub mod format_v1;
 pub mod protect;

@@ -167,3 +167,10 @@ fn take<'a>(rest: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
     *rest = tail;
     Some(head)
 }
+
+/// The checksum of the token directory's object cache (XXH32, seed 0):
+/// see `crate::store::checksum`.
+#[wasm_bindgen]
+pub fn object_cache_checksum(data: &[u8]) -> u32 {
+    crate::store::checksum::xxh32(data)
+}

@@ -5,7 +5,7 @@
 // record, a destroyed object, a damaged or forged copy, a link.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { crc32 } from "node:zlib";
+import { createXXHash32 } from "hash-wasm";
 import { appendFileSync, existsSync, lstatSync, readFileSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { createRequire, syncBuiltinESMExports } from "node:module";
 import { join } from "node:path";
@@ -68,9 +68,9 @@ function readToken(config) {
 /**
  * The cache `good` rebuilt with its entry list edited by `edit` (a record
  * keeps its bytes under whatever name the edit gives it) and a correct
- * CRC: what someone who can write the directory can make.
+ * checksum: what someone who can write the directory can make.
  */
-function forge(good, edit) {
+async function forge(good, edit) {
   const headerLength = good.readUInt32LE(8);
   const header = JSON.parse(good.subarray(12, 12 + headerLength).toString());
   let at = 12 + headerLength;
@@ -86,8 +86,15 @@ function forge(good, edit) {
   length.writeUInt32LE(text.length);
   const body = Buffer.concat([good.subarray(0, 8), length, text, ...values]);
   const check = Buffer.alloc(4);
-  check.writeUInt32LE(crc32(body) >>> 0);
+  check.writeUInt32LE(await xxh32(body));
   return Buffer.concat([body, check]);
+}
+
+/** XXH32 (seed 0) of `bytes` by hash-wasm, a reference no one here wrote. */
+async function xxh32(bytes) {
+  const h = await createXXHash32(0);
+  h.update(bytes);
+  return Number.parseInt(h.digest("hex"), 16);
 }
 
 const expected = (n) =>
@@ -189,7 +196,11 @@ test("a damaged, forged or linked cache is ignored, never trusted over the files
   readToken(config);
   const good = readFileSync(cache);
 
-  // One flipped bit anywhere: the CRC fails, the files are read, nothing is reported, a good copy returns.
+  // The checksum is XXH32 (seed 0) of all before it, as hash-wasm computes it.
+  assert.equal(good.readUInt32LE(good.length - 4), await xxh32(good.subarray(0, good.length - 4)));
+  assert.equal(good.subarray(0, 8).toString("latin1"), "P11WOC\0\x02", "layout version 0.2");
+
+  // One flipped bit anywhere: the checksum fails, the files are read, nothing is reported, a good copy returns.
   for (const at of [3, 20, good.length >> 1, good.length - 1]) {
     const bad = Buffer.from(good);
     bad[at] ^= 0x10;
@@ -201,7 +212,19 @@ test("a damaged, forged or linked cache is ignored, never trusted over the files
     assert.ok(readFileSync(cache).equals(good), `flip at ${at}: the same copy is made again`);
   }
 
-  // Well-formed copies with a correct CRC whose list differs from objects/:
+  // A copy of layout 0.1 (a CRC-32 from node:zlib) is not used, and replaced.
+  {
+    const old = Buffer.from(good);
+    old[7] = 1;
+    writeFileSync(cache, old);
+    const r = opensDuring(() => readToken(config));
+    assert.deepEqual(r.result.found, expected(6));
+    assert.deepEqual(r.result.events, []);
+    assert.ok(r.opened.some((f) => f.startsWith(join(dir, "objects") + "/")), "layout 0.1: the files were read");
+    assert.ok(readFileSync(cache).equals(good), "layout 0.1: replaced by a copy of the current layout");
+  }
+
+  // Well-formed copies with a correct checksum whose list differs from objects/:
   // a record under a name objects/ does not hold, one more, one fewer.
   const forged = [
     ["renamed", (entries) => [["e".repeat(32), ...entries[0].slice(1)], ...entries.slice(1)]],
@@ -209,7 +232,7 @@ test("a damaged, forged or linked cache is ignored, never trusted over the files
     ["one fewer", (entries) => entries.slice(1)],
   ];
   for (const [what, edit] of forged) {
-    writeFileSync(cache, forge(good, edit));
+    writeFileSync(cache, await forge(good, edit));
     const r = readToken(config);
     assert.deepEqual(r.found, expected(6), `${what}: the objects of the files`);
     assert.deepEqual(r.events, [], `${what}: nothing loaded from the forged copy`);

@@ -3,12 +3,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
-import { initSync } from "@gen/glue";
+import { initSync, object_cache_checksum } from "@gen/glue";
 import { platform } from "../platform.js";
 import { extraSource } from "../extra.js";
 import { BACKENDS } from "../storage/backends.js";
 import { DirectoryBackend } from "../storage/directory.js";
-import { crc32 } from "../storage/crc32-node.js";
 import { serveMember } from "./worker.js";
 
 initSync({ module: fs.readFileSync(path.join(__dirname, "pkcs11_wasm_bg.wasm")) });
@@ -18,7 +17,7 @@ platform.readText = (p) => fs.readFileSync(p, "utf8");
 platform.env = (name) => process.env[name];
 platform.fs = fs;
 platform.path = path;
-platform.crc32 = crc32;
+platform.checksum = object_cache_checksum;
 BACKENDS.directory = DirectoryBackend;
 
 serveMember(

@@ -7,23 +7,26 @@
 // was when the copy was made: same generation file (every writer appends
 // to it after a batch), same objects/ directory (inode and mtime: every
 // record write is a rename into it, every deletion an unlink), the same
-// file names in it, and the copy's own CRC-32 matches. Anything else, and
+// file names in it, and the copy's own checksum matches. Anything else, and
 // the files are read one by one as before (and a new copy is made). The
 // records in it are the stored records unchanged, each checked by the core
 // as a record read from its own file is (MAC or AES-GCM tag at login), so a
-// forged cache can do no more than forged files could. Its CRC-32 is
-// there for accidents (a torn or damaged copy), not for forgery: a damaged
-// copy must not make good records look tampered with.
+// forged cache can do no more than forged files could. Its checksum
+// (XXH32, computed in the core: src/store/checksum.rs) is there for
+// accidents (a torn or damaged copy), not for forgery: a damaged copy must
+// not make good records look tampered with. Version 0.1 of the layout had
+// a CRC-32 from node:zlib, whose loading cost 2-4 ms of a first login; a
+// copy of that version is simply not used, and replaced.
 //
 // A writer deletes the copy before its first write (flushSync), so a
 // destroyed object's record does not live on in it.
 //
-// Layout: "P11WOC" 0 1 | u32 LE n | n bytes of JSON {generation, objects,
+// Layout: "P11WOC" 0 2 | u32 LE n | n bytes of JSON {generation, objects,
 // entries: [[name, file identity, length], ...]} | the records, in entry
-// order | u32 LE CRC-32 of all that precedes.
+// order | u32 LE XXH32 (seed 0) of all that precedes.
 import { platform } from "../platform.js";
 
-const MAGIC = [0x50, 0x31, 0x31, 0x57, 0x4f, 0x43, 0, 1]; // "P11WOC", version 0.1
+const MAGIC = [0x50, 0x31, 0x31, 0x57, 0x4f, 0x43, 0, 2]; // "P11WOC", version 0.2
 const CHECK = 4;
 // A token too large for one such file is read file by file.
 export const MAX_CACHE = 64 * 1024 * 1024;
@@ -48,9 +51,9 @@ export function encodeCache(state, records) {
     out.set(r.value, at);
     at += r.value.length;
   }
-  const crc = platform.crc32?.(out.subarray(0, size));
-  if (crc === undefined) return undefined;
-  new DataView(out.buffer).setUint32(size, crc, true);
+  const sum = platform.checksum?.(out.subarray(0, size));
+  if (sum === undefined) return undefined;
+  new DataView(out.buffer).setUint32(size, sum, true);
   return out;
 }
 
@@ -64,8 +67,8 @@ export function decodeCache(bytes, state, names) {
   if (bytes.length < MAGIC.length + 4 + CHECK || MAGIC.some((b, i) => bytes[i] !== b)) return undefined;
   const body = bytes.subarray(0, bytes.length - CHECK);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const crc = platform.crc32?.(body);
-  if (crc === undefined || crc !== view.getUint32(body.length, true)) return undefined;
+  const sum = platform.checksum?.(body);
+  if (sum === undefined || sum !== view.getUint32(body.length, true)) return undefined;
   const headerLength = view.getUint32(MAGIC.length, true);
   const start = MAGIC.length + 4 + headerLength;
   if (start > body.length) return undefined;
