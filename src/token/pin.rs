@@ -42,8 +42,8 @@ fn aad(bound: bool, iterations: u32, role: CK_ULONG, token_id: &[u8; 16]) -> Vec
     a
 }
 
-fn derive_kek(pin: &[u8], salt: &[u8; 16], iterations: u32) -> Zeroizing<[u8; 32]> {
-    super::pin_kdf::pbkdf2_sha256_32(pin, salt, iterations)
+fn derive_kek(pin: &[u8], salt: &[u8; 16], iterations: u32) -> CkResult<Zeroizing<[u8; 32]>> {
+    super::pin_kdf::pbkdf2_sha256_32(pin, salt, iterations).ok_or(CKR_GENERAL_ERROR)
 }
 
 pub fn new_master_key() -> CkResult<MasterKey> {
@@ -65,7 +65,7 @@ pub fn wrap(
     salt.copy_from_slice(&random_bytes(16)?);
     let mut nonce = [0u8; 12];
     nonce.copy_from_slice(&random_bytes(12)?);
-    let kek = derive_kek(pin, &salt, iterations);
+    let kek = derive_kek(pin, &salt, iterations)?;
     let aad = aad(true, iterations, role, token_id);
     let wrapped = gcm_seal(kek.as_ref(), &nonce, &aad, master.as_ref())?;
     Ok(PinBlob {
@@ -85,7 +85,7 @@ pub fn unwrap(
     role: CK_ULONG,
     token_id: &[u8; 16],
 ) -> CkResult<MasterKey> {
-    let kek = derive_kek(pin, &blob.salt, blob.iterations);
+    let kek = derive_kek(pin, &blob.salt, blob.iterations)?;
     let aad = aad(blob.bound, blob.iterations, role, token_id);
     let plain =
         gcm_open(kek.as_ref(), &blob.nonce, &aad, &blob.wrapped).map_err(|_| CKR_PIN_INCORRECT)?;

@@ -1,8 +1,8 @@
 //! The PIN's key-encryption key: PBKDF2-HMAC-SHA256 (RFC 8018 section
 //! 5.2), one 32-byte block. The same function as the `pbkdf2` crate's
-//! (tested against it), written as the usual loop of two SHA-256
-//! compressions per iteration from the key's precomputed inner and outer
-//! states.
+//! (tested against it): U1 by the `hmac` crate, then the usual loop of two
+//! SHA-256 compressions per iteration from the key's precomputed inner and
+//! outer states.
 //!
 //! Why not the crate: its iteration (HMAC state copied, updated, finalized
 //! and wiped) is ~3.7 KB of wasm inlined in one loop. At a token's first
@@ -10,7 +10,9 @@
 //! iterations, and compiles it again for a call that is already ending;
 //! here the loop is a few hundred bytes and only the compression function
 //! (called 2,000 times at 1,000 iterations) is worth V8's optimizing.
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::block_api::compress256;
+use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 const BLOCK: usize = 64;
@@ -19,18 +21,28 @@ const H0: [u32; 8] = [
 ];
 
 /// PBKDF2-HMAC-SHA256(`password`, `salt`, `iterations`) with a 32-byte
-/// output; `iterations` 0 counts as 1 (as the crate does).
-pub fn pbkdf2_sha256_32(password: &[u8], salt: &[u8], iterations: u32) -> Zeroizing<[u8; 32]> {
-    // HMAC's key block (RFC 2104): a key longer than a block is hashed.
+/// output; `iterations` 0 counts as 1 (as the crate does). None only if
+/// HMAC refused the key, which it does for no length.
+pub fn pbkdf2_sha256_32(
+    password: &[u8],
+    salt: &[u8],
+    iterations: u32,
+) -> Option<Zeroizing<[u8; 32]>> {
+    // U1 = HMAC(P, S || INT(1)), by the hmac crate.
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(password).ok()?;
+    mac.update(salt);
+    mac.update(&1u32.to_be_bytes());
+    let mut u = Zeroizing::new([0u8; 32]);
+    u.copy_from_slice(&mac.finalize().into_bytes());
+    // U_j = HMAC(P, U_{j-1}) from HMAC's key block (RFC 2104: a key longer
+    // than a block is hashed) compressed once with each pad.
     let mut key = Zeroizing::new([0u8; BLOCK]);
     if password.len() > BLOCK {
-        key[..32].copy_from_slice(&*sha256(&[password]));
+        key[..32].copy_from_slice(&Sha256::digest(password));
     } else {
         key[..password.len()].copy_from_slice(password);
     }
     let (inner, outer) = (pad_state(&key, 0x36), pad_state(&key, 0x5c));
-    // U1 = HMAC(P, S || INT(1)); then U_j = HMAC(P, U_{j-1}).
-    let mut u = Zeroizing::new(finish(&inner, &outer, &[salt, &1u32.to_be_bytes()]));
     let mut t = Zeroizing::new(*u);
     let mut block = Zeroizing::new([0u8; BLOCK]);
     for _ in 1..iterations {
@@ -39,7 +51,7 @@ pub fn pbkdf2_sha256_32(password: &[u8], salt: &[u8], iterations: u32) -> Zeroiz
             *t ^= u;
         }
     }
-    t
+    Some(t)
 }
 
 /// U <- HMAC(P, U) for a 32-byte U: one compression from each state, over
@@ -67,45 +79,6 @@ fn pad_state(key: &[u8; BLOCK], pad: u8) -> Zeroizing<[u32; 8]> {
     state
 }
 
-/// HMAC from the pad states over the concatenation of `parts`.
-fn finish(inner: &[u32; 8], outer: &[u32; 8], parts: &[&[u8]]) -> [u8; 32] {
-    let digest = Zeroizing::new(hash_from(inner, BLOCK, parts));
-    hash_from(outer, BLOCK, &[&*digest])
-}
-
-fn sha256(parts: &[&[u8]]) -> Zeroizing<[u8; 32]> {
-    Zeroizing::new(hash_from(&H0, 0, parts))
-}
-
-/// SHA-256 of `parts`, continued from `state` after `done` bytes.
-fn hash_from(state: &[u32; 8], done: usize, parts: &[&[u8]]) -> [u8; 32] {
-    let mut state = Zeroizing::new(*state);
-    let mut buf = Zeroizing::new([0u8; BLOCK]);
-    let (mut fill, mut total) = (0usize, done as u64);
-    for part in parts {
-        for &b in *part {
-            buf[fill] = b;
-            fill += 1;
-            if fill == BLOCK {
-                compress256(&mut state, std::slice::from_ref(&*buf));
-                fill = 0;
-            }
-        }
-        total += part.len() as u64;
-    }
-    buf[fill] = 0x80;
-    buf[fill + 1..].fill(0);
-    if fill + 1 > BLOCK - 8 {
-        compress256(&mut state, std::slice::from_ref(&*buf));
-        buf.fill(0);
-    }
-    buf[BLOCK - 8..].copy_from_slice(&(total * 8).to_be_bytes());
-    compress256(&mut state, std::slice::from_ref(&*buf));
-    let mut out = [0u8; 32];
-    put_words(&state, &mut out);
-    out
-}
-
 fn put_words(state: &[u32; 8], out: &mut [u8]) {
     for (o, w) in out.chunks_exact_mut(4).zip(state) {
         o.copy_from_slice(&w.to_be_bytes());
@@ -128,7 +101,10 @@ mod tests {
         let expected =
             hex::decode("55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc")
                 .unwrap();
-        assert_eq!(pbkdf2_sha256_32(b"passwd", b"salt", 1).as_slice(), expected);
+        assert_eq!(
+            pbkdf2_sha256_32(b"passwd", b"salt", 1).unwrap().as_slice(),
+            expected
+        );
     }
 
     #[test]
@@ -142,7 +118,7 @@ mod tests {
                 let salt: Vec<u8> = (0..slen).map(|i| (i * 13 + 1) as u8).collect();
                 for iterations in [1, 2, 3, 17] {
                     assert_eq!(
-                        *pbkdf2_sha256_32(&password, &salt, iterations),
+                        *pbkdf2_sha256_32(&password, &salt, iterations).unwrap(),
                         reference(&password, &salt, iterations),
                         "password {plen} B, salt {slen} B, {iterations} iterations"
                     );
@@ -150,11 +126,11 @@ mod tests {
             }
         }
         assert_eq!(
-            *pbkdf2_sha256_32(b"1234", &[9; 16], 1000),
+            *pbkdf2_sha256_32(b"1234", &[9; 16], 1000).unwrap(),
             reference(b"1234", &[9; 16], 1000)
         );
         assert_eq!(
-            *pbkdf2_sha256_32(b"pin", &[3; 16], 0),
+            *pbkdf2_sha256_32(b"pin", &[3; 16], 0).unwrap(),
             reference(b"pin", &[3; 16], 0)
         );
     }
