@@ -127,9 +127,9 @@ export class TokenStorage {
 
   /** `pinCall` for stores that lock and read asynchronously (IndexedDB). */
   async pinCallAsync(slot, fn, failed, login = false) {
+    this.refresh(!login);
     const b = this.backends.get(slot);
     if (!b || b.refused || !b.exclusive) return this.pinCall(slot, fn, failed, login);
-    this.refresh(!login);
     try {
       return await b.exclusive(async () => {
         this.apply(slot, await b.readFresh(PIN_RECORDS));
