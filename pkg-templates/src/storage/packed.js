@@ -27,12 +27,17 @@ export class PackedRecords {
 
   /** What storage_apply takes: two lengths per record, the keys' bytes, the values. */
   wire() {
+    const text = this.keys.join("");
+    const keys = new TextEncoder().encode(text);
+    // A key's length is its byte length only for ASCII keys (what the
+    // object cache holds); anything else goes the general way.
+    if (keys.length !== text.length) return packChanges([...this]);
     const lengths = new Int32Array(2 * this.keys.length);
     for (let i = 0; i < this.keys.length; i++) {
       lengths[2 * i] = this.keys[i].length;
       lengths[2 * i + 1] = this.lengths[i];
     }
-    return { lengths, keys: new TextEncoder().encode(this.keys.join("")), values: this.body };
+    return { lengths, keys, values: this.body };
   }
 }
 
