@@ -16,7 +16,7 @@
 //! As in SoftHSMv2, an empty CKA_CHECK_VALUE in a template asks for none;
 //! a value given that differs from the computed one is
 //! CKR_ATTRIBUTE_VALUE_INVALID.
-use sha1::Digest;
+use digest::Digest;
 use zeroize::Zeroizing;
 
 use super::parse_ulong;
@@ -46,7 +46,7 @@ pub fn aes(value: &[u8]) -> CkResult<Vec<u8>> {
 
 /// The first three bytes of SHA-1(value).
 pub fn sha1(value: &[u8]) -> Vec<u8> {
-    sha1::Sha1::digest(value)[..3].to_vec()
+    crate::mech::digest::sha1::Sha1::digest(value)[..3].to_vec()
 }
 
 /// What CKA_CHECK_VALUE should be for this object, if it is one of the

@@ -66,6 +66,7 @@ const fn sha3_row<const LEN: usize>(mech: CK_ULONG) -> Hash {
 }
 
 mod keccak;
+pub mod sha1;
 
 /// The table row of a digest mechanism.
 pub fn hash(mech: CK_ULONG) -> Option<&'static Hash> {

@@ -75,8 +75,8 @@ static GENERIC_SECRET: KeyTypeDef = secret_type(CKK_GENERIC_SECRET);
 /// CKA_CHECK_VALUE of a generic secret: the first three bytes of the SHA-1
 /// of CKA_VALUE (3.1 "Generic secret key objects").
 fn check_value(value: &[u8]) -> Vec<u8> {
-    use sha1::Digest;
-    sha1::Sha1::digest(value)[..3].to_vec()
+    use digest::Digest;
+    super::digest::sha1::Sha1::digest(value)[..3].to_vec()
 }
 
 /// Validates a created, unwrapped or derived secret: a value of
@@ -255,7 +255,7 @@ const fn sha3<D: Digest + BlockSizeUser + Clone + Send + 'static>(ids: [CK_ULONG
 
 /// Every HMAC: [hash, HMAC, HMAC_GENERAL, key type, key generation].
 pub static ALGS: [HmacAlg; 11] = [
-    sha::<sha1::Sha1>([
+    sha::<super::digest::sha1::Sha1>([
         CKM_SHA_1,
         CKM_SHA_1_HMAC,
         CKM_SHA_1_HMAC_GENERAL,

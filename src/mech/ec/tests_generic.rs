@@ -324,7 +324,7 @@ fn rfc_6979_p192_p224() {
             let h = hasher.finalize();
             let (z, nh) = (curve.bits2int(&h), curve.nonce_input(&h));
             let sig = match hash {
-                CKM_SHA_1 => ops.sign_with::<sha1::Sha1>(&d, &z, nh, &[]),
+                CKM_SHA_1 => ops.sign_with::<crate::mech::digest::sha1::Sha1>(&d, &z, nh, &[]),
                 CKM_SHA224 => ops.sign_with::<sha2::Sha224>(&d, &z, nh, &[]),
                 CKM_SHA256 => ops.sign_with::<sha2::Sha256>(&d, &z, nh, &[]),
                 CKM_SHA384 => ops.sign_with::<sha2::Sha384>(&d, &z, nh, &[]),

@@ -36,7 +36,7 @@ type Pbkdf2Fn = fn(&[u8], &[u8], u32, &mut [u8]) -> Result<(), InvalidLength>;
 /// The PRFs of section 2.37.4 this token implements.
 fn prf(id: CK_ULONG) -> Option<Pbkdf2Fn> {
     Some(match id {
-        CKP_PKCS5_PBKD2_HMAC_SHA1 => pbkdf2::pbkdf2::<Hmac<sha1::Sha1>>,
+        CKP_PKCS5_PBKD2_HMAC_SHA1 => pbkdf2::pbkdf2::<Hmac<crate::mech::digest::sha1::Sha1>>,
         CKP_PKCS5_PBKD2_HMAC_SHA224 => pbkdf2::pbkdf2::<Hmac<sha2::Sha224>>,
         CKP_PKCS5_PBKD2_HMAC_SHA256 => pbkdf2::pbkdf2::<Hmac<sha2::Sha256>>,
         CKP_PKCS5_PBKD2_HMAC_SHA384 => pbkdf2::pbkdf2::<Hmac<sha2::Sha384>>,

@@ -2,7 +2,7 @@
 //! CKM_SHA3_512 as hashAlg, CKG_MGF1_*), their DigestInfo prefixes, and
 //! MGF1. SHA-512/224 and SHA-512/256 can be an OAEP or PSS hashAlg but
 //! not an MGF1 hash: PKCS#11 defines no CKG_MGF1_* code for them.
-use sha1::Sha1;
+use crate::mech::digest::sha1::Sha1;
 use sha2::{Digest, Sha224, Sha256, Sha384, Sha512, Sha512_224, Sha512_256};
 use sha3::{Sha3_224, Sha3_256, Sha3_384, Sha3_512};
 

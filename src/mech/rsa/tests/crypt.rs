@@ -1,5 +1,5 @@
 //! CKM_RSA_PKCS and CKM_RSA_PKCS_OAEP encryption and decryption.
-use sha1::Sha1;
+use crate::mech::digest::sha1::Sha1;
 use sha2::{Sha256, Sha384};
 
 use super::*;
