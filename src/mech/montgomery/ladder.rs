@@ -111,9 +111,8 @@ fn ladder(k: &[u8; 32], x1: &Fe) -> (Fe, Fe) {
         let s = p.add(&q); // (A, C)
         let d = p.sub(&q); // (B, D)
         let ab = s.shuffle::<0, 4>(&d); // (A, B)
-        let dc = d.shuffle::<1, 5>(&s); // (D, C)
         let sq = ab.square(); // (AA, BB)
-        let m = dc.mul(&ab); // (DA, CB)
+        let m = s.mul(&d.shuffle::<1, 0>(&d)); // (A, C) (D, B) = (DA, CB)
         let mm = m.shuffle::<1, 0>(&m); // (CB, DA)
         let u = m.add(&mm).shuffle::<0, 4>(&m.sub(&mm)); // (DA + CB, DA - CB)
         // z_2' = E (AA + a24 E) is the step's one unpaired product: the
