@@ -19,12 +19,16 @@ const defer = typeof setImmediate === "function" ? setImmediate : (f) => setTime
 
 // Each entry: [sync argument count, prep]. `prep(m, a)` checks the
 // arguments and returns `run(viaCallback)`, which calls the shell.
-const oneShot = (fn) => [
+// `op`: the module's `crypt_into` operation (C_Encrypt, C_Decrypt), which
+// writes the output into the caller's buffer (no new array per call); a
+// CompositeModule (token groups) has none and returns the output.
+const oneShot = (fn, op) => [
   3,
   (m, a) => {
     const h = handle(a[0], 0);
     const d = bytes(a[1], 1);
     const o = bytes(a[2], 2);
+    if (op !== undefined && m.crypt_into) return () => a[2].subarray(0, m.crypt_into(op, h, d, o));
     return () => into(a[2], m[fn](h, d, o.byteLength));
   },
 ];
@@ -54,8 +58,8 @@ const dual = [
 const OPS = {
   C_Digest: oneShot("digest"),
   C_Sign: oneShot("sign"),
-  C_Encrypt: oneShot("encrypt"),
-  C_Decrypt: oneShot("decrypt"),
+  C_Encrypt: oneShot("encrypt", 0),
+  C_Decrypt: oneShot("decrypt", 1),
   C_DigestFinal: final("digest_final"),
   C_SignFinal: final("sign_final"),
   C_EncryptFinal: final("encrypt_final"),

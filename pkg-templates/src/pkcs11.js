@@ -569,7 +569,7 @@ export class PKCS11 {
   }
 
   C_EncryptUpdate(session, inData, outData) {
-    return this.#update("C_EncryptUpdate", "encrypt_update", arguments.length, session, inData, outData);
+    return this.#update("C_EncryptUpdate", "encrypt_update", arguments.length, session, inData, outData, 2);
   }
 
   C_DecryptInit(session, mech, key) {
@@ -577,7 +577,7 @@ export class PKCS11 {
   }
 
   C_DecryptUpdate(session, inData, outData) {
-    return this.#update("C_DecryptUpdate", "decrypt_update", arguments.length, session, inData, outData);
+    return this.#update("C_DecryptUpdate", "decrypt_update", arguments.length, session, inData, outData, 3);
   }
 
   C_DigestInit(session, mech) {
@@ -668,14 +668,17 @@ export class PKCS11 {
     exec(method, () => m[fn](h, d));
   }
 
-  // (session, in, out) -> out.subarray(0, n); `fn` undefined: not implemented.
-  #update(method, fn, argc, session, inData, outData) {
+  // (session, in, out) -> out.subarray(0, n); `fn` undefined: not
+  // implemented; `op`: the module's `crypt_into` operation, which writes
+  // into the caller's buffer (a CompositeModule has none).
+  #update(method, fn, argc, session, inData, outData, op) {
     const m = this[MODULE]();
     count(3, argc);
     const h = handle(session, 0);
     const d = bytes(inData, 1);
     const o = bytes(outData, 2);
     if (fn === undefined) throw notSupported(method);
+    if (op !== undefined && m.crypt_into) return outData.subarray(0, exec(method, () => m.crypt_into(op, h, d, o)));
     return into(outData, exec(method, () => m[fn](h, d, o.byteLength)));
   }
 }
