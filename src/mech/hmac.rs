@@ -119,6 +119,15 @@ pub trait Prf: Send {
     fn tag(&self) -> Zeroizing<Vec<u8>>;
     /// A copy of this state.
     fn box_clone(&self) -> Box<dyn Prf>;
+    /// The MAC of everything fed so far followed by `data`, into `out`
+    /// (at most the hash length); this state is left as it was. PBKDF2's
+    /// inner loop: `Eager` makes it without a heap copy per iteration.
+    fn tag_after(&self, data: &[u8], out: &mut [u8]) {
+        let mut next = self.box_clone();
+        next.update(data);
+        let tag = next.tag();
+        out.copy_from_slice(&tag[..out.len()]);
+    }
 }
 
 /// The `hmac` crate's HMAC, for hashes with a block-level API (SHA-1,
@@ -139,6 +148,13 @@ where
     }
     fn box_clone(&self) -> Box<dyn Prf> {
         Box::new(self.clone())
+    }
+    fn tag_after(&self, data: &[u8], out: &mut [u8]) {
+        let mut next = self.0.clone();
+        Mac::update(&mut next, data);
+        let mut tag = next.finalize().into_bytes();
+        out.copy_from_slice(&tag[..out.len()]);
+        tag.as_mut_slice().zeroize();
     }
 }
 

@@ -15,14 +15,13 @@
 //!   the key type's own checks (AES lengths, check values) apply.
 use std::collections::BTreeMap;
 
-use digest::InvalidLength;
-use hmac::Hmac;
 use zeroize::Zeroizing;
 
 use super::output_len;
 use crate::CK_ULONG;
 use crate::attr::{self, Attribute};
 use crate::constants::*;
+use crate::mech::hmac::{self, Prf};
 use crate::mech::{CkMechanism, Generated, Mechanism, Param, Registry, info, registry};
 use crate::rv::CkResult;
 
@@ -31,18 +30,17 @@ use crate::rv::CkResult;
 /// 2023 advice for PBKDF2-HMAC-SHA256, take ~0.25 s).
 pub const MAX_ITERATIONS: CK_ULONG = 1 << 24;
 
-type Pbkdf2Fn = fn(&[u8], &[u8], u32, &mut [u8]) -> Result<(), InvalidLength>;
-
-/// The PRFs of section 2.37.4 this token implements.
-fn prf(id: CK_ULONG) -> Option<Pbkdf2Fn> {
+/// The hash of each PRF of section 2.37.4 this token implements (its
+/// HMAC is `mech::hmac`'s, keyed once with the password).
+fn prf_hash(id: CK_ULONG) -> Option<CK_ULONG> {
     Some(match id {
-        CKP_PKCS5_PBKD2_HMAC_SHA1 => pbkdf2::pbkdf2::<Hmac<crate::mech::digest::sha1::Sha1>>,
-        CKP_PKCS5_PBKD2_HMAC_SHA224 => pbkdf2::pbkdf2::<Hmac<sha2::Sha224>>,
-        CKP_PKCS5_PBKD2_HMAC_SHA256 => pbkdf2::pbkdf2::<Hmac<sha2::Sha256>>,
-        CKP_PKCS5_PBKD2_HMAC_SHA384 => pbkdf2::pbkdf2::<Hmac<sha2::Sha384>>,
-        CKP_PKCS5_PBKD2_HMAC_SHA512 => pbkdf2::pbkdf2::<Hmac<sha2::Sha512>>,
-        CKP_PKCS5_PBKD2_HMAC_SHA512_224 => pbkdf2::pbkdf2::<Hmac<sha2::Sha512_224>>,
-        CKP_PKCS5_PBKD2_HMAC_SHA512_256 => pbkdf2::pbkdf2::<Hmac<sha2::Sha512_256>>,
+        CKP_PKCS5_PBKD2_HMAC_SHA1 => CKM_SHA_1,
+        CKP_PKCS5_PBKD2_HMAC_SHA224 => CKM_SHA224,
+        CKP_PKCS5_PBKD2_HMAC_SHA256 => CKM_SHA256,
+        CKP_PKCS5_PBKD2_HMAC_SHA384 => CKM_SHA384,
+        CKP_PKCS5_PBKD2_HMAC_SHA512 => CKM_SHA512,
+        CKP_PKCS5_PBKD2_HMAC_SHA512_224 => CKM_SHA512_224,
+        CKP_PKCS5_PBKD2_HMAC_SHA512_256 => CKM_SHA512_256,
         _ => return None,
     })
 }
@@ -55,13 +53,45 @@ pub fn derive(
     iterations: CK_ULONG,
     len: usize,
 ) -> CkResult<Zeroizing<Vec<u8>>> {
-    let f = prf(prf_id).ok_or(CKR_MECHANISM_PARAM_INVALID)?;
-    if iterations == 0 || iterations > MAX_ITERATIONS {
+    let alg = prf_hash(prf_id)
+        .and_then(hmac::by_hash)
+        .ok_or(CKR_MECHANISM_PARAM_INVALID)?;
+    let iterations = u32::try_from(iterations).map_err(|_| CKR_MECHANISM_PARAM_INVALID)?;
+    if iterations == 0 || CK_ULONG::from(iterations) > MAX_ITERATIONS {
         return Err(CKR_MECHANISM_PARAM_INVALID);
     }
+    let prf = alg.keyed(password)?;
     let mut dk = Zeroizing::new(vec![0u8; len]);
-    f(password, salt, iterations as u32, &mut dk).map_err(|_| CKR_MECHANISM_PARAM_INVALID)?;
+    pbkdf2(&*prf, alg.len, salt, iterations, &mut dk);
     Ok(dk)
+}
+
+/// RFC 8018 section 5.2 over `prf` (HMAC keyed with the password, output
+/// `h_len` <= 64 bytes). One loop for every hash, where the `pbkdf2`
+/// crate's generic function was compiled once per hash (~23 KB of the
+/// core module for seven PRFs); its speed is the same, the PRF's state
+/// copied on the stack per iteration in both.
+fn pbkdf2(prf: &dyn Prf, h_len: usize, salt: &[u8], iterations: u32, dk: &mut [u8]) {
+    let mut u = Zeroizing::new([0u8; 64]);
+    let mut next = Zeroizing::new([0u8; 64]);
+    let mut t = Zeroizing::new([0u8; 64]);
+    let mut first = salt.to_vec();
+    for (i, block) in (1u32..).zip(dk.chunks_mut(h_len)) {
+        // U_1 = PRF(P, S || INT(i)); T_i = U_1 ^ ... ^ U_c.
+        first.truncate(salt.len());
+        first.extend_from_slice(&i.to_be_bytes());
+        let (mut prev, mut cur) = (&mut u[..h_len], &mut next[..h_len]);
+        prf.tag_after(&first, prev);
+        let t = &mut t[..h_len];
+        t.copy_from_slice(prev);
+        for _ in 1..iterations {
+            prf.tag_after(prev, cur);
+            t.iter_mut().zip(cur.iter()).for_each(|(t, u)| *t ^= u);
+            // The buffers trade places (the references, not the bytes).
+            std::mem::swap(&mut prev, &mut cur);
+        }
+        block.copy_from_slice(&t[..block.len()]);
+    }
 }
 
 struct Pbkd2;

@@ -363,6 +363,54 @@ fn rfc_6070_and_7914() {
     }
 }
 
+/// Every PRF (RFC vectors cover SHA-1 and SHA-256 only) against the
+/// `pbkdf2` crate: lengths across several blocks, a few iteration counts.
+#[test]
+fn pbkdf2_every_prf_matches_the_pbkdf2_crate() {
+    type Reference = fn(&[u8], &[u8], u32, &mut [u8]);
+    let cases: [(CK_ULONG, Reference); 7] = [
+        (CKP_PKCS5_PBKD2_HMAC_SHA1, |p, s, c, o| {
+            ::pbkdf2::pbkdf2_hmac::<sha1::Sha1>(p, s, c, o)
+        }),
+        (CKP_PKCS5_PBKD2_HMAC_SHA224, |p, s, c, o| {
+            ::pbkdf2::pbkdf2_hmac::<sha2::Sha224>(p, s, c, o)
+        }),
+        (CKP_PKCS5_PBKD2_HMAC_SHA256, |p, s, c, o| {
+            ::pbkdf2::pbkdf2_hmac::<sha2::Sha256>(p, s, c, o)
+        }),
+        (CKP_PKCS5_PBKD2_HMAC_SHA384, |p, s, c, o| {
+            ::pbkdf2::pbkdf2_hmac::<sha2::Sha384>(p, s, c, o)
+        }),
+        (CKP_PKCS5_PBKD2_HMAC_SHA512, |p, s, c, o| {
+            ::pbkdf2::pbkdf2_hmac::<sha2::Sha512>(p, s, c, o)
+        }),
+        (CKP_PKCS5_PBKD2_HMAC_SHA512_224, |p, s, c, o| {
+            ::pbkdf2::pbkdf2_hmac::<sha2::Sha512_224>(p, s, c, o)
+        }),
+        (CKP_PKCS5_PBKD2_HMAC_SHA512_256, |p, s, c, o| {
+            ::pbkdf2::pbkdf2_hmac::<sha2::Sha512_256>(p, s, c, o)
+        }),
+    ];
+    // A password longer than SHA-256's block (hashed first as an HMAC key).
+    let long: Vec<u8> = (0..200u8).collect();
+    for (prf, reference) in cases {
+        for (password, salt) in [(&b"pw"[..], &b""[..]), (&long[..], &b"NaCl salt"[..])] {
+            for iterations in [1u32, 2, 3, 100] {
+                for len in [1usize, 20, 32, 65, 130] {
+                    let mut want = vec![0u8; len];
+                    reference(password, salt, iterations, &mut want);
+                    let m = pbkdf2_param(prf, password, salt, iterations.into());
+                    assert_eq!(
+                        pbkdf2_value(&m, len as CK_ULONG),
+                        Ok(want),
+                        "prf {prf:#x} c {iterations} len {len}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn pbkdf2_key_types_and_parameters() {
     let m = pbkdf2_param(CKP_PKCS5_PBKD2_HMAC_SHA256, b"pw", b"salt", 10);
