@@ -100,8 +100,8 @@ export const GROUPS = [
     rows: [
       { id: "gcm.enc.1m", label: "AES-256-GCM encrypt 1 MiB", target: { max: 2.0, note: "throughput >= 0.5x" }, bytes: MIB },
       { id: "gcm.dec.1m", label: "AES-256-GCM decrypt 1 MiB", target: { max: 2.0, note: "throughput >= 0.5x" }, bytes: MIB },
-      { id: "cbc.enc.1m", label: "AES-256-CBC-PAD encrypt 1 MiB", bytes: MIB },
-      { id: "cbc.dec.1m", label: "AES-256-CBC-PAD decrypt 1 MiB", bytes: MIB },
+      { id: "cbc.enc.1m", label: "AES-256-CBC-PAD encrypt 1 MiB", target: { max: 2.5 }, bytes: MIB },
+      { id: "cbc.dec.1m", label: "AES-256-CBC-PAD decrypt 1 MiB", target: { max: 2.5 }, bytes: MIB },
       { id: "sha256.1m", label: "SHA-256 of 1 MiB (Init + Digest)", bytes: MIB },
     ],
   },
