@@ -368,28 +368,25 @@ fn rfc_6070_and_7914() {
 #[test]
 fn pbkdf2_every_prf_matches_the_pbkdf2_crate() {
     type Reference = fn(&[u8], &[u8], u32, &mut [u8]);
+    macro_rules! reference {
+        ($hash:ty) => {
+            |p, s, c, o| ::pbkdf2::pbkdf2_hmac::<$hash>(p, s, c, o)
+        };
+    }
     let cases: [(CK_ULONG, Reference); 7] = [
-        (CKP_PKCS5_PBKD2_HMAC_SHA1, |p, s, c, o| {
-            ::pbkdf2::pbkdf2_hmac::<sha1::Sha1>(p, s, c, o)
-        }),
-        (CKP_PKCS5_PBKD2_HMAC_SHA224, |p, s, c, o| {
-            ::pbkdf2::pbkdf2_hmac::<sha2::Sha224>(p, s, c, o)
-        }),
-        (CKP_PKCS5_PBKD2_HMAC_SHA256, |p, s, c, o| {
-            ::pbkdf2::pbkdf2_hmac::<sha2::Sha256>(p, s, c, o)
-        }),
-        (CKP_PKCS5_PBKD2_HMAC_SHA384, |p, s, c, o| {
-            ::pbkdf2::pbkdf2_hmac::<sha2::Sha384>(p, s, c, o)
-        }),
-        (CKP_PKCS5_PBKD2_HMAC_SHA512, |p, s, c, o| {
-            ::pbkdf2::pbkdf2_hmac::<sha2::Sha512>(p, s, c, o)
-        }),
-        (CKP_PKCS5_PBKD2_HMAC_SHA512_224, |p, s, c, o| {
-            ::pbkdf2::pbkdf2_hmac::<sha2::Sha512_224>(p, s, c, o)
-        }),
-        (CKP_PKCS5_PBKD2_HMAC_SHA512_256, |p, s, c, o| {
-            ::pbkdf2::pbkdf2_hmac::<sha2::Sha512_256>(p, s, c, o)
-        }),
+        (CKP_PKCS5_PBKD2_HMAC_SHA1, reference!(sha1::Sha1)),
+        (CKP_PKCS5_PBKD2_HMAC_SHA224, reference!(sha2::Sha224)),
+        (CKP_PKCS5_PBKD2_HMAC_SHA256, reference!(sha2::Sha256)),
+        (CKP_PKCS5_PBKD2_HMAC_SHA384, reference!(sha2::Sha384)),
+        (CKP_PKCS5_PBKD2_HMAC_SHA512, reference!(sha2::Sha512)),
+        (
+            CKP_PKCS5_PBKD2_HMAC_SHA512_224,
+            reference!(sha2::Sha512_224),
+        ),
+        (
+            CKP_PKCS5_PBKD2_HMAC_SHA512_256,
+            reference!(sha2::Sha512_256),
+        ),
     ];
     // A password longer than SHA-256's block (hashed first as an HMAC key).
     let long: Vec<u8> = (0..200u8).collect();
