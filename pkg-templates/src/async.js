@@ -8,7 +8,7 @@ import { count, callback, bytes, handle } from "./args.js";
 import { handleBytes } from "./bytes.js";
 import { NOT_AN_ERROR, fail } from "./errors.js";
 import * as mechanism from "./mechanism.js";
-import { PKCS11, MODULE, into } from "./pkcs11.js";
+import { PKCS11, MODULE, into, output } from "./pkcs11.js";
 import { OPS_3X } from "./pkcs11_3x.js";
 import { OPS_KEM } from "./kem.js";
 import { withExtra } from "./extra.js";
@@ -19,17 +19,15 @@ const defer = typeof setImmediate === "function" ? setImmediate : (f) => setTime
 
 // Each entry: [sync argument count, prep]. `prep(m, a)` checks the
 // arguments and returns `run(viaCallback)`, which calls the shell.
-// `op`: the module's `crypt_into` operation (C_Encrypt, C_Decrypt), which
-// writes the output into the caller's buffer (no new array per call); a
-// CompositeModule (token groups) has none and returns the output.
+// `op`: the module's `crypt_into` operation (C_Encrypt, C_Decrypt; see
+// `output` in pkcs11.js).
 const oneShot = (fn, op) => [
   3,
   (m, a) => {
     const h = handle(a[0], 0);
     const d = bytes(a[1], 1);
     const o = bytes(a[2], 2);
-    if (op !== undefined && m.crypt_into) return () => a[2].subarray(0, m.crypt_into(op, h, d, o));
-    return () => into(a[2], m[fn](h, d, o.byteLength));
+    return () => output(m, op, fn, h, d, o, a[2]);
   },
 ];
 

@@ -42,6 +42,17 @@ export function into(outArg, result) {
 }
 
 /**
+ * `m[fn](h, d, capacity)` into the caller's buffer `outArg` (`o` its
+ * bytes): written there by the module (`crypt_into` operation `op`, no
+ * array in between) where it can, else returned and copied (`op`
+ * undefined, or a CompositeModule, which has no `crypt_into`).
+ */
+export function output(m, op, fn, h, d, o, outArg) {
+  if (op !== undefined && m.crypt_into) return outArg.subarray(0, m.crypt_into(op, h, d, o));
+  return into(outArg, m[fn](h, d, o.byteLength));
+}
+
+/**
  * Writes what is queued before the module goes away (load(), close());
  * a failure is already reported as a storage event, and these calls have
  * no error to return in pkcs11js.
@@ -669,8 +680,7 @@ export class PKCS11 {
   }
 
   // (session, in, out) -> out.subarray(0, n); `fn` undefined: not
-  // implemented; `op`: the module's `crypt_into` operation, which writes
-  // into the caller's buffer (a CompositeModule has none).
+  // implemented; `op`: the module's `crypt_into` operation (see `output`).
   #update(method, fn, argc, session, inData, outData, op) {
     const m = this[MODULE]();
     count(3, argc);
@@ -678,7 +688,6 @@ export class PKCS11 {
     const d = bytes(inData, 1);
     const o = bytes(outData, 2);
     if (fn === undefined) throw notSupported(method);
-    if (op !== undefined && m.crypt_into) return outData.subarray(0, exec(method, () => m.crypt_into(op, h, d, o)));
-    return into(outData, exec(method, () => m[fn](h, d, o.byteLength)));
+    return exec(method, () => output(m, op, fn, h, d, o, outData));
   }
 }
