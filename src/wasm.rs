@@ -42,6 +42,7 @@ use crate::{CK_ULONG, Module};
 mod config_de;
 #[cfg(feature = "split-core")]
 mod extra_link;
+mod host_aes;
 mod storage;
 
 /// pkcs11-wasm extension tag (outside pkcs11js's 0..28): CK_AES_CTR_PARAMS

@@ -5,6 +5,7 @@ use zeroize::Zeroizing;
 
 use super::BLOCK;
 use super::core::AesKey;
+use super::host::{self, HostOp};
 use super::vector::V;
 use crate::CK_ULONG;
 use crate::constants::*;
@@ -16,9 +17,13 @@ use crate::rv::CkResult;
 // The block cipher
 
 /// AES with the key size chosen at run time (`core.rs`: constant-time,
-/// SIMD; the round keys are wiped on drop).
+/// SIMD; the round keys are wiped on drop), and the key itself for bulk
+/// work by a host AES (`host.rs`).
 #[derive(Clone)]
-pub(super) struct Cipher(AesKey);
+pub(super) struct Cipher {
+    schedule: AesKey,
+    key: Zeroizing<Vec<u8>>,
+}
 
 impl Cipher {
     /// The cipher for an AES key object's CKA_VALUE.
@@ -28,23 +33,38 @@ impl Cipher {
 
     /// The cipher for raw key bytes (16, 24 or 32 of them).
     pub(super) fn from_bytes(value: &[u8]) -> CkResult<Self> {
-        AesKey::new(value).map(Cipher).ok_or(CKR_KEY_SIZE_RANGE)
+        let schedule = AesKey::new(value).ok_or(CKR_KEY_SIZE_RANGE)?;
+        let key = Zeroizing::new(value.to_vec());
+        Ok(Cipher { schedule, key })
+    }
+
+    /// `op` by the host AES, if one is installed and takes `data` (see
+    /// `host::run`); None when the wasm AES must do it.
+    pub(super) fn host(
+        &self,
+        op: HostOp,
+        iv: &[u8],
+        aad: &[u8],
+        data: &mut [u8],
+        tag: &mut [u8],
+    ) -> Option<bool> {
+        host::run(op, &self.key, iv, aad, data, tag)
     }
 
     /// Encrypts the whole blocks of `data` in place (callers pass whole blocks).
     pub(super) fn encrypt(&self, data: &mut [u8]) {
-        self.0.encrypt(data)
+        self.schedule.encrypt(data)
     }
 
     /// Decrypts the whole blocks of `data` in place.
     pub(super) fn decrypt(&self, data: &mut [u8]) {
-        self.0.decrypt(data)
+        self.schedule.decrypt(data)
     }
 
     /// CBC-encrypts the whole blocks of `data` in place from `chain`, which
     /// ends as the last ciphertext block.
     pub(super) fn cbc_encrypt(&self, chain: &mut [u8; BLOCK], data: &mut [u8]) {
-        self.0.cbc_encrypt(chain, data)
+        self.schedule.cbc_encrypt(chain, data)
     }
 }
 
@@ -122,6 +142,9 @@ impl BlockOp {
 
     /// Runs the mode over whole blocks in place.
     fn process(&mut self, data: &mut [u8]) {
+        if self.process_by_host(data) {
+            return;
+        }
         match (self.mode, self.encrypt) {
             (Mode::Ecb, true) => self.cipher.encrypt(data),
             (Mode::Ecb, false) => self.cipher.decrypt(data),
@@ -140,6 +163,38 @@ impl BlockOp {
                 }
             }
         }
+    }
+
+    /// `process` by the host AES; false (data untouched) when it did not.
+    fn process_by_host(&mut self, data: &mut [u8]) -> bool {
+        let op = match (self.mode, self.encrypt) {
+            (Mode::Ecb, true) => HostOp::EcbEncrypt,
+            (Mode::Ecb, false) => HostOp::EcbDecrypt,
+            (_, true) => HostOp::CbcEncrypt,
+            (_, false) => HostOp::CbcDecrypt,
+        };
+        let Some(last) = data.len().checked_sub(BLOCK) else {
+            return false;
+        };
+        // The next chaining value is the last ciphertext block: the input
+        // when decrypting (saved now), the output when encrypting.
+        let mut next = self.chain;
+        if !self.encrypt {
+            next.copy_from_slice(&data[last..]);
+        }
+        let iv = if self.mode == Mode::Ecb {
+            &[][..]
+        } else {
+            &self.chain[..]
+        };
+        if self.cipher.host(op, iv, &[], data, &mut []) != Some(true) {
+            return false;
+        }
+        if self.encrypt {
+            next.copy_from_slice(&data[last..]);
+        }
+        self.chain = next;
+        true
     }
 
     /// Strips the PKCS #7 padding of the last decrypted block without

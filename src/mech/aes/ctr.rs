@@ -42,6 +42,11 @@ impl Keystream {
         }
     }
 
+    /// The block cipher making the stream.
+    pub(super) fn cipher(&self) -> &Cipher {
+        &self.cipher
+    }
+
     /// Returns the current counter block and steps to the next.
     pub(super) fn next_counter(&mut self) -> [u8; BLOCK] {
         let current = self.counter;

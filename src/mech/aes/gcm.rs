@@ -5,6 +5,7 @@ use zeroize::{Zeroize, Zeroizing};
 use super::block::{Cipher, len_error, xor};
 use super::ctr::Keystream;
 use super::ghash::Ghash;
+use super::host::{self, HostOp};
 use super::{BLOCK, GCM_TAG_BITS};
 use crate::CK_ULONG;
 use crate::constants::*;
@@ -29,6 +30,9 @@ pub(super) struct Gcm {
     aad_len: u64,
     text_len: u64,
     tag_len: usize,
+    /// The IV and AAD again, for a host AES that does the whole GCM.
+    iv: Vec<u8>,
+    aad: Vec<u8>,
 }
 
 impl Gcm {
@@ -61,6 +65,8 @@ impl Gcm {
             aad_len: aad.len() as u64,
             text_len: 0,
             tag_len,
+            iv: iv.to_vec(),
+            aad: aad.to_vec(),
         }
     }
 
@@ -73,6 +79,12 @@ impl Gcm {
             }
             _ => Err(len_error(encrypt)),
         }
+    }
+
+    /// GcmSeal or GcmOpen of `data` by the host AES, if it takes it.
+    fn by_host(&self, op: HostOp, data: &mut [u8], tag: &mut [u8]) -> Option<bool> {
+        let cipher = self.stream.cipher();
+        cipher.host(op, &self.iv, &self.aad, data, tag)
     }
 
     /// The tag over everything fed to GHASH, cut to `tag_len` bytes.
@@ -98,6 +110,22 @@ struct GcmEncrypt {
 
 impl CipherOp for GcmEncrypt {
     fn one_shot(&mut self, input: &[u8]) -> CkResult<Vec<u8>> {
+        let tag_len = self.gcm.tag_len;
+        if self.gcm.text_len == 0 && input.len() as u64 <= GCM_MAX_TEXT && host::takes(input.len())
+        {
+            let mut out = Vec::with_capacity(input.len().saturating_add(tag_len));
+            out.extend_from_slice(input);
+            let mut tag = [0u8; BLOCK];
+            if self
+                .gcm
+                .by_host(HostOp::GcmSeal, &mut out, &mut tag[..tag_len])
+                == Some(true)
+            {
+                out.extend_from_slice(&tag[..tag_len]);
+                return Ok(out);
+            }
+            out.zeroize();
+        }
         let mut out = self.update(input)?;
         out.extend_from_slice(&self.finalize()?);
         Ok(out)
@@ -158,10 +186,19 @@ impl CipherOp for GcmDecrypt {
             .len()
             .checked_sub(self.gcm.tag_len)
             .ok_or(CKR_ENCRYPTED_DATA_LEN_RANGE)?;
-        let (ciphertext, tag) = self.input.split_at(split);
+        let (ciphertext, tag) = self.input.split_at_mut(split);
         self.gcm.reserve(ciphertext.len(), false)?;
+        match self.gcm.by_host(HostOp::GcmOpen, ciphertext, tag) {
+            Some(true) => {
+                let mut out = core::mem::take(&mut self.input);
+                out.truncate(split);
+                return Ok(out);
+            }
+            Some(false) => return Err(CKR_ENCRYPTED_DATA_INVALID),
+            None => {}
+        }
         self.gcm.ghash.feed(ciphertext);
-        if !bool::from(self.gcm.tag().ct_eq(tag)) {
+        if !bool::from(self.gcm.tag().ct_eq(&*tag)) {
             return Err(CKR_ENCRYPTED_DATA_INVALID);
         }
         // Decrypted in place: the held input becomes the output.

@@ -21,9 +21,12 @@ mod cts;
 mod encrypt_data;
 mod gcm;
 mod ghash;
+pub mod host;
 mod kw;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_host;
 #[cfg(test)]
 mod tests_more;
 mod tower;

@@ -4,7 +4,7 @@ use super::gcm::Gcm;
 
 use super::*;
 
-fn hex(s: &str) -> Vec<u8> {
+pub(super) fn hex(s: &str) -> Vec<u8> {
     hex::decode(s.replace(' ', "")).expect("test hex")
 }
 
@@ -25,11 +25,11 @@ fn op(encrypt: bool, kind: CK_ULONG, param: Param, key: &[u8]) -> CkResult<Box<d
     }
 }
 
-fn enc(kind: CK_ULONG, param: Param, key: &[u8]) -> Box<dyn CipherOp> {
+pub(super) fn enc(kind: CK_ULONG, param: Param, key: &[u8]) -> Box<dyn CipherOp> {
     op(true, kind, param, key).expect("encrypt_init")
 }
 
-fn dec(kind: CK_ULONG, param: Param, key: &[u8]) -> Box<dyn CipherOp> {
+pub(super) fn dec(kind: CK_ULONG, param: Param, key: &[u8]) -> Box<dyn CipherOp> {
     op(false, kind, param, key).expect("decrypt_init")
 }
 
@@ -40,7 +40,7 @@ fn ctr(bits: CK_ULONG, block: &[u8]) -> Param {
     }
 }
 
-fn gcm(iv: &[u8], aad: &[u8], tag_bits: CK_ULONG) -> Param {
+pub(super) fn gcm(iv: &[u8], aad: &[u8], tag_bits: CK_ULONG) -> Param {
     Param::Gcm {
         iv: iv.to_vec(),
         aad: aad.to_vec(),
@@ -49,7 +49,7 @@ fn gcm(iv: &[u8], aad: &[u8], tag_bits: CK_ULONG) -> Param {
 }
 
 /// xorshift64*: deterministic data and chunkings.
-struct Rng(u64);
+pub(super) struct Rng(pub(super) u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -58,21 +58,21 @@ impl Rng {
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
     }
-    fn below(&mut self, n: usize) -> usize {
+    pub(super) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
+    pub(super) fn bytes(&mut self, n: usize) -> Vec<u8> {
         (0..n).map(|_| self.next() as u8).collect()
     }
     /// Up to `max` bytes.
-    fn some_bytes(&mut self, max: usize) -> Vec<u8> {
+    pub(super) fn some_bytes(&mut self, max: usize) -> Vec<u8> {
         let n = self.below(max + 1);
         self.bytes(n)
     }
 }
 
 /// C_Encrypt / C_Decrypt, checking the output against the announced bound.
-fn single(mut op: Box<dyn CipherOp>, input: &[u8]) -> CkResult<Vec<u8>> {
+pub(super) fn single(mut op: Box<dyn CipherOp>, input: &[u8]) -> CkResult<Vec<u8>> {
     let bound = op.output_bound(input.len(), true);
     let out = op.one_shot(input)?;
     assert!(out.len() <= bound, "one_shot {} > bound {bound}", out.len());
@@ -83,7 +83,7 @@ fn single(mut op: Box<dyn CipherOp>, input: &[u8]) -> CkResult<Vec<u8>> {
 /// output checked against the bound announced before the call. Half
 /// way through, a clone is taken: finishing it in one go must give the
 /// same result (box_clone carries all the state).
-fn multi(mut op: Box<dyn CipherOp>, input: &[u8], rng: &mut Rng) -> CkResult<Vec<u8>> {
+pub(super) fn multi(mut op: Box<dyn CipherOp>, input: &[u8], rng: &mut Rng) -> CkResult<Vec<u8>> {
     let mut out = Vec::new();
     let mut rest = input;
     let mut twin = None;
