@@ -1087,6 +1087,25 @@ export function init(options: { extras?: boolean; groups?: boolean; module?: unk
  */
 export function preload(input?: unknown): Promise<void>;
 
+/** Where bulk AES runs (see hostAes). */
+export interface HostAesSettings {
+  /** Whether AES inputs of `minBytes` or more go to the host's AES (Node: OpenSSL through node:crypto). */
+  enabled: boolean;
+  /** Inputs shorter than this stay in wasm (default 1024). */
+  minBytes: number;
+  /** Whether this runtime has a host AES (Node: true; browsers: false). */
+  available: boolean;
+}
+
+/**
+ * pkcs11-wasm: reads, and with `options` changes, where bulk AES-ECB, CBC,
+ * CBC_PAD and GCM run. In Node, inputs of `minBytes` or more go to OpenSSL
+ * (node:crypto) once the token has checked the key and parameters; set
+ * `PKCS11_WASM_HOST_AES=0` or call `hostAes({ enabled: false })` to keep
+ * every AES in wasm. Browsers have no host AES (Web Crypto is async).
+ */
+export function hostAes(options?: { enabled?: boolean; minBytes?: number }): HostAesSettings;
+
 /** pkcs11-wasm: parameter tag for CK_AES_CTR_PARAMS ({ counterBits, cb }). */
 export const CK_PARAMS_AES_CTR: number;
 /** pkcs11-wasm: parameter tag for CK_GCM_MESSAGE_PARAMS (GcmMessageParams). */

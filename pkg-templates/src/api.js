@@ -8,6 +8,7 @@ import "./group/facade.js"; // token groups: status, membership, non-blocking As
 export { PKCS11 } from "./pkcs11.js";
 export { NativeError, Pkcs11Error } from "./errors.js";
 export { preload } from "./extra.js";
+export { hostAes } from "./host-aes.js";
 export { CK_PARAMS_AES_CTR } from "./param-tags.js";
 export { CK_PARAMS_GCM_MESSAGE, CK_PARAMS_CHACHA20_POLY1305_MESSAGE } from "./param-tags.js";
 export { CK_PARAMS_CHACHA20_POLY1305 } from "./param-tags.js";

@@ -10,6 +10,7 @@ import { platform, readEnv } from "./platform.js";
 import { extraSource } from "./extra.js";
 import { BACKENDS } from "./storage/backends.js";
 import { DirectoryBackend } from "./storage/directory.js";
+import { nodeHostAes } from "./node-host-aes.js";
 
 /**
  * `wasmBytes()`, `extraBytes()`: the core's and the extra module's bytes,
@@ -24,6 +25,7 @@ export function setUpNode(wasmBytes, extraBytes) {
   platform.fs = fs;
   platform.path = path;
   platform.checksum = object_cache_checksum;
+  platform.hostAes = nodeHostAes;
   BACKENDS.directory = DirectoryBackend; // token directories (not in the browser bundle)
 }
 

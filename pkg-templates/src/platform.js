@@ -3,6 +3,7 @@
 // environment access for configuration.
 import { NativeError } from "./errors.js";
 import { linkExtra } from "./extra.js";
+import { applyHostAes } from "./host-aes.js";
 
 let ready = false;
 
@@ -24,6 +25,7 @@ export const platform = {
       this.instantiate();
       linkExtra();
       ready = true;
+      applyHostAes();
     }
     return ready;
   },
@@ -43,6 +45,8 @@ export const platform = {
   /** Node: the fs and path modules (token directories); browsers: undefined. */
   fs: undefined,
   path: undefined,
+  /** Node: the host AES the core may hand bulk AES to (node-host-aes.js); browsers: undefined. */
+  hostAes: undefined,
   /** True in the browser builds (IndexedDB is the default storage). */
   browser: false,
 };

@@ -11,6 +11,7 @@ import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 const C = require("../../pkg/index.cjs");
+C.hostAes({ enabled: false });
 
 const p11 = new C.PKCS11({ kdfIterations: "insecure-test", slots: [{ storage: "memory" }] });
 p11.C_Initialize();
