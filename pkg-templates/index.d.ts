@@ -1093,7 +1093,7 @@ export interface HostAesSettings {
   enabled: boolean;
   /** Inputs shorter than this stay in wasm (default 1024). */
   minBytes: number;
-  /** Whether this runtime has a host AES (Node: true; browsers: false). */
+  /** Whether this runtime has a usable host AES (Node: true, unless its node:crypto failed the known answers checked at the first bulk call; browsers: false). */
   available: boolean;
 }
 

@@ -24,7 +24,9 @@ export function applyHostAes() {
 /**
  * Reads, and with `options` changes, where bulk AES runs:
  * `{ enabled, minBytes }` -> `{ enabled, minBytes, available }`. `enabled`
- * is whether AES inputs of `minBytes` or more go to the host's AES.
+ * is whether AES inputs of `minBytes` or more go to the host's AES;
+ * `available` turns false if the host's AES failed its known answers at
+ * its first use (node-host-aes.js), and the wasm AES does everything.
  */
 export function hostAes(options) {
   if (options !== undefined) {
@@ -39,5 +41,6 @@ export function hostAes(options) {
     if (minBytes !== undefined) settings.minBytes = minBytes;
   }
   if (platform.ready) applyHostAes();
-  return { enabled: platform.ready ? has_host_aes() : false, minBytes: settings.minBytes, available: platform.hostAes !== undefined };
+  const available = platform.hostAes?.usable() ?? false;
+  return { enabled: available && (platform.ready ? has_host_aes() : false), minBytes: settings.minBytes, available };
 }

@@ -242,3 +242,41 @@ test("hostAes: argument checks; PKCS11_WASM_HOST_AES=0 keeps AES in wasm", () =>
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), { enabled: false, minBytes: 1024, available: true });
 });
+
+test("a node:crypto that answers wrongly is caught by the known answers at the first bulk call: the wasm AES answers", () => {
+  // A child process whose node:crypto is altered before the package's first
+  // bulk AES call (another engine's emulation or a polyfill gone wrong):
+  // CBC output with one bit flipped, GCM as usual. Every answer must still
+  // be OpenSSL's own (computed before the change).
+  const pkg = new URL("../../pkg/index.cjs", import.meta.url).pathname;
+  const script = `
+    const crypto = require("node:crypto");
+    const C = require(${JSON.stringify(pkg)});
+    const key = crypto.randomBytes(16), iv = crypto.randomBytes(16), data = crypto.randomBytes(8192);
+    const real = crypto.createCipheriv("aes-128-cbc", key, iv).setAutoPadding(false);
+    const want = Buffer.concat([real.update(data), real.final()]).toString("hex");
+    const original = crypto.createCipheriv;
+    crypto.createCipheriv = function (name, ...rest) {
+      const c = original.call(this, name, ...rest);
+      if (!name.endsWith("-cbc")) return c;
+      const update = c.update.bind(c);
+      c.update = (d) => { const out = update(d); out[0] ^= 1; return out; };
+      return c;
+    };
+    const p = new C.PKCS11({ slots: [{ storage: "memory" }] });
+    p.C_Initialize();
+    const [slot] = p.C_GetSlotList(true);
+    p.C_InitToken(slot, "0000", "t");
+    const s = p.C_OpenSession(slot, C.CKF_SERIAL_SESSION | C.CKF_RW_SESSION);
+    p.C_Login(s, C.CKU_SO, "0000"); p.C_InitPIN(s, "1111"); p.C_Logout(s); p.C_Login(s, C.CKU_USER, "1111");
+    const k = p.C_CreateObject(s, [
+      { type: C.CKA_CLASS, value: C.CKO_SECRET_KEY }, { type: C.CKA_KEY_TYPE, value: C.CKK_AES },
+      { type: C.CKA_TOKEN, value: false }, { type: C.CKA_ENCRYPT, value: true }, { type: C.CKA_VALUE, value: key },
+    ]);
+    p.C_EncryptInit(s, { mechanism: C.CKM_AES_CBC, parameter: iv }, k);
+    const got = Buffer.from(p.C_Encrypt(s, data, Buffer.alloc(data.length))).toString("hex");
+    process.stdout.write(JSON.stringify({ same: got === want, settings: C.hostAes() }));`;
+  const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { same: true, settings: { enabled: false, minBytes: 1024, available: false } });
+});
