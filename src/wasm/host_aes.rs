@@ -6,7 +6,7 @@
 //! 0 (not done). A throw counts as 0.
 use wasm_bindgen::prelude::*;
 
-use crate::mech::aes::host::{self, HostAes, HostOp};
+use crate::mech::aes::host::{self, HostAes, HostCall, HostOp};
 
 #[wasm_bindgen]
 extern "C" {
@@ -27,17 +27,9 @@ extern "C" {
 struct Host(JsHostAes);
 
 impl HostAes for Host {
-    fn run(
-        &self,
-        op: HostOp,
-        key: &[u8],
-        iv: &[u8],
-        aad: &[u8],
-        data: &mut [u8],
-        tag: &mut [u8],
-    ) -> Option<bool> {
+    fn run(&self, call: HostCall) -> Option<bool> {
         // The numbers the facade's `run` switches on (node-host-aes.js).
-        let code = match op {
+        let code = match call.op {
             HostOp::EcbEncrypt => 0,
             HostOp::EcbDecrypt => 1,
             HostOp::CbcEncrypt => 2,
@@ -45,7 +37,10 @@ impl HostAes for Host {
             HostOp::GcmSeal => 4,
             HostOp::GcmOpen => 5,
         };
-        match self.0.run_js(code, key, iv, aad, data, tag) {
+        match self
+            .0
+            .run_js(code, call.key, call.iv, call.aad, call.data, call.tag)
+        {
             Ok(1) => Some(true),
             Ok(2) => Some(false),
             _ => None,

@@ -5,7 +5,7 @@ use zeroize::Zeroizing;
 
 use super::BLOCK;
 use super::core::AesKey;
-use super::host::{self, HostOp};
+use super::host::{self, HostCall, HostOp};
 use super::vector::V;
 use crate::CK_ULONG;
 use crate::constants::*;
@@ -48,7 +48,15 @@ impl Cipher {
         data: &mut [u8],
         tag: &mut [u8],
     ) -> Option<bool> {
-        host::run(op, &self.key, iv, aad, data, tag)
+        let key = &self.key;
+        host::run(HostCall {
+            op,
+            key,
+            iv,
+            aad,
+            data,
+            tag,
+        })
     }
 
     /// Encrypts the whole blocks of `data` in place (callers pass whole blocks).

@@ -29,20 +29,23 @@ pub enum HostOp {
     GcmOpen,
 }
 
+/// One request to the host: `op` in place on `data` under `key`, with `iv`
+/// (CBC, GCM), `aad` and `tag` (GCM; empty otherwise).
+pub struct HostCall<'a> {
+    pub op: HostOp,
+    pub key: &'a [u8],
+    pub iv: &'a [u8],
+    pub aad: &'a [u8],
+    pub data: &'a mut [u8],
+    pub tag: &'a mut [u8],
+}
+
 /// An AES the host provides (see the module comment).
 pub trait HostAes {
-    /// Runs `op`: `Some(true)` when done, `Some(false)` when a GcmOpen tag
-    /// does not check (data untouched), `None` when the host could not (data
-    /// untouched). Must not call back into the module.
-    fn run(
-        &self,
-        op: HostOp,
-        key: &[u8],
-        iv: &[u8],
-        aad: &[u8],
-        data: &mut [u8],
-        tag: &mut [u8],
-    ) -> Option<bool>;
+    /// Runs `call`: `Some(true)` when done, `Some(false)` when a GcmOpen
+    /// tag does not check (data untouched), `None` when the host could not
+    /// (data untouched). Must not call back into the module.
+    fn run(&self, call: HostCall) -> Option<bool>;
 }
 
 struct Installed {
@@ -81,23 +84,17 @@ pub(super) fn takes(len: usize) -> bool {
     })
 }
 
-/// Runs `op` on the installed host if there is one and `data` is long
+/// Runs `call` on the installed host if there is one and its data is long
 /// enough; `None` otherwise (the caller then runs the wasm AES).
-pub(super) fn run(
-    op: HostOp,
-    key: &[u8],
-    iv: &[u8],
-    aad: &[u8],
-    data: &mut [u8],
-    tag: &mut [u8],
-) -> Option<bool> {
+pub(super) fn run(call: HostCall) -> Option<bool> {
     HOST.with(|h| {
         let h = h.try_borrow().ok()?;
         let installed = h.as_ref()?;
-        if data.len() < installed.min_len {
+        if call.data.len() < installed.min_len {
             return None;
         }
-        let done = installed.host.run(op, key, iv, aad, data, tag)?;
+        let op = call.op;
+        let done = installed.host.run(call)?;
         // Only GcmOpen may refuse; anything else is a host fault.
         (done || op == HostOp::GcmOpen).then_some(done)
     })

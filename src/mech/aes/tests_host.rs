@@ -14,7 +14,7 @@ use cipher::block_padding::NoPadding;
 use cipher::consts::U12;
 use cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyInit, KeyIvInit};
 
-use super::host::{self, HostAes, HostOp};
+use super::host::{self, HostAes, HostCall, HostOp};
 use super::tests::{Rng, dec, enc, gcm, multi, single};
 use super::*;
 
@@ -37,15 +37,15 @@ struct TestHost {
 }
 
 impl HostAes for TestHost {
-    fn run(
-        &self,
-        op: HostOp,
-        key: &[u8],
-        iv: &[u8],
-        aad: &[u8],
-        data: &mut [u8],
-        tag: &mut [u8],
-    ) -> Option<bool> {
+    fn run(&self, call: HostCall) -> Option<bool> {
+        let HostCall {
+            op,
+            key,
+            iv,
+            aad,
+            data,
+            tag,
+        } = call;
         self.calls.set(self.calls.get() + 1);
         match self.behaviour {
             Behaviour::Refuse => return None,
