@@ -18,6 +18,18 @@ export function u8(v) {
   return v instanceof Uint8Array ? v : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
 }
 
+/**
+ * A new Uint8Array over the bytes of `v` (an ArrayBufferView) for the
+ * module to write into: never the caller's object itself, since the glue
+ * calls `set`/`subarray` on it with a view of wasm memory, and a method
+ * the caller defined on its buffer (or its class) would be handed that
+ * view, all of the module's memory. What `v` says its buffer is decides
+ * only where its own output goes.
+ */
+export function writableView(v) {
+  return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+}
+
 /** Wraps fresh bytes as a Buffer when the platform has one (no copy). */
 export function out(bytes) {
   const B = globalThis.Buffer;

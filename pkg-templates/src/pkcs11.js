@@ -3,7 +3,7 @@
 // `...Async` forms are added by async.js.
 import { preloading } from "./extra.js";
 import { count, countBetween, bytes, handle, number, string, optionalString } from "./args.js";
-import { u8, out, handleBytes, handleList } from "./bytes.js";
+import { u8, out, handleBytes, handleList, writableView } from "./bytes.js";
 import { loadConfig, initConfig } from "./config.js";
 import { NativeError, fail, notLoaded, pkcs11Error } from "./errors.js";
 import { canCreateModule, createModule } from "./group/lazy.js";
@@ -48,7 +48,7 @@ export function into(outArg, result) {
  * undefined, or a CompositeModule, which has no `crypt_into`).
  */
 export function output(m, op, fn, h, d, o, outArg) {
-  if (op !== undefined && m.crypt_into) return outArg.subarray(0, m.crypt_into(op, h, d, o));
+  if (op !== undefined && m.crypt_into) return outArg.subarray(0, m.crypt_into(op, h, d, writableView(o)));
   return into(outArg, m[fn](h, d, o.byteLength));
 }
 

@@ -124,3 +124,71 @@ test("the callback and Async forms write into the caller's buffer too", async ()
   );
   assert.deepEqual(back, plain);
 });
+
+test("attacker: an output buffer whose methods are the caller's own never receives the module's memory", async () => {
+  // A sensitive, non-extractable key, then output buffers that report
+  // every typed array their methods and getters are handed: own methods on
+  // a Buffer, and a Uint8Array subclass overriding them. A view of wasm
+  // memory handed to any of them would expose every key in it (its
+  // .buffer is the whole memory).
+  const secret = crypto.randomBytes(32);
+  const sensitive = token.createKey(C.CKO_SECRET_KEY, C.CKK_AES, [
+    { type: C.CKA_VALUE, value: secret },
+    { type: C.CKA_ENCRYPT, value: true },
+    { type: C.CKA_DECRYPT, value: true },
+    { type: C.CKA_SENSITIVE, value: true },
+    { type: C.CKA_EXTRACTABLE, value: false },
+    SESSION_KEY,
+  ]);
+  const seen = [];
+  const note = (args) => {
+    for (const a of args) if (ArrayBuffer.isView(a)) seen.push(a.buffer);
+  };
+  const METHODS = ["set", "subarray", "slice", "fill", "copyWithin", "map", "filter", "at"];
+  const withOwnMethods = (n) => {
+    const b = Buffer.alloc(n);
+    for (const name of METHODS) {
+      const original = b[name];
+      Object.defineProperty(b, name, {
+        value(...args) {
+          note(args);
+          return original.apply(this, args);
+        },
+      });
+    }
+    return b;
+  };
+  class Spying extends Uint8Array {}
+  for (const name of METHODS) {
+    Spying.prototype[name] = function (...args) {
+      note(args);
+      return Uint8Array.prototype[name].apply(this, args);
+    };
+  }
+  const plain = crypto.randomBytes(3000);
+  const mech = { mechanism: C.CKM_AES_CBC_PAD, parameter: iv };
+  const outs = [withOwnMethods(4096), new Spying(4096)];
+  for (const out of outs) {
+    pkcs11.C_EncryptInit(s, mech, sensitive);
+    const sealed = Buffer.from(pkcs11.C_Encrypt(s, plain, out));
+    pkcs11.C_DecryptInit(s, mech, sensitive);
+    assert.ok(Buffer.from(pkcs11.C_Decrypt(s, sealed, out)).equals(plain));
+    pkcs11.C_EncryptInit(s, mech, sensitive);
+    pkcs11.C_EncryptUpdate(s, plain, out);
+    pkcs11.C_EncryptFinal(s, out);
+    pkcs11.C_DecryptInit(s, mech, sensitive);
+    pkcs11.C_DecryptUpdate(s, sealed, out);
+    pkcs11.C_DecryptFinal(s, out);
+    pkcs11.C_EncryptInit(s, mech, sensitive);
+    await pkcs11.C_EncryptAsync(s, plain, out);
+    pkcs11.C_DecryptInit(s, mech, sensitive);
+    await new Promise((resolve, reject) => pkcs11.C_Decrypt(s, sealed, out, (e, r) => (e ? reject(e) : resolve(r))));
+  }
+  // Fresh copies of an output (C_EncryptFinal's block) may reach them;
+  // wasm memory is megabytes and holds the key.
+  const exposed = seen
+    .filter((b) => !outs.some((o) => o.buffer === b))
+    .map((b) => ({ bytes: b.byteLength, holdsKey: Buffer.from(b).indexOf(secret) >= 0 }))
+    .filter((b) => b.bytes >= 65536 || b.holdsKey);
+  assert.deepEqual(exposed, [], "no view of the module's memory reached the caller's methods");
+});
