@@ -192,11 +192,21 @@ fn num_field(obj: &JsValue, name: &str, default: Option<CK_ULONG>) -> JsResult<C
     }
 }
 
+/// The bytes of a Uint8Array the caller made, through a copy made by
+/// `new Uint8Array(a)`: `to_vec` sizes its buffer by the `length`
+/// property, which an object of the caller's can misstate (an own
+/// property, a subclass getter) while the copy into wasm memory takes the
+/// real length, overflowing the module's heap. The new array's length is
+/// its real one.
+fn bytes_of(a: &Uint8Array) -> Vec<u8> {
+    Uint8Array::new(a).to_vec()
+}
+
 /// A required (`optional` = absent is empty) byte field.
 fn bytes_field(obj: &JsValue, name: &str, optional: bool) -> JsResult<Vec<u8>> {
     let v = field(obj, name)?;
     if let Some(a) = v.dyn_ref::<Uint8Array>() {
-        Ok(a.to_vec())
+        Ok(bytes_of(a))
     } else if optional && (v.is_undefined() || v.is_null()) {
         Ok(Vec::new())
     } else {
@@ -318,7 +328,7 @@ fn mechanism(kind: f64, param: &JsValue) -> JsResult<CkMechanism> {
         return Ok(CkMechanism::new(kind));
     }
     if let Some(a) = param.dyn_ref::<Uint8Array>() {
-        return Ok(CkMechanism::with(kind, raw_param(kind, a.to_vec())));
+        return Ok(CkMechanism::with(kind, raw_param(kind, bytes_of(a))));
     }
     if !param.is_object() {
         return Err(bad());

@@ -13,21 +13,30 @@ export function isBytes(v) {
   return ArrayBuffer.isView(v);
 }
 
-/** A Uint8Array over the same memory as an ArrayBufferView (no copy). */
-export function u8(v) {
-  return v instanceof Uint8Array ? v : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-}
+// The buffer, offset and length of an ArrayBufferView read from its
+// internal slots, as N-API's napi_get_typedarray_info does for pkcs11js:
+// the getters of %TypedArray%.prototype and DataView.prototype, taken when
+// this module loads.
+const apply = Reflect.apply;
+const slot = (proto, name) => Object.getOwnPropertyDescriptor(proto, name).get;
+const TYPED = Object.getPrototypeOf(Uint8Array.prototype);
+const [taBuffer, taOffset, taLength] = ["buffer", "byteOffset", "byteLength"].map((n) => slot(TYPED, n));
+const [dvBuffer, dvOffset, dvLength] = ["buffer", "byteOffset", "byteLength"].map((n) => slot(DataView.prototype, n));
 
 /**
- * A new Uint8Array over the bytes of `v` (an ArrayBufferView) for the
- * module to write into: never the caller's object itself, since the glue
- * calls `set`/`subarray` on it with a view of wasm memory, and a method
- * the caller defined on its buffer (or its class) would be handed that
- * view, all of the module's memory. What `v` says its buffer is decides
- * only where its own output goes.
+ * A new Uint8Array over the same memory as an ArrayBufferView (no copy),
+ * its extent read from internal slots. Never the caller's object itself:
+ * the wasm glue sizes its copies by `.length` and writes outputs with
+ * `set`/`subarray`, so an own `length` (or a subclass's getter) smaller
+ * than the real one overflowed the module's heap, and an own `set` was
+ * handed a view of all of wasm memory (tests/js/attack_buffers.test.mjs).
  */
-export function writableView(v) {
-  return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+export function u8(v) {
+  try {
+    return new Uint8Array(apply(taBuffer, v, []), apply(taOffset, v, []), apply(taLength, v, []));
+  } catch {
+    return new Uint8Array(apply(dvBuffer, v, []), apply(dvOffset, v, []), apply(dvLength, v, []));
+  }
 }
 
 /** Wraps fresh bytes as a Buffer when the platform has one (no copy). */
@@ -89,7 +98,8 @@ export function handleBytes(h) {
  * inexact but stay >= 2^53, which the wasm shell maps to an invalid handle.
  */
 export function handleValue(v) {
-  const b = u8(v);
+  // Index reads of a Uint8Array are its real bytes whatever else it says.
+  const b = v instanceof Uint8Array ? v : u8(v);
   const lo = (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
   const hi = (b[4] | (b[5] << 8) | (b[6] << 16) | (b[7] << 24)) >>> 0;
   return hi * TWO_32 + lo;

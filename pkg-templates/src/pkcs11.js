@@ -3,7 +3,7 @@
 // `...Async` forms are added by async.js.
 import { preloading } from "./extra.js";
 import { count, countBetween, bytes, handle, number, string, optionalString } from "./args.js";
-import { u8, out, handleBytes, handleList, writableView } from "./bytes.js";
+import { u8, out, handleBytes, handleList } from "./bytes.js";
 import { loadConfig, initConfig } from "./config.js";
 import { NativeError, fail, notLoaded, pkcs11Error } from "./errors.js";
 import { canCreateModule, createModule } from "./group/lazy.js";
@@ -43,12 +43,14 @@ export function into(outArg, result) {
 
 /**
  * `m[fn](h, d, capacity)` into the caller's buffer `outArg` (`o` its
- * bytes): written there by the module (`crypt_into` operation `op`, no
- * array in between) where it can, else returned and copied (`op`
- * undefined, or a CompositeModule, which has no `crypt_into`).
+ * bytes, a new view from `u8`: the module is never handed the caller's
+ * object, whose own methods would see wasm memory): written there by the
+ * module (`crypt_into` operation `op`, no array in between) where it can,
+ * else returned and copied (`op` undefined, or a CompositeModule, which
+ * has no `crypt_into`).
  */
 export function output(m, op, fn, h, d, o, outArg) {
-  if (op !== undefined && m.crypt_into) return outArg.subarray(0, m.crypt_into(op, h, d, writableView(o)));
+  if (op !== undefined && m.crypt_into) return outArg.subarray(0, m.crypt_into(op, h, d, o));
   return into(outArg, m[fn](h, d, o.byteLength));
 }
 
