@@ -53,6 +53,56 @@ const bytes = (n) => {
   for (let i = 0; i < n; i++) b[i] = int(256);
   return b;
 };
+/** A Uint8Array subclass whose length getters say anything. */
+class Lying extends Uint8Array {
+  get length() {
+    return int(2 * super.length + 2);
+  }
+  get byteLength() {
+    return int(2 * super.byteLength + 2);
+  }
+}
+
+/**
+ * `n` bytes as a view that is not a plain Buffer: own `length`/`byteLength`
+ * that lie (a short one overflowed the wasm heap before stop 27), a lying
+ * subclass, a DataView, a SharedArrayBuffer, a resizable (length-tracking)
+ * ArrayBuffer, or a detached one.
+ */
+const exoticBytes = (n) => {
+  const real = bytes(n);
+  switch (int(7)) {
+    case 0: {
+      Object.defineProperty(real, "length", { value: int(n + 1) });
+      return real;
+    }
+    case 1: {
+      Object.defineProperty(real, "byteLength", { value: int(2 * n + 2) });
+      Object.defineProperty(real, "length", { value: 2 * n + 1 });
+      return real;
+    }
+    case 2:
+      return new Lying(real);
+    case 3:
+      return new DataView(real.buffer, real.byteOffset, real.byteLength);
+    case 4: {
+      const v = new Uint8Array(new SharedArrayBuffer(n));
+      v.set(real);
+      return v;
+    }
+    case 5: {
+      const v = new Uint8Array(new ArrayBuffer(n, { maxByteLength: 2 * n + 16 }));
+      v.set(real);
+      return v;
+    }
+    default: {
+      const v = new Uint8Array(real);
+      structuredClone(v.buffer, { transfer: [v.buffer] });
+      return v;
+    }
+  }
+};
+
 const handleBuf = (n) => {
   const b = Buffer.alloc(8);
   b.writeBigUInt64LE(BigInt(n));
@@ -281,6 +331,8 @@ const GARBAGE = [
   () => bytes(int(64)),
   () => bytes(pick([1, 4, 7, 9, 16, 24, 32, 33, 65, 255, 256, 1024, 65536])),
   () => new Uint8Array(bytes(int(16))),
+  () => exoticBytes(int(64)),
+  () => exoticBytes(pick([8, 16, 4096])),
   () => new ArrayBuffer(8),
   () => new Uint32Array(2),
   () => 1n,
@@ -448,8 +500,10 @@ function arg(kind) {
     case "tmpl":
       return template();
     case "buf":
+      if (chance(0.1)) return exoticBytes(pick([0, 16, 32, 100, 4096]));
       return chance(0.2) ? pick([pool.ecPoint, ...pool.keyValues]) : bytes(pick([0, 1, 15, 16, 20, 28, 32, 48, 64, 100, 256, 1000]));
     case "out":
+      if (chance(0.1)) return exoticBytes(pick([0, 16, 64, 4096]));
       return Buffer.alloc(pick([0, 1, 8, 15, 16, 20, 32, 48, 64, 100, 255, 256, 512, 1024, 4096, 1 << 20]));
     case "count":
       return pick([0, 1, 2, 10, 100, 2 ** 31, 2 ** 32 - 1, -1, NaN, 1.5]);
