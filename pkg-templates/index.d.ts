@@ -1103,6 +1103,8 @@ export interface HostAesSettings {
  * (node:crypto) once the token has checked the key and parameters; set
  * `PKCS11_WASM_HOST_AES=0` or call `hostAes({ enabled: false })` to keep
  * every AES in wasm. Browsers have no host AES (Web Crypto is async).
+ * The setting belongs to this JavaScript realm: token groups' thread
+ * members (workers) follow PKCS11_WASM_HOST_AES, not this call.
  */
 export function hostAes(options?: { enabled?: boolean; minBytes?: number }): HostAesSettings;
 
