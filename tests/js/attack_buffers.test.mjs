@@ -36,7 +36,7 @@ const seen = [];
 const note = (args) => {
   for (const a of args) if (ArrayBuffer.isView(a)) seen.push(a.buffer);
 };
-const METHODS = ["set", "subarray", "slice", "fill", "copyWithin"];
+const METHODS = ["set", "subarray", "slice", "fill", "copyWithin", "map", "filter", "at"];
 
 class Lying extends Uint8Array {
   get length() {
@@ -83,8 +83,8 @@ const show = (f) => {
   }
 };
 
-/** The first `n` bytes of `b` as they really are (whatever `b` says). */
-const real = (b, n) => Uint8Array.prototype.slice.call(b, 0, n);
+/** The first `n` bytes of `b` as they really are (whatever `b` says), as a plain Buffer. */
+const real = (b, n) => Buffer.from(Uint8Array.prototype.slice.call(b, 0, n).buffer);
 
 /** `call(arg)` with `honest` and with each liar: the same answer, and the module still answers. */
 function sameAnswers(what, honest, call) {
@@ -169,6 +169,33 @@ test("mechanism parameters and template values that misstate their length", () =
     ]);
     return pkcs11.C_GetAttributeValue(s, o, [{ type: C.CKA_LABEL }])[0].value;
   });
+});
+
+test("output buffers with their own methods, through every form (sync, update/final, callback, Async): the real bytes are written", async () => {
+  const plain = crypto.randomBytes(3000);
+  const mech = { mechanism: C.CKM_AES_CBC_PAD, parameter: crypto.randomBytes(16) };
+  pkcs11.C_EncryptInit(s, mech, aes);
+  const sealed = Buffer.from(pkcs11.C_Encrypt(s, plain, Buffer.alloc(3008)));
+  for (const out of liars(Buffer.alloc(4096))) {
+    pkcs11.C_EncryptInit(s, mech, aes);
+    pkcs11.C_Encrypt(s, plain, out);
+    assert.ok(real(out, 3008).equals(sealed), "C_Encrypt");
+    pkcs11.C_DecryptInit(s, mech, aes);
+    pkcs11.C_Decrypt(s, sealed, out);
+    assert.ok(real(out, 3000).equals(plain), "C_Decrypt");
+    pkcs11.C_EncryptInit(s, mech, aes);
+    pkcs11.C_EncryptUpdate(s, plain, out);
+    pkcs11.C_EncryptFinal(s, out);
+    pkcs11.C_DecryptInit(s, mech, aes);
+    pkcs11.C_DecryptUpdate(s, sealed, out);
+    pkcs11.C_DecryptFinal(s, out);
+    pkcs11.C_EncryptInit(s, mech, aes);
+    await pkcs11.C_EncryptAsync(s, plain, out);
+    assert.ok(real(out, 3008).equals(sealed), "C_EncryptAsync");
+    pkcs11.C_DecryptInit(s, mech, aes);
+    await new Promise((resolve, reject) => pkcs11.C_Decrypt(s, sealed, out, (e, r) => (e ? reject(e) : resolve(r))));
+    assert.ok(real(out, 3000).equals(plain), "C_Decrypt with a callback");
+  }
 });
 
 test("no liar's method or getter was handed a view of the module's memory", () => {
