@@ -38,7 +38,17 @@ const note = (args) => {
 };
 const METHODS = ["set", "subarray", "slice", "fill", "copyWithin", "map", "filter", "at"];
 
-class Lying extends Uint8Array {
+/** A subclass whose methods spy, honest about its length. */
+class Spying extends Uint8Array {}
+for (const name of METHODS) {
+  Spying.prototype[name] = function (...args) {
+    note(args);
+    return Uint8Array.prototype[name].apply(this, args);
+  };
+}
+
+/** The same, lying about its length too. */
+class Lying extends Spying {
   get length() {
     return 1;
   }
@@ -46,30 +56,37 @@ class Lying extends Uint8Array {
     return 1;
   }
 }
-for (const name of METHODS) {
-  Lying.prototype[name] = function (...args) {
-    note(args);
-    return Uint8Array.prototype[name].apply(this, args);
-  };
-}
 
-/** The same bytes as `buf`, as liars: own `length`/`byteLength` of 1, own methods that spy, and a subclass doing both. */
+/**
+ * The same bytes as `buf`, as liars: a Buffer with its own spying methods
+ * (honest length, then with own `length`/`byteLength` of 1), and the two
+ * subclasses. A liar about its length fails some calls early, so spies
+ * with honest lengths are there to reach every copy.
+ */
 function liars(buf) {
-  const own = Buffer.from(buf);
-  Object.defineProperty(own, "length", { value: 1 });
-  Object.defineProperty(own, "byteLength", { value: 1 });
-  for (const name of METHODS) {
-    const original = own[name];
-    Object.defineProperty(own, name, {
-      value(...args) {
-        note(args);
-        return original.apply(this, args);
-      },
-    });
-  }
-  const sub = new Lying(buf.byteLength);
-  Uint8Array.prototype.set.call(sub, buf);
-  return [own, sub];
+  const ownMethods = (lie) => {
+    const b = Buffer.from(buf);
+    if (lie) {
+      Object.defineProperty(b, "length", { value: 1 });
+      Object.defineProperty(b, "byteLength", { value: 1 });
+    }
+    for (const name of METHODS) {
+      const original = b[name];
+      Object.defineProperty(b, name, {
+        value(...args) {
+          note(args);
+          return original.apply(this, args);
+        },
+      });
+    }
+    return b;
+  };
+  const subclass = (Class) => {
+    const b = new Class(buf.byteLength);
+    Uint8Array.prototype.set.call(b, buf);
+    return b;
+  };
+  return [ownMethods(false), subclass(Spying), ownMethods(true), subclass(Lying)];
 }
 
 /** What a call answered, in bytes read from internal slots (a liar's view lies about its length), or the error's message. */
