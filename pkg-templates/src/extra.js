@@ -19,8 +19,17 @@ const FILE = "pkcs11_wasm_extra_bg.wasm";
 // Tests only (tests/js/module_split.test.mjs): sees each request (the
 // core's frame and its copy in the extra module, before it is served) and
 // response (in the extra module), views of the two memories, to check
-// that their secret prefixes are wiped once the call returns.
+// that their secret prefixes are wiped once the call returns. Views of
+// the two memories are all of the keys in them: the tap is off unless a
+// Node process starts with PKCS11_WASM_EXTRA_TAP=1 (`enableExtraTap`,
+// node.js), so a script that sets the global symbol sees nothing.
 const TAP = Symbol.for("pkcs11-wasm.extraTap");
+let tap;
+
+/** Node, with PKCS11_WASM_EXTRA_TAP=1 at load: the tests' tap on the extra module's traffic. */
+export function enableExtraTap() {
+  tap = (...views) => globalThis[TAP]?.(...views);
+}
 
 /**
  * Where the entry finds the module: `bytes()` (synchronous: Node's file,
@@ -96,10 +105,10 @@ function callExtra(request) {
   const at = extra_request(request.length);
   const copy = new Uint8Array(extraMemory.buffer, at, request.length);
   copy.set(request);
-  globalThis[TAP]?.(request, copy);
+  tap?.(request, copy);
   const length = extra_serve(); // wipes the copy's secret prefix
   const response = new Uint8Array(extraMemory.buffer, extra_response(), length);
-  globalThis[TAP]?.(response);
+  tap?.(response);
   return response;
 }
 

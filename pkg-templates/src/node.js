@@ -7,7 +7,7 @@ import { initSync, object_cache_checksum } from "@gen/glue";
 import * as api from "./api.js";
 import constants from "@gen/constant-values";
 import { platform, readEnv } from "./platform.js";
-import { extraSource } from "./extra.js";
+import { enableExtraTap, extraSource } from "./extra.js";
 import { BACKENDS } from "./storage/backends.js";
 import { DirectoryBackend } from "./storage/directory.js";
 import { nodeHostAes } from "./node-host-aes.js";
@@ -26,6 +26,7 @@ export function setUpNode(wasmBytes, extraBytes) {
   platform.path = path;
   platform.checksum = object_cache_checksum;
   platform.hostAes = nodeHostAes;
+  if (readEnv("PKCS11_WASM_EXTRA_TAP") === "1") enableExtraTap(); // the repository's tests only
   BACKENDS.directory = DirectoryBackend; // token directories (not in the browser bundle)
 }
 

@@ -4,6 +4,7 @@
 // application; mechanism lists and infos need no extra module; errors keep
 // their CKR codes; the JS buffers that carried key material are wiped.
 // Results are checked with node:crypto (OpenSSL). Needs `npm run build`.
+import "./fixtures/extra-tap.mjs"; // before the package loads
 import test from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
@@ -333,4 +334,29 @@ test("bulk data through the proxy: 1 MiB and empty ChaCha20-Poly1305 calls, a fa
   for (let i = 0; i < 20; i++) open(seal(big));
   assert.deepEqual(memories(), before);
   s.pkcs11.C_Finalize();
+});
+
+test("attacker: without PKCS11_WASM_EXTRA_TAP at load, setting the tests' tap symbol sees none of the extra module's traffic", () => {
+  // The tap hands out views of both modules' memories (every key in
+  // them): a script of the page or process must not be able to turn it on.
+  const script = `
+    const C = require(${JSON.stringify(new URL("index.cjs", pkg).pathname)});
+    let calls = 0;
+    globalThis[Symbol.for("pkcs11-wasm.extraTap")] = () => { calls++; };
+    const p = new C.PKCS11({ slots: [{ storage: "memory" }] });
+    p.C_Initialize();
+    const [slot] = p.C_GetSlotList(true);
+    p.C_InitToken(slot, "0000", "t");
+    const s = p.C_OpenSession(slot, C.CKF_SERIAL_SESSION | C.CKF_RW_SESSION);
+    p.C_Login(s, C.CKU_SO, "0000"); p.C_InitPIN(s, "1111"); p.C_Logout(s); p.C_Login(s, C.CKU_USER, "1111");
+    const { privateKey } = p.C_GenerateKeyPair(s, { mechanism: C.CKM_EC_EDWARDS_KEY_PAIR_GEN },
+      [{ type: C.CKA_EC_PARAMS, value: Buffer.from("06032b6570", "hex") }, { type: C.CKA_TOKEN, value: false }],
+      [{ type: C.CKA_SIGN, value: true }, { type: C.CKA_TOKEN, value: false }]);
+    p.C_SignInit(s, { mechanism: C.CKM_EDDSA }, privateKey);
+    const signature = p.C_Sign(s, Buffer.from("m"), Buffer.alloc(64));
+    console.log(JSON.stringify({ calls, signed: signature.length }));`;
+  const env = { ...process.env };
+  delete env.PKCS11_WASM_EXTRA_TAP;
+  const out = JSON.parse(execFileSync(process.execPath, ["-e", script], { encoding: "utf8", env }));
+  assert.deepEqual(out, { calls: 0, signed: 64 });
 });
