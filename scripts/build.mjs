@@ -4,7 +4,8 @@
 //      the core with a lower inline threshold),
 //      twice from the same sources: the core module (feature split-core)
 //      and the extra module (feature extra-module; see src/mech/proxy)
-//   2. wasm-bindgen --target web (one glue per module for Node and browsers)
+//   2. wasm-bindgen --target web (one glue per module for Node and browsers),
+//      hardened by scripts/harden-glue.mjs (built-ins taken at load)
 //   3. wasm-opt -O3 from the npm package `binaryen` (cached by input hash)
 //   4. constants JS + .d.ts from src/constants.rs
 //   5. esbuild: pkg/index.cjs, pkg/index.mjs (Node), pkg/browser.mjs
@@ -24,6 +25,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
 import { disableTargetFeature } from "./wasm-features.mjs";
+import { hardenGlue } from "./harden-glue.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const targetDir = process.env.CARGO_TARGET_DIR || join(root, "target");
@@ -127,6 +129,18 @@ for (const [dir, name, input] of jsOnly
     ]) {
   rmSync(dir, { recursive: true, force: true });
   run(bindgen, ["--target", "web", "--no-typescript", "--out-dir", dir, "--out-name", name, input]);
+  copyFileSync(join(dir, `${name}.js`), join(dir, `${name}.bindgen.js`));
+}
+// The glue with every use of wasm memory through built-ins taken at load
+// (scripts/harden-glue.mjs), from wasm-bindgen's output (also after
+// --js-only, so changes to the rewrites need no Rust build).
+for (const [dir, name] of [
+  [glueDir, "pkcs11_wasm"],
+  [extraGlueDir, "pkcs11_wasm_extra"],
+]) {
+  const pristine = join(dir, `${name}.bindgen.js`);
+  if (!existsSync(pristine)) throw new Error(`${relative(root, pristine)} missing: run a full build (without --js-only)`);
+  writeFileSync(join(dir, `${name}.js`), hardenGlue(readFileSync(pristine, "utf8"), name));
 }
 
 // --- 3. wasm-opt (slow: skipped when its input has not changed) ---

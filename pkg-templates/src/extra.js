@@ -37,6 +37,17 @@ export function enableExtraTap() {
  */
 export const extraSource = { bytes: undefined, url: undefined };
 
+// Built-ins taken at load: `request` is a view of the core's memory and
+// the copy and response views of the extra module's, none of which may
+// reach a method or getter a script could replace later (see
+// scripts/harden-glue.mjs).
+const apply = Reflect.apply;
+const U8 = Uint8Array;
+const TYPED = Object.getPrototypeOf(U8.prototype);
+const setBytes = TYPED.set;
+const lengthOf = Object.getOwnPropertyDescriptor(TYPED, "length").get;
+const memoryBuffer = Object.getOwnPropertyDescriptor(WebAssembly.Memory.prototype, "buffer").get;
+
 let loaded = false;
 let extraMemory; // the extra module's WebAssembly.Memory, once loaded
 let pending; // the load in progress (a Promise)
@@ -102,12 +113,13 @@ function callExtra(request) {
       return undefined;
     }
   }
-  const at = extra_request(request.length);
-  const copy = new Uint8Array(extraMemory.buffer, at, request.length);
-  copy.set(request);
+  const n = apply(lengthOf, request, []);
+  const at = extra_request(n);
+  const copy = new U8(apply(memoryBuffer, extraMemory, []), at, n);
+  apply(setBytes, copy, [request]);
   tap?.(request, copy);
   const length = extra_serve(); // wipes the copy's secret prefix
-  const response = new Uint8Array(extraMemory.buffer, extra_response(), length);
+  const response = new U8(apply(memoryBuffer, extraMemory, []), extra_response(), length);
   tap?.(response);
   return response;
 }
