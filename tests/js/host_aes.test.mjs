@@ -263,12 +263,7 @@ test("a node:crypto that answers wrongly is caught by the known answers at the f
       c.update = (d) => { const out = update(d); out[0] ^= 1; return out; };
       return c;
     };
-    const p = new C.PKCS11({ slots: [{ storage: "memory" }] });
-    p.C_Initialize();
-    const [slot] = p.C_GetSlotList(true);
-    p.C_InitToken(slot, "0000", "t");
-    const s = p.C_OpenSession(slot, C.CKF_SERIAL_SESSION | C.CKF_RW_SESSION);
-    p.C_Login(s, C.CKU_SO, "0000"); p.C_InitPIN(s, "1111"); p.C_Logout(s); p.C_Login(s, C.CKU_USER, "1111");
+    const { p, s } = require(${JSON.stringify(new URL("./fixtures/child-user-session.cjs", import.meta.url).pathname)})(C);
     const k = p.C_CreateObject(s, [
       { type: C.CKA_CLASS, value: C.CKO_SECRET_KEY }, { type: C.CKA_KEY_TYPE, value: C.CKK_AES },
       { type: C.CKA_TOKEN, value: false }, { type: C.CKA_ENCRYPT, value: true }, { type: C.CKA_VALUE, value: key },

@@ -343,12 +343,7 @@ test("attacker: without PKCS11_WASM_EXTRA_TAP at load, setting the tests' tap sy
     const C = require(${JSON.stringify(new URL("index.cjs", pkg).pathname)});
     let calls = 0;
     globalThis[Symbol.for("pkcs11-wasm.extraTap")] = () => { calls++; };
-    const p = new C.PKCS11({ slots: [{ storage: "memory" }] });
-    p.C_Initialize();
-    const [slot] = p.C_GetSlotList(true);
-    p.C_InitToken(slot, "0000", "t");
-    const s = p.C_OpenSession(slot, C.CKF_SERIAL_SESSION | C.CKF_RW_SESSION);
-    p.C_Login(s, C.CKU_SO, "0000"); p.C_InitPIN(s, "1111"); p.C_Logout(s); p.C_Login(s, C.CKU_USER, "1111");
+    const { p, s } = require(${JSON.stringify(new URL("./fixtures/child-user-session.cjs", import.meta.url).pathname)})(C);
     const { privateKey } = p.C_GenerateKeyPair(s, { mechanism: C.CKM_EC_EDWARDS_KEY_PAIR_GEN },
       [{ type: C.CKA_EC_PARAMS, value: Buffer.from("06032b6570", "hex") }, { type: C.CKA_TOKEN, value: false }],
       [{ type: C.CKA_SIGN, value: true }, { type: C.CKA_TOKEN, value: false }]);
