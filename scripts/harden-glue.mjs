@@ -103,8 +103,14 @@ const REWRITES = [
   // (encodeInto would be handed a view of memory).
   ["passStringToWasm0", /function passStringToWasm0\(arg, malloc, realloc\) \{[\s\S]*?\n\}\n/g,
     "function passStringToWasm0(arg, malloc, realloc) {\n    const buf = $$apply($$encode, cachedTextEncoder, [arg]);\n    const ptr = malloc(buf.length, 1) >>> 0;\n    $$apply($$set, getUint8ArrayMemory0(), [buf, ptr]);\n    WASM_VECTOR_LEN = buf.length;\n    return ptr;\n}\n", "core"],
-  ["passArray8ToWasm0", "getUint8ArrayMemory0().set(arg, ptr / 1);", "$apply($set, getUint8ArrayMemory0(), [arg, ptr]);", "core"],
-  ["passArray32ToWasm0", "getUint32ArrayMemory0().set(arg, ptr / 4);", "$apply($set, getUint32ArrayMemory0(), [arg, ptr / 4]);", "optional"],
+  // Sized by the real length: a caller's array whose `length` property
+  // says less than it holds overflowed the heap (the copy takes the real one).
+  ["passArray8ToWasm0",
+    "    const ptr = malloc(arg.length * 1, 1) >>> 0;\n    getUint8ArrayMemory0().set(arg, ptr / 1);\n    WASM_VECTOR_LEN = arg.length;",
+    "    const len = $length(arg);\n    const ptr = malloc(len, 1) >>> 0;\n    $apply($set, getUint8ArrayMemory0(), [arg, ptr]);\n    WASM_VECTOR_LEN = len;", "core"],
+  ["passArray32ToWasm0",
+    "    const ptr = malloc(arg.length * 4, 4) >>> 0;\n    getUint32ArrayMemory0().set(arg, ptr / 4);\n    WASM_VECTOR_LEN = arg.length;",
+    "    const len = $length(arg);\n    const ptr = malloc(len * 4, 4) >>> 0;\n    $apply($set, getUint32ArrayMemory0(), [arg, ptr / 4]);\n    WASM_VECTOR_LEN = len;", "optional"],
   ["copy_to_typed_array", "new Uint8Array(arg2.buffer, arg2.byteOffset, arg2.byteLength).set(getArrayU8FromWasm0(arg0, arg1));", "$apply($set, new $U8(arg2.buffer, arg2.byteOffset, arg2.byteLength), [getArrayU8FromWasm0(arg0, arg1)]);", "optional"],
   ["raw_copy_to_ptr", "Uint8Array.prototype.set.call(getArrayU8FromWasm0(arg0, arg1), arg2);", "$apply($set, getArrayU8FromWasm0(arg0, arg1), [arg2]);", "optional"],
   ["copy_from", "arg0.set(getArrayU8FromWasm0(arg1, arg2));", "$apply($set, arg0, [getArrayU8FromWasm0(arg1, arg2)]);", "optional"],
