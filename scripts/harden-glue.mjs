@@ -93,9 +93,9 @@ const REWRITES = [
   ["getArrayU8FromWasm0", "return getUint8ArrayMemory0().subarray(ptr / 1, ptr / 1 + len);", "return new $U8($buffer(), ptr, len);", 1],
   ["getArrayF64FromWasm0", "return getFloat64ArrayMemory0().subarray(ptr / 8, ptr / 8 + len);", "return new $F64($buffer(), ptr, len);", "optional"],
   // Copies out of memory.
-  ["copies of U8 results", /getArrayU8FromWasm0\(([^()]*)\)\.slice\(\)/g, "$$copyU8($1)", "optional"],
+  ["copies of U8 results", /getArrayU8FromWasm0\(([^()]*)\)\.slice\(\)/g, "$$copyU8($1)", "core"],
   ["copies of F64 results", /getArrayF64FromWasm0\(([^()]*)\)\.slice\(\)/g, "$$copyF64($1)", "optional"],
-  ["Uint8Array::from", "const ret = new Uint8Array(getArrayU8FromWasm0(arg0, arg1));", "const ret = $copyU8(arg0, arg1);", "optional"],
+  ["Uint8Array::from", "const ret = new Uint8Array(getArrayU8FromWasm0(arg0, arg1));", "const ret = $copyU8(arg0, arg1);", "core"],
   ["strings", "return decodeText(getUint8ArrayMemory0().subarray(ptr, ptr + len));", "return decodeText($copyU8(ptr, len));", "core"],
   ["decoder (Safari reset)", "cachedTextDecoder = new TextDecoder('utf-8', { ignoreBOM: true });\n        cachedTextDecoder.decode();", "cachedTextDecoder = new $TextDecoder('utf-8', { ignoreBOM: true });\n        $apply($decode, cachedTextDecoder, []);", "core"],
   ["decoder", "return cachedTextDecoder.decode(bytes);", "return $apply($decode, cachedTextDecoder, [bytes]);", "core"],
@@ -111,9 +111,9 @@ const REWRITES = [
   ["passArray32ToWasm0",
     "    const ptr = malloc(arg.length * 4, 4) >>> 0;\n    getUint32ArrayMemory0().set(arg, ptr / 4);\n    WASM_VECTOR_LEN = arg.length;",
     "    const len = $length(arg);\n    const ptr = malloc(len * 4, 4) >>> 0;\n    $apply($set, getUint32ArrayMemory0(), [arg, ptr / 4]);\n    WASM_VECTOR_LEN = len;", "optional"],
-  ["copy_to_typed_array", "new Uint8Array(arg2.buffer, arg2.byteOffset, arg2.byteLength).set(getArrayU8FromWasm0(arg0, arg1));", "$apply($set, new $U8(arg2.buffer, arg2.byteOffset, arg2.byteLength), [getArrayU8FromWasm0(arg0, arg1)]);", "optional"],
-  ["raw_copy_to_ptr", "Uint8Array.prototype.set.call(getArrayU8FromWasm0(arg0, arg1), arg2);", "$apply($set, getArrayU8FromWasm0(arg0, arg1), [arg2]);", "optional"],
-  ["copy_from", "arg0.set(getArrayU8FromWasm0(arg1, arg2));", "$apply($set, arg0, [getArrayU8FromWasm0(arg1, arg2)]);", "optional"],
+  ["copy_to_typed_array", "new Uint8Array(arg2.buffer, arg2.byteOffset, arg2.byteLength).set(getArrayU8FromWasm0(arg0, arg1));", "$apply($set, new $U8(arg2.buffer, arg2.byteOffset, arg2.byteLength), [getArrayU8FromWasm0(arg0, arg1)]);", "core"],
+  ["raw_copy_to_ptr", "Uint8Array.prototype.set.call(getArrayU8FromWasm0(arg0, arg1), arg2);", "$apply($set, getArrayU8FromWasm0(arg0, arg1), [arg2]);", "core"],
+  ["copy_from", "arg0.set(getArrayU8FromWasm0(arg1, arg2));", "$apply($set, arg0, [getArrayU8FromWasm0(arg1, arg2)]);", "core"],
   ["getRandomValues", "globalThis.crypto.getRandomValues(getArrayU8FromWasm0(arg0, arg1));", "$randomInto(arg0, arg1);", 1],
   // The memory views and their caches: the memory's buffer by the getter
   // taken at load, compared by identity (no byteLength/detached reads).
@@ -122,16 +122,16 @@ const REWRITES = [
   ["DataView cache",
     "if (cachedDataViewMemory0 === null || cachedDataViewMemory0.buffer.detached === true || (cachedDataViewMemory0.buffer.detached === undefined && cachedDataViewMemory0.buffer !== wasm.memory.buffer)) {\n        cachedDataViewMemory0 = new DataView(wasm.memory.buffer);",
     "if (cachedDataViewMemory0 === null || $apply($dvBuffer, cachedDataViewMemory0, []) !== $buffer()) {\n        cachedDataViewMemory0 = new $DV($buffer());",
-    "optional"],
+    "core"],
   ["DataView methods", /getDataViewMemory0\(\)\.(getInt32|setInt32|getUint32|setUint32|getFloat64|setFloat64)\(/g, "$$dv_$1(", "core"],
   ["a new instance", "    wasmModule = module;\n", "    wasmModule = module;\n    $memory = null;\n", 1],
   // Calls that would look up Function.prototype.call/apply or @@hasInstance.
   ["handleError", "return f.apply(this, args);", "return $apply(f, this, args);", 1],
-  ["Function::call0", "const ret = arg0.call(arg1);", "const ret = $apply(arg0, arg1, []);", "optional"],
-  ["Function::call1", "const ret = arg0.call(arg1, arg2);", "const ret = $apply(arg0, arg1, [arg2]);", "optional"],
-  ["instanceof Uint8Array", "result = arg0 instanceof Uint8Array;", "result = $isU8(arg0);", "optional"],
-  ["length", /const ret = arg0\.length;/g, "const ret = $length(arg0);", "optional"],
-  ["new Uint8Array(x)", "const ret = new Uint8Array(arg0);", "const ret = new $U8(arg0);", "optional"],
+  ["Function::call0", "const ret = arg0.call(arg1);", "const ret = $apply(arg0, arg1, []);", "core"],
+  ["Function::call1", "const ret = arg0.call(arg1, arg2);", "const ret = $apply(arg0, arg1, [arg2]);", "core"],
+  ["instanceof Uint8Array", "result = arg0 instanceof Uint8Array;", "result = $isU8(arg0);", "core"],
+  ["length", /const ret = arg0\.length;/g, "const ret = $length(arg0);", "core"],
+  ["new Uint8Array(x)", "const ret = new Uint8Array(arg0);", "const ret = new $U8(arg0);", "core"],
 ];
 
 /**
@@ -161,6 +161,15 @@ export function hardenGlue(text, name) {
     /\.encodeInto\(/,
     /getDataViewMemory0\(\)\.\w+\(/,
   ].filter((re) => re.test(out.replace(/\/\/.*$/gm, "")));
+  // And no view of memory handed to anything but the built-ins above, the
+  // host AES's `run` (documented exception) and extra.js (the view it is
+  // given, `Uint8Array::view`).
+  const handedOver = out
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line.includes("getArrayU8FromWasm0("))
+    .filter((line) => !/^(function getArrayU8FromWasm0|\$apply\(|const ret = arg0\.run\(|const ret = getArrayU8FromWasm0\(arg0, arg1\);$)/.test(line));
+  if (handedOver.length) left.push(...handedOver);
   if (left.length) throw new Error(`harden-glue: ${name}: left unhardened: ${left.map(String).join(", ")}`);
   return PRELUDE + out;
 }
