@@ -478,7 +478,7 @@ fn import_of(ckk: CK_ULONG, der: &[u8]) -> CkResult<Vec<Attribute>> {
 pub(crate) fn x25519_shared(base: &Object, peer: &[u8]) -> CkResult<Zeroizing<Vec<u8>>> {
     if cfg!(feature = "split-core") {
         let mut w = Writer::new(op::X25519_SHARED);
-        w.map(&base.attrs).bytes(peer);
+        w.key(&base.attrs).bytes(peer);
         Ok(Zeroizing::new(Reader::new(&call(w)?).vec()?))
     } else {
         super::montgomery::x25519_shared(base, peer)

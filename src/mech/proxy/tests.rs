@@ -195,7 +195,7 @@ fn x25519_derive_goes_through_the_proxy_helper() {
     let point = |o: &Object| o.get(CKA_EC_POINT).unwrap().to_vec();
     let remote = |base: &Object, peer: &[u8]| {
         let mut w = Writer::new(op::X25519_SHARED);
-        w.map(&base.attrs).bytes(peer);
+        w.key(&base.attrs).bytes(peer);
         Reader::new(&call(w).unwrap()).vec().unwrap()
     };
     let (peer_a, peer_b) = (point(&pu_a), point(&pu_b));
