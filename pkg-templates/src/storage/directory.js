@@ -499,7 +499,11 @@ export class DirectoryBackend {
    * Costs one stat when nothing changed.
    */
   poll() {
+    const generation = this.generationNow();
+    if (generation === this.generation) return null;
     // Keys we are about to write keep our version (a queued clear: all).
+    // Only now: the queue holds every write of a synchronous burst, and
+    // going through it on every call made N calls cost O(N^2).
     const mine = new Set();
     for (const ops of this.queue) {
       for (const op of ops) {
@@ -507,8 +511,6 @@ export class DirectoryBackend {
         mine.add(op.key);
       }
     }
-    const generation = this.generationNow();
-    if (generation === this.generation) return null;
     this.generation = generation;
     this.checkTree(false);
     const changes = [];
