@@ -99,6 +99,10 @@ pub struct Session {
     pub slot_id: CK_ULONG,
     pub rw: bool,
     pub ops: Ops,
+    /// Whether a session object was ever made in this session: only then
+    /// does C_CloseSession go through the objects (all of them, token
+    /// objects included) for its own.
+    pub made_objects: bool,
 }
 
 impl Session {

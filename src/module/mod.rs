@@ -335,6 +335,11 @@ impl Module {
             zeroize::Zeroizing::new(unique_id::unique_id()?),
         );
         let session = if object.is_token() { None } else { Some(h) };
+        if session.is_some()
+            && let Some(s) = self.sessions.get_mut(&h)
+        {
+            s.made_objects = true;
+        }
         let handle = self.new_handle();
         self.objects.insert(
             handle,

@@ -30,6 +30,7 @@ impl Module {
                 slot_id,
                 rw,
                 ops: Default::default(),
+                made_objects: false,
             },
         );
         Ok(handle)
@@ -38,9 +39,12 @@ impl Module {
     /// C_CloseSession (5.6.2): destroys the session's objects; closing the
     /// last session of a token logs its user out.
     pub fn close_session(&mut self, h: CK_ULONG) -> CkResult<()> {
-        let slot_id = self.session(h)?.slot_id;
+        let s = self.session(h)?;
+        let (slot_id, made_objects) = (s.slot_id, s.made_objects);
         self.sessions.remove(&h);
-        self.objects.retain(|_, e| e.session != Some(h));
+        if made_objects {
+            self.objects.retain(|_, e| e.session != Some(h));
+        }
         if !self.sessions.values().any(|s| s.slot_id == slot_id) {
             self.end_login(slot_id);
         }

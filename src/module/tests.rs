@@ -300,6 +300,36 @@ fn session_objects_die_with_their_session() {
     assert_eq!(m.get_session_info(c).unwrap().state, CKS_RW_PUBLIC_SESSION);
 }
 
+/// Session objects made every way (create, copy, generate) die with the
+/// session that made them, and only they: closing a session that made
+/// none (which skips the walk through all objects) leaves the others'.
+#[test]
+fn closing_a_session_takes_exactly_its_objects() {
+    let mut m = ready();
+    let a = user_session(&mut m);
+    let b = m.open_session(0, RW).unwrap();
+    let idle = m.open_session(0, RW).unwrap();
+    let token = m.create_object(a, &data_object(true, false)).unwrap();
+    let of_a = m.create_object(a, &data_object(false, false)).unwrap();
+    let copied = m
+        .copy_object(b, token, &[A::bool(CKA_TOKEN, false)])
+        .unwrap();
+    let keygen = CkMechanism::new(CKM_GENERIC_SECRET_KEY_GEN);
+    let generated = m
+        .generate_key(b, &keygen, &[A::ulong(CKA_VALUE_LEN, 32)])
+        .unwrap();
+    m.close_session(idle).unwrap();
+    for h in [token, of_a, copied, generated] {
+        assert!(m.get_object_size(a, h).is_ok());
+    }
+    m.close_session(b).unwrap();
+    for h in [copied, generated] {
+        assert_eq!(m.get_object_size(a, h), Err(CKR_OBJECT_HANDLE_INVALID));
+    }
+    assert!(m.get_object_size(a, token).is_ok());
+    assert!(m.get_object_size(a, of_a).is_ok());
+}
+
 #[test]
 fn attribute_policy_on_create() {
     let mut m = ready();
