@@ -523,6 +523,13 @@ export interface Config {
   /** Wrong PINs before a PIN locks; 0 disables lockout (default 10). */
   maxPinTries?: number;
   /**
+   * Later writes to a stored token after which a destroyed object's
+   * tombstone is deleted (default 10,000; at least 1). A group member
+   * away for more writes than this rejoins without the objects destroyed
+   * meanwhile (README "Groups").
+   */
+  tombstoneWrites?: number;
+  /**
    * The slots, one token each, and where each token is stored. Without
    * it: Node has one in-memory slot (plus a fresh one whenever the last
    * free one is initialized); browsers one IndexedDB token "pkcs11-wasm".
@@ -549,6 +556,7 @@ export interface SlotConfig {
   minPinLen?: number;
   maxPinLen?: number;
   maxPinTries?: number;
+  tombstoneWrites?: number;
 }
 
 /** A token group: one virtual slot over members holding replicas of one token. */

@@ -25,6 +25,7 @@ mod sessions;
 mod slot_token;
 mod storage;
 mod storage_load;
+mod tombstones;
 mod unique_id;
 mod unopened;
 pub use storage_load::Change;
@@ -47,6 +48,8 @@ mod tests_storage;
 #[cfg(test)]
 mod tests_store_attacks;
 #[cfg(test)]
+mod tests_tombstones;
+#[cfg(test)]
 mod tests_unopened;
 
 /// Module configuration (PKCS#11 leaves these token-specific). Read from
@@ -61,6 +64,9 @@ pub struct Config {
     pub max_pin_len: u32,
     /// Wrong PINs before a PIN locks; 0 disables lockout.
     pub max_pin_tries: u32,
+    /// Later writes to a stored token after which a destroyed object's
+    /// tombstone is deleted (`storage::SlotStore::tombstones`).
+    pub tombstone_writes: u64,
     /// Configured slots, one token each. Without it: one slot with an
     /// in-memory token, and a new free slot whenever the last free one
     /// is initialized (as SoftHSMv2 does).
@@ -77,16 +83,23 @@ pub struct SlotConfig {
     pub min_pin_len: Option<u32>,
     pub max_pin_len: Option<u32>,
     pub max_pin_tries: Option<u32>,
+    pub tombstone_writes: Option<u64>,
 }
 
-/// The PIN rules of one token: the module's, overridden per slot.
+/// The PIN rules and storage settings of one token: the module's,
+/// overridden per slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     pub kdf_iterations: u32,
     pub min_pin_len: u32,
     pub max_pin_len: u32,
     pub max_pin_tries: u32,
+    pub tombstone_writes: u64,
 }
+
+/// How many later writes a tombstone outlives by default: a replica or an
+/// instance that falls further behind resyncs from the others' records.
+pub const DEFAULT_TOMBSTONE_WRITES: u64 = 10_000;
 
 impl Default for Config {
     fn default() -> Self {
@@ -95,6 +108,7 @@ impl Default for Config {
             min_pin_len: 4,
             max_pin_len: 255,
             max_pin_tries: 10,
+            tombstone_writes: DEFAULT_TOMBSTONE_WRITES,
             slots: None,
         }
     }
@@ -195,6 +209,7 @@ impl Module {
             min_pin_len: c.min_pin_len.unwrap_or(g.min_pin_len),
             max_pin_len: c.max_pin_len.unwrap_or(g.max_pin_len),
             max_pin_tries: c.max_pin_tries.unwrap_or(g.max_pin_tries),
+            tombstone_writes: c.tombstone_writes.unwrap_or(g.tombstone_writes),
         }
     }
 
@@ -227,6 +242,7 @@ impl Module {
             min_pin_len: self.config.min_pin_len,
             max_pin_len: self.config.max_pin_len,
             max_pin_tries: self.config.max_pin_tries,
+            tombstone_writes: self.config.tombstone_writes,
         })
     }
 

@@ -105,7 +105,10 @@ fn reseal(
         ObjectBody::Public(attrs) if signed_ok => {
             new.sign(format::encode_public(uid, version, &attrs)).ok()
         }
-        ObjectBody::Tombstone if signed_ok => new.sign(format::encode_tombstone(uid, version)).ok(),
+        ObjectBody::Tombstone if signed_ok => {
+            st.tombstones.insert((version, uid.to_string()));
+            new.sign(format::encode_tombstone(uid, version)).ok()
+        }
         ObjectBody::Private { .. } => {
             let (_, _, attrs) = old.open(record).ok()?;
             new.seal(uid, version, &attrs).ok()

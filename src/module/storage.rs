@@ -5,7 +5,7 @@
 //! USER login, checks at login what was loaded before it could be checked,
 //! and rewrites records of an older format. Applying what storage holds is
 //! `storage_load`.
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::Module;
 use crate::CK_ULONG;
@@ -36,6 +36,10 @@ pub struct SlotStore {
     pub versions: HashMap<String, u64>,
     /// The highest record version seen on this token (Lamport clock).
     pub clock: u64,
+    /// Tombstones by (version, unique id), oldest first, until they are
+    /// pruned (`tombstones`); entries a newer record replaced are skipped
+    /// then.
+    pub tombstones: BTreeSet<(u64, String)>,
     /// Records of format version 1 were loaded: the next login rewrites them.
     pub legacy: bool,
 }
@@ -253,16 +257,20 @@ impl Module {
         let tombstone = match self.token_keys(slot_id) {
             Some(keys) if self.is_persistent(slot_id) => {
                 let version = self.store_of(slot_id).next_version(&uid);
-                keys.sign(format::encode_tombstone(&uid, version)).ok()
+                keys.sign(format::encode_tombstone(&uid, version))
+                    .ok()
+                    .map(|t| (t, version))
             }
             _ => None,
         };
         let st = self.store_of(slot_id);
         st.unverified.remove(&uid);
         match tombstone {
-            Some(value) => {
-                st.records.insert(uid, value.clone());
+            Some((value, version)) => {
+                st.records.insert(uid.clone(), value.clone());
                 self.emit(slot_id, StoreOp::Put { key, value });
+                self.note_tombstone(slot_id, &uid, version);
+                self.prune_tombstones(slot_id);
             }
             None => {
                 // Nothing else writes this token's records: no tombstone,

@@ -26,6 +26,8 @@ pub type Change = (String, Option<Vec<u8>>);
 struct ObjectBatch {
     index: UidIndex,
     keys: Option<TokenKeys>,
+    /// Tombstones the batch deleted, by unique id and version.
+    vanished: Vec<(String, u64)>,
 }
 
 /// The records of one `storage_apply` after the token and counter records:
@@ -92,6 +94,9 @@ impl Module {
                 break;
             }
         }
+        if let Some(shared) = batch.shared {
+            self.forget_vanished(slot_id, shared.vanished);
+        }
         Ok(())
     }
 
@@ -120,6 +125,7 @@ impl Module {
                         batch.shared.insert(ObjectBatch {
                             index,
                             keys: self.token_keys(slot_id),
+                            vanished: Vec::new(),
                         })
                     }
                 };
@@ -242,11 +248,25 @@ impl Module {
         value: Option<Vec<u8>>,
         batch: &mut ObjectBatch,
     ) {
-        let ObjectBatch { index, keys } = batch;
+        let ObjectBatch {
+            index,
+            keys,
+            vanished,
+        } = batch;
         let Some(record) = value else {
             let st = self.store_of(slot_id);
-            st.records.remove(uid);
+            let removed = st.records.remove(uid);
             st.unverified.remove(uid);
+            // A tombstone pruned (by its writer, or replicated) leaves no
+            // version behind once the batch is applied (`forget_vanished`);
+            // any other record that vanishes keeps its version, so an
+            // older copy of it is still refused.
+            if let (Some(true), Some(&v)) = (
+                removed.as_deref().map(super::tombstones::is_tombstone),
+                st.versions.get(uid),
+            ) {
+                vanished.push((uid.to_string(), v));
+            }
             return self.drop_loaded(uid, index);
         };
         if self.store_of(slot_id).records.get(uid) == Some(&record) {
@@ -324,6 +344,7 @@ impl Module {
             }
             ObjectBody::Tombstone => {
                 self.keep_record(slot_id, uid, record, version, keys.is_none(), false);
+                self.note_tombstone(slot_id, uid, version);
                 self.drop_loaded(uid, index);
             }
         }

@@ -2,7 +2,7 @@
 //   { group: { members: [ { storage: {...}, thread?: true }, ... ],
 //              balance?: "least-busy" | "round-robin",
 //              probeInterval?: ms, callTimeout?: ms, showMembers?: false },
-//     kdfIterations?, minPinLen?, maxPinLen?, maxPinTries? }
+//     kdfIterations?, minPinLen?, maxPinLen?, maxPinTries?, tombstoneWrites? }
 // The per-slot keys apply to every member (the core checks them on the
 // group's placeholder slot). storage/config.js hands such entries here.
 import { platform } from "../platform.js";

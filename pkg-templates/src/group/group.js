@@ -15,6 +15,7 @@ import { platform } from "../platform.js";
 import { DEFAULT_CALL_TIMEOUT } from "./config.js";
 import { runAsync, runSync } from "./drive.js";
 import { createMember, MemberLost } from "./member.js";
+import { DEFAULT_TOMBSTONE_WRITES } from "./records.js";
 import { PIN } from "./host.js";
 
 export const CKR_SESSION_HANDLE_INVALID = 0xb3;
@@ -122,6 +123,11 @@ export class Group {
   }
 
   // ------------------------------------------------------------ members
+
+  /** Writes a tombstone outlives on the members (records.js mergeRecords). */
+  tombstoneWrites() {
+    return this.spec.slotKeys?.tombstoneWrites ?? this.coreConfig?.tombstoneWrites ?? DEFAULT_TOMBSTONE_WRITES;
+  }
 
   memberConfig() {
     const { slots, ...top } = this.coreConfig ?? {};

@@ -76,13 +76,31 @@ export function winner(a, b) {
   return compareBytes(a, b) >= 0 ? a : b;
 }
 
+/** The default of `tombstoneWrites` (src/module/mod.rs). */
+export const DEFAULT_TOMBSTONE_WRITES = 10000;
+
+/** A copy's clock: the highest record version it holds. */
+function clockOf(set) {
+  let c = 0;
+  for (const v of set.values()) c = Math.max(c, recordVersion(v));
+  return c;
+}
+
 /**
  * Merges copies of a token: `sets` are Maps key -> bytes. Returns the
  * winner of every key. `counters(list)` picks the counters record from
  * the copies present (the caller's rule: the live group's, or per-role
  * maximum).
+ *
+ * Tombstones are deleted once `keep` (tombstoneWrites) later writes were
+ * made (src/module/tombstones.rs), so a copy that lacks a key may have
+ * destroyed that object and pruned its tombstone since. An object record
+ * that some copy lacks although that copy's clock is more than `keep`
+ * writes past the record is therefore dropped everywhere rather than
+ * brought back: a member that was away for more than `keep` writes keeps
+ * none of the objects the others no longer have.
  */
-export function mergeRecords(sets, counters) {
+export function mergeRecords(sets, counters, keep = DEFAULT_TOMBSTONE_WRITES) {
   const out = new Map();
   const counterCopies = [];
   for (const set of sets) {
@@ -92,13 +110,27 @@ export function mergeRecords(sets, counters) {
     }
   }
   if (counterCopies.length > 0) out.set("counters", counters(counterCopies));
+  const clocks = sets.map(clockOf);
+  for (const [key, value] of out) {
+    if (key === "meta" || key === "counters") continue;
+    const v = recordVersion(value);
+    // (version 0: format 1, written before tombstones were ever pruned)
+    if (v > 0 && sets.some((set, k) => !set.has(key) && v + keep < clocks[k])) out.delete(key);
+  }
   return out;
 }
 
-/** put operations for the keys where `target` differs from `wanted`. */
+/**
+ * The operations that make `target` hold `wanted`: a put for each key
+ * where they differ, a delete for each object record `wanted` dropped
+ * (see mergeRecords).
+ */
 export function differences(wanted, target) {
   const ops = [];
   for (const [key, value] of wanted) if (!sameBytes(value, target.get(key))) ops.push({ op: "put", key, value });
+  for (const key of target.keys()) {
+    if (!wanted.has(key) && key !== "meta" && key !== "counters") ops.push({ op: "delete", key });
+  }
   return ops;
 }
 

@@ -8,9 +8,11 @@
 // destroyed object's tombstone is a record like any other, so nothing
 // destroyed comes back and nothing newer is overwritten. Winners are
 // pushed both ways: the rejoining member gets what it missed, the live
-// members what only it had. PIN counters: a rejoining member takes the
-// live group's; at start (copies that may all have diverged) each role
-// keeps the highest count.
+// members what only it had; an object record one side lacks although it
+// is more than `tombstoneWrites` writes behind that side's newest record
+// is dropped on both (that side may have pruned its tombstone). PIN
+// counters: a rejoining member takes the live group's; at start (copies
+// that may all have diverged) each role keeps the highest count.
 import { counters_record } from "@gen/glue";
 import { PIN } from "./host.js";
 import { createMember } from "./member.js";
@@ -76,6 +78,7 @@ export const lifecycle = {
     const winners = mergeRecords(
       loaded.map((l) => l.records),
       maxCounters,
+      this.tombstoneWrites(),
     );
     const fills = loaded.map((l) => fillOps(winners, l.records));
     const steps = loaded.flatMap((l, k) => (fills[k].length > 0 ? [this.request(l.m, "apply", { ops: fills[k] })] : []));
@@ -204,7 +207,7 @@ export const lifecycle = {
       this.tokenId = tokenIdOf(base.get("meta"));
       return;
     }
-    const winners = mergeRecords([theirs, base], (copies) => theirs.get("counters") ?? copies[0]);
+    const winners = mergeRecords([theirs, base], (copies) => theirs.get("counters") ?? copies[0], this.tombstoneWrites());
     const toMember = clear ? [{ op: "clear" }, ...differences(winners, new Map())] : differences(winners, base);
     const toLive = differences(winners, theirs).filter((w) => w.key !== "counters");
     await this.push(member, toMember, fail);

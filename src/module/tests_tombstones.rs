@@ -1,0 +1,188 @@
+//! Tombstones of destroyed token objects age out (`tombstones`): a stored
+//! token's records, versions and memory stay bounded over any number of
+//! create/destroy cycles, in the writer and in every instance reading its
+//! writes, and a young tombstone still keeps its object from coming back.
+use super::tests_storage::{RW, USER_PIN, find_label, pass_writes, stored_token};
+use super::*;
+use crate::attr::Attribute as A;
+use crate::store::StoreOp;
+
+const KEEP: u64 = 10;
+
+fn data_object(label: &[u8]) -> Vec<A> {
+    vec![
+        A::ulong(CKA_CLASS, CKO_DATA),
+        A::bool(CKA_TOKEN, true),
+        A::bool(CKA_PRIVATE, false),
+        A::new(CKA_LABEL, label.to_vec()),
+    ]
+}
+
+fn keeping(m: &mut Module, keep: u64) {
+    m.slots[0].limits.tombstone_writes = keep;
+}
+
+/// (records, versions, tombstones noted) of slot 0.
+fn held(m: &Module) -> (usize, usize, usize) {
+    let st = &m.slots[0].store;
+    (st.records.len(), st.versions.len(), st.tombstones.len())
+}
+
+fn user(m: &mut Module) -> CK_ULONG {
+    let h = m.open_session(0, RW).unwrap();
+    m.login(h, CKU_USER, USER_PIN).unwrap();
+    h
+}
+
+#[test]
+fn tombstones_age_out_and_nothing_grows_with_destroyed_objects() {
+    let (mut disk, mut m) = stored_token();
+    keeping(&mut m, KEEP);
+    let mut other = disk.open(3);
+    keeping(&mut other, KEEP);
+    let h = user(&mut m);
+    let mut sizes = Vec::new();
+    for round in 0..300 {
+        let o = m.create_object(h, &data_object(b"brief")).unwrap();
+        m.destroy_object(h, o).unwrap();
+        let writes = m.take_transactions();
+        // The destroy's transaction deletes what aged out with it.
+        if round >= 10 {
+            let last = &writes.last().unwrap().ops;
+            assert!(
+                last.iter().any(|op| matches!(op, StoreOp::Delete { .. })),
+                "{last:?}"
+            );
+        }
+        for t in writes.clone() {
+            apply_to(&mut other, t);
+        }
+        disk.apply(writes);
+        if round == 100 || round == 299 {
+            sizes.push((held(&m), held(&other), disk.0.len()));
+        }
+    }
+    // KEEP writes = 5 cycles of a create and a destroy: at most 6
+    // tombstones, plus the token's two objects (and the token record's
+    // version).
+    let (writer, reader, stored) = sizes[1];
+    assert_eq!(sizes[0], sizes[1], "no growth between 100 and 300 cycles");
+    assert!(
+        writer.0 <= 2 + 6 && writer.1 <= 3 + 6 && writer.2 <= 6,
+        "{writer:?}"
+    );
+    assert!(
+        reader.0 <= 2 + 6 && reader.1 <= 3 + 6 && reader.2 <= 6,
+        "{reader:?}"
+    );
+    assert!(
+        stored <= 2 + 2 + 6,
+        "meta, counters, 2 objects, tombstones: {stored}"
+    );
+    // The reader saw every object go; a fresh load of the store too.
+    let h2 = user(&mut other);
+    assert!(find_label(&mut other, h2, b"brief").is_empty());
+    assert_eq!(find_label(&mut other, h2, b"open-label").len(), 1);
+    let mut fresh = disk.open(3);
+    let h3 = user(&mut fresh);
+    assert!(find_label(&mut fresh, h3, b"brief").is_empty());
+    assert_eq!(find_label(&mut fresh, h3, b"hidden-label").len(), 1);
+}
+
+/// One transaction as another instance reads it back, deletions first
+/// (a directory lists them in any order).
+fn apply_to(m: &mut Module, t: crate::store::Transaction) {
+    let mut changes: Vec<(String, Option<Vec<u8>>)> = t
+        .ops
+        .into_iter()
+        .filter_map(|op| match op {
+            StoreOp::Put { key, value } => Some((key, Some(value))),
+            StoreOp::Delete { key } => Some((key, None)),
+            StoreOp::Clear => None,
+        })
+        .collect();
+    changes.sort_by_key(|(_, v)| v.is_some());
+    m.storage_apply(0, changes).unwrap();
+}
+
+#[test]
+fn a_young_tombstone_removed_from_storage_still_keeps_its_object_gone() {
+    let (_, mut m) = stored_token();
+    keeping(&mut m, KEEP);
+    m.take_transactions();
+    let h = user(&mut m);
+    let o = m.create_object(h, &data_object(b"victim")).unwrap();
+    let created = m.take_transactions();
+    let (key, old_copy) = match &created[0].ops[0] {
+        StoreOp::Put { key, value } => (key.clone(), value.clone()),
+        op => panic!("{op:?}"),
+    };
+    m.destroy_object(h, o).unwrap();
+    m.take_transactions();
+    // Someone deletes the tombstone and puts the old record back.
+    m.storage_apply(0, vec![(key.clone(), None)]).unwrap();
+    m.storage_apply(0, vec![(key.clone(), Some(old_copy.clone()))])
+        .unwrap();
+    let kinds: Vec<_> = m
+        .take_storage_events()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds, vec!["rollback"]);
+    assert!(find_label(&mut m, h, b"victim").is_empty());
+}
+
+#[test]
+fn an_aged_out_tombstone_deleted_by_another_instance_is_forgotten() {
+    let (disk, mut a) = stored_token();
+    keeping(&mut a, KEEP);
+    let mut b = disk.open(3);
+    keeping(&mut b, KEEP);
+    let ha = user(&mut a);
+    let first = a.create_object(ha, &data_object(b"first")).unwrap();
+    a.destroy_object(ha, first).unwrap();
+    pass_writes(&mut a, &mut b);
+    assert_eq!(b.slots[0].store.tombstones.len(), 1);
+    let versions_before = b.slots[0].store.versions.len();
+    // Enough later writes for the first tombstone to age out at the writer.
+    for _ in 0..KEEP {
+        let o = a.create_object(ha, &data_object(b"later")).unwrap();
+        a.destroy_object(ha, o).unwrap();
+    }
+    pass_writes(&mut a, &mut b);
+    assert!(a.slots[0].store.versions.len() < versions_before + KEEP as usize);
+    // B deleted the record and forgot its version with it, then prunes
+    // its own list at its next destruction.
+    let hb = user(&mut b);
+    let o = b.create_object(hb, &data_object(b"b")).unwrap();
+    b.destroy_object(hb, o).unwrap();
+    let (records, versions, noted) = held(&b);
+    assert!(
+        records <= 2 + 7 && versions <= 3 + 7 && noted <= 7,
+        "{:?}",
+        held(&b)
+    );
+}
+
+#[test]
+fn tombstone_writes_is_configured_per_module_and_slot() {
+    let parse = |json: &str| {
+        let v: serde_json::Value = serde_json::from_str(json).unwrap();
+        <Config as serde::Deserialize>::deserialize(v).map_err(|e| e.to_string())
+    };
+    assert_eq!(
+        parse("{}").unwrap().tombstone_writes,
+        DEFAULT_TOMBSTONE_WRITES
+    );
+    let c = parse(r#"{"tombstoneWrites":50,"slots":[{"persistent":true,"tombstoneWrites":7},{}]}"#)
+        .unwrap();
+    let m = Module::new(c);
+    assert_eq!(m.slots[0].limits.tombstone_writes, 7);
+    assert_eq!(m.slots[1].limits.tombstone_writes, 50);
+    for bad in ["0", "-1", "1.5", "9007199254740992", "true"] {
+        let e = parse(&format!(r#"{{"tombstoneWrites":{bad}}}"#));
+        assert!(e.is_err(), "{bad} accepted");
+        let e = parse(&format!(r#"{{"slots":[{{"tombstoneWrites":{bad}}}]}}"#));
+        assert!(e.is_err(), "slots: {bad} accepted");
+    }
+}
