@@ -9,7 +9,11 @@
 //     memory, JS heap and RSS after a 1,000-cycle warm-up and at the end;
 //   - stored: the same cycles of token objects on a stored token (a named
 //     memory store): each destroyed object leaves its signed tombstone,
-//     in the store and in the running instance, so this one grows.
+//     in the store and in the running instance, until 10,000 later writes
+//     (tombstoneWrites) age it out; the warm-up (20,000 cycles, 40,000
+//     writes) fills that window and lets the allocator settle (wasm memory
+//     stops growing within ~16,000 cycles), and a snapshot half-way shows
+//     the plateau.
 // Linear memory only grows (64 KiB pages), so an allocation that is never
 // freed shows as growth; equal figures mean freed memory was reused.
 // Each measurement runs in its own process, so that memory one of them
@@ -28,6 +32,8 @@ const C = require(join(process.env.BENCH_PKG, "index.cjs"));
 const OBJECTS = 10_000;
 const CYCLES = 100_000;
 const WARMUP = 1_000;
+// Well past the default tombstoneWrites (10,000 writes, 2 per cycle).
+const WARMUP_STORED = 20_000;
 
 const mode = process.argv[2];
 const storage = mode === "stored" ? { memory: "bench-churn" } : "memory";
@@ -46,7 +52,7 @@ const key = (token, i) => aesObject(C, `memory-object-${i}`, token);
 function snapshot() {
   globalThis.gc?.();
   const m = process.memoryUsage();
-  return { wasm: wasmInstance().exports.memory.buffer.byteLength, heap: m.heapUsed, rss: m.rss };
+  return { wasm: wasmInstance().exports.memory.buffer.byteLength, heap: m.heapUsed, external: m.external, rss: m.rss };
 }
 
 /** Bytes per object while `count` objects of a kind are alive. */
@@ -67,20 +73,25 @@ async function perObject(token) {
 }
 
 /** Create + destroy, `CYCLES` times: figures after the warm-up and at the end. */
-async function churn(token) {
+async function churn(token, warmup = WARMUP) {
   const template = key(token, 0);
   const cycle = () => p11.C_DestroyObject(s, p11.C_CreateObject(s, template));
-  for (let i = 0; i < WARMUP; i++) cycle();
-  await p11.flush();
-  const start = snapshot();
-  const t = performance.now();
-  for (let i = 0; i < CYCLES; i++) {
+  for (let i = 0; i < warmup; i++) {
     cycle();
     if (token && i % 1000 === 999) await p11.flush();
   }
   await p11.flush();
+  const start = snapshot();
+  let mid;
+  const t = performance.now();
+  for (let i = 0; i < CYCLES; i++) {
+    cycle();
+    if (token && i % 1000 === 999) await p11.flush();
+    if (i === CYCLES / 2 - 1) mid = snapshot();
+  }
+  await p11.flush();
   const ms = performance.now() - t;
-  return { cycles: CYCLES, start, end: snapshot(), usPerCycle: (ms * 1000) / CYCLES };
+  return { cycles: CYCLES, warmup, start, mid, end: snapshot(), usPerCycle: (ms * 1000) / CYCLES };
 }
 
 const out =
@@ -89,7 +100,7 @@ const out =
     : mode === "token"
       ? await perObject(true)
       : mode === "stored"
-        ? await churn(true)
+        ? await churn(true, WARMUP_STORED)
         : { session: await churn(false), token: await churn(true) };
 process.stdout.write(JSON.stringify(out) + "\n");
 process.exit(0);

@@ -218,8 +218,10 @@ function extras(result, md) {
       `${what}: wasm memory ${mib(c.start.wasm)} -> ${mib(c.end.wasm)} (${c.end.wasm === c.start.wasm ? "no growth" : `+${mib(c.end.wasm - c.start.wasm)}`}), JS heap ${mib(c.start.heap)} -> ${mib(c.end.heap)}, RSS ${mib(c.start.rss)} -> ${mib(c.end.rss)}, ${c.usPerCycle.toFixed(1)} µs per cycle`;
     out.push(`${li}${st.churn.session.cycles.toLocaleString("en")} create/destroy cycles (after 1,000 warm-up cycles): ${churn(st.churn.session, "session objects")}; ${churn(st.churn.token, "token objects (flushed every 1,000)")}.`);
     if (st.stored) {
-      const perCycle = (st.stored.end.wasm - st.stored.start.wasm) / st.stored.cycles;
-      out.push(`${li}The same cycles on a stored token (a named memory store; each destroyed object leaves a signed tombstone): ${churn(st.stored, "token objects")}; ${perCycle.toFixed(0)} B of wasm memory per destroyed object.`);
+      const c = st.stored;
+      const perCycle = (c.end.wasm - c.start.wasm) / c.cycles;
+      const mid = c.mid ? ` (half-way: wasm ${mib(c.mid.wasm)}, JS heap ${mib(c.mid.heap)})` : "";
+      out.push(`${li}The same cycles on a stored token (a named memory store; each destroyed object leaves a signed tombstone until 10,000 later writes age it out; ${(c.warmup ?? 1000).toLocaleString("en")} warm-up cycles): ${churn(c, "token objects")}${mid}; ${perCycle.toFixed(0)} B of wasm memory per destroyed object.`);
     }
   }
   return out;

@@ -64,8 +64,9 @@ export function sameBytes(a, b) {
  * equal versions: the larger bytes (compared as unsigned bytes, then by
  * length), so every replica picks the same one. A tombstone is a record
  * like any other: a destruction wins over older copies of the object and
- * loses to a newer one. A missing copy always loses (records are only
- * removed by C_InitToken / deleteToken, which the group handles apart).
+ * loses to a newer one. A missing copy loses here (C_InitToken and
+ * deleteToken, which remove records, are handled apart); mergeRecords
+ * then drops what aged-out tombstones may no longer show.
  */
 export function winner(a, b) {
   if (!a) return b;
