@@ -186,3 +186,35 @@ fn tombstone_writes_is_configured_per_module_and_slot() {
         assert!(e.is_err(), "slots: {bad} accepted");
     }
 }
+
+#[test]
+fn a_backlog_of_tombstones_is_deleted_a_bounded_number_at_a_time() {
+    // A token whose tombstones never aged out (written by an older
+    // version, or with a large window) meets a small window.
+    let (_, mut m) = stored_token();
+    let h = user(&mut m);
+    for _ in 0..600 {
+        let o = m.create_object(h, &data_object(b"old")).unwrap();
+        m.destroy_object(h, o).unwrap();
+    }
+    m.take_transactions();
+    assert_eq!(m.slots[0].store.tombstones.len(), 600);
+    keeping(&mut m, KEEP);
+    let deletions = |m: &mut Module| -> usize {
+        m.take_transactions()
+            .iter()
+            .flat_map(|t| &t.ops)
+            .filter(|op| matches!(op, StoreOp::Delete { .. }))
+            .count()
+    };
+    let mut per_call = Vec::new();
+    for _ in 0..4 {
+        let o = m.create_object(h, &data_object(b"new")).unwrap();
+        m.destroy_object(h, o).unwrap();
+        per_call.push(deletions(&mut m));
+    }
+    let cap = super::tombstones::PRUNE_PER_CALL;
+    assert_eq!(per_call[..2], [cap, cap]);
+    assert!(per_call[2] < cap && per_call[3] <= 1, "{per_call:?}");
+    assert!(m.slots[0].store.tombstones.len() <= 6);
+}

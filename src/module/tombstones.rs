@@ -49,12 +49,13 @@ impl Module {
         version.saturating_add(keep) < self.store_of(slot_id).clock
     }
 
-    /// Deletes every tombstone that aged out: its record, its version and
-    /// its stored copy. A tombstone since replaced by a newer record of the
-    /// same object is only forgotten here.
+    /// Deletes the tombstones that aged out, at most `PRUNE_PER_CALL` of
+    /// them: its record, its version and its stored copy. A tombstone
+    /// since replaced by a newer record of the same object is only
+    /// forgotten here.
     pub(super) fn prune_tombstones(&mut self, slot_id: CK_ULONG) {
         let mut gone = Vec::new();
-        loop {
+        while gone.len() < PRUNE_PER_CALL {
             let st = self.store_of(slot_id);
             let Some(&(version, _)) = st.tombstones.first() else {
                 break;
@@ -89,6 +90,11 @@ impl Module {
         }
     }
 }
+
+/// A backlog (a token written before tombstones aged out, or after
+/// `tombstoneWrites` was lowered) is deleted this many at a time, with
+/// each destruction, so that no single call writes a huge transaction.
+pub(super) const PRUNE_PER_CALL: usize = 256;
 
 /// Whether stored bytes are a tombstone record (any format version).
 pub(super) fn is_tombstone(record: &[u8]) -> bool {
