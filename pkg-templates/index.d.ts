@@ -524,7 +524,7 @@ export interface Config {
   maxPinTries?: number;
   /**
    * Later writes to a stored token after which a destroyed object's
-   * tombstone is deleted (default 10,000; at least 1). A group member
+   * tombstone is deleted (default 10,000; 0 to 2^32 - 1). A group member
    * away for more writes than this rejoins without the objects destroyed
    * meanwhile (README "Groups").
    */

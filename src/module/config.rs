@@ -112,7 +112,7 @@ pub struct RawConfig {
     min_pin_len: Option<u32>,
     max_pin_len: Option<u32>,
     max_pin_tries: Option<u32>,
-    tombstone_writes: Option<u64>,
+    tombstone_writes: Option<u32>,
     slots: Option<Vec<RawSlot>>,
 }
 
@@ -125,22 +125,8 @@ pub struct RawSlot {
     min_pin_len: Option<u32>,
     max_pin_len: Option<u32>,
     max_pin_tries: Option<u32>,
-    tombstone_writes: Option<u64>,
+    tombstone_writes: Option<u32>,
 }
-
-/// A tombstone must outlive at least one later write (the token's newest
-/// record is never deleted, so every reader's clock stays ahead of what
-/// was pruned); at most 2^53 - 1, what JavaScript numbers hold exactly.
-fn check_tombstones(n: Option<u64>, what: &str) -> Result<Option<u64>, String> {
-    match n {
-        Some(n) if !(1..=MAX_SAFE_INTEGER).contains(&n) => Err(format!(
-            "{what} {n} is out of range (1 to {MAX_SAFE_INTEGER} later writes)"
-        )),
-        _ => Ok(n),
-    }
-}
-
-const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
 impl TryFrom<RawConfig> for Config {
     type Error = String;
@@ -187,10 +173,7 @@ impl TryFrom<RawConfig> for Config {
                             min_pin_len: s.min_pin_len,
                             max_pin_len: s.max_pin_len,
                             max_pin_tries: s.max_pin_tries,
-                            tombstone_writes: check_tombstones(
-                                s.tombstone_writes,
-                                &format!("slots[{i}].tombstoneWrites"),
-                            )?,
+                            tombstone_writes: s.tombstone_writes,
                         })
                     })
                     .collect::<Result<Vec<_>, String>>()?,
@@ -201,8 +184,7 @@ impl TryFrom<RawConfig> for Config {
             min_pin_len: raw.min_pin_len.unwrap_or(defaults.min_pin_len),
             max_pin_len: raw.max_pin_len.unwrap_or(defaults.max_pin_len),
             max_pin_tries: raw.max_pin_tries.unwrap_or(defaults.max_pin_tries),
-            tombstone_writes: check_tombstones(raw.tombstone_writes, "tombstoneWrites")?
-                .unwrap_or(defaults.tombstone_writes),
+            tombstone_writes: raw.tombstone_writes.unwrap_or(defaults.tombstone_writes),
             slots,
         })
     }

@@ -65,8 +65,9 @@ pub struct Config {
     /// Wrong PINs before a PIN locks; 0 disables lockout.
     pub max_pin_tries: u32,
     /// Later writes to a stored token after which a destroyed object's
-    /// tombstone is deleted (`storage::SlotStore::tombstones`).
-    pub tombstone_writes: u64,
+    /// tombstone is deleted (`tombstones`; 0 is safe too: the newest
+    /// record is never deleted, so readers' clocks stay past what was).
+    pub tombstone_writes: u32,
     /// Configured slots, one token each. Without it: one slot with an
     /// in-memory token, and a new free slot whenever the last free one
     /// is initialized (as SoftHSMv2 does).
@@ -83,7 +84,7 @@ pub struct SlotConfig {
     pub min_pin_len: Option<u32>,
     pub max_pin_len: Option<u32>,
     pub max_pin_tries: Option<u32>,
-    pub tombstone_writes: Option<u64>,
+    pub tombstone_writes: Option<u32>,
 }
 
 /// The PIN rules and storage settings of one token: the module's,
@@ -94,12 +95,12 @@ pub struct Limits {
     pub min_pin_len: u32,
     pub max_pin_len: u32,
     pub max_pin_tries: u32,
-    pub tombstone_writes: u64,
+    pub tombstone_writes: u32,
 }
 
 /// How many later writes a tombstone outlives by default: a replica or an
 /// instance that falls further behind resyncs from the others' records.
-pub const DEFAULT_TOMBSTONE_WRITES: u64 = 10_000;
+pub const DEFAULT_TOMBSTONE_WRITES: u32 = 10_000;
 
 impl Default for Config {
     fn default() -> Self {

@@ -106,7 +106,7 @@ fn reseal(
             new.sign(format::encode_public(uid, version, &attrs)).ok()
         }
         ObjectBody::Tombstone if signed_ok => {
-            st.tombstones.insert((version, uid.to_string()));
+            st.tombstones.push((version, uid.to_string()));
             new.sign(format::encode_tombstone(uid, version)).ok()
         }
         ObjectBody::Private { .. } => {

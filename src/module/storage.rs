@@ -5,7 +5,7 @@
 //! USER login, checks at login what was loaded before it could be checked,
 //! and rewrites records of an older format. Applying what storage holds is
 //! `storage_load`.
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::Module;
 use crate::CK_ULONG;
@@ -36,10 +36,14 @@ pub struct SlotStore {
     pub versions: HashMap<String, u64>,
     /// The highest record version seen on this token (Lamport clock).
     pub clock: u64,
-    /// Tombstones by (version, unique id), oldest first, until they are
-    /// pruned (`tombstones`); entries a newer record replaced are skipped
-    /// then.
-    pub tombstones: BTreeSet<(u64, String)>,
+    /// Tombstones as (version, unique id) in the order written or read
+    /// (oldest first but for a load's), until they are pruned
+    /// (`tombstones`); entries a newer record replaced are skipped then.
+    /// (A list, not an ordered set: a set's code would cost the core
+    /// module ~3 KB of brotli.)
+    pub tombstones: Vec<(u64, String)>,
+    /// How many of `tombstones`, from the start, are pruned already.
+    pub tombstones_done: usize,
     /// Records of format version 1 were loaded: the next login rewrites them.
     pub legacy: bool,
 }
@@ -55,6 +59,17 @@ impl SlotStore {
         self.clock = self.clock.max(known) + 1;
         self.versions.insert(key.to_string(), self.clock);
         self.clock
+    }
+
+    /// Forgets record `uid`: its version, whether it awaits a check, and
+    /// its bytes if `record` (one copy of this code for every caller).
+    #[inline(never)]
+    pub(super) fn forget(&mut self, uid: &str, record: bool) {
+        if record {
+            self.records.remove(uid);
+        }
+        self.versions.remove(uid);
+        self.unverified.remove(uid);
     }
 
     /// Notes a version read from storage.
@@ -270,14 +285,13 @@ impl Module {
                 st.records.insert(uid.clone(), value.clone());
                 self.emit(slot_id, StoreOp::Put { key, value });
                 self.note_tombstone(slot_id, &uid, version);
-                self.prune_tombstones(slot_id);
+                self.prune_tombstones(slot_id, true);
             }
             None => {
                 // Nothing else writes this token's records: no tombstone,
                 // and no version to remember either (it would be kept
                 // forever, one entry per destroyed object).
-                st.records.remove(&uid);
-                st.versions.remove(&uid);
+                st.forget(&uid, true);
                 self.emit(slot_id, StoreOp::Delete { key });
             }
         }

@@ -26,8 +26,6 @@ pub type Change = (String, Option<Vec<u8>>);
 struct ObjectBatch {
     index: UidIndex,
     keys: Option<TokenKeys>,
-    /// Tombstones the batch deleted, by unique id and version.
-    vanished: Vec<(String, u64)>,
 }
 
 /// The records of one `storage_apply` after the token and counter records:
@@ -94,8 +92,10 @@ impl Module {
                 break;
             }
         }
-        if let Some(shared) = batch.shared {
-            self.forget_vanished(slot_id, shared.vanished);
+        if batch.shared.is_some() {
+            // Tombstones the batch deleted (pruned by their writer) leave
+            // nothing behind once the batch brought the clock past them.
+            self.prune_tombstones(slot_id, false);
         }
         Ok(())
     }
@@ -125,7 +125,6 @@ impl Module {
                         batch.shared.insert(ObjectBatch {
                             index,
                             keys: self.token_keys(slot_id),
-                            vanished: Vec::new(),
                         })
                     }
                 };
@@ -248,25 +247,13 @@ impl Module {
         value: Option<Vec<u8>>,
         batch: &mut ObjectBatch,
     ) {
-        let ObjectBatch {
-            index,
-            keys,
-            vanished,
-        } = batch;
+        let ObjectBatch { index, keys } = batch;
         let Some(record) = value else {
+            // Its version stays: an older copy is still refused (a pruned
+            // tombstone's goes in `prune_tombstones`).
             let st = self.store_of(slot_id);
-            let removed = st.records.remove(uid);
+            st.records.remove(uid);
             st.unverified.remove(uid);
-            // A tombstone pruned (by its writer, or replicated) leaves no
-            // version behind once the batch is applied (`forget_vanished`);
-            // any other record that vanishes keeps its version, so an
-            // older copy of it is still refused.
-            if let (Some(true), Some(&v)) = (
-                removed.as_deref().map(super::tombstones::is_tombstone),
-                st.versions.get(uid),
-            ) {
-                vanished.push((uid.to_string(), v));
-            }
             return self.drop_loaded(uid, index);
         };
         if self.store_of(slot_id).records.get(uid) == Some(&record) {

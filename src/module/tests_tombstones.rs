@@ -7,7 +7,7 @@ use super::*;
 use crate::attr::Attribute as A;
 use crate::store::StoreOp;
 
-const KEEP: u64 = 10;
+const KEEP: u32 = 10;
 
 fn data_object(label: &[u8]) -> Vec<A> {
     vec![
@@ -18,14 +18,18 @@ fn data_object(label: &[u8]) -> Vec<A> {
     ]
 }
 
-fn keeping(m: &mut Module, keep: u64) {
+fn keeping(m: &mut Module, keep: u32) {
     m.slots[0].limits.tombstone_writes = keep;
 }
 
-/// (records, versions, tombstones noted) of slot 0.
+/// (records, versions, tombstones noted and not pruned) of slot 0.
 fn held(m: &Module) -> (usize, usize, usize) {
     let st = &m.slots[0].store;
-    (st.records.len(), st.versions.len(), st.tombstones.len())
+    (
+        st.records.len(),
+        st.versions.len(),
+        st.tombstones.len() - st.tombstones_done,
+    )
 }
 
 fn user(m: &mut Module) -> CK_ULONG {
@@ -75,6 +79,10 @@ fn tombstones_age_out_and_nothing_grows_with_destroyed_objects() {
         reader.0 <= 2 + 6 && reader.1 <= 3 + 6 && reader.2 <= 6,
         "{reader:?}"
     );
+    // The lists themselves are compacted as they go: bounded too.
+    for instance in [&m, &other] {
+        assert!(instance.slots[0].store.tombstones.len() <= 2 * 6 + 2);
+    }
     assert!(
         stored <= 2 + 2 + 6,
         "meta, counters, 2 objects, tombstones: {stored}"
@@ -142,7 +150,7 @@ fn an_aged_out_tombstone_deleted_by_another_instance_is_forgotten() {
     let first = a.create_object(ha, &data_object(b"first")).unwrap();
     a.destroy_object(ha, first).unwrap();
     pass_writes(&mut a, &mut b);
-    assert_eq!(b.slots[0].store.tombstones.len(), 1);
+    assert_eq!(held(&b).2, 1);
     let versions_before = b.slots[0].store.versions.len();
     // Enough later writes for the first tombstone to age out at the writer.
     for _ in 0..KEEP {
@@ -179,7 +187,11 @@ fn tombstone_writes_is_configured_per_module_and_slot() {
     let m = Module::new(c);
     assert_eq!(m.slots[0].limits.tombstone_writes, 7);
     assert_eq!(m.slots[1].limits.tombstone_writes, 50);
-    for bad in ["0", "-1", "1.5", "9007199254740992", "true"] {
+    assert_eq!(
+        parse(r#"{"tombstoneWrites":0}"#).unwrap().tombstone_writes,
+        0
+    );
+    for bad in ["-1", "1.5", "4294967296", "true", "\"10\""] {
         let e = parse(&format!(r#"{{"tombstoneWrites":{bad}}}"#));
         assert!(e.is_err(), "{bad} accepted");
         let e = parse(&format!(r#"{{"slots":[{{"tombstoneWrites":{bad}}}]}}"#));
@@ -198,7 +210,7 @@ fn a_backlog_of_tombstones_is_deleted_a_bounded_number_at_a_time() {
         m.destroy_object(h, o).unwrap();
     }
     m.take_transactions();
-    assert_eq!(m.slots[0].store.tombstones.len(), 600);
+    assert_eq!(held(&m).2, 600);
     keeping(&mut m, KEEP);
     let deletions = |m: &mut Module| -> usize {
         m.take_transactions()
@@ -216,5 +228,7 @@ fn a_backlog_of_tombstones_is_deleted_a_bounded_number_at_a_time() {
     let cap = super::tombstones::PRUNE_PER_CALL;
     assert_eq!(per_call[..2], [cap, cap]);
     assert!(per_call[2] < cap && per_call[3] <= 1, "{per_call:?}");
-    assert!(m.slots[0].store.tombstones.len() <= 6);
+    assert!(held(&m).2 <= 6);
+    // The list itself is compacted as it goes: bounded too.
+    assert!(m.slots[0].store.tombstones.len() <= 2 * 6 + 2);
 }

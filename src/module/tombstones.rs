@@ -9,12 +9,17 @@
 //! as the write that ages it out, and from memory) once the token's clock
 //! is more than `tombstoneWrites` (default 10,000) past its version. Only
 //! a copy that stayed behind for that many writes can still hold the
-//! object, and the group treats such a member as stale: it refills it
-//! rather than merge its records (`pkg-templates/src/group/records.js`).
+//! object; a group's merge drops such a record rather than bring it back
+//! (`mergeRecords` in `pkg-templates/src/group/records.js`).
 use super::Module;
 use crate::CK_ULONG;
 use crate::store::format::{self, KIND_TOMBSTONE};
 use crate::store::{self, StoreOp};
+
+/// A backlog (a token written before tombstones aged out, or after
+/// `tombstoneWrites` was lowered) is deleted this many at a time, with
+/// each destruction, so that no single call writes a huge transaction.
+pub(super) const PRUNE_PER_CALL: usize = 256;
 
 impl Module {
     /// Notes a tombstone of version `version` for `uid` (written here or
@@ -22,79 +27,52 @@ impl Module {
     pub(super) fn note_tombstone(&mut self, slot_id: CK_ULONG, uid: &str, version: u64) {
         self.store_of(slot_id)
             .tombstones
-            .insert((version, uid.to_string()));
+            .push((version, uid.to_string()));
     }
 
-    /// After a batch read from storage: tombstones it deleted that had
-    /// aged out by the clock the batch brought (its deletions may come
-    /// before the write that aged them) leave nothing behind. One deleted
-    /// younger than that (not what a writer does) keeps its version, so an
-    /// older copy of its object is still refused.
-    pub(super) fn forget_vanished(&mut self, slot_id: CK_ULONG, vanished: Vec<(String, u64)>) {
-        for (uid, version) in vanished {
-            if self.tombstone_expired(slot_id, version) {
-                let st = self.store_of(slot_id);
-                if !st.records.contains_key(&uid) && st.versions.get(&uid) == Some(&version) {
-                    st.versions.remove(&uid);
-                    st.tombstones.remove(&(version, uid));
-                }
-            }
-        }
-    }
-
-    /// Whether a tombstone of `version` is older than the token's clock
-    /// allows: more than `tombstone_writes` writes behind it.
-    pub(super) fn tombstone_expired(&mut self, slot_id: CK_ULONG, version: u64) -> bool {
-        let keep = self.limits(slot_id).tombstone_writes;
-        version.saturating_add(keep) < self.store_of(slot_id).clock
-    }
-
-    /// Deletes the tombstones that aged out, at most `PRUNE_PER_CALL` of
-    /// them: its record, its version and its stored copy. A tombstone
-    /// since replaced by a newer record of the same object is only
-    /// forgotten here.
-    pub(super) fn prune_tombstones(&mut self, slot_id: CK_ULONG) {
+    /// Goes through the tombstones that aged out (more than
+    /// `tombstone_writes` writes behind the token's clock), oldest first.
+    /// The instance that writes (`write`: at a destruction) deletes them,
+    /// at most `PRUNE_PER_CALL`: record, version and stored copy. Any
+    /// instance forgets one its writer already deleted from storage (a
+    /// reader after a batch of changes; a tombstone someone removed younger
+    /// keeps its version until then, so an older copy of its object stays
+    /// refused). A tombstone a newer record replaced is only dropped here.
+    pub(super) fn prune_tombstones(&mut self, slot_id: CK_ULONG, write: bool) {
+        let keep = u64::from(self.limits(slot_id).tombstone_writes);
+        let st = self.store_of(slot_id);
         let mut gone = Vec::new();
-        while gone.len() < PRUNE_PER_CALL {
-            let st = self.store_of(slot_id);
-            let Some(&(version, _)) = st.tombstones.first() else {
-                break;
-            };
-            if !self.tombstone_expired(slot_id, version) {
+        // Entries before `done` are finished with (their unique ids taken):
+        // removed once they are half of the list, so each costs O(1).
+        let mut done = st.tombstones_done;
+        while let Some((version, uid)) = st.tombstones.get_mut(done) {
+            if version.saturating_add(keep) >= st.clock || gone.len() == PRUNE_PER_CALL {
                 break;
             }
-            let st = self.store_of(slot_id);
-            let Some((version, uid)) = st.tombstones.pop_first() else {
-                break;
-            };
-            if st.versions.get(&uid) != Some(&version) {
-                continue; // a newer record of the object replaced it
-            }
-            match st.records.get(&uid) {
-                Some(r) if is_tombstone(r) => {
-                    st.records.remove(&uid);
-                    st.versions.remove(&uid);
-                    st.unverified.remove(&uid);
+            let stored = st.records.get(uid.as_str()).map(|r| is_tombstone(r));
+            if st.versions.get(uid.as_str()) == Some(version) && stored != Some(false) {
+                if stored.is_some() && !write {
+                    break; // still stored: its writer deletes it
+                }
+                let uid = std::mem::take(uid);
+                st.forget(&uid, stored.is_some());
+                if stored.is_some() {
                     gone.push(uid);
                 }
-                // Pruned by another instance or replica already.
-                None => {
-                    st.versions.remove(&uid);
-                }
-                Some(_) => {}
             }
+            done += 1;
         }
+        if done * 2 > st.tombstones.len() {
+            st.tombstones.drain(..done);
+            done = 0;
+        }
+        st.tombstones_done = done;
         for uid in gone {
             let key = store::object_key(&uid);
             self.emit(slot_id, StoreOp::Delete { key });
         }
     }
 }
-
-/// A backlog (a token written before tombstones aged out, or after
-/// `tombstoneWrites` was lowered) is deleted this many at a time, with
-/// each destruction, so that no single call writes a huge transaction.
-pub(super) const PRUNE_PER_CALL: usize = 256;
 
 /// Whether stored bytes are a tombstone record (any format version).
 pub(super) fn is_tombstone(record: &[u8]) -> bool {
