@@ -221,3 +221,23 @@ test("IndexedDB: the Async forms resolve once the record is committed", async ()
   assert.equal(tomb.bytes[5], 5, "a tombstone replaced it");
   await p.C_FinalizeAsync();
 });
+
+test("IndexedDB: aged-out tombstones are deleted from the database (tombstoneWrites)", async () => {
+  const name = dbName("tombstones");
+  const config = { ...oneSlot({ indexedDB: name }), tombstoneWrites: 10 };
+  const a = await openAsync(config);
+  const slot = slotOf(a);
+  initToken(a, slot);
+  const s = session(a, slot);
+  a.C_CreateObject(s, dataObject("kept", "stays"));
+  for (let i = 0; i < 40; i++) a.C_DestroyObject(s, a.C_CreateObject(s, dataObject(`brief ${i}`, "gone")));
+  await a.flush();
+  const objects = (await rawRecords(name)).filter((r) => r.rel !== "meta" && r.rel !== "counters");
+  // 10 writes = 5 cycles: at most 6 tombstones beside the kept object.
+  assert.ok(objects.length <= 1 + 6, `${objects.length} object records`);
+  await a.C_FinalizeAsync();
+  const b = await openAsync(config);
+  const sb = session(b, slotOf(b));
+  assert.deepEqual(labelsOf(b, sb, findAll(b, sb)), ["kept"]);
+  await b.C_FinalizeAsync();
+});
