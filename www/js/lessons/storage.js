@@ -34,7 +34,7 @@ export default {
   id: "storage",
   title: "What is stored",
   summary: "The raw IndexedDB records: public objects in clear but signed, private ones as AES-GCM ciphertext.",
-  intro: "Token objects are kept in this browser's IndexedDB, one record per object (each slot's token in its own database). Public objects are stored readable, signed with an HMAC under a key derived from the token's master key (so an edited or planted record is refused once someone logs in); private ones are encrypted with AES-256-GCM under the master key, which is itself wrapped under keys derived from the PINs (PBKDF2-HMAC-SHA256; 100,000 iterations in this demo, the least a stored token accepts; 600,000 by default). A destroyed object leaves a small signed tombstone, so no older copy can come back.",
+  intro: "Token objects are kept in this browser's IndexedDB, one record per object (each slot's token in its own database). Public objects are stored readable, signed with an HMAC under a key derived from the token's master key (so an edited or planted record is refused once someone logs in); private ones are encrypted with AES-256-GCM under the master key, which is itself wrapped under keys derived from the PINs (PBKDF2-HMAC-SHA256; 100,000 iterations in this demo, the least a stored token accepts; 600,000 by default). A destroyed object leaves a small signed tombstone, so no older copy can come back; after 10,000 later writes to the token (the configuration's tombstoneWrites) it is deleted, so destroyed objects do not pile up.",
   spec: ["storageObjects", "C_CreateObject", "C_GenerateKey"],
   steps: [
     {
