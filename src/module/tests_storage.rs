@@ -116,17 +116,21 @@ pub(super) fn stored_token() -> (Disk, Module) {
 /// store sees them (a clear is left out).
 pub(super) fn pass_writes(from: &mut Module, to: &mut Module) {
     for t in from.take_transactions() {
-        let changes = t
-            .ops
-            .into_iter()
-            .filter_map(|op| match op {
-                StoreOp::Put { key, value } => Some((key, Some(value))),
-                StoreOp::Delete { key } => Some((key, None)),
-                StoreOp::Clear => None,
-            })
-            .collect();
-        to.storage_apply(0, changes).unwrap();
+        to.storage_apply(0, changes_of(t)).unwrap();
     }
+}
+
+/// A transaction's writes as another instance reads them back (a clear
+/// is left out).
+pub(super) fn changes_of(t: crate::store::Transaction) -> Vec<(String, Option<Vec<u8>>)> {
+    t.ops
+        .into_iter()
+        .filter_map(|op| match op {
+            StoreOp::Put { key, value } => Some((key, Some(value))),
+            StoreOp::Delete { key } => Some((key, None)),
+            StoreOp::Clear => None,
+        })
+        .collect()
 }
 
 pub(super) fn find_label(m: &mut Module, h: CK_ULONG, label: &[u8]) -> Vec<CK_ULONG> {

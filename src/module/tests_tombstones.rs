@@ -2,7 +2,7 @@
 //! token's records, versions and memory stay bounded over any number of
 //! create/destroy cycles, in the writer and in every instance reading its
 //! writes, and a young tombstone still keeps its object from coming back.
-use super::tests_storage::{RW, USER_PIN, find_label, pass_writes, stored_token};
+use super::tests_storage::{RW, USER_PIN, changes_of, find_label, pass_writes, stored_token};
 use super::*;
 use crate::attr::Attribute as A;
 use crate::store::StoreOp;
@@ -100,15 +100,7 @@ fn tombstones_age_out_and_nothing_grows_with_destroyed_objects() {
 /// One transaction as another instance reads it back, deletions first
 /// (a directory lists them in any order).
 fn apply_to(m: &mut Module, t: crate::store::Transaction) {
-    let mut changes: Vec<(String, Option<Vec<u8>>)> = t
-        .ops
-        .into_iter()
-        .filter_map(|op| match op {
-            StoreOp::Put { key, value } => Some((key, Some(value))),
-            StoreOp::Delete { key } => Some((key, None)),
-            StoreOp::Clear => None,
-        })
-        .collect();
+    let mut changes = changes_of(t);
     changes.sort_by_key(|(_, v)| v.is_some());
     m.storage_apply(0, changes).unwrap();
 }
