@@ -90,8 +90,8 @@ impl Point {
     /// (each lane carried, or an `add`/`sub` of carried elements):
     /// X = X'T', Y = Y'Z', Z = Z'T', and T = X'Y' when `t`. Without T
     /// (what a doubling needs) Z is the one unpaired product: the scalar
-    /// multiplier computes it while the vector unit does X and Y, and T's
-    /// lane holds Z' (nothing reads it).
+    /// multiplier computes it in the same function as the vector unit's X
+    /// and Y (`mul_and_scalar`), and T's lane holds Z' (nothing reads it).
     fn from_completed(l: &Fe2, r: &Fe2, t: bool) -> Point {
         if t {
             return Point {
@@ -99,9 +99,9 @@ impl Point {
                 zt: r.shuffle::<1, 4>(l).mul(&r.shuffle::<0, 5>(l)),
             };
         }
-        let z = r.lane::<1>().mul(&r.lane::<0>());
+        let (xy, z) = l.mul_and_scalar(r, &r.lane::<1>(), &r.lane::<0>());
         Point {
-            xy: l.mul(r),
+            xy,
             zt: r.shuffle::<1, 1>(r).with_lane0(&z),
         }
     }

@@ -157,8 +157,15 @@ impl Fe {
     /// 2^(o_i + o_j): a factor 2 when i and j are both odd (o_i + o_j is
     /// one more than the offset of limb i + j), 19 when i + j >= 10
     /// (2^255 = 19 mod p).
-    #[allow(clippy::identity_op)]
     pub(crate) fn mul(&self, g: &Fe) -> Fe {
+        self.product(g)
+    }
+
+    /// `mul`'s body (always inlined: `Fe2::mul_and_scalar` needs it in
+    /// line).
+    #[allow(clippy::identity_op)]
+    #[inline(always)]
+    pub(crate) fn product(&self, g: &Fe) -> Fe {
         let (f, g) = (&self.0, &g.0);
         let f2: [u64; 10] = core::array::from_fn(|i| 2 * f[i]);
         let g19: [u64; 10] = core::array::from_fn(|j| 19 * g[j]);

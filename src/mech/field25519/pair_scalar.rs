@@ -102,6 +102,11 @@ impl Fe2 {
         Fe2([f.0[0].mul(&g.0[0]), f.0[1].mul(&g.0[1])])
     }
 
+    /// `mul` and the scalar product a b, as `field_pair` fuses them.
+    pub(crate) fn mul_and_scalar(&self, g: &Fe2, a: &Fe, b: &Fe) -> (Fe2, Fe) {
+        (self.mul(g), a.mul(b))
+    }
+
     pub(crate) fn square(&self) -> Fe2 {
         count();
         let f = self.product_input();

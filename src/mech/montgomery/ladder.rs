@@ -88,8 +88,8 @@ use ladder_scalar as ladder;
 /// (`field_pair`): (x_2, x_3) in one pair and (z_2, z_3) in another, so
 /// that the swap exchanges lanes; the step's four squarings and five
 /// products run as two paired squarings, two paired products and one
-/// product on the scalar multiplier (`field::Fe`), which overlaps the
-/// vector work.
+/// product on the scalar multiplier (`field::Fe`), fused with the last
+/// paired product so that it overlaps the vector work.
 #[cfg(target_arch = "wasm32")]
 #[target_feature(enable = "simd128")]
 fn ladder(k: &[u8; 32], x1: &Fe) -> (Fe, Fe) {
@@ -116,14 +116,18 @@ fn ladder(k: &[u8; 32], x1: &Fe) -> (Fe, Fe) {
         let mm = m.shuffle::<1, 0>(&m); // (CB, DA)
         let u = m.add(&mm).shuffle::<0, 4>(&m.sub(&mm)); // (DA + CB, DA - CB)
         // z_2' = E (AA + a24 E) is the step's one unpaired product: the
-        // scalar multiplier computes it while the vector unit does the
-        // paired square and product below (a paired product with one
-        // lane unused cost as much as a full one).
+        // scalar multiplier computes it in the same function as the
+        // vector unit's last paired product (`mul_and_scalar`), so the
+        // CPU runs the two together (a paired product with one lane
+        // unused cost as much as a full one; a separate call ran apart).
         let (aa, bb) = (sq.lane::<0>(), sq.lane::<1>());
         let e = aa.sub(&bb);
-        let z2 = e.mul(&aa.add(&e.mul_small(A24)));
         let sq2 = u.square(); // (x_3', (DA - CB)^2)
-        let r = sq.shuffle::<0, 5>(&x1v).mul(&sq.shuffle::<1, 5>(&sq2)); // (x_2', z_3')
+        let (r, z2) = sq.shuffle::<0, 5>(&x1v).mul_and_scalar(
+            &sq.shuffle::<1, 5>(&sq2),
+            &e,
+            &aa.add(&e.mul_small(A24)),
+        ); // (x_2', z_3')
         p = r.shuffle::<0, 4>(&sq2);
         q = r.with_lane0(&z2); // (z_2', z_3')
     }
