@@ -346,6 +346,28 @@ for (const [fn, spec] of Object.entries(FAST_OPS)) {
     return g ? this.run(g, fn, [h, a, b, c], spec) : slow.call(this, h, a, b, c);
   };
 }
+/** `crypt_into`'s operations (src/wasm.rs), by code. */
+const CRYPT_INTO_FNS = ["encrypt", "decrypt", "encrypt_update", "decrypt_update"];
+/**
+ * C_Encrypt, C_Decrypt and their Updates into the caller's buffer `out`
+ * (pkcs11.js `output`): on group/fast.js's path the in-thread member's
+ * engine writes it, as a plain slot's engine does (a returned array of
+ * over 64 bytes is a new buffer outside the JS heap, ~0.6 µs); otherwise
+ * the group's call, then a copy. Returns the length written.
+ */
+proto.crypt_into = function (code, h, data, out) {
+  if (h < GROUP_HANDLE_BASE) return this.core.crypt_into(code, h, data, out);
+  const fn = CRYPT_INTO_FNS[code];
+  const g = this.ownerOfSession(h);
+  if (g && fn !== undefined && this.initialized && !this.capturing && !this.replay) {
+    const n = g.fastInto(fn, code, h, data, out, FAST_OPS[fn]);
+    if (n !== SLOW) return n;
+  }
+  if (fn === undefined) throw new TypeError("crypt_into: unknown operation");
+  const result = this[fn](h, data, out.byteLength);
+  out.set(result); // (the engine checked the room)
+  return result.length;
+};
 for (const fn of CORE_CALLS) {
   proto[fn] = function (...args) {
     return this.core[fn](...args);

@@ -70,16 +70,34 @@ export const fastCalls = {
       o.inits.set(name, { fn, args });
       return r.value;
     }
-    if (!op || !op.inits.has(name) || op.pending.size > 0 || op.failed.size > 0) return SLOW;
-    m = op.member;
-    if (!m.local || m.state !== "live") return SLOW;
+    m = stepMember(op, name);
+    if (m === undefined) return SLOW;
     // (The composite made `args` for this call: the member's session
     // handle goes in place, and the group's back for the generic path.)
     args[0] = memberSession(gs, m);
     const r = this.direct(m, spec[2], fn, args);
     args[0] = h;
-    if (r === SLOW) return SLOW;
-    this.afterStep(gs, name, spec[1], fn, args, r.rv === undefined ? OK : { ok: false, rv: r.rv });
+    return r === SLOW ? SLOW : this.stepDone(gs, spec, fn, args, r);
+  },
+
+  /**
+   * C_Encrypt, C_Decrypt or an Update of them (shell function `fn`, its
+   * `crypt_into` operation `code`) after an Init, written by the in-thread
+   * member's engine straight into the caller's buffer `out` as a plain
+   * slot's is (`crypt_into` in src/wasm.rs), else SLOW. The length written.
+   */
+  fastInto(fn, code, h, data, out, spec) {
+    if (this.threads) return SLOW;
+    const gs = this.sessions.get(h);
+    const m = gs && stepMember(gs.op, spec[0]);
+    if (m === undefined) return SLOW;
+    const r = this.direct(m, CRYPT_INTO, fn, [code, memberSession(gs, m), data, out]);
+    return r === SLOW ? SLOW : this.stepDone(gs, spec, fn, [h, data, out.byteLength], r);
+  },
+
+  /** The session's operation record after a fast call's answer `r` (then its value, or its error thrown). */
+  stepDone(gs, spec, fn, args, r) {
+    this.afterStep(gs, spec[0], spec[1], fn, args, r.rv === undefined ? OK : { ok: false, rv: r.rv });
     if (r.rv !== undefined) throw r.rv;
     return r.value;
   },
@@ -101,6 +119,14 @@ export const fastCalls = {
   },
 };
 const OK = { ok: true, rv: undefined };
+const CRYPT_INTO = WasmModule.prototype.crypt_into;
+
+/** The live in-thread member a step of operation `name` runs on without the generic path, if any. */
+function stepMember(op, name) {
+  if (!op || !op.inits.has(name) || op.pending.size > 0 || op.failed.size > 0) return undefined;
+  const m = op.member;
+  return m.local && m.state === "live" ? m : undefined;
+}
 
 /** The session's handle on member `m` (the last one asked for is kept on the session). */
 function memberSession(gs, m) {
