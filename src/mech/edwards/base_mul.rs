@@ -11,7 +11,9 @@ use super::point::{Cached, Point};
 use crate::mech::field25519::Fe2x2;
 
 /// Row j: 1..8 times 256^j B (row 0 holds B, 2B, ..., 8B), each entry's
-/// two pairs packed in one set of vectors (half the loads and selects).
+/// two pairs packed in one set of vectors (half the loads and selects),
+/// with Z = 1 (`Point::add_affine`: one paired product fewer per
+/// addition; the identity has Z = 1 too).
 type Row = [Fe2x2; 8];
 
 /// The table, built on first use (~512 point operations).
@@ -26,7 +28,7 @@ fn rows() -> &'static [Row] {
                     if k > 0 {
                         m = m.add(&step, true);
                     }
-                    m.cached().packed()
+                    m.normalized().cached().packed()
                 });
                 for _ in 0..8 {
                     p = p.double(true);
@@ -113,7 +115,7 @@ fn mul_base_point(a: &[u8; 32]) -> Point {
     let mut p = Point::identity();
     for (j, row) in rows.iter().enumerate() {
         let mut q = select(row, e[2 * j + 1]);
-        p = p.add(&q, true);
+        p = p.add_affine(&q, true);
         q.wipe();
     }
     for i in 0..4 {
@@ -121,7 +123,7 @@ fn mul_base_point(a: &[u8; 32]) -> Point {
     }
     for (j, row) in rows.iter().enumerate() {
         let mut q = select(row, e[2 * j]);
-        p = p.add(&q, j + 1 < rows.len());
+        p = p.add_affine(&q, j + 1 < rows.len());
         q.wipe();
     }
     e.fill(0);

@@ -141,6 +141,33 @@ impl Point {
         yx.sub(&self.xy).shuffle::<0, 4>(&yx.add(&self.xy))
     }
 
+    /// P + Q for a Q with Z2 = 1 (an affine table entry: `normalized`
+    /// before `cached`), as `add`: ZZ2 is 2Z, no product, and TT2d is
+    /// the one unpaired product, fused with (MM, PP).
+    pub(super) fn add_affine(&self, q: &Cached, t: bool) -> Point {
+        let (ab, tt2d) =
+            self.minus_plus()
+                .mul_and_scalar(&q.a, &self.zt.lane::<1>(), &q.b.lane::<1>()); // (MM, PP)
+        let z = self.zt.lane::<0>();
+        let dc = Fe2::new(&z.add(&z).carry(), &tt2d); // (ZZ2, TT2d)
+        let ba = ab.shuffle::<1, 0>(&ab); // (PP, MM)
+        let cd = dc.shuffle::<1, 0>(&dc); // (TT2d, ZZ2)
+        let l = ba.sub(&ab).shuffle::<0, 4>(&ba.add(&ab)); // (X', Y')
+        let r = dc.sub(&cd).shuffle::<0, 4>(&dc.add(&cd)); // (T', Z')
+        Point::from_completed(&l, &r, t)
+    }
+
+    /// The same point with Z = 1: (X/Z, Y/Z, 1, XY/Z^2).
+    pub(super) fn normalized(&self) -> Point {
+        let zinv = invert(&self.zt.lane::<0>());
+        let xy = self.xy.mul(&Fe2::new(&zinv, &zinv));
+        let t = xy.lane::<0>().mul(&xy.lane::<1>());
+        Point {
+            xy,
+            zt: Fe2::new(&Fe::ONE, &t),
+        }
+    }
+
     pub(super) fn cached(&self) -> Cached {
         let two_2d = Fe2::new(&Fe::ONE.add(&Fe::ONE), &d().add(&d()));
         Cached {
