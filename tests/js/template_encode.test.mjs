@@ -4,23 +4,14 @@
 // C_GenerateKey and is read back, so a wrong length, byte order or offset
 // shows as a wrong attribute (or the module refusing the template).
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { test } from "node:test";
-
-const require = createRequire(import.meta.url);
-const C = require("../../pkg");
+import { C, initToken, oneSlot, open, session as userSession, slotOf } from "./fixtures/storage-helpers.mjs";
 
 function session() {
-  const p = new C.PKCS11({ kdfIterations: "insecure-test", slots: [{ storage: "memory" }] });
-  p.C_Initialize();
-  const [slot] = p.C_GetSlotList(true);
-  p.C_InitToken(slot, "so-pin", "t");
-  const s = p.C_OpenSession(slot, C.CKF_SERIAL_SESSION | C.CKF_RW_SESSION);
-  p.C_Login(s, C.CKU_SO, "so-pin");
-  p.C_InitPIN(s, "user-pin");
-  p.C_Logout(s);
-  p.C_Login(s, C.CKU_USER, "user-pin");
-  return { p, s };
+  const p = open(oneSlot("memory"));
+  const slot = slotOf(p);
+  initToken(p, slot, "template test");
+  return { p, s: userSession(p, slot) };
 }
 
 const read = (p, s, h, type) => p.C_GetAttributeValue(s, h, [{ type }])[0].value;
