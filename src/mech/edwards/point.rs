@@ -128,9 +128,15 @@ impl Point {
     pub(super) fn add(&self, q: &Cached, t: bool) -> Point {
         let ab = self.minus_plus().mul(&q.a); // (MM, PP)
         let dc = self.zt.mul(&q.b); // (ZZ2, TT2d)
-        let ba = ab.shuffle::<1, 0>(&ab); // (PP, MM)
-        let cd = dc.shuffle::<1, 0>(&dc); // (TT2d, ZZ2)
-        let l = ba.sub(&ab).shuffle::<0, 4>(&ba.add(&ab)); // (X', Y')
+        Point::from_sums(&ab, &dc, t)
+    }
+
+    /// The end of an addition from (MM, PP) and (ZZ2, TT2d), each carried:
+    /// X' = PP - MM, Y' = PP + MM, T' = ZZ2 - TT2d, Z' = ZZ2 + TT2d.
+    fn from_sums(ab: &Fe2, dc: &Fe2, t: bool) -> Point {
+        let ba = ab.shuffle::<1, 0>(ab); // (PP, MM)
+        let cd = dc.shuffle::<1, 0>(dc); // (TT2d, ZZ2)
+        let l = ba.sub(ab).shuffle::<0, 4>(&ba.add(ab)); // (X', Y')
         let r = dc.sub(&cd).shuffle::<0, 4>(&dc.add(&cd)); // (T', Z')
         Point::from_completed(&l, &r, t)
     }
@@ -150,11 +156,7 @@ impl Point {
                 .mul_and_scalar(&q.a, &self.zt.lane::<1>(), &q.b.lane::<1>()); // (MM, PP)
         let z = self.zt.lane::<0>();
         let dc = Fe2::new(&z.add(&z).carry(), &tt2d); // (ZZ2, TT2d)
-        let ba = ab.shuffle::<1, 0>(&ab); // (PP, MM)
-        let cd = dc.shuffle::<1, 0>(&dc); // (TT2d, ZZ2)
-        let l = ba.sub(&ab).shuffle::<0, 4>(&ba.add(&ab)); // (X', Y')
-        let r = dc.sub(&cd).shuffle::<0, 4>(&dc.add(&cd)); // (T', Z')
-        Point::from_completed(&l, &r, t)
+        Point::from_sums(&ab, &dc, t)
     }
 
     /// The same point with Z = 1: (X/Z, Y/Z, 1, XY/Z^2).
