@@ -20,14 +20,15 @@ macro_rules! sum {
     }};
 }
 
-/// A zero the compiler cannot see through, OR-ed into the operands of
-/// `m`: otherwise LLVM rewrites `extmul` of a shifted or multiplied
-/// operand as `i64x2.mul` of widened lanes, which engines without
-/// AVX-512 emulate with three multiplications.
-#[inline]
-#[target_feature(enable = "simd128")]
-fn opaque_zero() -> v128 {
-    core::hint::black_box(u64x2_splat(0))
+/// The limbs as read from memory, volatile so that LLVM cannot fold the
+/// read into `m`'s widening: it would read them with `v128.load32x2_u`
+/// and form their products with `i64x2.mul`, which engines without
+/// AVX-512 emulate with three multiplications. (An OR with a zero it
+/// cannot see through did the same at one more instruction per operand.)
+#[inline(always)]
+fn opaque_load(x: &[v128; 10]) -> [v128; 10] {
+    // SAFETY: reads of a valid reference.
+    core::array::from_fn(|i| unsafe { core::ptr::read_volatile(&x[i]) })
 }
 
 /// Both 64-bit products of lanes 0 and 1.
@@ -114,12 +115,30 @@ impl Fe2 {
         self.zip(o, |x, y| pick::<A, B>(x, y))
     }
 
-    /// Lanes 0 and 1 exchanged where `mask` is all ones (every lane), kept
-    /// where it is zero: no branch.
+    /// (self's lane k, o's lane k): k = 1 where `mask` is all ones, 0
+    /// where it is 0, no branch.
     #[inline]
     #[target_feature(enable = "simd128")]
-    pub(crate) fn cswap_lanes(&self, mask: v128) -> Fe2 {
-        self.map(|x| v128_bitselect(i32x4_shuffle::<1, 0, 3, 2>(x, x), x, mask))
+    pub(crate) fn lanes_of(&self, o: &Fe2, mask: u32) -> Fe2 {
+        let mask = u32x4_splat(core::hint::black_box(mask));
+        self.zip(o, |x, y| {
+            let both = i32x4_shuffle::<0, 4, 1, 5>(x, y); // (x0, y0, x1, y1)
+            v128_bitselect(i32x4_shuffle::<2, 3, 0, 1>(both, both), both, mask)
+        })
+    }
+
+    /// (l0 + l1, l0 - l1 + 2p) of self's lanes (carried): one lane move,
+    /// with `sub`'s lane 1 as ~l1 + (2p + 1) + l0 (mod 2^32).
+    #[inline]
+    #[target_feature(enable = "simd128")]
+    pub(crate) fn sum_and_difference(&self) -> Fe2 {
+        let flip = u32x4(0, !0, 0, 0);
+        Fe2(core::array::from_fn(|i| {
+            let x = self.0[i];
+            let swapped = i32x4_shuffle::<1, 0, 3, 2>(x, x);
+            let neg = i32x4_add(v128_xor(x, flip), u32x4(0, TWO_P[i] as u32 + 1, 0, 0));
+            i32x4_add(swapped, neg)
+        }))
     }
 
     /// `o` where `mask` is all ones, self where it is 0 (both lanes): no
@@ -174,11 +193,10 @@ impl Fe2 {
     /// `mul`'s body (always inlined: `mul_and_scalar` needs it in line).
     #[inline(always)]
     fn product(&self, g: &Fe2) -> Fe2 {
-        let z = opaque_zero();
-        let f = self.0.map(|x| v128_or(x, z));
-        let f2 = self.0.map(|x| v128_or(i32x4_shl(x, 1), z));
-        let g19 = g.0.map(|x| v128_or(i32x4_mul(x, u32x4_splat(19)), z));
-        let g = g.0.map(|x| v128_or(x, z));
+        let f = opaque_load(&self.0);
+        let g = opaque_load(&g.0);
+        let f2 = f.map(|x| i32x4_shl(x, 1));
+        let g19 = g.map(|x| i32x4_mul(x, u32x4_splat(19)));
         let h0 = sum!(
             m(f[0], g[0]),
             m(f2[1], g19[9]),
@@ -306,11 +324,10 @@ impl Fe2 {
     #[inline]
     #[target_feature(enable = "simd128")]
     pub(crate) fn square(&self) -> Fe2 {
-        let z = opaque_zero();
-        let f = self.0.map(|x| v128_or(x, z));
-        let f2 = self.0.map(|x| v128_or(i32x4_shl(x, 1), z));
-        let f19 = self.0.map(|x| v128_or(i32x4_mul(x, u32x4_splat(19)), z));
-        let f38 = self.0.map(|x| v128_or(i32x4_mul(x, u32x4_splat(38)), z));
+        let f = opaque_load(&self.0);
+        let f2 = f.map(|x| i32x4_shl(x, 1));
+        let f19 = f.map(|x| i32x4_mul(x, u32x4_splat(19)));
+        let f38 = f.map(|x| i32x4_mul(x, u32x4_splat(38)));
         let h0 = sum!(
             m(f[0], f[0]),
             m(f2[1], f38[9]),

@@ -42,6 +42,20 @@ impl Fe2 {
         Fe2([pick(&self.0[0], &o.0[0]), pick(&self.0[1], &o.0[1])])
     }
 
+    /// (self's lane k, o's lane k): k = 1 where `mask` is all ones, 0
+    /// where it is 0, no branch.
+    pub(crate) fn lanes_of(&self, o: &Fe2, mask: u32) -> Fe2 {
+        count();
+        let m = u64::from(core::hint::black_box(mask)) * 0x1_0000_0001;
+        let pick = |a: &Fe, b: &Fe| Fe(core::array::from_fn(|i| (a.0[i] & !m) | (b.0[i] & m)));
+        Fe2([pick(&self.0[0], &self.0[1]), pick(&o.0[0], &o.0[1])])
+    }
+
+    /// (l0 + l1, l0 - l1 + 2p) of self's lanes (carried).
+    pub(crate) fn sum_and_difference(&self) -> Fe2 {
+        Fe2([self.0[0].add(&self.0[1]), self.0[0].sub(&self.0[1])]).fits_lanes()
+    }
+
     /// (self's lane 0, 2p - lane 1): the second element negated (carried).
     pub(crate) fn neg_lane1(&self) -> Fe2 {
         Fe2([self.0[0], Fe::ZERO.sub(&self.0[1])]).fits_lanes()

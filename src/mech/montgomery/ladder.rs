@@ -4,6 +4,7 @@
 //! scalar) and a fixed 255 steps.
 use zeroize::Zeroize;
 
+use crate::mech::field25519::Fe2;
 use crate::mech::field25519::field::Fe;
 
 /// (A - 2) / 4 for Curve25519 (A = 486662), as RFC 7748 uses it.
@@ -46,8 +47,8 @@ fn bit(k: &[u8; 32], t: usize) -> u64 {
 }
 
 /// (x_2, z_2) after RFC 7748's 255 ladder steps, one field element at a
-/// time (the reference for the wasm SIMD ladder, and native builds).
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+/// time: the reference for `ladder` (tests compare the two).
+#[cfg(test)]
 fn ladder_scalar(k: &[u8; 32], x1: &Fe) -> (Fe, Fe) {
     let (mut x2, mut z2, mut x3, mut z3) = (Fe::ONE, Fe::ZERO, *x1, Fe::ONE);
     let mut swap = 0u64;
@@ -76,26 +77,25 @@ fn ladder_scalar(k: &[u8; 32], x1: &Fe) -> (Fe, Fe) {
     let mask = swap_mask(swap);
     Fe::cswap(&mut x2, &mut x3, mask);
     Fe::cswap(&mut z2, &mut z3, mask);
-    x3.0.zeroize();
-    z3.0.zeroize();
     (x2, z2)
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-use ladder_scalar as ladder;
-
-/// The same steps two field operations at a time on wasm SIMD
-/// (`field_pair`): (x_2, x_3) in one pair and (z_2, z_3) in another, so
-/// that the swap exchanges lanes; the step's four squarings and five
-/// products run as two paired squarings, two paired products and one
-/// product on the scalar multiplier (`field::Fe`), fused with the last
-/// paired product so that it overlaps the vector work.
-#[cfg(target_arch = "wasm32")]
-#[target_feature(enable = "simd128")]
+/// The same steps two field operations at a time (`Fe2`: the lanes of
+/// wasm SIMD, two `Fe` elsewhere): (x_2, x_3) in one pair and (z_2, z_3)
+/// in another. The step's four squarings and five products run as two
+/// paired squarings, two paired products and one product on the scalar
+/// multiplier, fused with the last paired product so that it overlaps
+/// the vector work.
+///
+/// RFC 7748's conditional swap is not done on the pairs: only the
+/// doubling's (A, B) depends on which lane holds (x_2, z_2), and it is
+/// picked from its lane by mask. The sum's products DA and CB merely
+/// trade lanes when the points do, and reach the result only as
+/// (DA + CB)^2 and (DA - CB)^2. The doubling always lands in lane 0 and
+/// the sum in lane 1, as after the RFC's swap; `swap` says which lane
+/// the next step doubles.
+#[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
 fn ladder(k: &[u8; 32], x1: &Fe) -> (Fe, Fe) {
-    use core::arch::wasm32::u32x4_splat;
-
-    use crate::mech::field25519::field_pair::Fe2;
     let x1v = Fe2::new(x1, x1);
     let mut p = Fe2::new(&Fe::ONE, x1); // (x_2, x_3)
     let mut q = Fe2::new(&Fe::ZERO, &Fe::ONE); // (z_2, z_3)
@@ -103,18 +103,14 @@ fn ladder(k: &[u8; 32], x1: &Fe) -> (Fe, Fe) {
     for t in (0..255).rev() {
         let bit = bit(k, t);
         swap ^= bit;
-        let mask = u32x4_splat(swap_mask(swap) as u32);
-        p = p.cswap_lanes(mask);
-        q = q.cswap_lanes(mask);
+        let mask = swap_mask(swap) as u32;
         swap = bit;
 
-        let s = p.add(&q); // (A, C)
-        let d = p.sub(&q); // (B, D)
-        let ab = s.shuffle::<0, 4>(&d); // (A, B)
-        let sq = ab.square(); // (AA, BB)
-        let m = s.mul(&d.shuffle::<1, 0>(&d)); // (A, C) (D, B) = (DA, CB)
-        let mm = m.shuffle::<1, 0>(&m); // (CB, DA)
-        let u = m.add(&mm).shuffle::<0, 4>(&m.sub(&mm)); // (DA + CB, DA - CB)
+        let s = p.add(&q); // (A, C), or (C, A) when swapped
+        let d = p.sub(&q); // (B, D), or (D, B)
+        let sq = s.lanes_of(&d, mask).square(); // (AA, BB)
+        let m = s.mul(&d.shuffle::<1, 0>(&d)); // (DA, CB), or (CB, DA)
+        let u = m.sum_and_difference(); // (DA + CB, DA - CB), up to sign
         // z_2' = E (AA + a24 E) is the step's one unpaired product: the
         // scalar multiplier computes it in the same function as the
         // vector unit's last paired product (`mul_and_scalar`), so the
@@ -131,9 +127,12 @@ fn ladder(k: &[u8; 32], x1: &Fe) -> (Fe, Fe) {
         p = r.shuffle::<0, 4>(&sq2);
         q = r.with_lane0(&z2); // (z_2', z_3')
     }
-    let mask = u32x4_splat(swap_mask(swap) as u32);
-    let (p, q) = (p.cswap_lanes(mask), q.cswap_lanes(mask));
-    (p.lane::<0>(), q.lane::<0>())
+    let mut out = p.lanes_of(&q, swap_mask(swap) as u32); // (x_2, z_2)
+    let xz = (out.lane::<0>(), out.lane::<1>());
+    p.wipe();
+    q.wipe();
+    out.wipe();
+    xz
 }
 
 #[cfg(test)]
