@@ -12,14 +12,6 @@ use super::field::{Fe, TWO_P, carry_chain};
 #[derive(Clone, Copy)]
 pub(crate) struct Fe2(pub(crate) [v128; 10]);
 
-macro_rules! sum {
-    ($x:expr $(, $y:expr)*) => {{
-        let s = $x;
-        $( let s = u64x2_add(s, $y); )*
-        s
-    }};
-}
-
 /// The limbs as read from memory, volatile so that LLVM cannot fold the
 /// read into `m`'s widening: it would read them with `v128.load32x2_u`
 /// and form their products with `i64x2.mul`, which engines without
