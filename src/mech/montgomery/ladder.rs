@@ -1,7 +1,8 @@
 //! The X25519 function of RFC 7748 section 5 on our own field arithmetic
-//! (`field`): the Montgomery ladder exactly as the RFC writes it, with a
-//! conditional swap by mask (no branch and no index depends on the
-//! scalar) and a fixed 255 steps.
+//! (`field25519`): the RFC's Montgomery ladder, a fixed 255 steps, two
+//! field operations at a time, with the RFC's conditional swap done as a
+//! pick by mask (no branch and no index depends on the scalar). The
+//! RFC's own form, one element at a time, is kept as the tests' reference.
 use zeroize::Zeroize;
 
 use crate::mech::field25519::Fe2;

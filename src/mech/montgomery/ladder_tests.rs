@@ -98,6 +98,31 @@ fn paired_ladder_agrees_with_the_rfc_ladder() {
     }
 }
 
+/// The same work for every scalar: as many paired products, squarings
+/// and lane picks for all-zero, all-one, alternating and random scalars
+/// (a step skipped or a pick left out for some bit would show here).
+#[test]
+fn same_work_for_every_scalar() {
+    use crate::mech::field25519::pair_scalar::OPERATIONS;
+    let u = Fe::from_bytes(&[9; 32]);
+    let mut seed = [5u8; 32];
+    let mut scalars = vec![[0u8; 32], [0xff; 32], [0x55; 32]];
+    for _ in 0..20 {
+        seed = x25519_dalek::x25519(seed, [9; 32]);
+        scalars.push(seed);
+    }
+    let counts: Vec<u64> = scalars
+        .iter()
+        .map(|k| {
+            let before = OPERATIONS.get();
+            ladder(k, &u);
+            OPERATIONS.get() - before
+        })
+        .collect();
+    assert!(counts[0] >= 255 * 5, "{counts:?}");
+    assert!(counts.iter().all(|&c| c == counts[0]), "{counts:?}");
+}
+
 /// The largest limbs the ladder feeds `mul` and `square` (a `sub` of
 /// zero from the largest carried element, and the sum of two of them)
 /// do not overflow, and `square` agrees with `mul`.
