@@ -19,6 +19,8 @@
 //       start-up in child processes); round(true) is a discarded warm-up
 //       that may do 1/warmupScale of the work.
 
+import { mulberry32 } from "./seeded-random.mjs";
+
 let primary = "wall";
 /** "wall" or "cpu": the clock whose samples drive batches and the table. */
 export function setClock(c) {
@@ -150,7 +152,7 @@ export async function measure(rowId, impls, { budgetMs = 3000, minRounds = 7, ma
     rounds = clamp(Math.floor(budgetMs / Math.max(cost, 1e-3)), minRounds, maxRounds);
   }
 
-  const random = seeded(0x9e3779b9);
+  const random = mulberry32(0x9e3779b9); // the same orders in every run
   for (let r = 0; r < rounds; r++) {
     for (const name of shuffled(names, random)) {
       const impl = impls[name];
@@ -180,21 +182,6 @@ export async function measure(rowId, impls, { budgetMs = 3000, minRounds = 7, ma
     }
   }
   return out;
-}
-
-/**
- * A fixed-seed generator of numbers in [0, 1) (mulberry32): the same
- * orders in every run.
- */
-function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

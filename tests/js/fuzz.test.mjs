@@ -11,6 +11,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { createRequire } from "node:module";
+import { mulberry32 } from "../../scripts/bench/seeded-random.mjs";
 
 const require = createRequire(import.meta.url);
 const pkcs11js = require("../../pkg/index.cjs");
@@ -33,16 +34,6 @@ const P256_OID = Buffer.from("06082a8648ce3d030107", "hex");
 
 // ------------------------------------------------------------- the PRNG
 
-/** mulberry32: small, seedable, good enough to pick garbage. */
-function mulberry32(a) {
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = mulberry32(SEED);
 const int = (n) => Math.floor(rand() * n);
 const chance = (p) => rand() < p;

@@ -12,6 +12,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { join } from "node:path";
+import { mulberry32 } from "../../scripts/bench/seeded-random.mjs";
 import {
   C,
   RW,
@@ -34,20 +35,8 @@ import {
 const SOAK = process.env.GROUP_SOAK === "1";
 const STEPS = SOAK ? 4000 : 300;
 
-/** mulberry32: a small seeded PRNG. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function run(seed, log, extra = {}) {
-  const rand = rng(seed);
+  const rand = mulberry32(seed);
   const pick = (list) => list[Math.floor(rand() * list.length)];
   const tag = `fz${seed}`;
   // The soak's thread member keeps its token in a directory: a memory
