@@ -189,7 +189,9 @@ impl Fe2 {
         let g = opaque_load(&g.0);
         let g19 = g.map(|x| i32x4_mul(x, u32x4_splat(19)));
         // Row by row (f_i times every g_j): the ten running sums and one
-        // row's operands can stay in registers.
+        // row's operands can stay in registers. As in `Fe::mul`, an odd
+        // limb times an odd limb counts twice (f2, radix 2^25.5) and a
+        // column past 9 wraps around times 19 (g19).
         let mut h = [u64x2_splat(0); 10];
         h[0] = u64x2_add(h[0], m(f[0], g[0]));
         h[1] = u64x2_add(h[1], m(f[0], g[1]));
